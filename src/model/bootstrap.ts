@@ -1,0 +1,216 @@
+/**
+ * The Envoy bootstrap every sidecar starts from. One pure function serves the sidecar injection
+ * (rendered into a ConfigMap at synth time) and the reconciler's tests (real Envoy on loopback),
+ * so the proxies under test start exactly like the ones in a cluster.
+ */
+
+/** Well-known sidecar ports, shared by injection, the bootstrap and the reconciler. */
+export const SIDECAR_PORTS = {
+  /** Envoy admin, bound to localhost only. */
+  admin: 15000,
+  /** Outbound capture listener (iptables REDIRECT target). */
+  outboundCapture: 15001,
+  /** Inbound capture listener. */
+  inboundCapture: 15006,
+  /** Merged Prometheus telemetry. */
+  prometheus: 15090,
+  /** Readiness, `/healthz/ready`. */
+  readiness: 15021,
+  /** Agent port, excluded from capture like in Istio. */
+  agent: 15020,
+} as const;
+
+/** UID the proxy runs as; iptables excludes its traffic from capture. */
+export const PROXY_UID = 1337;
+
+/** Name of the bootstrap cluster that reaches the reconciler. */
+export const XDS_CLUSTER_NAME = 'xds-grpc';
+
+/** How a proxy receives traffic: iptables capture, or real listening ports. */
+export type InterceptionMode = 'REDIRECT' | 'NONE';
+
+/** Identity and placement of one proxy, sent to the reconciler in the xDS `node`. */
+export interface ProxyNode {
+  /** Istio-style id: `sidecar~<ip>~<pod>.<namespace>~<namespace>.svc.<domain>`. */
+  readonly id: string;
+  /** Envoy service cluster, `<app>.<namespace>`. */
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Pod (or workload) name. */
+  readonly name: string;
+  /** Workload labels; `app` and `version` select subsets. */
+  readonly labels: Record<string, string>;
+  readonly instanceIp: string;
+  readonly interceptionMode: InterceptionMode;
+  /** Locality; `@grpc/grpc-js-xds` clients refuse a node without one. */
+  readonly locality?: { region?: string; zone?: string; subZone?: string };
+  /** Extra metadata entries (strings only). */
+  readonly extraMetadata?: Record<string, string>;
+}
+
+export interface XdsServerAddress {
+  readonly host: string;
+  readonly port: number;
+  /** PEM file with the CA that signed the reconciler's serving certificate; plaintext when absent. */
+  readonly caCertFile?: string;
+  /** Name to verify on the reconciler's certificate. */
+  readonly serverName?: string;
+}
+
+export interface EnvoyBootstrapOptions {
+  readonly node: ProxyNode;
+  readonly xds: XdsServerAddress;
+  /** @default 127.0.0.1 */
+  readonly adminAddress?: string;
+  /** @default 15000 */
+  readonly adminPort?: number;
+  /** Address the Prometheus and readiness listeners bind to. @default 0.0.0.0 */
+  readonly listenAddress?: string;
+  /** @default 15090 */
+  readonly prometheusPort?: number;
+  /** @default 15021 */
+  readonly readinessPort?: number;
+}
+
+/** Node metadata keys, shared with the reconciler's proxy identity parsing. */
+export const NODE_METADATA = {
+  namespace: 'NAMESPACE',
+  serviceAccount: 'SERVICE_ACCOUNT',
+  labels: 'LABELS',
+  name: 'NAME',
+  instanceIps: 'INSTANCE_IPS',
+  interceptionMode: 'INTERCEPTION_MODE',
+} as const;
+
+/** The `node` section of a bootstrap. */
+export function buildBootstrapNode(node: ProxyNode): Record<string, unknown> {
+  return {
+    id: node.id,
+    cluster: node.cluster,
+    locality: {
+      region: node.locality?.region ?? '',
+      zone: node.locality?.zone ?? '',
+      sub_zone: node.locality?.subZone ?? '',
+    },
+    metadata: {
+      ...(node.extraMetadata ?? {}),
+      [NODE_METADATA.namespace]: node.namespace,
+      [NODE_METADATA.serviceAccount]: node.serviceAccount,
+      [NODE_METADATA.name]: node.name,
+      [NODE_METADATA.labels]: { ...node.labels },
+      [NODE_METADATA.instanceIps]: node.instanceIp,
+      [NODE_METADATA.interceptionMode]: node.interceptionMode,
+    },
+  };
+}
+
+/** A complete Envoy v3 bootstrap (JSON form, valid as YAML) for one proxy. */
+export function buildEnvoyBootstrap(options: EnvoyBootstrapOptions): Record<string, unknown> {
+  const adminAddress = options.adminAddress ?? '127.0.0.1';
+  const adminPort = options.adminPort ?? SIDECAR_PORTS.admin;
+  const listenAddress = options.listenAddress ?? '0.0.0.0';
+  const xdsTransport = options.xds.caCertFile
+    ? {
+      transport_socket: {
+        name: 'envoy.transport_sockets.tls',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+          'sni': options.xds.serverName ?? options.xds.host,
+          'common_tls_context': {
+            validation_context: {
+              trusted_ca: { filename: options.xds.caCertFile },
+              ...(options.xds.serverName ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: options.xds.serverName } }] } : {}),
+            },
+          },
+        },
+      },
+    }
+    : {};
+
+  return {
+    node: buildBootstrapNode(options.node),
+    admin: {
+      address: { socket_address: { address: adminAddress, port_value: adminPort } },
+    },
+    dynamic_resources: {
+      ads_config: {
+        api_type: 'GRPC',
+        transport_api_version: 'V3',
+        set_node_on_first_message_only: true,
+        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
+      },
+      cds_config: { ads: {}, resource_api_version: 'V3' },
+      lds_config: { ads: {}, resource_api_version: 'V3' },
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: XDS_CLUSTER_NAME,
+          type: 'STRICT_DNS',
+          connect_timeout: '1s',
+          typed_extension_protocol_options: {
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+              'explicit_http_config': { http2_protocol_options: {} },
+            },
+          },
+          load_assignment: {
+            cluster_name: XDS_CLUSTER_NAME,
+            endpoints: [{
+              lb_endpoints: [{
+                endpoint: { address: { socket_address: { address: options.xds.host, port_value: options.xds.port } } },
+              }],
+            }],
+          },
+          ...xdsTransport,
+        },
+        {
+          name: 'prometheus_stats',
+          type: 'STATIC',
+          connect_timeout: '1s',
+          load_assignment: {
+            cluster_name: 'prometheus_stats',
+            endpoints: [{
+              lb_endpoints: [{
+                endpoint: { address: { socket_address: { address: adminAddress, port_value: adminPort } } },
+              }],
+            }],
+          },
+        },
+      ],
+      listeners: [
+        adminProxyListener('prometheus', listenAddress, options.prometheusPort ?? SIDECAR_PORTS.prometheus, [
+          { match: { prefix: '/stats/prometheus' }, route: { cluster: 'prometheus_stats' } },
+        ]),
+        adminProxyListener('readiness', listenAddress, options.readinessPort ?? SIDECAR_PORTS.readiness, [
+          { match: { prefix: '/healthz/ready' }, route: { cluster: 'prometheus_stats', prefix_rewrite: '/ready' } },
+        ]),
+      ],
+    },
+  };
+}
+
+/** A static listener that exposes one admin path (stats or readiness) beyond localhost. */
+function adminProxyListener(name: string, address: string, port: number, routes: unknown[]): Record<string, unknown> {
+  return {
+    name,
+    address: { socket_address: { address, port_value: port } },
+    filter_chains: [{
+      filters: [{
+        name: 'envoy.filters.network.http_connection_manager',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+          'stat_prefix': name,
+          'route_config': {
+            virtual_hosts: [{ name, domains: ['*'], routes }],
+          },
+          'http_filters': [{
+            name: 'envoy.filters.http.router',
+            typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+          }],
+        },
+      }],
+    }],
+  };
+}

@@ -1,0 +1,51 @@
+import { buildEnvoyBootstrap, NODE_METADATA, ProxyNode, SIDECAR_PORTS, XDS_CLUSTER_NAME } from '../../src/model';
+
+const node: ProxyNode = {
+  id: 'sidecar~10.0.0.7~reviews-v2-abc.bookinfo~bookinfo.svc.cluster.local',
+  cluster: 'reviews.bookinfo',
+  namespace: 'bookinfo',
+  serviceAccount: 'reviews',
+  name: 'reviews-v2-abc',
+  labels: { app: 'reviews', version: 'v2' },
+  instanceIp: '10.0.0.7',
+  interceptionMode: 'REDIRECT',
+};
+
+describe('buildEnvoyBootstrap', () => {
+  test('GIVEN a proxy WHEN built THEN the node carries identity metadata and a locality', () => {
+    const bootstrap = buildEnvoyBootstrap({ node, xds: { host: 'mesh-reconciler.mesh-system.svc', port: 15010 } }) as any;
+    expect(bootstrap.node.id).toBe(node.id);
+    expect(bootstrap.node.locality).toEqual({ region: '', zone: '', sub_zone: '' });
+    expect(bootstrap.node.metadata[NODE_METADATA.namespace]).toBe('bookinfo');
+    expect(bootstrap.node.metadata[NODE_METADATA.serviceAccount]).toBe('reviews');
+    expect(bootstrap.node.metadata[NODE_METADATA.labels]).toEqual({ app: 'reviews', version: 'v2' });
+    expect(bootstrap.node.metadata[NODE_METADATA.interceptionMode]).toBe('REDIRECT');
+  });
+
+  test('GIVEN defaults THEN admin listens on localhost only and ADS points at the reconciler', () => {
+    const bootstrap = buildEnvoyBootstrap({ node, xds: { host: 'mesh-reconciler.mesh-system.svc', port: 15010 } }) as any;
+    expect(bootstrap.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: SIDECAR_PORTS.admin });
+    expect(bootstrap.dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name).toBe(XDS_CLUSTER_NAME);
+    const xds = bootstrap.static_resources.clusters.find((c: any) => c.name === XDS_CLUSTER_NAME);
+    expect(xds.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address)
+      .toEqual({ address: 'mesh-reconciler.mesh-system.svc', port_value: 15010 });
+    expect(xds.transport_socket).toBeUndefined();
+  });
+
+  test('GIVEN a CA file THEN the xDS channel uses TLS verified against it', () => {
+    const bootstrap = buildEnvoyBootstrap({
+      node,
+      xds: { host: 'mesh-reconciler.mesh-system.svc', port: 15012, caCertFile: '/var/run/mesh/root-cert.pem', serverName: 'mesh-reconciler.mesh-system.svc' },
+    }) as any;
+    const xds = bootstrap.static_resources.clusters.find((c: any) => c.name === XDS_CLUSTER_NAME);
+    const tls = xds.transport_socket.typed_config;
+    expect(tls.common_tls_context.validation_context.trusted_ca.filename).toBe('/var/run/mesh/root-cert.pem');
+    expect(tls.sni).toBe('mesh-reconciler.mesh-system.svc');
+  });
+
+  test('GIVEN custom ports THEN the readiness and Prometheus listeners use them', () => {
+    const bootstrap = buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 }, readinessPort: 25021, prometheusPort: 25090 }) as any;
+    const ports = bootstrap.static_resources.listeners.map((l: any) => l.address.socket_address.port_value);
+    expect(ports).toEqual([25090, 25021]);
+  });
+});
