@@ -1,0 +1,96 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { createRootCa, loadCertificateAuthority } from '../../src/security/ca';
+import { issueServingCertificate, issueWorkloadCertificate } from '../../src/security/workload-certs';
+
+const TRUST_DOMAIN = 'mesh.example';
+const NOW = new Date('2030-01-01T00:00:00Z');
+const HOUR_MS = 60 * 60 * 1000;
+
+async function rootFor(trustDomain: string) {
+  const material = await createRootCa(trustDomain, { now: NOW });
+  return { material, ca: await loadCertificateAuthority(material, 'test root') };
+}
+
+describe('root CA', () => {
+  test('GIVEN a trust domain WHEN the root is created THEN it is a self-signed 10-year P-256 CA naming the trust domain', async () => {
+    const { material } = await rootFor(TRUST_DOMAIN);
+    const root = new X509Certificate(material.certificatePem);
+
+    expect(root.ca).toBe(true);
+    expect(root.subject).toContain('CN=cdk8s-mesh root CA');
+    expect(root.subject).toContain(`O=${TRUST_DOMAIN}`);
+    expect(root.issuer).toBe(root.subject);
+    expect(root.verify(root.publicKey)).toBe(true);
+    expect(root.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    const validityYears = (Date.parse(root.validTo) - Date.parse(root.validFrom)) / (365 * 24 * HOUR_MS);
+    expect(validityYears).toBeGreaterThanOrEqual(9.99);
+    expect(createPrivateKey(material.privateKeyPem).asymmetricKeyType).toBe('ec');
+  });
+
+  test.each(['Upper.Case', 'has space', ''])('GIVEN the invalid trust domain %p WHEN the root is created THEN the error names the value and the fix', async (trustDomain) => {
+    await expect(createRootCa(trustDomain)).rejects.toThrow(`trust domain "${trustDomain}" is invalid; use lowercase`);
+  });
+
+  test('GIVEN a corrupt stored key WHEN the root is loaded THEN the error names the source and says to delete it', async () => {
+    const { material } = await rootFor(TRUST_DOMAIN);
+    await expect(loadCertificateAuthority({ ...material, privateKeyPem: 'garbage' }, 'CA directory /x'))
+      .rejects.toThrow(/^CA directory \/x: the root CA private key is not .* delete the stored root/);
+  });
+});
+
+describe('workload certificates', () => {
+  test.each([
+    { namespace: 'default', serviceAccount: 'reviews' },
+    { namespace: 'shop', serviceAccount: 'checkout-v2' },
+  ])('GIVEN the identity $namespace/$serviceAccount WHEN a certificate is issued THEN its only SAN is the SPIFFE URI and it chains to the root', async (identity) => {
+    const { material, ca } = await rootFor(TRUST_DOMAIN);
+    const issued = await issueWorkloadCertificate(ca, identity, { now: NOW });
+    const leaf = new X509Certificate(issued.certificateChainPem);
+    const root = new X509Certificate(material.certificatePem);
+
+    const expectedId = `spiffe://${TRUST_DOMAIN}/ns/${identity.namespace}/sa/${identity.serviceAccount}`;
+    expect(issued.spiffeId).toBe(expectedId);
+    expect(leaf.subjectAltName).toBe(`URI:${expectedId}`);
+    expect(leaf.ca).toBe(false);
+    expect(leaf.checkIssued(root)).toBe(true);
+    expect(leaf.verify(root.publicKey)).toBe(true);
+    expect(leaf.checkPrivateKey(createPrivateKey(issued.privateKeyPem))).toBe(true);
+    expect(leaf.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+  });
+
+  test.each([
+    { lifetimeHours: 24, label: 'the default' },
+    { lifetimeHours: 1, label: 'a configured' },
+  ])('GIVEN $label lifetime of $lifetimeHours h WHEN a certificate is issued THEN it expires that long after issuance', async ({ lifetimeHours, label }) => {
+    const { ca } = await rootFor(TRUST_DOMAIN);
+    const options = label === 'the default' ? { now: NOW } : { now: NOW, lifetimeMs: lifetimeHours * HOUR_MS };
+    const issued = await issueWorkloadCertificate(ca, { namespace: 'a', serviceAccount: 'b' }, options);
+    const leaf = new X509Certificate(issued.certificateChainPem);
+
+    expect(Date.parse(leaf.validTo)).toBe(NOW.getTime() + lifetimeHours * HOUR_MS);
+    expect(Date.parse(leaf.validFrom)).toBeLessThanOrEqual(NOW.getTime());
+  });
+
+  test('GIVEN a certificate from another root WHEN verified against this root THEN verification fails', async () => {
+    const { material } = await rootFor(TRUST_DOMAIN);
+    const { ca: otherCa } = await rootFor(TRUST_DOMAIN);
+    const foreign = await issueWorkloadCertificate(otherCa, { namespace: 'a', serviceAccount: 'b' }, { now: NOW });
+
+    expect(new X509Certificate(foreign.certificateChainPem).verify(new X509Certificate(material.certificatePem).publicKey)).toBe(false);
+  });
+
+  test('GIVEN DNS names and an IP WHEN a serving certificate is issued THEN it carries them as SANs and chains to the root', async () => {
+    const { material, ca } = await rootFor(TRUST_DOMAIN);
+    const issued = await issueServingCertificate(ca, { dnsNames: ['reconciler.mesh-system.svc', 'localhost'], ipAddresses: ['127.0.0.1'] }, { now: NOW });
+    const leaf = new X509Certificate(issued.certificateChainPem);
+
+    expect(leaf.subjectAltName).toBe('DNS:reconciler.mesh-system.svc, DNS:localhost, IP Address:127.0.0.1');
+    expect(leaf.checkHost('localhost')).toBe('localhost');
+    expect(leaf.verify(new X509Certificate(material.certificatePem).publicKey)).toBe(true);
+  });
+
+  test('GIVEN no DNS names WHEN a serving certificate is requested THEN the error says which names to pass', async () => {
+    const { ca } = await rootFor(TRUST_DOMAIN);
+    await expect(issueServingCertificate(ca, { dnsNames: [] })).rejects.toThrow('dnsNames is empty; pass the name(s)');
+  });
+});
