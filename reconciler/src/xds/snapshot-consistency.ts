@@ -1,0 +1,55 @@
+/**
+ * Checks that a snapshot is self-contained before it is published: every EDS cluster's endpoints and
+ * every RDS route configuration a listener names are present. Envoy would otherwise keep the cluster
+ * or listener warming forever, which looks like a hang rather than an error.
+ */
+import { TYPE_URLS } from '../push/contract';
+import type { XdsSnapshot } from './snapshot';
+
+const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+/** Returns one sentence per dangling reference; empty when the snapshot is consistent. */
+export function findSnapshotInconsistencies(snapshot: XdsSnapshot): string[] {
+  return [...missingEndpoints(snapshot), ...missingRoutes(snapshot)];
+}
+
+function missingEndpoints(snapshot: XdsSnapshot): string[] {
+  const endpoints = snapshot.resources(TYPE_URLS.endpoint);
+  const problems: string[] = [];
+  for (const cluster of snapshot.resources(TYPE_URLS.cluster).values()) {
+    const json = cluster.json as { type?: unknown; eds_cluster_config?: { service_name?: string } };
+    if (json.type !== 'EDS') continue;
+    const serviceName = json.eds_cluster_config?.service_name || cluster.name;
+    if (!endpoints.has(serviceName)) {
+      problems.push(`cluster '${cluster.name}' is of type EDS but no ClusterLoadAssignment named '${serviceName}' is in the snapshot`);
+    }
+  }
+  return problems;
+}
+
+function missingRoutes(snapshot: XdsSnapshot): string[] {
+  const routes = snapshot.resources(TYPE_URLS.route);
+  const problems: string[] = [];
+  for (const listener of snapshot.resources(TYPE_URLS.listener).values()) {
+    for (const routeName of referencedRouteNames(listener.json)) {
+      if (!routes.has(routeName)) {
+        problems.push(`listener '${listener.name}' uses RDS route configuration '${routeName}' which is not in the snapshot`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** RDS names used by the HTTP connection managers of a listener's filter chains. */
+export function referencedRouteNames(listener: Readonly<Record<string, unknown>>): string[] {
+  const chains = [...((listener.filter_chains as unknown[]) ?? []), ...(listener.default_filter_chain ? [listener.default_filter_chain] : [])];
+  const names = new Set<string>();
+  for (const chain of chains as { filters?: { typed_config?: Record<string, any> }[] }[]) {
+    for (const filter of chain.filters ?? []) {
+      const config = filter.typed_config;
+      const routeName = config?.['@type'] === HCM_TYPE ? config.rds?.route_config_name : undefined;
+      if (typeof routeName === 'string') names.add(routeName);
+    }
+  }
+  return [...names];
+}
