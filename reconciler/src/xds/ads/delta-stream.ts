@@ -1,0 +1,128 @@
+/**
+ * One incremental ADS stream (`DeltaAggregatedResources`). The server tracks which version of each
+ * resource the proxy holds and sends only changed resources and removals. A NACK is recorded and
+ * nothing is resent until the content changes again, so a rejected resource cannot loop.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { PUSH_ORDER } from '../snapshot';
+import type { DeltaCall, DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './ads-service';
+import { isWildcardType, StreamDependencies, StreamSession } from './stream-session';
+
+interface DeltaTypeState {
+  wildcard: boolean;
+  readonly subscribed: Set<string>;
+  /** Resource name → version the proxy holds (as far as this server knows). */
+  readonly known: Map<string, string>;
+  /** Nonce → system version, for responses not yet ACKed or NACKed. */
+  readonly pending: Map<string, string>;
+}
+
+export class DeltaStream {
+  private readonly session: StreamSession;
+  private readonly types = new Map<string, DeltaTypeState>();
+
+  constructor(private readonly call: DeltaCall, private readonly deps: StreamDependencies) {
+    this.session = new StreamSession(deps, () => this.pushAll());
+    call.on('data', (request: DeltaDiscoveryRequest) => this.safely(() => this.onRequest(request)));
+    call.on('end', () => this.close());
+    call.on('error', () => this.close());
+    call.on('cancelled', () => this.close());
+  }
+
+  close(): void {
+    if (this.session.isClosed) return;
+    this.session.close();
+    this.call.end();
+  }
+
+  private safely(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.deps.log.warn({ proxy: this.session.proxyId, err: (error as Error).message }, 'closing delta xDS stream after a bad request');
+      this.session.close();
+      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
+    }
+  }
+
+  private onRequest(request: DeltaDiscoveryRequest): void {
+    const proxyId = this.session.bind(request.node);
+    const typeUrl = request.type_url ?? '';
+    const nonce = request.response_nonce ?? '';
+    let state = this.types.get(typeUrl);
+    const isFirst = !state;
+    if (!state) {
+      state = { wildcard: false, subscribed: new Set(), known: new Map(Object.entries(request.initial_resource_versions ?? {})), pending: new Map() };
+      this.types.set(typeUrl, state);
+    }
+
+    if (nonce !== '') {
+      const version = state.pending.get(nonce);
+      if (version === undefined) {
+        this.deps.log.debug({ proxy: proxyId, typeUrl, nonce }, 'ignoring a delta request with a stale nonce');
+        return;
+      }
+      state.pending.delete(nonce);
+      if (request.error_detail) {
+        const message = request.error_detail.message ?? '';
+        this.deps.status.recordNack(proxyId, typeUrl, { keptVersion: this.deps.status.get(proxyId, typeUrl).ackedVersion ?? '', rejectedVersion: version, nonce, message });
+        this.deps.observer.nacked?.(proxyId, typeUrl, message);
+        this.deps.log.warn({ proxy: proxyId, typeUrl, rejectedVersion: version, message }, 'proxy rejected config (delta NACK)');
+        return;
+      }
+      this.deps.status.recordAck(proxyId, typeUrl, version);
+      const current = this.session.current;
+      const convergence = current?.snapshot.version(typeUrl) === version ? Date.now() - current.publishedAt : undefined;
+      this.deps.observer.acked?.(proxyId, typeUrl, version, convergence);
+    }
+
+    const subscribe = request.resource_names_subscribe ?? [];
+    const unsubscribe = request.resource_names_unsubscribe ?? [];
+    if (isFirst && isWildcardType(typeUrl) && subscribe.length === 0) state.wildcard = true;
+    for (const name of subscribe) {
+      if (name === '*') state.wildcard = true;
+      else state.subscribed.add(name);
+    }
+    for (const name of unsubscribe) {
+      if (name === '*') state.wildcard = false;
+      state.subscribed.delete(name);
+      state.known.delete(name);
+    }
+    // Envoy waits for a first answer per type before finishing initialization, even an empty one.
+    if (isFirst || subscribe.length > 0) this.send(typeUrl, state, isFirst);
+  }
+
+  private pushAll(): void {
+    const ordered = [...PUSH_ORDER, ...[...this.types.keys()].filter((typeUrl) => !PUSH_ORDER.includes(typeUrl))];
+    for (const typeUrl of ordered) {
+      const state = this.types.get(typeUrl);
+      if (state) this.send(typeUrl, state, false);
+    }
+  }
+
+  private send(typeUrl: string, state: DeltaTypeState, evenIfEmpty: boolean): void {
+    const current = this.session.current;
+    const version = current?.snapshot.version(typeUrl);
+    if (!current || version === undefined || this.session.isClosed) return;
+    const available = current.snapshot.resources(typeUrl);
+    const wanted = state.wildcard ? [...available.keys()] : [...state.subscribed];
+
+    const resources: DeltaDiscoveryResponse['resources'][number][] = [];
+    for (const name of wanted) {
+      const resource = available.get(name);
+      if (!resource || state.known.get(name) === resource.hash) continue;
+      resources.push({ name, version: resource.hash, resource: { type_url: typeUrl, value: resource.bytes } });
+    }
+    const removed = [...state.known.keys()].filter((name) => !available.has(name));
+    if (resources.length === 0 && removed.length === 0 && !evenIfEmpty) return;
+
+    for (const entry of resources) state.known.set(entry.name, entry.version);
+    for (const name of removed) state.known.delete(name);
+    const nonce = this.session.nextNonce();
+    state.pending.set(nonce, version);
+    this.call.write({ system_version_info: version, type_url: typeUrl, nonce, resources, removed_resources: removed });
+    const proxyId = this.session.proxyId!;
+    this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
+    this.deps.observer.responseSent?.(proxyId, typeUrl, resources.length);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * One state-of-the-world ADS stream (`StreamAggregatedResources`). Per type it remembers what was
+ * sent and ACKed; a NACK is recorded and the rejected version is never sent again, only a newer
+ * snapshot is. Requests echoing an older nonce are stale and ignored.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { PUSH_ORDER } from '../snapshot';
+import type { DiscoveryRequest, SotwCall } from './ads-service';
+import { isWildcardType, StreamDependencies, StreamSession } from './stream-session';
+
+interface SotwTypeState {
+  wildcard: boolean;
+  names: ReadonlySet<string>;
+  sentVersion?: string;
+  sentNonce?: string;
+  sentNamesKey?: string;
+  sentAt?: number;
+}
+
+export class SotwStream {
+  private readonly session: StreamSession;
+  private readonly types = new Map<string, SotwTypeState>();
+
+  constructor(private readonly call: SotwCall, private readonly deps: StreamDependencies) {
+    this.session = new StreamSession(deps, () => this.pushAll());
+    call.on('data', (request: DiscoveryRequest) => this.safely(() => this.onRequest(request)));
+    call.on('end', () => this.close());
+    call.on('error', () => this.close());
+    call.on('cancelled', () => this.close());
+  }
+
+  /** Ends the stream from the server side (shutdown). */
+  close(): void {
+    if (this.session.isClosed) return;
+    this.session.close();
+    this.call.end();
+  }
+
+  private safely(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.deps.log.warn({ proxy: this.session.proxyId, err: (error as Error).message }, 'closing xDS stream after a bad request');
+      this.session.close();
+      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
+    }
+  }
+
+  private onRequest(request: DiscoveryRequest): void {
+    const proxyId = this.session.bind(request.node);
+    const typeUrl = request.type_url ?? '';
+    const nonce = request.response_nonce ?? '';
+    const state = this.types.get(typeUrl);
+
+    if (nonce !== '' && state?.sentNonce !== nonce) {
+      this.deps.log.debug({ proxy: proxyId, typeUrl, nonce }, 'ignoring a request with a stale nonce');
+      return;
+    }
+    if (nonce !== '' && request.error_detail) {
+      this.recordNack(proxyId, typeUrl, request, state!);
+      return;
+    }
+    if (nonce !== '' && state) this.recordAck(proxyId, typeUrl, request.version_info ?? '', state);
+
+    const names = request.resource_names ?? [];
+    const next: SotwTypeState = {
+      ...(state ?? {}),
+      wildcard: isWildcardType(typeUrl) && (names.length === 0 || names.includes('*')),
+      names: new Set(names.filter((name) => name !== '*')),
+    };
+    this.types.set(typeUrl, next);
+    // A first request (no nonce) always gets an answer; an ACK only when the subscription changed.
+    if (nonce === '' || namesKey(next) !== next.sentNamesKey) this.send(typeUrl, next);
+  }
+
+  private recordAck(proxyId: string, typeUrl: string, version: string, state: SotwTypeState): void {
+    this.deps.status.recordAck(proxyId, typeUrl, version);
+    const current = this.session.current;
+    const convergence = current && version === state.sentVersion ? Date.now() - current.publishedAt : undefined;
+    this.deps.observer.acked?.(proxyId, typeUrl, version, convergence);
+  }
+
+  private recordNack(proxyId: string, typeUrl: string, request: DiscoveryRequest, state: SotwTypeState): void {
+    const message = request.error_detail?.message ?? '';
+    this.deps.status.recordNack(proxyId, typeUrl, {
+      keptVersion: request.version_info ?? '', rejectedVersion: state.sentVersion, nonce: request.response_nonce ?? '', message,
+    });
+    this.deps.observer.nacked?.(proxyId, typeUrl, message);
+    this.deps.log.warn({ proxy: proxyId, typeUrl, rejectedVersion: state.sentVersion, message }, 'proxy rejected config (NACK)');
+  }
+
+  /** Sends every subscribed type whose version moved, clusters before endpoints, listeners before routes. */
+  private pushAll(): void {
+    const ordered = [...PUSH_ORDER, ...[...this.types.keys()].filter((typeUrl) => !PUSH_ORDER.includes(typeUrl))];
+    for (const typeUrl of ordered) {
+      const state = this.types.get(typeUrl);
+      const version = this.session.current?.snapshot.version(typeUrl);
+      if (state && version !== undefined && version !== state.sentVersion) this.send(typeUrl, state);
+    }
+  }
+
+  private send(typeUrl: string, state: SotwTypeState): void {
+    const current = this.session.current;
+    const version = current?.snapshot.version(typeUrl);
+    if (!current || version === undefined || this.session.isClosed) return;
+    const available = current.snapshot.resources(typeUrl);
+    const chosen = state.wildcard
+      ? [...available.values()]
+      : [...state.names].map((name) => available.get(name)).filter((resource) => resource !== undefined);
+    const nonce = this.session.nextNonce();
+    this.call.write({
+      version_info: version,
+      type_url: typeUrl,
+      nonce,
+      resources: chosen.map((resource) => ({ type_url: typeUrl, value: resource!.bytes })),
+    });
+    Object.assign(state, { sentVersion: version, sentNonce: nonce, sentNamesKey: namesKey(state), sentAt: Date.now() });
+    const proxyId = this.session.proxyId!;
+    this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
+    this.deps.observer.responseSent?.(proxyId, typeUrl, chosen.length);
+  }
+}
+
+function namesKey(state: SotwTypeState): string {
+  return state.wildcard ? '*' : [...state.names].sort().join('\n');
+}
