@@ -1,0 +1,31 @@
+/**
+ * A config source delivers the whole current set of mesh documents whenever it changes; the
+ * reconciler re-ingests the set atomically, so a source never hands out a half-applied change.
+ */
+
+/** One file or API object list as text; `source` is quoted in every rejection. */
+export interface ConfigDocument {
+  readonly source: string;
+  readonly text: string;
+}
+
+/** A document the source could not use this time; the previous good version of it is still served. */
+export interface SourceProblem {
+  readonly source: string;
+  readonly reason: string;
+}
+
+export interface ConfigUpdate {
+  readonly documents: readonly ConfigDocument[];
+  readonly problems: readonly SourceProblem[];
+  /** Why this update happened, e.g. `config:initial-load` or `config:file-changed`; carried by the push. */
+  readonly reason: string;
+}
+
+export type ConfigUpdateHandler = (update: ConfigUpdate) => void;
+
+export interface ConfigSource {
+  /** Loads once, calls `onUpdate` with the first set before resolving, then on every change. */
+  start(onUpdate: ConfigUpdateHandler): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DirectorySource } from '../../src/config/directory-source';
+import type { ConfigUpdate } from '../../src/config/source';
+
+const SERVICE_ENTRY = (name: string) => `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\n`;
+
+describe('directory source', () => {
+  let dir: string;
+  let source: DirectorySource;
+  let updates: ConfigUpdate[];
+  let waiters: ((update: ConfigUpdate) => void)[];
+
+  const nextUpdate = (timeoutMs = 5000) => new Promise<ConfigUpdate>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no config update arrived')), timeoutMs);
+    waiters.push((update) => { clearTimeout(timer); resolve(update); });
+  });
+  const served = (update: ConfigUpdate) => Object.fromEntries(update.documents.map((doc) => [path.relative(dir, doc.source), doc.text]));
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-'));
+    fs.mkdirSync(path.join(dir, 'nested'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('a'));
+    fs.writeFileSync(path.join(dir, 'nested', 'b.yml'), SERVICE_ENTRY('b'));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not config');
+    updates = [];
+    waiters = [];
+    source = new DirectorySource({ dir, settleMs: 20, pollMs: 200 });
+    await source.start((update) => {
+      updates.push(update);
+      waiters.shift()?.(update);
+    });
+  });
+
+  afterEach(async () => {
+    await source.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN a directory tree WHEN started THEN every YAML file (recursively, no other files) is delivered once', () => {
+    expect(updates).toHaveLength(1);
+    expect(updates[0].reason).toBe('config:initial-load');
+    expect(served(updates[0])).toEqual({ 'a.yaml': SERVICE_ENTRY('a'), 'nested/b.yml': SERVICE_ENTRY('b') });
+  });
+
+  test('GIVEN a running source WHEN a file is added THEN the whole new set arrives as a file change', async () => {
+    const update = nextUpdate();
+    fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } }));
+    const received = await update;
+    expect(received.reason).toBe('config:file-changed');
+    expect(Object.keys(served(received))).toEqual(['a.yaml', 'c.json', 'nested/b.yml']);
+  });
+
+  test('GIVEN a good file WHEN it is overwritten with broken YAML THEN the problem names the file and its previous text is still served', async () => {
+    const update = nextUpdate();
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'kind: ServiceEntry\nmetadata: [unclosed\n');
+    const received = await update;
+    expect(served(received)['a.yaml']).toBe(SERVICE_ENTRY('a'));
+    expect(received.problems).toEqual([{
+      source: path.join(dir, 'a.yaml'),
+      reason: expect.stringMatching(/^is not valid YAML: .*; its previous version is still served$/),
+    }]);
+  });
+
+  test('GIVEN a running source WHEN a file is deleted THEN it leaves the set', async () => {
+    const update = nextUpdate();
+    fs.rmSync(path.join(dir, 'nested', 'b.yml'));
+    expect(Object.keys(served(await update))).toEqual(['a.yaml']);
+  });
+
+  test('GIVEN a missing directory WHEN started THEN the error names the directory and the flag', async () => {
+    const missing = new DirectorySource({ dir: path.join(dir, 'nope') });
+    await expect(missing.start(() => undefined)).rejects.toThrow(`config directory '${path.join(dir, 'nope')}' does not exist`);
+  });
+});
