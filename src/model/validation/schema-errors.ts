@@ -55,8 +55,8 @@ function mutuallyExclusiveFieldsMessage(error: ErrorObject): string | undefined 
     return undefined;
   }
   const presentFields = fields.filter((field) => typeof error.data === 'object' && error.data !== null && field in error.data);
-  const rule = allowsNone ? 'at most one' : 'exactly one';
-  return `${rule} of ${fields.join(', ')} may be set, got ${presentFields.length === 0 ? 'none' : presentFields.join(', ')}`;
+  const requirement = allowsNone ? 'at most one of these fields may be set' : 'exactly one of these fields must be set';
+  return `${requirement}: ${fields.join(', ')}; got ${presentFields.length === 0 ? 'none' : presentFields.join(', ')}`;
 }
 
 function describe(value: unknown): string {

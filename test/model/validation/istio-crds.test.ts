@@ -181,7 +181,7 @@ const INVALID_CASES: InvalidCase[] = [
     kind: 'DestinationRule',
     mutate: (dr) => { dr.spec.trafficPolicy.loadBalancer.consistentHash = { useSourceIp: true }; },
     path: 'spec.trafficPolicy.loadBalancer',
-    message: 'at most one of simple, consistentHash',
+    message: 'at most one of these fields may be set: simple, consistentHash, backendUtilization; got simple, consistentHash',
     fromRule: false,
   },
   {

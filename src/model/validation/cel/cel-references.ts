@@ -13,6 +13,9 @@ const PLANNER_OPERATORS = new Set([
   '_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__',
 ]);
 
+/** Type denotations usable as values, e.g. `type(self) == int`. */
+const TYPE_IDENTIFIERS = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type']);
+
 export interface CelReferences {
   readonly unboundFunctions: readonly string[];
   readonly undeclaredVariables: readonly string[];
@@ -33,7 +36,7 @@ export function findCelReferences(expr: Expr, env: CelEnv): CelReferences {
       case 'identExpr':
         if (kind.value.name === OLD_SELF_VARIABLE) {
           usesOldSelf = true;
-        } else if (!scope.has(kind.value.name)) {
+        } else if (!scope.has(kind.value.name) && !TYPE_IDENTIFIERS.has(kind.value.name)) {
           undeclaredVariables.add(kind.value.name);
         }
         return;
