@@ -1,0 +1,118 @@
+/**
+ * An immutable snapshot of the mesh config, indexed for the generators. Built once per config
+ * change and shared by every proxy's generation, so lookups here must never mutate.
+ */
+import { byNamespaceAndName, DestinationRuleIndex, ScopedConfig, scoped, selectSidecar, VirtualServiceIndex } from './config-index';
+import type { MeshObject, ProxyIdentity } from './contract';
+import { EndpointIndex } from './endpoint-index';
+import type { DestinationRuleSpec, SidecarSpec, VirtualServiceSpec } from './istio-spec';
+import type { MeshSettings } from './mesh-settings';
+import type { MeshService, ServiceEndpoint, ServicePort, WorkloadInstance } from './service-model';
+import {
+  instanceFromPod, instanceFromWorkloadEntry, instancesFromEndpointSlice, namespaceOf,
+  serviceFromKubernetes, servicesFromServiceEntry,
+} from './service-registry';
+
+/** Kinds whose objects are indexed per namespace and handed to the security translation as is. */
+export const POLICY_KINDS = ['PeerAuthentication', 'RequestAuthentication', 'AuthorizationPolicy'] as const;
+export type PolicyKind = typeof POLICY_KINDS[number];
+
+export class PushContext {
+  static build(objects: readonly MeshObject[], mesh: MeshSettings): PushContext {
+    return new PushContext(objects, mesh);
+  }
+
+  private readonly servicesByHost = new Map<string, MeshService>();
+  private readonly sortedServices: readonly MeshService[];
+  private readonly endpoints: EndpointIndex;
+  private readonly virtualServices: VirtualServiceIndex;
+  private readonly destinationRules: DestinationRuleIndex;
+  private readonly sidecars: readonly ScopedConfig<SidecarSpec>[];
+  private readonly gatewayConfigs: readonly ScopedConfig<unknown>[];
+  private readonly policies = new Map<string, ScopedConfig<unknown>[]>();
+  private readonly workloads = new Map<string, MeshObject>();
+  private readonly podInstances = new Map<string, WorkloadInstance>();
+
+  private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings) {
+    const ofKind = (kind: string) => objects.filter((object) => object.kind === kind);
+
+    // Services: a ServiceEntry never replaces a k8s Service of the same host (Istio keeps the first).
+    const services = [
+      ...ofKind('Service').map((object) => serviceFromKubernetes(object, mesh.clusterDomain)),
+      ...ofKind('ServiceEntry').slice().sort((a, b) => byNamespaceAndName(scoped(a), scoped(b))).flatMap(servicesFromServiceEntry),
+    ];
+    for (const service of services) {
+      if (!this.servicesByHost.has(service.hostname)) {
+        this.servicesByHost.set(service.hostname, service);
+      }
+    }
+    this.sortedServices = [...this.servicesByHost.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+
+    const workloadEntries = ofKind('WorkloadEntry');
+    const pods = ofKind('Pod');
+    for (const object of [...pods, ...workloadEntries]) {
+      this.workloads.set(`${namespaceOf(object)}/${object.metadata.name}`, object);
+    }
+    const podInstances = pods.map(instanceFromPod).filter((instance): instance is WorkloadInstance => !!instance);
+    podInstances.forEach((instance) => this.podInstances.set(`${instance.namespace}/${instance.name}`, instance));
+    const sliceInstances = ofKind('EndpointSlice').flatMap((slice) =>
+      instancesFromEndpointSlice(slice, (namespace, name) => ({ ...(this.podInstances.get(`${namespace}/${name}`)?.labels ?? {}) })));
+    const entryInstances = workloadEntries.map(instanceFromWorkloadEntry).filter((instance): instance is WorkloadInstance => !!instance);
+    this.endpoints = new EndpointIndex([...entryInstances, ...podInstances], sliceInstances);
+
+    this.virtualServices = new VirtualServiceIndex(ofKind('VirtualService'), mesh.clusterDomain);
+    this.destinationRules = new DestinationRuleIndex(ofKind('DestinationRule'), mesh.clusterDomain);
+    this.sidecars = ofKind('Sidecar').map((object) => scoped<SidecarSpec>(object)).sort(byNamespaceAndName);
+    this.gatewayConfigs = ofKind('Gateway').map((object) => scoped(object)).sort(byNamespaceAndName);
+    for (const kind of POLICY_KINDS) {
+      for (const config of ofKind(kind).map((object) => scoped(object)).sort(byNamespaceAndName)) {
+        const key = `${kind}/${config.namespace}`;
+        this.policies.set(key, [...(this.policies.get(key) ?? []), config]);
+      }
+    }
+  }
+
+  /** Every service, sorted by host name. */
+  services(): readonly MeshService[] {
+    return this.sortedServices;
+  }
+
+  serviceByHost(hostname: string): MeshService | undefined {
+    return this.servicesByHost.get(hostname);
+  }
+
+  servicesInNamespace(namespace: string): readonly MeshService[] {
+    return this.sortedServices.filter((service) => service.namespace === namespace);
+  }
+
+  endpointsFor(service: MeshService, port: ServicePort, subsetLabels?: Readonly<Record<string, string>>): readonly ServiceEndpoint[] {
+    return this.endpoints.endpointsFor(service, port, subsetLabels);
+  }
+
+  virtualServiceFor(hostname: string): ScopedConfig<VirtualServiceSpec> | undefined {
+    return this.virtualServices.forHost(hostname);
+  }
+
+  destinationRuleFor(hostname: string, client: Pick<ProxyIdentity, 'namespace' | 'labels'>): ScopedConfig<DestinationRuleSpec> | undefined {
+    const service = this.servicesByHost.get(hostname);
+    return this.destinationRules.forHost(hostname, client, service?.namespace ?? client.namespace);
+  }
+
+  sidecarFor(proxy: Pick<ProxyIdentity, 'namespace' | 'labels'>): ScopedConfig<SidecarSpec> | undefined {
+    return selectSidecar(this.sidecars, proxy);
+  }
+
+  gateways(namespace?: string): readonly ScopedConfig<unknown>[] {
+    return namespace === undefined ? this.gatewayConfigs : this.gatewayConfigs.filter((gateway) => gateway.namespace === namespace);
+  }
+
+  /** PeerAuthentication, RequestAuthentication or AuthorizationPolicy objects of one namespace. */
+  policiesIn(kind: PolicyKind, namespace: string): readonly ScopedConfig<unknown>[] {
+    return this.policies.get(`${kind}/${namespace}`) ?? [];
+  }
+
+  /** The WorkloadEntry or Pod a proxy runs for, when the config declares it. */
+  workloadOf(proxy: Pick<ProxyIdentity, 'namespace' | 'name'>): MeshObject | undefined {
+    return this.workloads.get(`${proxy.namespace}/${proxy.name}`);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Generation entry point: one pure generator per xDS type, registered by type URL, all reading the
+ * same per-proxy view. Output is deterministic: identical config yields identical resources.
+ */
+import type { ProxyIdentity, ProxyResources, TypeUrl, XdsResource } from '../../push/contract';
+import { TYPE_URLS } from '../../push/contract';
+import type { PushContext } from '../../push/push-context';
+import { NO_SECURITY_EXTENSIONS, SecurityExtensions } from '../translate/extension-points';
+import { buildProxyView, ProxyView } from '../translate/proxy-view';
+import { generateClusters } from './cds';
+import { generateEndpoints } from './eds';
+import { generateListeners } from './lds';
+import { generateRoutes } from './rds';
+
+export type ResourceGenerator = (view: ProxyView) => XdsResource[];
+
+export const GENERATORS: ReadonlyMap<TypeUrl, ResourceGenerator> = new Map<TypeUrl, ResourceGenerator>([
+  [TYPE_URLS.cluster, generateClusters],
+  [TYPE_URLS.endpoint, generateEndpoints],
+  [TYPE_URLS.listener, generateListeners],
+  [TYPE_URLS.route, generateRoutes],
+  [TYPE_URLS.secret, (view) => [...(view.extensions.secrets?.(view.push, view.proxy) ?? [])]],
+]);
+
+export function generateProxyResources(push: PushContext, proxy: ProxyIdentity, extensions: SecurityExtensions = NO_SECURITY_EXTENSIONS): ProxyResources {
+  const view = buildProxyView(push, proxy, extensions);
+  return new Map([...GENERATORS.entries()].map(([typeUrl, generate]) => [typeUrl, generate(view)]));
+}

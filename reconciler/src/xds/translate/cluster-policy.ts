@@ -1,0 +1,113 @@
+/** `apply*`: DestinationRule traffic policy onto an Envoy cluster under construction. */
+import type { ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection } from '../../push/istio-spec';
+import { toProtoDuration } from './duration';
+import { HTTP_PROTOCOL_OPTIONS } from './envoy-extensions';
+import type { EffectivePolicy } from './traffic-policy';
+
+export type ClusterDraft = Record<string, unknown>;
+
+/** Istio lifts Envoy's 1024 defaults so that only configured limits ever trip. */
+const UNLIMITED = 4294967295;
+/** Istio's default connect timeout. */
+export const DEFAULT_CONNECT_TIMEOUT = '10s';
+
+export function applyTrafficPolicy(cluster: ClusterDraft, policy: EffectivePolicy, options: { http: boolean; field: string }): void {
+  applyConnectionPool(cluster, policy.connectionPool, options);
+  applyOutlierDetection(cluster, policy.outlierDetection, options.field);
+  applyLoadBalancer(cluster, policy.loadBalancer);
+}
+
+function applyConnectionPool(cluster: ClusterDraft, pool: ConnectionPoolSettings | undefined, options: { http: boolean; field: string }): void {
+  const field = `${options.field}.connectionPool`;
+  cluster.connect_timeout = pool?.tcp?.connectTimeout ? toProtoDuration(pool.tcp.connectTimeout, `${field}.tcp.connectTimeout`) : DEFAULT_CONNECT_TIMEOUT;
+  cluster.circuit_breakers = {
+    thresholds: [{
+      max_connections: pool?.tcp?.maxConnections ?? UNLIMITED,
+      max_pending_requests: pool?.http?.http1MaxPendingRequests ?? UNLIMITED,
+      max_requests: pool?.http?.http2MaxRequests ?? UNLIMITED,
+      max_retries: pool?.http?.maxRetries ?? UNLIMITED,
+    }],
+  };
+  if (!options.http) {
+    return;
+  }
+  const common: Record<string, unknown> = {};
+  if (pool?.http?.idleTimeout) {
+    common.idle_timeout = toProtoDuration(pool.http.idleTimeout, `${field}.http.idleTimeout`);
+  }
+  if (pool?.http?.maxRequestsPerConnection) {
+    common.max_requests_per_connection = pool.http.maxRequestsPerConnection;
+  }
+  const protocol = pool?.http?.h2UpgradePolicy === 'UPGRADE'
+    ? { explicit_http_config: { http2_protocol_options: {} } }
+    // Speak to the upstream in whatever protocol the client used (HTTP/1.1 or HTTP/2, gRPC).
+    : { use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } };
+  cluster.typed_extension_protocol_options = {
+    [HTTP_PROTOCOL_OPTIONS.name]: {
+      '@type': HTTP_PROTOCOL_OPTIONS.type,
+      ...(Object.keys(common).length > 0 ? { common_http_protocol_options: common } : {}),
+      ...protocol,
+    },
+  };
+}
+
+function applyOutlierDetection(cluster: ClusterDraft, outlier: OutlierDetection | undefined, field: string): void {
+  if (!outlier) {
+    return;
+  }
+  const detection: Record<string, unknown> = {};
+  if (outlier.consecutive5xxErrors !== undefined) {
+    detection.consecutive_5xx = outlier.consecutive5xxErrors;
+    detection.enforcing_consecutive_5xx = outlier.consecutive5xxErrors > 0 ? 100 : 0;
+  } else if (outlier.consecutiveGatewayErrors !== undefined) {
+    // Only gateway errors configured: Envoy's default 5xx detection would otherwise also eject.
+    detection.enforcing_consecutive_5xx = 0;
+  }
+  if (outlier.consecutiveGatewayErrors !== undefined) {
+    detection.consecutive_gateway_failure = outlier.consecutiveGatewayErrors;
+    detection.enforcing_consecutive_gateway_failure = outlier.consecutiveGatewayErrors > 0 ? 100 : 0;
+  }
+  if (outlier.interval) {
+    detection.interval = toProtoDuration(outlier.interval, `${field}.outlierDetection.interval`);
+  }
+  if (outlier.baseEjectionTime) {
+    detection.base_ejection_time = toProtoDuration(outlier.baseEjectionTime, `${field}.outlierDetection.baseEjectionTime`);
+  }
+  if (outlier.maxEjectionPercent !== undefined) {
+    detection.max_ejection_percent = outlier.maxEjectionPercent;
+  }
+  cluster.outlier_detection = detection;
+  if (outlier.minHealthPercent !== undefined) {
+    cluster.common_lb_config = { healthy_panic_threshold: { value: outlier.minHealthPercent } };
+  }
+}
+
+/** Istio's default is LEAST_REQUEST; consistent hashing needs a hash-based policy on the cluster. */
+function applyLoadBalancer(cluster: ClusterDraft, loadBalancer: LoadBalancerSettings | undefined): void {
+  const hash = loadBalancer?.consistentHash;
+  if (hash) {
+    if (hash.maglev) {
+      cluster.lb_policy = 'MAGLEV';
+      if (hash.maglev.tableSize) {
+        cluster.maglev_lb_config = { table_size: hash.maglev.tableSize };
+      }
+      return;
+    }
+    cluster.lb_policy = 'RING_HASH';
+    const ringSize = hash.ringHash?.minimumRingSize ?? hash.minimumRingSize;
+    if (ringSize) {
+      cluster.ring_hash_lb_config = { minimum_ring_size: ringSize };
+    }
+    return;
+  }
+  switch (loadBalancer?.simple) {
+    case 'ROUND_ROBIN':
+      cluster.lb_policy = 'ROUND_ROBIN';
+      return;
+    case 'RANDOM':
+      cluster.lb_policy = 'RANDOM';
+      return;
+    default:
+      cluster.lb_policy = 'LEAST_REQUEST';
+  }
+}

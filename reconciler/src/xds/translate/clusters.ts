@@ -1,0 +1,90 @@
+/** `build*`: Envoy clusters for services, subsets, the local application and the fallbacks. */
+import type { MeshService, ServiceEndpoint, ServicePort } from '../../push/service-model';
+import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from '../naming';
+import { applyTrafficPolicy, DEFAULT_CONNECT_TIMEOUT } from './cluster-policy';
+import { ADS_CONFIG_SOURCE } from './envoy-extensions';
+import type { EffectivePolicy } from './traffic-policy';
+
+export interface OutboundClusterInput {
+  readonly service: MeshService;
+  readonly port: ServicePort;
+  readonly subset?: string;
+  readonly policy: EffectivePolicy;
+  /** Endpoints to embed for DNS clusters (EDS clusters get theirs over EDS). */
+  readonly dnsEndpoints: readonly ServiceEndpoint[];
+  readonly transportSocket?: Record<string, unknown>;
+  /** Names the DestinationRule, for errors in its durations. */
+  readonly policyField: string;
+}
+
+/** Whether the cluster for this service is served over EDS (and so needs a ClusterLoadAssignment). */
+export function usesEds(service: MeshService, policy: EffectivePolicy): boolean {
+  return service.resolution === 'EDS' && policy.loadBalancer?.simple !== 'PASSTHROUGH';
+}
+
+export function buildOutboundCluster(input: OutboundClusterInput): Record<string, unknown> {
+  const { service, port, subset, policy } = input;
+  const name = outboundClusterName(port.number, subset, service.hostname);
+  const cluster: Record<string, unknown> = { name };
+  applyTrafficPolicy(cluster, policy, { http: port.protocol === 'HTTP', field: input.policyField });
+
+  if (service.resolution === 'NONE' || policy.loadBalancer?.simple === 'PASSTHROUGH') {
+    // Forward to wherever the client connected: nothing to resolve, no balancing to do.
+    cluster.type = 'ORIGINAL_DST';
+    cluster.lb_policy = 'CLUSTER_PROVIDED';
+    delete cluster.ring_hash_lb_config;
+    delete cluster.maglev_lb_config;
+  } else if (service.resolution === 'DNS') {
+    cluster.type = 'STRICT_DNS';
+    cluster.dns_lookup_family = 'V4_ONLY';
+    cluster.load_assignment = loadAssignment(name, input.dnsEndpoints.length > 0
+      ? input.dnsEndpoints.map((endpoint) => ({ address: endpoint.instance.address, port: endpoint.port, weight: endpoint.instance.weight }))
+      : [{ address: service.hostname, port: port.number }]);
+  } else {
+    cluster.type = 'EDS';
+    cluster.eds_cluster_config = { eds_config: ADS_CONFIG_SOURCE, service_name: name };
+  }
+  if (input.transportSocket) {
+    cluster.transport_socket = input.transportSocket;
+  }
+  return cluster;
+}
+
+/** `inbound|<port>||`: the application the proxy fronts, at a fixed address. */
+export function buildInboundCluster(port: number, endpoint: { address: string; port: number }): Record<string, unknown> {
+  const name = inboundClusterName(port);
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+    lb_policy: 'ROUND_ROBIN',
+    load_assignment: loadAssignment(name, [endpoint]),
+  };
+}
+
+/** Unknown outbound destinations under ALLOW_ANY: connect to the original destination. */
+export function buildPassthroughCluster(): Record<string, unknown> {
+  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: DEFAULT_CONNECT_TIMEOUT };
+}
+
+/** Inbound ports no service declares, in REDIRECT mode: deliver to the original destination. */
+export function buildInboundPassthroughCluster(): Record<string, unknown> {
+  return { name: INBOUND_PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: DEFAULT_CONNECT_TIMEOUT };
+}
+
+/** Destinations refused under REGISTRY_ONLY: a cluster with no endpoints. */
+export function buildBlackHoleCluster(): Record<string, unknown> {
+  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: DEFAULT_CONNECT_TIMEOUT };
+}
+
+export function loadAssignment(clusterName: string, endpoints: readonly { address: string; port: number; weight?: number }[]): Record<string, unknown> {
+  return {
+    cluster_name: clusterName,
+    endpoints: endpoints.length === 0 ? [] : [{
+      lb_endpoints: endpoints.map((endpoint) => ({
+        endpoint: { address: { socket_address: { address: endpoint.address, port_value: endpoint.port } } },
+        ...(endpoint.weight ? { load_balancing_weight: endpoint.weight } : {}),
+      })),
+    }],
+  };
+}

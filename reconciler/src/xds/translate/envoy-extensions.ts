@@ -1,0 +1,45 @@
+/** Envoy extension names and `@type` URLs used by the translation, in one place to avoid typos. */
+
+const TYPE_PREFIX = 'type.googleapis.com/';
+
+export const HTTP_CONNECTION_MANAGER = {
+  name: 'envoy.filters.network.http_connection_manager',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
+};
+export const TCP_PROXY = {
+  name: 'envoy.filters.network.tcp_proxy',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
+};
+export const ROUTER_FILTER = {
+  name: 'envoy.filters.http.router',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.http.router.v3.Router`,
+};
+export const FAULT_FILTER = {
+  name: 'envoy.filters.http.fault',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
+};
+export const CORS_FILTER = {
+  name: 'envoy.filters.http.cors',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,
+  policyType: `${TYPE_PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
+};
+export const ORIGINAL_DST_LISTENER_FILTER = {
+  name: 'envoy.filters.listener.original_dst',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,
+};
+export const TLS_INSPECTOR_LISTENER_FILTER = {
+  name: 'envoy.filters.listener.tls_inspector',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
+};
+export const HTTP_PROTOCOL_OPTIONS = {
+  name: 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  type: `${TYPE_PREFIX}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`,
+};
+
+/** xDS resources arrive over the same ADS stream as listeners and clusters. */
+export const ADS_CONFIG_SOURCE = { ads: {}, resource_api_version: 'V3' } as const;
+
+/** A filter entry `{ name, typed_config: { '@type', …config } }`. */
+export function typedFilter(extension: { name: string; type: string }, config: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: extension.name, typed_config: { '@type': extension.type, ...config } };
+}

@@ -1,0 +1,94 @@
+/** `build*`: the Envoy routes of one service's virtual host, from its VirtualService or the default. */
+import type { ScopedConfig } from '../../push/config-index';
+import type { HttpRoute, VirtualServiceSpec } from '../../push/istio-spec';
+import type { MeshService } from '../../push/service-model';
+import { outboundClusterName } from '../naming';
+import type { DestinationResolver } from './destination-resolver';
+import { translateRedirect, translateRetries, translateRouteAction } from './route-action';
+import { translateFilterOverrides, translateHeaderEdits } from './route-decorations';
+import { MatchScope, translateRouteMatch } from './route-match';
+
+export interface HttpRoutesInput {
+  readonly service: MeshService;
+  readonly port: number;
+  readonly virtualService?: ScopedConfig<VirtualServiceSpec>;
+  readonly resolver: DestinationResolver;
+  readonly matchScope: MatchScope;
+}
+
+export function buildHttpRoutes(input: HttpRoutesInput): Record<string, unknown>[] {
+  const { virtualService } = input;
+  if (!virtualService?.spec.http?.length) {
+    return [buildDefaultRoute(input)];
+  }
+  const label = `VirtualService ${virtualService.namespace}/${virtualService.name}`;
+  return virtualService.spec.http.flatMap((route, index) =>
+    translateHttpRoute(route, `${label} spec.http[${index}]`, index, virtualService.namespace, input));
+}
+
+/** One Istio HTTPRoute fans out to one Envoy route per match that can apply to this proxy. */
+function translateHttpRoute(route: HttpRoute, field: string, index: number, configNamespace: string, input: HttpRoutesInput): Record<string, unknown>[] {
+  const matches = route.match?.length ? route.match : [undefined];
+  const envoyMatches = matches
+    .map((match) => translateRouteMatch(match, input.matchScope))
+    .filter((match): match is Record<string, unknown> => match !== undefined);
+  if (envoyMatches.length === 0) {
+    return [];
+  }
+  const body: Record<string, unknown> = {};
+  if (route.redirect) {
+    body.redirect = translateRedirect(route.redirect, field);
+  } else if (route.directResponse) {
+    body.direct_response = {
+      status: route.directResponse.status,
+      ...(route.directResponse.body?.string !== undefined ? { body: { inline_string: route.directResponse.body.string } } : {}),
+    };
+  } else {
+    body.route = translateRouteAction(route, { resolver: input.resolver, configNamespace, port: input.port, field });
+    Object.assign(body, translateHeaderEdits(mergeSingleDestinationHeaders(route)));
+  }
+  const overrides = translateFilterOverrides(route.fault, route.corsPolicy, field);
+  if (overrides) {
+    body.typed_per_filter_config = overrides;
+  }
+  return envoyMatches.map((match, matchIndex) => ({
+    name: route.name ?? `${input.service.hostname}:${input.port}/${index}${matches.length > 1 ? `.${matchIndex}` : ''}`,
+    match,
+    ...body,
+  }));
+}
+
+/** With one destination, its `headers` apply to every request of the route. */
+function mergeSingleDestinationHeaders(route: HttpRoute): HttpRoute['headers'] {
+  const destinationHeaders = route.route?.length === 1 ? route.route[0].headers : undefined;
+  if (!destinationHeaders) {
+    return route.headers;
+  }
+  return {
+    request: mergeOperations(route.headers?.request, destinationHeaders.request),
+    response: mergeOperations(route.headers?.response, destinationHeaders.response),
+  };
+}
+
+function mergeOperations<T extends { set?: object; add?: object; remove?: string[] }>(a: T | undefined, b: T | undefined): T | undefined {
+  if (!a || !b) {
+    return a ?? b;
+  }
+  return { set: { ...a.set, ...b.set }, add: { ...a.add, ...b.add }, remove: [...(a.remove ?? []), ...(b.remove ?? [])] } as T;
+}
+
+/** No VirtualService: everything to the whole service on this port, with Istio's default retries. */
+function buildDefaultRoute(input: HttpRoutesInput): Record<string, unknown> {
+  const destination = { clusterName: outboundClusterName(input.port, undefined, input.service.hostname), hostname: input.service.hostname, port: input.port };
+  const hashPolicy = input.resolver.hashPolicy(destination, `DestinationRule for ${input.service.hostname}`);
+  return {
+    name: 'default',
+    match: { prefix: '/' },
+    route: {
+      cluster: destination.clusterName,
+      timeout: '0s',
+      retry_policy: translateRetries(undefined, ''),
+      ...(hashPolicy ? { hash_policy: hashPolicy } : {}),
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Everything the generators need to know about one proxy, computed once per generation: the
+ * Sidecar that applies, the visible services, and which listeners to build on which addresses.
+ * Both interception modes produce the same plan shape, so routes and clusters are shared.
+ */
+import type { ScopedConfig } from '../../push/config-index';
+import type { ProxyIdentity } from '../../push/contract';
+import type { SidecarSpec } from '../../push/istio-spec';
+import type { OutboundTrafficPolicyMode } from '../../push/mesh-settings';
+import { egressHostsAdmit, ownServices, visibleServices } from '../../push/proxy-scope';
+import type { PushContext } from '../../push/push-context';
+import { MeshService, PortProtocol, selectPortProtocol } from '../../push/service-model';
+import { instanceFromPod, instanceFromWorkloadEntry } from '../../push/service-registry';
+import { DestinationResolver } from './destination-resolver';
+import { NO_SECURITY_EXTENSIONS, SecurityExtensions } from './extension-points';
+
+/** One outbound listener: an address and port and the services reachable through it. */
+export interface OutboundListenerPlan {
+  readonly bind: string;
+  readonly port: number;
+  /** Services with this port, sorted by host. */
+  readonly services: readonly MeshService[];
+}
+
+/** One inbound port of the proxy's workload and where the application listens. */
+export interface InboundPortPlan {
+  readonly port: number;
+  readonly protocol: PortProtocol;
+  /** Listener address in NONE mode; REDIRECT mode receives through `virtualInbound`. */
+  readonly bind: string;
+  readonly endpoint: { readonly address: string; readonly port: number };
+}
+
+export interface ProxyView {
+  readonly push: PushContext;
+  readonly proxy: ProxyIdentity;
+  readonly extensions: SecurityExtensions;
+  readonly sidecar?: ScopedConfig<SidecarSpec>;
+  readonly services: readonly MeshService[];
+  readonly outboundPolicy: OutboundTrafficPolicyMode;
+  readonly outboundListeners: readonly OutboundListenerPlan[];
+  readonly inboundPorts: readonly InboundPortPlan[];
+  readonly resolver: DestinationResolver;
+}
+
+const WILDCARD_ADDRESS = '0.0.0.0';
+const LOCALHOST = '127.0.0.1';
+
+export function buildProxyView(push: PushContext, proxy: ProxyIdentity, extensions: SecurityExtensions = NO_SECURITY_EXTENSIONS): ProxyView {
+  const sidecar = push.sidecarFor(proxy);
+  const services = visibleServices(push, proxy, sidecar);
+  return {
+    push,
+    proxy,
+    extensions,
+    sidecar,
+    services,
+    outboundPolicy: sidecar?.spec.outboundTrafficPolicy?.mode ?? push.mesh.outboundTrafficPolicy,
+    outboundListeners: planOutbound(push, proxy, sidecar, services),
+    inboundPorts: planInbound(push, proxy, sidecar),
+    resolver: new DestinationResolver(push, proxy),
+  };
+}
+
+function planOutbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined, services: readonly MeshService[]): OutboundListenerPlan[] {
+  const plans = new Map<string, { bind: string; port: number; services: Map<string, MeshService> }>();
+  const add = (bind: string, port: number, service: MeshService) => {
+    const key = `${bind}_${port}`;
+    const plan = plans.get(key) ?? { bind, port, services: new Map() };
+    plan.services.set(service.hostname, service);
+    plans.set(key, plan);
+  };
+  const egress = sidecar?.spec.egress ?? [];
+  if (proxy.interceptionMode === 'NONE' && egress.length > 0) {
+    for (const listener of egress) {
+      const bind = listener.bind ?? proxy.instanceIp;
+      const admitted = services.filter((service) => egressHostsAdmit(listener.hosts ?? [], proxy, push.mesh.clusterDomain, service));
+      for (const service of admitted) {
+        for (const port of service.ports) {
+          if (listener.port === undefined || listener.port.number === port.number) {
+            add(bind, port.number, service);
+          }
+        }
+      }
+    }
+  } else {
+    const bind = proxy.interceptionMode === 'NONE' ? proxy.instanceIp : WILDCARD_ADDRESS;
+    services.forEach((service) => service.ports.forEach((port) => add(bind, port.number, service)));
+  }
+  return [...plans.values()]
+    .map((plan) => ({ bind: plan.bind, port: plan.port, services: [...plan.services.values()].sort(byHostname) }))
+    .sort((a, b) => a.port - b.port || (a.bind < b.bind ? -1 : a.bind > b.bind ? 1 : 0));
+}
+
+function planInbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined): InboundPortPlan[] {
+  const ingress = sidecar?.spec.ingress ?? [];
+  if (ingress.length > 0) {
+    return ingress.map((listener, index) => ({
+      port: listener.port.number,
+      protocol: selectPortProtocol(listener.port.protocol, listener.port.name),
+      bind: listener.bind ?? proxy.instanceIp,
+      endpoint: parseDefaultEndpoint(listener.defaultEndpoint, listener.port.number, proxy,
+        `Sidecar ${sidecar?.namespace}/${sidecar?.name} spec.ingress[${index}].defaultEndpoint`),
+    })).sort((a, b) => a.port - b.port);
+  }
+  if (proxy.interceptionMode === 'NONE') {
+    // Without iptables nothing reaches an undeclared port, so NONE mode needs Sidecar ingress.
+    return [];
+  }
+  const workload = push.workloadOf(proxy);
+  const workloadInstance = workload?.kind === 'Pod' ? instanceFromPod(workload) : workload ? instanceFromWorkloadEntry(workload) : undefined;
+  const byPort = new Map<number, InboundPortPlan>();
+  for (const service of ownServices(push, proxy)) {
+    for (const port of service.ports) {
+      const target = typeof port.targetPort === 'number' ? port.targetPort
+        : typeof port.targetPort === 'string' ? workloadInstance?.namedPorts[port.targetPort] ?? port.number
+          : workloadInstance?.namedPorts[port.name] ?? port.number;
+      if (!byPort.has(target)) {
+        byPort.set(target, { port: target, protocol: port.protocol, bind: WILDCARD_ADDRESS, endpoint: { address: LOCALHOST, port: target } });
+      }
+    }
+  }
+  return [...byPort.values()].sort((a, b) => a.port - b.port);
+}
+
+/** `host:port`; `0.0.0.0` means the instance IP as in Istio; absent means localhost on the same port. */
+function parseDefaultEndpoint(value: string | undefined, port: number, proxy: ProxyIdentity, field: string): { address: string; port: number } {
+  if (!value) {
+    return { address: LOCALHOST, port };
+  }
+  const match = /^(?<host>[^:]+|\[[^\]]+\]):(?<port>\d+)$/.exec(value);
+  if (!match?.groups) {
+    throw new Error(`${field} is '${value}'; use '<ip>:<port>', e.g. '127.0.0.1:${port}'`);
+  }
+  const host = match.groups.host.replace(/^\[|\]$/g, '');
+  return { address: host === WILDCARD_ADDRESS ? proxy.instanceIp : host, port: Number(match.groups.port) };
+}
+
+function byHostname(a: MeshService, b: MeshService): number {
+  return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
+}
