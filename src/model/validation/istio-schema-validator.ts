@@ -33,8 +33,6 @@ export class IstioSchemaValidator {
       allowUnionTypes: true,
       strictTypes: false,
       strictRequired: false,
-      // One schema per CRD version is compiled once and kept for the validator's lifetime.
-      addUsedSchema: false,
     });
     addKubernetesFormats(this.ajv);
   }
