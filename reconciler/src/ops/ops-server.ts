@@ -1,0 +1,75 @@
+/**
+ * The operator's HTTP port: health, readiness, Prometheus metrics and debug views of what each
+ * proxy was sent. Debug views are read-only JSON.
+ */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+/** What the ops server shows; the reconciler implements it. */
+export interface OpsView {
+  isReady(): boolean;
+  metricsText(): string;
+  /** The proxy's current snapshot as JSON, or undefined when it has none. */
+  configDump(proxyId: string): unknown;
+  /** Proxy ids with a snapshot, for the config_dump index. */
+  proxyIds(): string[];
+  syncz(): unknown;
+  rejected(): unknown;
+}
+
+export class OpsServer {
+  private readonly server: http.Server;
+
+  constructor(private readonly view: OpsView) {
+    this.server = http.createServer((request, response) => this.handle(request, response));
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', (error) => reject(new Error(`cannot listen for ops HTTP on ${host}:${port}: ${error.message}`)));
+      this.server.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://ops');
+    switch (url.pathname) {
+      case '/healthz':
+        return text(response, 200, 'ok\n');
+      case '/readyz':
+        return this.view.isReady() ? text(response, 200, 'ready\n') : text(response, 503, 'waiting for the first config load\n');
+      case '/metrics':
+        return text(response, 200, this.view.metricsText(), 'text/plain; version=0.0.4');
+      case '/debug/config_dump': {
+        const proxyId = url.searchParams.get('proxy');
+        if (!proxyId) return json(response, 200, { proxies: this.view.proxyIds() });
+        const dump = this.view.configDump(proxyId);
+        return dump === undefined
+          ? json(response, 404, { error: `no snapshot for proxy '${proxyId}'; see /debug/config_dump for connected proxies` })
+          : json(response, 200, dump);
+      }
+      case '/debug/syncz':
+        return json(response, 200, this.view.syncz());
+      case '/debug/rejected':
+        return json(response, 200, this.view.rejected());
+      default:
+        return text(response, 404, 'not found\n');
+    }
+  }
+}
+
+function text(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  response.writeHead(status, { 'content-type': contentType });
+  response.end(body);
+}
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(`${JSON.stringify(body, null, 2)}\n`);
+}

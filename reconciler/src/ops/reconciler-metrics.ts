@@ -1,0 +1,49 @@
+/**
+ * The reconciler's metrics, fed by the ADS server (as its observer) and by the push loop.
+ */
+import type { AdsObserver } from '../xds/ads/ads-observer';
+import { Counter, Gauge, Histogram, renderMetrics } from './metrics';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class ReconcilerMetrics implements AdsObserver {
+  readonly connectedProxies = new Gauge('reconciler_connected_proxies', 'Open xDS streams.');
+  readonly pushesTotal = new Counter('reconciler_xds_pushes_total', 'xDS responses sent, by type.');
+  readonly pushDuration = new Histogram('reconciler_push_duration_seconds', 'Time to rebuild and publish the snapshots of every connected proxy after a change.', LATENCY_BUCKETS);
+  readonly convergence = new Histogram('reconciler_convergence_seconds', 'Time from publishing a snapshot to the proxy ACKing it.', LATENCY_BUCKETS);
+  readonly nacksTotal = new Counter('reconciler_xds_nacks_total', 'Responses a proxy rejected, by type.');
+  readonly rejectedObjects = new Gauge('reconciler_rejected_objects', 'Config objects and files currently rejected and not served.');
+  readonly generationErrors = new Counter('reconciler_generation_errors_total', 'Snapshots not published because generation or the consistency check failed.');
+  readonly configLoads = new Counter('reconciler_config_loads_total', 'Config sets ingested.');
+
+  streamOpened(): void {
+    this.connectedProxies.set(this.connectedProxies.get() + 1);
+  }
+
+  streamClosed(): void {
+    this.connectedProxies.set(Math.max(0, this.connectedProxies.get() - 1));
+  }
+
+  responseSent(_proxyId: string, typeUrl: string): void {
+    this.pushesTotal.inc({ type: shortType(typeUrl) });
+  }
+
+  acked(_proxyId: string, _typeUrl: string, _version: string, convergenceMs: number | undefined): void {
+    if (convergenceMs !== undefined) this.convergence.observe(convergenceMs / 1000);
+  }
+
+  nacked(_proxyId: string, typeUrl: string): void {
+    this.nacksTotal.inc({ type: shortType(typeUrl) });
+  }
+
+  render(): string {
+    return renderMetrics([
+      this.connectedProxies, this.pushesTotal, this.pushDuration, this.convergence,
+      this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads,
+    ]);
+  }
+}
+
+function shortType(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
+}

@@ -1,0 +1,202 @@
+/**
+ * The wiring: config source → ingest → PushContext → per connected proxy generate → snapshot → ADS.
+ * A config change is debounced into one push carrying its reasons; a proxy that connects gets its
+ * snapshot at once. Anything that cannot be served (a rejected object, a resource that does not
+ * encode, an inconsistent snapshot) is logged, counted and shown, and the last good config stays.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { ingestDocuments, MeshObjectValidator } from './config/ingest';
+import type { ConfigSource, ConfigUpdate } from './config/source';
+import type { Logger } from './log';
+import { OpsServer } from './ops/ops-server';
+import { ReconcilerMetrics } from './ops/reconciler-metrics';
+import type { ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
+import type { MeshSettings } from './push/mesh-settings';
+import { PushContext } from './push/push-context';
+import { parseProxyIdentity } from './push/proxy-identity';
+import { AdsServer } from './xds/ads/ads-server';
+import { PushDebouncer } from './xds/ads/push-debouncer';
+import { ResourceEncoder } from './xds/codec';
+import { buildSnapshot } from './xds/snapshot';
+import { SnapshotCache } from './xds/snapshot-cache';
+
+/** Produces everything one proxy should hold; `generateProxyResources` in production. */
+export type ProxyResourceGenerator = (push: PushContext, proxy: ProxyIdentity) => ProxyResources;
+
+export interface ListenAddress {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+export interface ReconcilerOptions {
+  readonly source: ConfigSource;
+  readonly mesh: MeshSettings;
+  readonly generate: ProxyResourceGenerator;
+  readonly log: Logger;
+  readonly xds: ListenAddress & { readonly credentials?: grpc.ServerCredentials };
+  /** Omit to run without the ops HTTP server (embedding, unit tests). */
+  readonly ops?: ListenAddress;
+  /** @default 20 */
+  readonly debounceMs?: number;
+  readonly validator?: MeshObjectValidator;
+}
+
+interface ConnectedProxy {
+  readonly identity: ProxyIdentity;
+  streams: number;
+}
+
+export class Reconciler {
+  readonly metrics = new ReconcilerMetrics();
+  readonly snapshots = new SnapshotCache();
+  private readonly encoder = new ResourceEncoder();
+  private readonly ads: AdsServer;
+  private readonly ops: OpsServer | undefined;
+  private readonly debouncer: PushDebouncer;
+  private readonly proxies = new Map<string, ConnectedProxy>();
+  private readonly log: Logger;
+  private latestUpdate: ConfigUpdate | undefined;
+  private pushContext: PushContext | undefined;
+  private rejected: readonly RejectedObject[] = [];
+  private generationProblems = new Map<string, string[]>();
+  private started = false;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.log = options.log;
+    this.ads = new AdsServer({
+      snapshots: this.snapshots,
+      log: this.log,
+      observer: this.metrics,
+      credentials: options.xds.credentials,
+      proxies: {
+        proxyConnected: (node) => this.proxyConnected(node),
+        proxyDisconnected: (proxyId) => this.proxyDisconnected(proxyId),
+      },
+    });
+    this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
+    this.ops = options.ops ? new OpsServer({
+      isReady: () => this.pushContext !== undefined,
+      metricsText: () => this.metrics.render(),
+      configDump: (proxyId) => this.snapshots.getSnapshot(proxyId)?.toJson(),
+      proxyIds: () => this.snapshots.proxyIds.sort(),
+      syncz: () => this.ads.status.toJson(),
+      rejected: () => ({ rejected: this.rejected, generation: Object.fromEntries(this.generationProblems) }),
+    }) : undefined;
+  }
+
+  /** Loads the first config, then serves xDS (and ops); returns the bound ports. */
+  async start(): Promise<{ xdsPort: number; opsPort?: number }> {
+    const opsPort = this.ops ? await this.ops.listen(this.options.ops!.host, this.options.ops!.port) : undefined;
+    await this.options.source.start((update) => this.onConfigUpdate(update));
+    this.debouncer.flush(); // the first config is served without waiting for the quiet period
+    const xdsPort = await this.ads.listen(this.options.xds.host, this.options.xds.port);
+    this.started = true;
+    this.log.info({ xdsPort, opsPort }, 'reconciler serving xDS');
+    return { xdsPort, opsPort };
+  }
+
+  /** Stops accepting, ends the open streams and stops watching config. */
+  async stop(): Promise<void> {
+    this.debouncer.cancel();
+    await this.options.source.stop();
+    await this.ads.close();
+    await this.ops?.close();
+    if (this.started) this.log.info('reconciler stopped');
+  }
+
+  /** True once the first config set has been ingested. */
+  get isReady(): boolean {
+    return this.pushContext !== undefined;
+  }
+
+  /** Pushes pending changes now (tests use this instead of waiting out the debounce). */
+  flushPendingPush(): void {
+    this.debouncer.flush();
+  }
+
+  private onConfigUpdate(update: ConfigUpdate): void {
+    this.latestUpdate = update;
+    this.debouncer.request(update.reason);
+  }
+
+  private pushAll(reasons: readonly string[]): void {
+    const update = this.latestUpdate;
+    if (!update) return;
+    const started = process.hrtime.bigint();
+    const ingested = ingestDocuments(update.documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain });
+    const sourceRejections: RejectedObject[] = update.problems.map((problem) => ({
+      kind: 'File', origin: { source: problem.source }, reasons: [`${problem.source} ${problem.reason}`],
+    }));
+    this.recordRejections([...sourceRejections, ...ingested.rejected]);
+    try {
+      this.pushContext = PushContext.build(ingested.objects, this.options.mesh);
+    } catch (error) {
+      this.metrics.generationErrors.inc();
+      this.log.error({ reasons, err: (error as Error).message }, 'config set not applied; proxies keep the previous config');
+      return;
+    }
+    this.metrics.configLoads.inc();
+    for (const proxy of this.proxies.values()) this.publishFor(proxy.identity, reasons);
+    this.metrics.pushDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.log.info({ reasons, objects: ingested.objects.length, rejected: this.rejected.length, proxies: this.proxies.size }, 'pushed config');
+  }
+
+  private recordRejections(rejected: readonly RejectedObject[]): void {
+    const before = new Set(this.rejected.map((entry) => JSON.stringify(entry)));
+    for (const entry of rejected) {
+      if (!before.has(JSON.stringify(entry))) {
+        this.log.warn({ kind: entry.kind, namespace: entry.namespace, name: entry.name, source: entry.origin.source, reasons: entry.reasons }, 'config rejected');
+      }
+    }
+    this.rejected = rejected;
+    this.metrics.rejectedObjects.set(rejected.length);
+  }
+
+  /** Generates, encodes, checks and publishes one proxy's snapshot; on failure the previous one stays. */
+  private publishFor(identity: ProxyIdentity, reasons: readonly string[]): void {
+    if (!this.pushContext) return;
+    try {
+      const snapshot = buildSnapshot(this.options.generate(this.pushContext, identity), this.encoder);
+      const result = this.snapshots.setSnapshot(identity.id, snapshot, reasons);
+      if (result.published) {
+        this.generationProblems.delete(identity.id);
+        return;
+      }
+      this.failedGeneration(identity.id, [...result.problems]);
+    } catch (error) {
+      this.failedGeneration(identity.id, [(error as Error).message]);
+    }
+  }
+
+  private failedGeneration(proxyId: string, problems: string[]): void {
+    this.generationProblems.set(proxyId, problems);
+    this.metrics.generationErrors.inc();
+    this.log.error({ proxy: proxyId, problems }, 'snapshot not published; the proxy keeps its previous config');
+  }
+
+  private proxyConnected(node: Record<string, unknown>): string {
+    const identity = parseProxyIdentity(node);
+    const existing = this.proxies.get(identity.id);
+    if (existing) {
+      existing.streams += 1;
+    } else {
+      this.proxies.set(identity.id, { identity, streams: 1 });
+    }
+    this.log.info({ proxy: identity.id, namespace: identity.namespace }, 'proxy connected');
+    this.publishFor(identity, ['proxy:connected']);
+    return identity.id;
+  }
+
+  private proxyDisconnected(proxyId: string): void {
+    const proxy = this.proxies.get(proxyId);
+    if (!proxy) return;
+    proxy.streams -= 1;
+    if (proxy.streams > 0) return;
+    this.proxies.delete(proxyId);
+    this.snapshots.clear(proxyId);
+    this.ads.status.remove(proxyId);
+    this.generationProblems.delete(proxyId);
+    this.log.info({ proxy: proxyId }, 'proxy disconnected');
+  }
+}
