@@ -1,2 +1,3 @@
 export * from './bootstrap';
+export * from './capture-rules';
 export * from './validation';

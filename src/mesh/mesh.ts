@@ -1,0 +1,182 @@
+import { ApiObject, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
+import { addControlPlane, RECONCILER_NAME, RECONCILER_PORTS } from '../private/control-plane';
+import { addIstioCrds } from '../private/istio-crds';
+import { applySyncWave, SyncWave } from '../private/sync-wave';
+import { requireDnsLabel } from '../private/validation';
+
+/** Properties of a {@link Mesh}. */
+export interface MeshProps {
+  /**
+   * Namespace of the control plane (the mesh root namespace).
+   * @default 'mesh-system'
+   */
+  readonly namespace?: string;
+
+  /**
+   * SPIFFE trust domain of workload identities (`spiffe://<trustDomain>/ns/<ns>/sa/<sa>`).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+
+  /**
+   * DNS suffix of the cluster, used in service host names (`<name>.<ns>.svc.<clusterDomain>`).
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * Mutual TLS mode of workloads that no PeerAuthentication selects.
+   * @default MtlsMode.PERMISSIVE
+   */
+  readonly defaultMtlsMode?: MtlsMode;
+
+  /**
+   * What sidecars do with requests for hosts the mesh does not know.
+   * @default OutboundTrafficPolicy.ALLOW_ANY
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+
+  /**
+   * Image of the reconciler; it also carries iptables and runs the `istio-init` capture setup.
+   * @default 'ghcr.io/cdk8s-mesh/reconciler:0.1.0'
+   */
+  readonly reconcilerImage?: string;
+
+  /**
+   * Number of reconciler replicas.
+   * @default 2
+   */
+  readonly replicas?: number;
+
+  /**
+   * Resources of the reconciler container.
+   * @default - requests 100m CPU and 256Mi memory, limits 1 CPU and 1Gi memory
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * Envoy image of the sidecars.
+   * @default 'envoyproxy/envoy:v1.40.0'
+   */
+  readonly proxyImage?: string;
+
+  /**
+   * Resources of every injected `istio-proxy` container.
+   * @default - requests 100m CPU and 128Mi memory, limits 2 CPU and 1Gi memory
+   */
+  readonly proxyResources?: kplus.ContainerResources;
+
+  /**
+   * Also emit the Istio CustomResourceDefinitions (sync wave -10), for clusters without Istio.
+   * @default false
+   */
+  readonly emitCrds?: boolean;
+
+  /**
+   * How workloads get their sidecar.
+   * @default InjectionMode.SYNTH
+   */
+  readonly injectionMode?: InjectionMode;
+}
+
+/**
+ * The control plane of one service mesh: the reconciler (an xDS server for the sidecars), its
+ * RBAC, Service and mesh config. Every {@link MeshService} names the mesh it belongs to.
+ */
+export class Mesh extends Construct {
+  /** Namespace of the control plane. */
+  public readonly namespace: string;
+  /** SPIFFE trust domain of workload identities. */
+  public readonly trustDomain: string;
+  /** DNS suffix of the cluster. */
+  public readonly clusterDomain: string;
+  /** Mutual TLS mode of workloads that no PeerAuthentication selects. */
+  public readonly defaultMtlsMode: MtlsMode;
+  /** What sidecars do with requests for unknown hosts. */
+  public readonly outboundTrafficPolicy: OutboundTrafficPolicy;
+  /** How workloads get their sidecar. */
+  public readonly injectionMode: InjectionMode;
+  /** Image of the reconciler, also used by the `istio-init` container. */
+  public readonly reconcilerImage: string;
+  /** Envoy image of the sidecars. */
+  public readonly proxyImage: string;
+  /** Resources of every injected `istio-proxy` container. */
+  public readonly proxyResources: kplus.ContainerResources;
+  /** Name of the reconciler's Service. */
+  public readonly xdsServiceName: string = RECONCILER_NAME;
+  /** Port of the plaintext ADS gRPC server. */
+  public readonly xdsPort: number = RECONCILER_PORTS.xds.number;
+  /** Port of the TLS ADS gRPC server. */
+  public readonly xdsTlsPort: number = RECONCILER_PORTS.xdsTls.number;
+  /** Port serving `/metrics`, `/healthz` and `/readyz`. */
+  public readonly monitoringPort: number = RECONCILER_PORTS.monitoring.number;
+  /** Port of the debug endpoints. */
+  public readonly debugPort: number = RECONCILER_PORTS.debug.number;
+
+  private readonly workloadNamespaces = new Map<string, kplus.Namespace>();
+
+  public constructor(scope: Construct, id: string, props: MeshProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'mesh-system';
+    requireDnsLabel(this, 'namespace', this.namespace);
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.defaultMtlsMode = props.defaultMtlsMode ?? MtlsMode.PERMISSIVE;
+    this.outboundTrafficPolicy = props.outboundTrafficPolicy ?? OutboundTrafficPolicy.ALLOW_ANY;
+    this.injectionMode = props.injectionMode ?? InjectionMode.SYNTH;
+    this.reconcilerImage = props.reconcilerImage ?? 'ghcr.io/cdk8s-mesh/reconciler:0.1.0';
+    this.proxyImage = props.proxyImage ?? 'envoyproxy/envoy:v1.40.0';
+    this.proxyResources = props.proxyResources ?? {
+      cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(2000) },
+      memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+    };
+    const replicas = props.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new Error(`[${this.node.path}] 'replicas' is ${replicas}; it must be a positive integer. Use 2 or more for availability.`);
+    }
+
+    if (props.emitCrds) {
+      addIstioCrds(new Construct(this, 'Crds'));
+    }
+    addControlPlane(new Construct(this, 'ControlPlane'), {
+      namespace: this.namespace,
+      trustDomain: this.trustDomain,
+      clusterDomain: this.clusterDomain,
+      defaultMtlsMode: this.defaultMtlsMode,
+      outboundTrafficPolicy: this.outboundTrafficPolicy,
+      injectionMode: this.injectionMode,
+      image: this.reconcilerImage,
+      replicas,
+      resources: props.resources ?? {
+        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
+      },
+    });
+  }
+
+  /** Host name of the reconciler's Service, the address sidecars dial for ADS. */
+  public get xdsHost(): string {
+    return `${this.xdsServiceName}.${this.namespace}.svc`;
+  }
+
+  /**
+   * Declares a namespace that workloads of this mesh run in (once per namespace). With
+   * ISTIO_WEBHOOK injection it is labelled for Istio's webhook; with SYNTH injection it is
+   * labelled to keep an Istio webhook, if any, from injecting a second sidecar.
+   * @internal
+   */
+  public _declareWorkloadNamespace(namespace: string): void {
+    if (namespace === this.namespace || this.workloadNamespaces.has(namespace)) {
+      return;
+    }
+    const injection = this.injectionMode === InjectionMode.ISTIO_WEBHOOK ? 'enabled' : 'disabled';
+    const declared = new kplus.Namespace(this, `Namespace-${namespace}`, {
+      metadata: { name: namespace, labels: { 'istio-injection': injection } },
+    });
+    applySyncWave(ApiObject.of(declared), SyncWave.CONTROL_PLANE);
+    this.workloadNamespaces.set(namespace, declared);
+  }
+}
