@@ -74,6 +74,12 @@ const reconcilerTests = project.addTask('test:reconciler', {
 });
 project.testTask.spawn(reconcilerTests);
 
+project.addTask('bench', {
+  description: 'Run the synth and control-plane benchmarks; writes bench/results.json and BENCHMARKS.md',
+  exec: 'bash bench/run.sh',
+  receiveArgs: true,
+});
+
 project.addTask('synth', {
   description: 'Synthesize every example to dist/<example>/',
   exec: 'ts-node --project projenrc/tsconfig.json scripts/synth-examples.ts',
