@@ -1,8 +1,8 @@
 import { translateRequestAuthentication } from '../../src/xds/translate/security/jwt';
+import { JWKS } from './jwt-signer';
 import { CLUSTER_TYPE, HCM_TYPE, ROOT_NAMESPACE, assertEncodes, httpConnectionManager, requestAuthentication } from './fixtures';
 
 const WORKLOAD = { namespace: 'shop', labels: { app: 'cart' } };
-const JWKS = JSON.stringify({ keys: [] });
 
 function translate(objects: ReturnType<typeof requestAuthentication>[]) {
   const result = translateRequestAuthentication(objects, WORKLOAD, ROOT_NAMESPACE);
@@ -62,6 +62,7 @@ describe('RequestAuthentication → jwt_authn', () => {
   test.each([
     { rule: { jwks: JWKS }, message: 'RequestAuthentication shop/ra: spec.jwtRules[0].issuer is missing' },
     { rule: { issuer: 'i' }, message: 'RequestAuthentication shop/ra: spec.jwtRules[0]: neither jwks nor jwksUri is set' },
+    { rule: { issuer: 'i', jwks: '{"keys":[]}' }, message: 'RequestAuthentication shop/ra: spec.jwtRules[0].jwks is not a JSON Web Key Set with at least one key' },
     { rule: { issuer: 'i', jwksUri: 'ftp://x/keys' }, message: 'RequestAuthentication shop/ra: spec.jwtRules[0].jwksUri "ftp://x/keys" is not an absolute http(s) URL' },
   ])('GIVEN an incomplete rule WHEN translated THEN the error names the policy and field: $message', ({ rule, message }) => {
     expect(() => translate([requestAuthentication('shop', 'ra', { jwtRules: [rule] })])).toThrow(message);

@@ -12,6 +12,8 @@ export const JWT_AUTHN_FILTER = 'envoy.filters.http.jwt_authn';
 export const JWT_PAYLOAD_METADATA_KEY = 'payload';
 const JWKS_FETCH_TIMEOUT = '5s';
 const JWKS_CACHE_DURATION = '300s';
+/** The proxy image's public CA bundle (Debian/Ubuntu path), which verifies JWKS hosts. */
+export const DEFAULT_PUBLIC_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 interface JwtRule {
   readonly issuer?: string;
@@ -34,8 +36,14 @@ export interface JwtTranslation {
 }
 
 /** The jwt_authn filter and JWKS clusters for the workload's applicable RequestAuthentications. */
+export interface JwtOptions {
+  /** CA bundle file on the proxy that verifies https JWKS hosts. @default /etc/ssl/certs/ca-certificates.crt */
+  readonly publicCaBundle?: string;
+}
+
 export function translateRequestAuthentication(
-  objects: readonly MeshObject[], target: PolicyTarget, rootNamespace: string): JwtTranslation {
+  objects: readonly MeshObject[], target: PolicyTarget, rootNamespace: string, options: JwtOptions = {}): JwtTranslation {
+  const publicCaBundle = options.publicCaBundle ?? DEFAULT_PUBLIC_CA_BUNDLE;
   const policies = applicablePolicies(objects, 'RequestAuthentication', target, { rootNamespace, rootSelectorIsMeshWide: true });
   const providers: Record<string, unknown> = {};
   const clusters = new Map<string, Record<string, unknown>>();
@@ -43,7 +51,7 @@ export function translateRequestAuthentication(
     const rules: JwtRule[] = policy.spec?.jwtRules ?? [];
     rules.forEach((rule, index) => {
       const where = `RequestAuthentication ${qualifiedName(policy)}: spec.jwtRules[${index}]`;
-      const jwks = jwksSource(rule, where);
+      const jwks = jwksSource(rule, where, publicCaBundle);
       if (jwks.cluster) clusters.set(jwks.cluster.name as string, jwks.cluster);
       providers[`${qualifiedName(policy)}/${index}`] = provider(rule, where, jwks.source);
     });
@@ -89,8 +97,11 @@ function provider(rule: JwtRule, where: string, jwksSourceFields: Record<string,
   };
 }
 
-function jwksSource(rule: JwtRule, where: string): { source: Record<string, unknown>; cluster?: Record<string, unknown> } {
-  if (rule.jwks) return { source: { local_jwks: { inline_string: rule.jwks } } };
+function jwksSource(rule: JwtRule, where: string, publicCaBundle: string): { source: Record<string, unknown>; cluster?: Record<string, unknown> } {
+  if (rule.jwks) {
+    assertKeySet(rule.jwks, where);
+    return { source: { local_jwks: { inline_string: rule.jwks } } };
+  }
   if (!rule.jwksUri) {
     throw new Error(`${where}: neither jwks nor jwksUri is set; set jwksUri to the issuer's JWKS URL or jwks to the key set JSON (OpenID discovery is not supported)`);
   }
@@ -98,7 +109,7 @@ function jwksSource(rule: JwtRule, where: string): { source: Record<string, unkn
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new Error(`${where}.jwksUri "${rule.jwksUri}" is not an absolute http(s) URL; use for example "https://issuer.example.com/.well-known/jwks.json"`);
   }
-  const cluster = jwksCluster(url);
+  const cluster = jwksCluster(url, publicCaBundle);
   return {
     source: {
       remote_jwks: {
@@ -110,6 +121,19 @@ function jwksSource(rule: JwtRule, where: string): { source: Record<string, unkn
   };
 }
 
+/** Envoy rejects the whole listener over a bad inline key set, so catch it here with the policy's name. */
+function assertKeySet(jwks: string, where: string): void {
+  let keys: unknown;
+  try {
+    keys = (JSON.parse(jwks) as { keys?: unknown })?.keys;
+  } catch {
+    keys = undefined;
+  }
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new Error(`${where}.jwks is not a JSON Web Key Set with at least one key; set it to the issuer's key set JSON ({"keys":[{…}]}) or use jwksUri`);
+  }
+}
+
 function parseUrl(text: string): URL | undefined {
   try {
     return new URL(text);
@@ -118,8 +142,8 @@ function parseUrl(text: string): URL | undefined {
   }
 }
 
-/** The cluster that reaches a JWKS host; TLS verified against the system trust store for https. */
-export function jwksCluster(url: URL): Record<string, unknown> & { name: string } {
+/** The cluster that reaches a JWKS host; for https, TLS verified against the public CA bundle. */
+export function jwksCluster(url: URL, publicCaBundle: string): Record<string, unknown> & { name: string } {
   const secure = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
@@ -141,7 +165,7 @@ export function jwksCluster(url: URL): Record<string, unknown> & { name: string 
           ...(isIpLiteral ? {} : { sni: host }),
           'common_tls_context': {
             validation_context: {
-              system_root_certs: {},
+              trusted_ca: { filename: publicCaBundle },
               match_typed_subject_alt_names: [{ san_type: isIpLiteral ? 'IP_ADDRESS' : 'DNS', matcher: { exact: host } }],
             },
           },
