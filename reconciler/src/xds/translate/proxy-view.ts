@@ -49,6 +49,7 @@ const LOCALHOST = '127.0.0.1';
 export function buildProxyView(push: PushContext, proxy: ProxyIdentity, extensions: SecurityExtensions = NO_SECURITY_EXTENSIONS): ProxyView {
   const sidecar = push.sidecarFor(proxy);
   const services = visibleServices(push, proxy, sidecar);
+  const inboundPorts = planInbound(push, proxy, sidecar);
   return {
     push,
     proxy,
@@ -56,8 +57,8 @@ export function buildProxyView(push: PushContext, proxy: ProxyIdentity, extensio
     sidecar,
     services,
     outboundPolicy: sidecar?.spec.outboundTrafficPolicy?.mode ?? push.mesh.outboundTrafficPolicy,
-    outboundListeners: planOutbound(push, proxy, sidecar, services),
-    inboundPorts: planInbound(push, proxy, sidecar),
+    outboundListeners: withoutInboundCollisions(planOutbound(push, proxy, sidecar, services), inboundPorts, proxy),
+    inboundPorts,
     resolver: new DestinationResolver(push, proxy),
   };
 }
@@ -90,6 +91,18 @@ function planOutbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedCo
   return [...plans.values()]
     .map((plan) => ({ bind: plan.bind, port: plan.port, services: [...plan.services.values()].sort(byHostname) }))
     .sort((a, b) => a.port - b.port || (a.bind < b.bind ? -1 : a.bind > b.bind ? 1 : 0));
+}
+
+/**
+ * In NONE mode both directions bind real sockets and egress binds default to the instance IP, so
+ * an egress port equal to an ingress port would clash; the workload's own ingress keeps the port.
+ */
+function withoutInboundCollisions(outbound: OutboundListenerPlan[], inbound: readonly InboundPortPlan[], proxy: ProxyIdentity): OutboundListenerPlan[] {
+  if (proxy.interceptionMode !== 'NONE') {
+    return outbound;
+  }
+  return outbound.filter((plan) => !inbound.some((port) => port.port === plan.port
+    && (port.bind === plan.bind || port.bind === WILDCARD_ADDRESS || plan.bind === WILDCARD_ADDRESS)));
 }
 
 function planInbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined): InboundPortPlan[] {

@@ -1,0 +1,35 @@
+/** Builds a PushContext and proxy identities from the YAML fixtures, as the reconciler would. */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { ingestDocuments } from '../../src/config/ingest';
+import type { ProxyIdentity } from '../../src/push/contract';
+import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
+import { PushContext } from '../../src/push/push-context';
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+
+export function loadPushContext(files: readonly string[], extraYaml = '', mesh: Partial<MeshSettings> = {}): PushContext {
+  const docs = files.map((file) => ({ source: file, text: readFileSync(join(FIXTURES, file), 'utf8') }));
+  const { objects, rejected } = ingestDocuments([...docs, { source: 'inline', text: extraYaml }]);
+  if (rejected.length > 0) {
+    throw new Error(`fixture rejected: ${rejected.flatMap((rejection) => rejection.reasons).join('; ')}`);
+  }
+  return PushContext.build(objects, { ...DEFAULT_MESH_SETTINGS, ...mesh });
+}
+
+export function proxy(overrides: Partial<ProxyIdentity> & Pick<ProxyIdentity, 'name' | 'namespace'>): ProxyIdentity {
+  return {
+    id: `sidecar~${overrides.instanceIp ?? '127.0.1.1'}~${overrides.name}.${overrides.namespace}~${overrides.namespace}.svc.cluster.local`,
+    serviceAccount: 'default',
+    labels: {},
+    instanceIp: '127.0.1.1',
+    interceptionMode: 'REDIRECT',
+    metadata: {},
+    ...overrides,
+  };
+}
+
+export const BOOKINFO = ['bookinfo-services.yaml', 'bookinfo-routing.yaml'];
+
+export const productpageProxy = (mode: ProxyIdentity['interceptionMode'] = 'REDIRECT') =>
+  proxy({ name: 'productpage-1', namespace: 'bookinfo', labels: { app: 'productpage', version: 'v1' }, instanceIp: '127.0.1.1', interceptionMode: mode });
