@@ -10,24 +10,10 @@ import { translateAuthorizationPolicies } from '../../src/xds/translate/security
 import { identitySecret, rootCaSecret } from '../../src/xds/translate/security/sds';
 import { validateWithEnvoy } from './envoy-process';
 import { JWKS } from './jwt-signer';
-import { ROOT_NAMESPACE, authorizationPolicy, httpConnectionManager, requestAuthentication } from './fixtures';
+import { ROOT_NAMESPACE, authorizationPolicy, httpConnectionManager, requestAuthentication, withStaticSecrets, withoutType } from './fixtures';
 
 const WORKLOAD = { namespace: 'shop', labels: { app: 'cart' } };
 const MODES: MtlsMode[] = ['STRICT', 'PERMISSIVE', 'DISABLE'];
-
-/**
- * Points SDS references at the bootstrap's static secrets. Needed for static clusters only:
- * Envoy 1.40's validate mode crashes on a static cluster whose secrets come over ADS (in a
- * running mesh clusters arrive over CDS, where ADS-delivered SDS is the normal case).
- */
-function withStaticSecrets<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value), (key, field) => (key === 'sds_config' ? undefined : field));
-}
-
-function withoutType(resource: Record<string, unknown>): Record<string, unknown> {
-  const { '@type': _type, ...fields } = resource;
-  return fields;
-}
 
 test('GIVEN every generated security fragment WHEN placed in a sidecar bootstrap THEN real Envoy validates the config', async () => {
   const ca = await loadCertificateAuthority(await createRootCa('cluster.local'), 'test root');

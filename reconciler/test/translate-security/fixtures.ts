@@ -41,3 +41,18 @@ export function httpConnectionManager(httpFilters: unknown[], extra: Record<stri
     },
   };
 }
+
+/**
+ * Points SDS references at a bootstrap's static secrets. Used where Envoy runs without a control
+ * plane, and for static clusters in validate mode: Envoy 1.40's validate mode crashes on a static
+ * cluster whose secrets come over ADS (in a running mesh clusters arrive over CDS instead).
+ */
+export function withStaticSecrets<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value), (key, field) => (key === 'sds_config' ? undefined : field));
+}
+
+/** A resource as a bootstrap embeds it: without the top-level `@type`. */
+export function withoutType(resource: Record<string, unknown>): Record<string, unknown> {
+  const { '@type': _type, ...fields } = resource;
+  return fields;
+}
