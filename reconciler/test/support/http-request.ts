@@ -1,0 +1,35 @@
+/** One HTTP/1.1 request with a fresh connection (no keep-alive, so each request is routed anew). */
+import * as http from 'http';
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface HttpRequestOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly path?: string;
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  /** @default 5000 */
+  readonly timeoutMs?: number;
+}
+
+export function httpRequest(options: HttpRequestOptions): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({
+      host: options.host, port: options.port, path: options.path ?? '/', method: options.method ?? 'GET',
+      headers: options.headers, agent: false, timeout: options.timeoutMs ?? 5000,
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`request to ${options.host}:${options.port}${options.path ?? '/'} timed out`)));
+    request.on('error', reject);
+    request.end();
+  });
+}
