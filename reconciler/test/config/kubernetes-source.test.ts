@@ -1,0 +1,110 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as path from 'path';
+import type { WatchedResource } from '../../src/config/kubernetes-source';
+import type { ConfigUpdate } from '../../src/config/source';
+import { FakeKubeApi } from './fake-kube-api';
+
+const SERVICES = '/api/v1/services';
+const VIRTUAL_SERVICES = '/apis/networking.istio.io/v1/virtualservices';
+const RESOURCES: WatchedResource[] = [
+  { group: '', version: 'v1', plural: 'services', kind: 'Service' },
+  { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
+];
+
+function virtualService(name: string, host: string) {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name, namespace: 'bookinfo', managedFields: [{ manager: 'kubectl' }] },
+    spec: { hosts: [host], http: [{ route: [{ destination: { host } }] }] },
+  };
+}
+
+/** The compiled source in its own Node process, its updates collected as they arrive. */
+class SourceProcess {
+  readonly updates: ConfigUpdate[] = [];
+  private readonly child: ChildProcess;
+  private stderr = '';
+
+  constructor(server: string) {
+    this.child = spawn(process.execPath, [path.join(__dirname, 'run-kubernetes-source.js')], {
+      env: { ...process.env, FAKE_API_SERVER: server, WATCHED_RESOURCES: JSON.stringify(RESOURCES) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    this.child.stdout!.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) if (line) this.updates.push(JSON.parse(line));
+    });
+    this.child.stderr!.on('data', (chunk) => { this.stderr += chunk; });
+  }
+
+  /** Resolves with the first update that satisfies `predicate`. */
+  next(predicate: (u: ConfigUpdate) => boolean): Promise<ConfigUpdate> {
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + 10_000;
+      const poll = () => {
+        const found = this.updates.find(predicate);
+        if (found) return resolve(found);
+        if (Date.now() > deadline) return reject(new Error(`no matching update among ${this.updates.length}; stderr: ${this.stderr}`));
+        setTimeout(poll, 20);
+      };
+      poll();
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    setTimeout(() => this.child.kill('SIGKILL'), 3000).unref();
+    await exited;
+  }
+}
+
+const sources = (u: ConfigUpdate) => u.documents.map((d) => d.source);
+
+describe('KubernetesSource', () => {
+  let api: FakeKubeApi;
+  let source: SourceProcess;
+
+  beforeEach(async () => {
+    api = new FakeKubeApi([SERVICES, VIRTUAL_SERVICES]);
+    api.apply(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'bookinfo' }, spec: { ports: [{ port: 9080 }] } });
+    api.apply(VIRTUAL_SERVICES, virtualService('reviews', 'reviews'));
+    source = new SourceProcess(await api.listen());
+  });
+
+  afterEach(async () => {
+    await source.stop();
+    await api.close();
+  });
+
+  test('GIVEN objects in the cluster WHEN started THEN the first update lists them all, server fields dropped', async () => {
+    const first = await source.next(() => true);
+    expect(first.reason).toBe('config:initial-load');
+    expect(sources(first)).toEqual(['kubernetes:Service/bookinfo/reviews', 'kubernetes:VirtualService/bookinfo/reviews']);
+    const vs = JSON.parse(first.documents[1].text);
+    expect(vs.spec.hosts).toEqual(['reviews']);
+    expect(vs.metadata).toEqual({ name: 'reviews', namespace: 'bookinfo' });
+  });
+
+  test('GIVEN a running source WHEN an object is added, changed and deleted THEN each change yields the whole new set', async () => {
+    await source.next(() => true);
+
+    api.apply(VIRTUAL_SERVICES, virtualService('ratings', 'ratings'));
+    const added = await source.next((u) => sources(u).includes('kubernetes:VirtualService/bookinfo/ratings'));
+    expect(added.reason).toBe('kubernetes:VirtualService-add');
+    expect(added.documents).toHaveLength(3);
+
+    api.apply(VIRTUAL_SERVICES, virtualService('ratings', 'ratings.bookinfo.svc.cluster.local'));
+    const changed = await source.next((u) => u.documents.some((d) => d.text.includes('ratings.bookinfo.svc.cluster.local')));
+    expect(changed.reason).toBe('kubernetes:VirtualService-update');
+
+    api.remove(VIRTUAL_SERVICES, 'bookinfo', 'reviews');
+    const deleted = await source.next((u) => u.reason === 'kubernetes:VirtualService-delete');
+    expect(sources(deleted)).toEqual(['kubernetes:Service/bookinfo/reviews', 'kubernetes:VirtualService/bookinfo/ratings']);
+  });
+});
