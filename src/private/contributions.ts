@@ -20,7 +20,11 @@ export interface RouteContribution {
   readonly contributor: string;
   /** Higher first; see {@link RoutePriority}. */
   readonly priority: number;
-  /** The route; destinations name the service's subsets (versions). */
+  /**
+   * The route; destinations name the service's subsets (versions). A route without `route`
+   * sends its requests where the catch-all route sends them (e.g. a fault for some users that
+   * keeps the canary split).
+   */
   readonly http: VirtualServiceSpecHttp;
 }
 
@@ -29,6 +33,24 @@ export interface RoutePolicyContribution {
   readonly contributor: string;
   /** Route fields other than `match`, `route` and `name`. */
   readonly policy: VirtualServiceSpecHttp;
+  /**
+   * Only routes whose every destination is this subset (version) get the policy.
+   * @default - every route
+   */
+  readonly subset?: string;
+}
+
+/** An annotation of the service's VirtualService, e.g. declared intent for the reconciler. */
+export interface AnnotationContribution {
+  readonly contributor: string;
+  readonly key: string;
+  /** Rendered as JSON; produced at synth time so it can name routes contributed later. */
+  readonly value: () => unknown;
+  /**
+   * Whether several contributors may add to the key: the annotation is then the JSON array of
+   * their values in contribution order. Otherwise a second contributor is a conflict.
+   */
+  readonly list: boolean;
 }
 
 /** A traffic policy fragment of the service's DestinationRule. */
@@ -47,6 +69,8 @@ export class ServiceContributions {
   private readonly routes: RouteContribution[] = [];
   private readonly routePolicies: RoutePolicyContribution[] = [];
   private readonly trafficPolicies: TrafficPolicyContribution[] = [];
+  private readonly trafficPolicySources: (() => TrafficPolicyContribution[])[] = [];
+  private readonly annotationContributions: AnnotationContribution[] = [];
 
   public addRoute(contribution: RouteContribution): void {
     this.routes.push(contribution);
@@ -60,17 +84,47 @@ export class ServiceContributions {
     this.trafficPolicies.push(contribution);
   }
 
+  /** Adds traffic policies produced at synth time (e.g. by mesh-wide policies declared later). */
+  public addTrafficPolicySource(source: () => TrafficPolicyContribution[]): void {
+    this.trafficPolicySources.push(source);
+  }
+
+  /** Adds an annotation; returns true for the first contribution to its key. */
+  public addAnnotation(contribution: AnnotationContribution): boolean {
+    const first = !this.annotationContributions.some(other => other.key === contribution.key);
+    this.annotationContributions.push(contribution);
+    return first;
+  }
+
+  /** The JSON value of an annotation, or undefined when nobody contributed it. */
+  public annotation(key: string): string | undefined {
+    const contributions = this.annotationContributions.filter(contribution => contribution.key === key);
+    if (contributions.length === 0) {
+      return undefined;
+    }
+    const values = contributions.map(contribution => contribution.value());
+    return JSON.stringify(contributions[0].list ? values : values[0]);
+  }
+
   /** Routes, most specific first; the default route is appended unless a route matches everything. */
   public httpRoutes(defaultRoute: VirtualServiceSpecHttp): VirtualServiceSpecHttp[] {
     const ordered = this.orderedRoutes().map(route => route.http);
+    const catchAll = ordered.find(isCatchAll) ?? defaultRoute;
     const routes = ordered.some(isCatchAll) ? ordered : [...ordered, defaultRoute];
-    return routes.map(route => this.routePolicies.reduce<VirtualServiceSpecHttp>(
-      (merged, policy) => deepMerge(merged, withoutIdentityFields(policy.policy)), route));
+    return routes
+      .map(route => route.route === undefined ? { ...route, route: catchAll.route } : route)
+      .map(route => this.routePolicies.filter(policy => appliesTo(policy, route)).reduce<VirtualServiceSpecHttp>(
+        (merged, policy) => deepMerge(merged, withoutIdentityFields(policy.policy)), route));
+  }
+
+  /** Names of the rendered routes a route policy applies to, in route order. */
+  public routeNamesOf(policy: RoutePolicyContribution, defaultRoute: VirtualServiceSpecHttp): string[] {
+    return this.httpRoutes(defaultRoute).filter(route => appliesTo(policy, route)).map(route => route.name ?? '');
   }
 
   /** The merged traffic policy of the host (no subset) or of one subset; undefined when nobody set one. */
   public trafficPolicy(subset?: string): DestinationRuleSpecTrafficPolicy | undefined {
-    const fragments = this.trafficPolicies.filter(contribution => contribution.subset === subset);
+    const fragments = this.allTrafficPolicies().filter(contribution => contribution.subset === subset);
     if (fragments.length === 0) {
       return undefined;
     }
@@ -81,10 +135,58 @@ export class ServiceContributions {
   public validate(subsets: readonly string[]): string[] {
     return [
       ...this.routeConflicts(),
+      ...this.unreachableRoutes(),
+      ...this.routeNameConflicts(),
       ...this.routePolicyConflicts(),
       ...this.trafficPolicyConflicts(),
+      ...this.annotationConflicts(),
       ...this.unknownSubsets(subsets),
     ];
+  }
+
+  private allTrafficPolicies(): TrafficPolicyContribution[] {
+    return [...this.trafficPolicies, ...this.trafficPolicySources.flatMap(source => source())];
+  }
+
+  private unreachableRoutes(): string[] {
+    const ordered = this.orderedRoutes();
+    const firstCatchAll = ordered.findIndex(route => isCatchAll(route.http));
+    if (firstCatchAll < 0) {
+      return [];
+    }
+    return ordered.slice(firstCatchAll + 1).filter(route => !isCatchAll(route.http)).map(route =>
+      `route of ${quote(route.contributor)} comes after the catch-all route of ${quote(ordered[firstCatchAll].contributor)} `
+      + 'and would never be reached. Give the catch-all route a match or remove the later route.');
+  }
+
+  private routeNameConflicts(): string[] {
+    const byName = new Map<string, RouteContribution>();
+    const messages: string[] = [];
+    for (const route of this.routes.filter(r => r.http.name !== undefined)) {
+      const earlier = byName.get(route.http.name!);
+      if (earlier) {
+        messages.push(`routes of ${quote(earlier.contributor)} and ${quote(route.contributor)} are both named "${route.http.name}"; `
+          + 'route names must be unique in a VirtualService. Rename one of the constructs.');
+      } else {
+        byName.set(route.http.name!, route);
+      }
+    }
+    return messages;
+  }
+
+  private annotationConflicts(): string[] {
+    const messages: string[] = [];
+    const byKey = new Map<string, AnnotationContribution>();
+    for (const contribution of this.annotationContributions) {
+      const earlier = byKey.get(contribution.key);
+      if (earlier && !(earlier.list && contribution.list)) {
+        messages.push(`annotation '${contribution.key}' is set by both ${quote(earlier.contributor)} and ${quote(contribution.contributor)}; `
+          + 'only one construct may declare it. Remove one of them.');
+      } else if (!earlier) {
+        byKey.set(contribution.key, contribution);
+      }
+    }
+    return messages;
   }
 
   private orderedRoutes(): RouteContribution[] {
@@ -118,9 +220,10 @@ export class ServiceContributions {
   }
 
   private trafficPolicyConflicts(): string[] {
-    const subsets = [...new Set(this.trafficPolicies.map(policy => policy.subset))];
+    const all = this.allTrafficPolicies();
+    const subsets = [...new Set(all.map(policy => policy.subset))];
     return subsets.flatMap(subset => {
-      const fragments = this.trafficPolicies.filter(policy => policy.subset === subset)
+      const fragments = all.filter(policy => policy.subset === subset)
         .map(policy => ({ contributor: policy.contributor, fields: policy.trafficPolicy }));
       const field = subset === undefined ? 'trafficPolicy field' : `trafficPolicy field of subset "${subset}"`;
       return overlaps(fragments, fragments.length, field);
@@ -139,9 +242,14 @@ export class ServiceContributions {
         }
       }
     }
-    for (const policy of this.trafficPolicies) {
+    for (const policy of this.allTrafficPolicies()) {
       if (policy.subset !== undefined && !known.has(policy.subset)) {
         messages.push(`traffic policy of ${quote(policy.contributor)}: 'subset' is "${policy.subset}"; no such version. ${fix}`);
+      }
+    }
+    for (const policy of this.routePolicies) {
+      if (policy.subset !== undefined && !known.has(policy.subset)) {
+        messages.push(`route policy of ${quote(policy.contributor)}: 'subset' is "${policy.subset}"; no such version. ${fix}`);
       }
     }
     return messages;
@@ -177,6 +285,13 @@ function leafPaths(value: object, prefix = ''): string[] {
 
 function withoutIdentityFields(http: VirtualServiceSpecHttp): VirtualServiceSpecHttp {
   return Object.fromEntries(Object.entries(http).filter(([key]) => !ROUTE_IDENTITY_FIELDS.includes(key)));
+}
+
+/** A policy for a subset applies to routes sending every request to that subset only. */
+function appliesTo(policy: RoutePolicyContribution, route: VirtualServiceSpecHttp): boolean {
+  const destinations = route.route ?? [];
+  return policy.subset === undefined
+    || (destinations.length > 0 && destinations.every(destination => destination.destination.subset === policy.subset));
 }
 
 function isCatchAll(http: VirtualServiceSpecHttp): boolean {

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
+import { manifest, meshChart, podSpec, reviewsService } from './fixtures';
 import { InjectionMode, MtlsMode, OutboundTrafficPolicy } from '../../src';
 import { expectValidManifests } from '../support/istio-validation';
-import { manifest, meshChart, podSpec, reviewsService } from './fixtures';
 
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
