@@ -33,7 +33,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/reconciler/'],
       testPathIgnorePatterns: ['/node_modules/', '/reconciler/'],
-      modulePathIgnorePatterns: ['<rootDir>/reconciler/', '<rootDir>/dist/'],
+      modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/reconciler/build/'],
     },
   },
   tsconfigDev: {
