@@ -1,0 +1,72 @@
+import { ingestDocuments, MeshObjectValidator } from '../../src/config/ingest';
+
+const destinationRule = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: bookinfo }
+spec:
+  host: reviews
+  subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+`;
+
+function virtualService(name: string, route: string): string {
+  return `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ${name}, namespace: bookinfo }
+spec:
+  hosts: [reviews]
+  http:
+  - route: ${route}
+`;
+}
+
+describe('ingestDocuments', () => {
+  test('GIVEN multi-document YAML with non-mesh kinds WHEN ingested THEN mesh objects are kept and the rest ignored', () => {
+    const text = `${destinationRule}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: app }\n---\n---\n{"apiVersion":"v1","kind":"Service","metadata":{"name":"reviews"}}`;
+    const result = ingestDocuments([{ source: 'mesh.yaml', text }]);
+    expect(result.objects.map((object) => object.kind)).toEqual(['DestinationRule', 'Service']);
+    expect(result.rejected).toEqual([]);
+  });
+
+  test.each([
+    ['weights not summing to 100', '[{ destination: { host: reviews, subset: v1 }, weight: 70 }, { destination: { host: reviews, subset: v2 }, weight: 20 }]', /weights sum to 90 \(70 \+ 20\); they must sum to 100/],
+    ['an unknown subset', '[{ destination: { host: reviews, subset: v9 } }]', /subset is 'v9' for host 'reviews.bookinfo.svc.cluster.local', but defined subsets are v1, v2/],
+  ])('GIVEN a VirtualService with %s WHEN ingested THEN only it is rejected, naming file, object, field and fix', (_, route, reason) => {
+    const result = ingestDocuments([
+      { source: 'rules.yaml', text: destinationRule },
+      { source: 'bad.yaml', text: `${virtualService('bad', route)}---${virtualService('good', '[{ destination: { host: reviews, subset: v1 } }]')}` },
+    ]);
+    expect(result.objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(['DestinationRule/reviews', 'VirtualService/good']);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0]).toMatchObject({ kind: 'VirtualService', namespace: 'bookinfo', name: 'bad', origin: { source: 'bad.yaml', index: 0 } });
+    expect(result.rejected[0].reasons[0]).toMatch(/^VirtualService bookinfo\/bad \(bad.yaml document 1\): spec.http\[0\].route/);
+    expect(result.rejected[0].reasons[0]).toMatch(reason);
+  });
+
+  test('GIVEN the same object twice WHEN ingested THEN the second is rejected naming the first', () => {
+    const result = ingestDocuments([{ source: 'a.yaml', text: destinationRule }, { source: 'b.yaml', text: destinationRule }]);
+    expect(result.objects).toHaveLength(1);
+    expect(result.rejected[0].reasons[0]).toMatch(/already defined in a.yaml document 1/);
+  });
+
+  test('GIVEN broken YAML in one file WHEN ingested THEN the other files are still served', () => {
+    const result = ingestDocuments([{ source: 'broken.yaml', text: 'kind: [unclosed' }, { source: 'ok.yaml', text: destinationRule }]);
+    expect(result.objects).toHaveLength(1);
+    expect(result.rejected[0]).toMatchObject({ kind: 'Unknown', origin: { source: 'broken.yaml' } });
+  });
+
+  test('GIVEN a schema validator WHEN ingested THEN Istio objects get its issues and Kubernetes kinds are not sent to it', () => {
+    const seen: string[] = [];
+    const validator: MeshObjectValidator = {
+      validate: (object) => {
+        seen.push(object.kind);
+        return [{ path: 'spec.host', message: 'must not be empty' }];
+      },
+    };
+    const result = ingestDocuments([{ source: 'x.yaml', text: `${destinationRule}---\napiVersion: v1\nkind: Service\nmetadata: { name: reviews }` }], validator);
+    expect(seen).toEqual(['DestinationRule']);
+    expect(result.rejected[0].reasons).toEqual(['DestinationRule bookinfo/reviews (x.yaml document 1): spec.host: must not be empty']);
+    expect(result.objects.map((object) => object.kind)).toEqual(['Service']);
+  });
+});

@@ -1,0 +1,65 @@
+import { TYPE_URLS } from '../../src/push/contract';
+import { generateProxyResources } from '../../src/xds/generators';
+import { findResource, resourcesOf } from '../support/simulate';
+import { BOOKINFO, loadPushContext, productpageProxy } from './fixture-loader';
+
+const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+
+describe('CDS and EDS from DestinationRules and workloads', () => {
+  const resources = generateProxyResources(loadPushContext(BOOKINFO), productpageProxy());
+
+  test('GIVEN a DestinationRule connection pool WHEN clusters are generated THEN limits and timeouts follow it', () => {
+    const cluster = findResource(resources, TYPE_URLS.cluster, `outbound|9080||${REVIEWS}`);
+    expect(cluster.connect_timeout).toBe('0.25s');
+    expect(cluster.circuit_breakers.thresholds[0]).toEqual({ max_connections: 100, max_pending_requests: 10, max_requests: 50, max_retries: 3 });
+    const protocol = cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
+    expect(protocol.common_http_protocol_options).toEqual({ idle_timeout: '60s', max_requests_per_connection: 5 });
+    expect(cluster.outlier_detection).toEqual({
+      consecutive_5xx: 5, enforcing_consecutive_5xx: 100, interval: '10s', base_ejection_time: '30s', max_ejection_percent: 50,
+    });
+  });
+
+  test('GIVEN a subset overriding connectionPool WHEN its cluster is generated THEN the whole field is replaced, others inherited', () => {
+    const cluster = findResource(resources, TYPE_URLS.cluster, `outbound|9080|v2|${REVIEWS}`);
+    expect(cluster.circuit_breakers.thresholds[0].max_connections).toBe(7);
+    expect(cluster.circuit_breakers.thresholds[0].max_pending_requests).toBe(4294967295);
+    expect(cluster.outlier_detection.consecutive_5xx).toBe(5);
+  });
+
+  test('GIVEN consistentHash by header WHEN ratings is routed THEN the cluster uses RING_HASH and the route hashes the header', () => {
+    const cluster = findResource(resources, TYPE_URLS.cluster, 'outbound|9080||ratings.bookinfo.svc.cluster.local');
+    expect(cluster.lb_policy).toBe('RING_HASH');
+    expect(cluster.ring_hash_lb_config).toEqual({ minimum_ring_size: 1024 });
+    const routes = findResource(resources, TYPE_URLS.route, '9080');
+    const ratingsHost = routes.virtual_hosts.find((host: any) => host.name === 'ratings.bookinfo.svc.cluster.local:9080');
+    expect(ratingsHost.routes.at(-1).route.hash_policy).toEqual([{ header: { header_name: 'x-user' } }]);
+  });
+
+  test.each([
+    ['v1', ['127.0.1.11:9080']],
+    ['v2', ['127.0.1.12:19080']],
+    ['', ['127.0.1.11:9080', '127.0.1.12:19080', '127.0.1.13:9080']],
+  ])('GIVEN reviews workloads WHEN EDS for subset "%s" is generated THEN only matching endpoints, on their mapped port', (subset, expected) => {
+    const assignment = findResource(resources, TYPE_URLS.endpoint, `outbound|9080|${subset}|${REVIEWS}`);
+    const addresses = assignment.endpoints.flatMap((locality: any) => locality.lb_endpoints)
+      .map((entry: any) => `${entry.endpoint.address.socket_address.address}:${entry.endpoint.address.socket_address.port_value}`);
+    expect(addresses).toEqual(expected);
+  });
+
+  test('GIVEN a named targetPort WHEN endpoints are generated THEN the WorkloadEntry port of that name is used', () => {
+    const assignment = findResource(resources, TYPE_URLS.endpoint, 'outbound|9400||details.bookinfo.svc.cluster.local');
+    expect(assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value).toBe(9401);
+  });
+
+  test('GIVEN a DNS ServiceEntry WHEN its cluster is generated THEN it resolves the host itself', () => {
+    const cluster = findResource(resources, TYPE_URLS.cluster, 'outbound|80||httpbin.org');
+    expect(cluster.type).toBe('STRICT_DNS');
+    expect(cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: 'httpbin.org', port_value: 80 });
+    expect(resourcesOf(resources, TYPE_URLS.endpoint).map((assignment) => assignment.cluster_name)).not.toContain('outbound|80||httpbin.org');
+  });
+
+  test('GIVEN identical config WHEN generated twice THEN the output is byte-identical', () => {
+    const again = generateProxyResources(loadPushContext([...BOOKINFO].reverse()), productpageProxy());
+    expect(JSON.stringify([...again])).toBe(JSON.stringify([...resources]));
+  });
+});
