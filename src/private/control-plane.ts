@@ -87,7 +87,7 @@ export function addAppProtocols(service: ApiObject, appProtocols: readonly strin
  * Drops every Linux capability of a container. cdk8s-plus only knows `CAP_`-prefixed names and
  * has no `ALL`, which is what Kubernetes expects.
  */
-export function dropAllCapabilities(workload: kplus.Deployment, containerIndex: number): void {
+function dropAllCapabilities(workload: kplus.Deployment, containerIndex: number): void {
   ApiObject.of(workload).addJsonPatch(JsonPatch.add(
     `/spec/template/spec/containers/${containerIndex}/securityContext/capabilities`, { drop: ['ALL'] }));
 }
