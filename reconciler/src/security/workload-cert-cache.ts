@@ -18,6 +18,8 @@ export class WorkloadCertificateCache {
   private readonly clock: () => Date;
   /** Promises rather than values, so concurrent requests for one identity share one issuance. */
   private readonly entries = new Map<string, Promise<WorkloadCertificate>>();
+  /** The latest issued certificate per identity, for synchronous readers such as xDS generation. */
+  private readonly issued = new Map<string, WorkloadCertificate>();
 
   constructor(private readonly ca: CertificateAuthority, options: WorkloadCertificateCacheOptions = {}) {
     this.lifetimeMs = options.lifetimeMs ?? DEFAULT_WORKLOAD_CERT_LIFETIME_MS;
@@ -37,10 +39,19 @@ export class WorkloadCertificateCache {
     }
     const issuing = issueWorkloadCertificate(this.ca, identity, { now: this.clock(), lifetimeMs: this.lifetimeMs });
     this.entries.set(key, issuing);
-    issuing.catch(() => {
+    issuing.then((certificate) => this.issued.set(key, certificate), () => {
       if (this.entries.get(key) === issuing) this.entries.delete(key);
     });
     return issuing;
+  }
+
+  /**
+   * The identity's latest certificate if it is still valid, without issuing; call `get` first
+   * (on proxy connect, and again when `needsRotation` says so) to make one available.
+   */
+  peek(identity: WorkloadIdentity): WorkloadCertificate | undefined {
+    const certificate = this.issued.get(spiffeId(this.ca.trustDomain, identity));
+    return certificate && certificate.notAfter.getTime() > this.clock().getTime() ? certificate : undefined;
   }
 
   /** Whether a certificate has less than half of its configured lifetime left. */

@@ -51,3 +51,14 @@ describe('workload certificate rotation', () => {
     expect(ratings.privateKeyPem).not.toBe(reviews.privateKeyPem);
   });
 });
+
+test('GIVEN the synchronous view WHEN nothing was issued, after issuance and after expiry THEN it returns none, the certificate, none', async () => {
+  const { cache, clock } = await cacheWithFakeClock(HOUR_MS);
+  expect(cache.peek(IDENTITY)).toBeUndefined();
+
+  const issued = await cache.get(IDENTITY);
+  expect(cache.peek(IDENTITY)).toBe(issued);
+
+  clock.now = START + 2 * HOUR_MS;
+  expect(cache.peek(IDENTITY)).toBeUndefined();
+});

@@ -97,14 +97,19 @@ export interface UpstreamMtlsRequest {
   readonly subset?: string;
   /** SPIFFE ids the destination may present (one per service account behind the service). */
   readonly peerSpiffeIds: readonly string[];
+  /**
+   * When no destination identity is known (an explicit ISTIO_MUTUAL toward endpoints without a
+   * declared service account), accept any identity of this trust domain instead of failing.
+   */
+  readonly trustDomain?: string;
   /** ALPN to offer, e.g. `['h2']` for an HTTP/2 cluster; none by default. */
   readonly alpnProtocols?: readonly string[];
 }
 
 /** The client side of mesh mTLS: present `default`, verify the peer chains to `ROOTCA` and is one of the SPIFFE ids. */
 export function upstreamMtlsTransportSocket(request: UpstreamMtlsRequest): Record<string, unknown> {
-  if (request.peerSpiffeIds.length === 0) {
-    throw new Error(`upstream mTLS to ${request.host}:${request.port}: peerSpiffeIds is empty; pass the SPIFFE ids of the destination's service accounts so the peer identity is verified`);
+  if (request.peerSpiffeIds.length === 0 && !request.trustDomain) {
+    throw new Error(`upstream mTLS to ${request.host}:${request.port}: peerSpiffeIds is empty; pass the SPIFFE ids of the destination's service accounts (or a trustDomain to accept any of its identities) so the peer identity is verified`);
   }
   return {
     name: TLS_TRANSPORT_SOCKET,
@@ -116,8 +121,9 @@ export function upstreamMtlsTransportSocket(request: UpstreamMtlsRequest): Recor
         tls_certificate_sds_secret_configs: [sdsSecretConfig(SDS_SECRET_NAMES.identity)],
         combined_validation_context: {
           default_validation_context: {
-            match_typed_subject_alt_names: [...new Set(request.peerSpiffeIds)].sort()
-              .map((id) => ({ san_type: 'URI', matcher: { exact: id } })),
+            match_typed_subject_alt_names: request.peerSpiffeIds.length > 0
+              ? [...new Set(request.peerSpiffeIds)].sort().map((id) => ({ san_type: 'URI', matcher: { exact: id } }))
+              : [{ san_type: 'URI', matcher: { prefix: `spiffe://${request.trustDomain}/` } }],
           },
           validation_context_sds_secret_config: sdsSecretConfig(SDS_SECRET_NAMES.rootCa),
         },

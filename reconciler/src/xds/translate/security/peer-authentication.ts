@@ -30,7 +30,7 @@ function firstAt(policies: readonly MeshObject[], level: string, target: PolicyT
 }
 
 export function resolveMtlsMode(
-  objects: readonly MeshObject[], target: PolicyTarget, port: number, rootNamespace: string): MtlsMode {
+  objects: readonly MeshObject[], target: PolicyTarget, port: number, rootNamespace: string, meshDefault: MtlsMode = DEFAULT_MTLS_MODE): MtlsMode {
   // PeerAuthentication selectors in the root namespace only select root-namespace workloads.
   const rules: ScopeRules = { rootNamespace, rootSelectorIsMeshWide: false };
   const policies = applicablePolicies(objects, 'PeerAuthentication', target, rules);
@@ -43,5 +43,5 @@ export function resolveMtlsMode(
     namespace && explicitMode(namespace, 'spec.mtls.mode', namespace.spec?.mtls?.mode),
     mesh && explicitMode(mesh, 'spec.mtls.mode', mesh.spec?.mtls?.mode),
   ];
-  return candidates.find((mode) => mode !== undefined) ?? DEFAULT_MTLS_MODE;
+  return candidates.find((mode) => mode !== undefined) ?? meshDefault;
 }

@@ -1,0 +1,81 @@
+/**
+ * The security translation behind the routing generators' SecurityExtensions hooks: inbound mTLS
+ * per PeerAuthentication, JWT and RBAC filters on inbound HTTP ports, mesh mTLS on outbound
+ * clusters, and the proxy's SDS secrets.
+ */
+import type { ProxyIdentity, XdsResource } from '../../../push/contract';
+import type { PushContext } from '../../../push/push-context';
+import type { MeshService, ServicePort } from '../../../push/service-model';
+import { spiffeId } from '../../../security/spiffe';
+import type { WorkloadCertificate } from '../../../security/workload-certs';
+import type { SecurityExtensions } from '../extension-points';
+import { translateRequestAuthentication } from './jwt';
+import { inboundMtlsTransportSocket, upstreamMtlsTransportSocket, upstreamTlsDecision } from './mtls';
+import { MtlsMode, resolveMtlsMode } from './peer-authentication';
+import { DEFAULT_ROOT_NAMESPACE } from './policy-scope';
+import { translateAuthorizationPolicies } from './rbac';
+import { identitySecret, rootCaSecret } from './sds';
+
+export interface SecurityExtensionOptions {
+  readonly rootCertificatePem: string;
+  /** Synchronous access to already-issued certificates (WorkloadCertificateCache.peek). */
+  readonly certificates: { peek(identity: { namespace: string; serviceAccount: string }): WorkloadCertificate | undefined };
+  /** @default istio-system */
+  readonly rootNamespace?: string;
+}
+
+type PolicyKind = 'PeerAuthentication' | 'RequestAuthentication' | 'AuthorizationPolicy';
+
+/** The policies of one kind in the namespace and the root namespace, as objects. */
+function policyObjects(push: PushContext, kind: PolicyKind, namespace: string, rootNamespace: string) {
+  const namespaces = namespace === rootNamespace ? [namespace] : [rootNamespace, namespace];
+  return namespaces.flatMap((ns) => push.policiesIn(kind, ns).map((config) => config.object));
+}
+
+function modeFor(push: PushContext, workload: { namespace: string; labels: Readonly<Record<string, string>> }, port: number, rootNamespace: string): MtlsMode {
+  const objects = policyObjects(push, 'PeerAuthentication', workload.namespace, rootNamespace);
+  return resolveMtlsMode(objects, workload, port, rootNamespace, push.mesh.defaultMtlsMode);
+}
+
+/**
+ * Pods and WorkloadEntries with a service account run a sidecar; EndpointSlice addresses and
+ * ServiceEntry inline endpoints are treated as plain workloads.
+ */
+function destinationPeers(push: PushContext, service: MeshService, port: ServicePort, rootNamespace: string) {
+  const endpoints = push.endpointsFor(service, port);
+  const withSidecar = endpoints.filter((endpoint) => (endpoint.instance.kind === 'Pod' || endpoint.instance.kind === 'WorkloadEntry') && endpoint.instance.serviceAccount);
+  const allAcceptMtls = endpoints.length > 0 && withSidecar.length === endpoints.length
+    && withSidecar.every((endpoint) => modeFor(push, endpoint.instance, endpoint.port, rootNamespace) !== 'DISABLE');
+  const spiffeIds = withSidecar.map((endpoint) => spiffeId(push.mesh.trustDomain, { namespace: endpoint.instance.namespace, serviceAccount: endpoint.instance.serviceAccount! }));
+  return { allAcceptMtls, spiffeIds };
+}
+
+export function createSecurityExtensions(options: SecurityExtensionOptions): SecurityExtensions {
+  const rootNamespace = options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  return {
+    inboundTls({ push, proxy, port }) {
+      const mode = modeFor(push, proxy, port, rootNamespace);
+      return mode === 'DISABLE' ? undefined : { transportSocket: inboundMtlsTransportSocket(), allowPlaintext: mode === 'PERMISSIVE' };
+    },
+    inboundHttpFilters({ push, proxy }) {
+      const jwt = translateRequestAuthentication(policyObjects(push, 'RequestAuthentication', proxy.namespace, rootNamespace), proxy, rootNamespace);
+      const rbac = translateAuthorizationPolicies(policyObjects(push, 'AuthorizationPolicy', proxy.namespace, rootNamespace), proxy,
+        { rootNamespace, trustDomain: push.mesh.trustDomain });
+      return [...(jwt.httpFilter ? [jwt.httpFilter] : []), ...rbac];
+    },
+    upstreamTransportSocket({ push, service, port, subset, tls }) {
+      const peers = destinationPeers(push, service, port, rootNamespace);
+      const decision = upstreamTlsDecision({
+        destinationRuleTlsMode: tls?.mode,
+        destinationMtlsMode: peers.allAcceptMtls ? 'STRICT' : 'DISABLE',
+        destinationHasSidecar: peers.allAcceptMtls,
+      });
+      if (decision !== 'ISTIO_MUTUAL') return undefined;
+      return upstreamMtlsTransportSocket({ host: service.hostname, port: port.number, subset, peerSpiffeIds: peers.spiffeIds, trustDomain: push.mesh.trustDomain });
+    },
+    secrets(_push: PushContext, proxy: ProxyIdentity): readonly XdsResource[] {
+      const certificate = options.certificates.peek({ namespace: proxy.namespace, serviceAccount: proxy.serviceAccount });
+      return [...(certificate ? [identitySecret(certificate)] : []), rootCaSecret(options.rootCertificatePem)];
+    },
+  };
+}

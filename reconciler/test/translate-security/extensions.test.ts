@@ -1,0 +1,67 @@
+import { TYPE_URLS } from '../../src/push/contract';
+import { createRootCa, loadCertificateAuthority } from '../../src/security/ca';
+import { WorkloadCertificateCache } from '../../src/security/workload-cert-cache';
+import { encodeResourceBytes } from '../../src/xds/codec';
+import { generateProxyResources } from '../../src/xds/generators';
+import { createSecurityExtensions } from '../../src/xds/translate/security/extensions';
+import { loadPushContext, productpageProxy } from '../generators/fixture-loader';
+
+const SECURITY_YAML = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: bookinfo }
+spec: { mtls: { mode: STRICT } }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: productpage-viewers, namespace: bookinfo }
+spec:
+  selector: { matchLabels: { app: productpage } }
+  rules: [{ to: [{ operation: { methods: [GET] } }] }]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ratings, namespace: bookinfo }
+spec: { host: ratings.bookinfo.svc.cluster.local, trafficPolicy: { tls: { mode: ISTIO_MUTUAL } } }
+`;
+
+async function generate() {
+  const ca = await loadCertificateAuthority(await createRootCa('cluster.local'), 'test root');
+  const certificates = new WorkloadCertificateCache(ca);
+  const proxy = productpageProxy();
+  await certificates.get({ namespace: proxy.namespace, serviceAccount: proxy.serviceAccount });
+  const push = loadPushContext(['bookinfo-services.yaml'], SECURITY_YAML);
+  const resources = generateProxyResources(push, proxy, createSecurityExtensions({ rootCertificatePem: ca.certificatePem, certificates }));
+  const byName = (typeUrl: string, name: string) => resources.get(typeUrl as never)?.find((resource) => resource.name === name)?.resource as any;
+  return { resources, byName };
+}
+
+describe('security hooked into the generators', () => {
+  test('GIVEN a STRICT namespace and an ALLOW policy WHEN productpage\'s config is generated THEN its inbound port takes only mTLS and runs RBAC', async () => {
+    const { resources } = await generate();
+    const chains = (resources.get(TYPE_URLS.listener) ?? []).flatMap((listener: any) => (listener.resource.filter_chains ?? []) as any[])
+      .filter((chain) => chain.filter_chain_match?.destination_port === 9080);
+
+    expect(chains.map((chain) => chain.filter_chain_match.transport_protocol)).toEqual(['tls']);
+    expect(chains[0].transport_socket.typed_config.require_client_certificate).toBe(true);
+    expect(JSON.stringify(chains[0].filters)).toContain('"envoy.filters.http.rbac"');
+  });
+
+  test('GIVEN ISTIO_MUTUAL to ratings and no rule for reviews WHEN clusters are generated THEN only ratings uses mesh mTLS', async () => {
+    const { byName } = await generate();
+
+    const ratings = byName(TYPE_URLS.cluster, 'outbound|9080||ratings.bookinfo.svc.cluster.local');
+    const reviews = byName(TYPE_URLS.cluster, 'outbound|9080||reviews.bookinfo.svc.cluster.local');
+    expect(ratings.transport_socket.typed_config.sni).toBe('outbound_.9080_._.ratings.bookinfo.svc.cluster.local');
+    expect(reviews.transport_socket).toBeUndefined();
+  });
+
+  test('GIVEN an issued certificate WHEN secrets are generated THEN the proxy gets its identity and the root, and every resource encodes', async () => {
+    const { resources } = await generate();
+
+    expect((resources.get(TYPE_URLS.secret) ?? []).map((secret) => secret.name)).toEqual(['default', 'ROOTCA']);
+    for (const [typeUrl, list] of resources) {
+      for (const resource of list) expect(() => encodeResourceBytes(typeUrl, resource)).not.toThrow();
+    }
+  });
+});
