@@ -1,4 +1,8 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parseAllDocuments } from 'yaml';
 import { ingestDocuments, MeshObjectValidator } from '../../src/config/ingest';
+import { IstioSchemaValidator } from '../../src/model';
 
 const destinationRule = `
 apiVersion: networking.istio.io/v1
@@ -68,5 +72,16 @@ describe('ingestDocuments', () => {
     expect(seen).toEqual(['DestinationRule']);
     expect(result.rejected[0].reasons).toEqual(['DestinationRule bookinfo/reviews (x.yaml document 1): spec.host: must not be empty']);
     expect(result.objects.map((object) => object.kind)).toEqual(['Service']);
+  });
+});
+
+describe('ingestDocuments with the shared CRD schema validator', () => {
+  test('GIVEN the bookinfo fixtures WHEN checked against the Istio CRDs THEN every object is accepted', () => {
+    const crds = parseAllDocuments(readFileSync(join(__dirname, '../../../imports/istio/crd-all.gen.yaml'), 'utf8'))
+      .map((doc) => doc.toJS() as object).filter(Boolean);
+    const fixtures = ['bookinfo-services.yaml', 'bookinfo-routing.yaml']
+      .map((file) => ({ source: file, text: readFileSync(join(__dirname, '../fixtures', file), 'utf8') }));
+    const result = ingestDocuments(fixtures, new IstioSchemaValidator(crds));
+    expect(result.rejected.flatMap((rejection) => rejection.reasons)).toEqual([]);
   });
 });
