@@ -25,12 +25,21 @@ metadata: { name: ratings, namespace: bookinfo }
 spec: { host: ratings.bookinfo.svc.cluster.local, trafficPolicy: { tls: { mode: ISTIO_MUTUAL } } }
 `;
 
-async function generate() {
+const REMOTE_JWKS_YAML = `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: issuer, namespace: bookinfo }
+spec:
+  selector: { matchLabels: { app: productpage } }
+  jwtRules: [{ issuer: https://issuer.example.com, jwksUri: https://keys.example.com:8443/jwks.json }]
+`;
+
+async function generate(extraYaml = '') {
   const ca = await loadCertificateAuthority(await createRootCa('cluster.local'), 'test root');
   const certificates = new WorkloadCertificateCache(ca);
   const proxy = productpageProxy();
   await certificates.get({ namespace: proxy.namespace, serviceAccount: proxy.serviceAccount });
-  const push = loadPushContext(['bookinfo-services.yaml'], SECURITY_YAML);
+  const push = loadPushContext(['bookinfo-services.yaml'], `${SECURITY_YAML}---${extraYaml}`);
   const resources = generateProxyResources(push, proxy, createSecurityExtensions({ rootCertificatePem: ca.certificatePem, certificates }));
   const byName = (typeUrl: string, name: string) => resources.get(typeUrl as never)?.find((resource) => resource.name === name)?.resource as any;
   return { resources, byName };
@@ -62,6 +71,28 @@ describe('security hooked into the generators', () => {
     expect((resources.get(TYPE_URLS.secret) ?? []).map((secret) => secret.name)).toEqual(['default', 'ROOTCA']);
     for (const [typeUrl, list] of resources) {
       for (const resource of list) expect(() => encodeResourceBytes(typeUrl, resource)).not.toThrow();
+    }
+  });
+
+  test('GIVEN a RequestAuthentication with a jwksUri WHEN clusters are generated THEN the JWKS cluster the filter names is delivered over CDS', async () => {
+    const { resources, byName } = await generate(REMOTE_JWKS_YAML);
+
+    const filters = JSON.stringify(resources.get(TYPE_URLS.listener)?.map((listener) => listener.resource));
+    const fetchedThrough = /"remote_jwks":\{"http_uri":\{"uri":"[^"]+","cluster":"([^"]+)"/.exec(filters)?.[1];
+    expect(fetchedThrough).toBeDefined();
+    const cluster = byName(TYPE_URLS.cluster, fetchedThrough!);
+    expect(cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: 'keys.example.com', port_value: 8443 });
+  });
+
+  test('GIVEN an inbound HTTP port WHEN its connection manager is generated THEN the peer identity is forwarded to the app and client-sent values are replaced', async () => {
+    const { resources } = await generate();
+
+    const managers = (resources.get(TYPE_URLS.listener) ?? []).flatMap((listener: any) => (listener.resource.filter_chains ?? []) as any[])
+      .filter((chain) => chain.filter_chain_match?.destination_port === 9080)
+      .map((chain) => chain.filters[0].typed_config);
+    expect(managers.length).toBeGreaterThan(0);
+    for (const manager of managers) {
+      expect(manager).toMatchObject({ forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { uri: true } });
     }
   });
 });

@@ -24,7 +24,8 @@ export function generateClusters(view: ProxyView): XdsResource[] {
     buildBlackHoleCluster(),
     ...(view.proxy.interceptionMode === 'REDIRECT' ? [buildInboundPassthroughCluster()] : []),
   ];
-  return [...outbound, ...inbound, ...fallbacks]
+  const security = view.extensions.extraClusters?.(view.push, view.proxy) ?? [];
+  return [...outbound, ...inbound, ...fallbacks, ...security]
     .map((cluster) => ({ name: cluster.name as string, resource: cluster }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -45,6 +45,8 @@ export interface SecurityExtensions {
   inboundTls?(context: InboundPortContext): InboundTls | undefined;
   /** Upstream transport socket of an outbound cluster; undefined means plaintext. */
   upstreamTransportSocket?(context: OutboundClusterContext): Record<string, unknown> | undefined;
+  /** Clusters the security filters themselves reach, e.g. remote JWKS hosts of jwt_authn. */
+  extraClusters?(push: PushContext, proxy: ProxyIdentity): readonly Record<string, unknown>[];
   /** SDS secrets the proxy needs (certificates, trust bundles). */
   secrets?(push: PushContext, proxy: ProxyIdentity): readonly XdsResource[];
 }

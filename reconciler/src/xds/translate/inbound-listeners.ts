@@ -9,6 +9,7 @@ import { ORIGINAL_DST_LISTENER_FILTER, TLS_INSPECTOR_LISTENER_FILTER, typedFilte
 import type { InboundTls } from './extension-points';
 import { buildHttpConnectionManager, buildTcpProxy } from './network-filters';
 import type { InboundPortPlan, ProxyView } from './proxy-view';
+import { INBOUND_CLIENT_CERT_HCM_FIELDS } from './security/mtls';
 
 export function buildInboundListeners(view: ProxyView): Record<string, unknown>[] {
   if (view.proxy.interceptionMode === 'REDIRECT') {
@@ -53,6 +54,7 @@ function buildPortChains(view: ProxyView, plan: InboundPortPlan, matchPort: bool
       routes: { inline: inboundRouteConfig(plan.port) },
       extraHttpFilters: view.extensions.inboundHttpFilters?.(context),
       routeLevelFilters: false,
+      extraFields: INBOUND_CLIENT_CERT_HCM_FIELDS,
     })]
     : [...(view.extensions.inboundNetworkFilters?.(context) ?? []), buildTcpProxy(`inbound_${plan.port}`, inboundClusterName(plan.port))];
   const portMatch = matchPort ? { destination_port: plan.port } : {};

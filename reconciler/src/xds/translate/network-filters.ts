@@ -12,6 +12,8 @@ export interface HttpConnectionManagerInput {
    * when the filters are in the chain; with no per-route config they pass requests through.
    */
   readonly routeLevelFilters: boolean;
+  /** Further connection manager fields, e.g. client certificate forwarding on inbound ports. */
+  readonly extraFields?: Readonly<Record<string, unknown>>;
 }
 
 export function buildHttpConnectionManager(input: HttpConnectionManagerInput): Record<string, unknown> {
@@ -23,6 +25,7 @@ export function buildHttpConnectionManager(input: HttpConnectionManagerInput): R
     : [];
   return typedFilter(HTTP_CONNECTION_MANAGER, {
     stat_prefix: input.statPrefix,
+    ...input.extraFields,
     ...routing,
     http_filters: [...(input.extraHttpFilters ?? []), ...routeLevel, typedFilter(ROUTER_FILTER)],
   });

@@ -52,13 +52,15 @@ function destinationPeers(push: PushContext, service: MeshService, port: Service
 
 export function createSecurityExtensions(options: SecurityExtensionOptions): SecurityExtensions {
   const rootNamespace = options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+  const requestAuthentication = (push: PushContext, proxy: ProxyIdentity) =>
+    translateRequestAuthentication(policyObjects(push, 'RequestAuthentication', proxy.namespace, rootNamespace), proxy, rootNamespace);
   return {
     inboundTls({ push, proxy, port }) {
       const mode = modeFor(push, proxy, port, rootNamespace);
       return mode === 'DISABLE' ? undefined : { transportSocket: inboundMtlsTransportSocket(), allowPlaintext: mode === 'PERMISSIVE' };
     },
     inboundHttpFilters({ push, proxy }) {
-      const jwt = translateRequestAuthentication(policyObjects(push, 'RequestAuthentication', proxy.namespace, rootNamespace), proxy, rootNamespace);
+      const jwt = requestAuthentication(push, proxy);
       const rbac = translateAuthorizationPolicies(policyObjects(push, 'AuthorizationPolicy', proxy.namespace, rootNamespace), proxy,
         { rootNamespace, trustDomain: push.mesh.trustDomain });
       return [...(jwt.httpFilter ? [jwt.httpFilter] : []), ...rbac];
@@ -72,6 +74,9 @@ export function createSecurityExtensions(options: SecurityExtensionOptions): Sec
       });
       if (decision !== 'ISTIO_MUTUAL') return undefined;
       return upstreamMtlsTransportSocket({ host: service.hostname, port: port.number, subset, peerSpiffeIds: peers.spiffeIds, trustDomain: push.mesh.trustDomain });
+    },
+    extraClusters(push, proxy) {
+      return requestAuthentication(push, proxy).clusters;
     },
     secrets(_push: PushContext, proxy: ProxyIdentity): readonly XdsResource[] {
       const certificate = options.certificates.peek({ namespace: proxy.namespace, serviceAccount: proxy.serviceAccount });
