@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { DestinationRule, VirtualService } from '../imports/istio-networking.istio.io';
+import { DestinationRule, DestinationRuleSpecTrafficPolicy, VirtualService } from '../imports/istio-networking.istio.io';
 import { PROXY_UID } from '../model';
 import { Mesh } from './mesh';
 import { InjectionMode } from './mesh-policy';
@@ -12,9 +12,11 @@ import {
   DEPENDENCIES_ANNOTATION, injectedPodAnnotations, injectedPodLabels,
 } from './sidecar-injection';
 import { renderContainerResources } from '../private/container-resources';
-import { RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution } from '../private/contributions';
+import {
+  AnnotationContribution, RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution,
+} from '../private/contributions';
 import { addAppProtocols } from '../private/control-plane';
-import { renderDestinationRuleSpec, renderVirtualServiceSpec } from '../private/routing-specs';
+import { defaultHttpRoute, renderDestinationRuleSpec, renderVirtualServiceSpec } from '../private/routing-specs';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { isIpv4Cidr, propError, propMessage, requireDnsLabel, requirePort } from '../private/validation';
 import { renderVersionDeploymentSpec } from '../private/version-deployment';
@@ -123,6 +125,7 @@ export class MeshService extends Construct implements IMeshService {
   private readonly contributions = new ServiceContributions();
   private readonly versionDeployments = new Map<string, ApiObject>();
   private bootstrapConfigMap?: kplus.ConfigMap;
+  private virtualService?: VirtualService;
 
   public constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -146,6 +149,8 @@ export class MeshService extends Construct implements IMeshService {
     addAppProtocols(ApiObject.of(this.service), this.ports.map(port => PROTOCOL_NAMING[port.protocol].appProtocol));
     [this.serviceAccount, this.service].forEach(o => applySyncWave(ApiObject.of(o), SyncWave.WORKLOADS));
     this.addRoutingObjects();
+    // Mesh- and namespace-wide policies (e.g. mTLS) may be declared after the service.
+    this.contributions.addTrafficPolicySource(() => this.mesh._serviceTrafficPolicies(this));
 
     for (const version of props.versions ?? []) {
       this.addVersion(version.name, version);
@@ -238,6 +243,34 @@ export class MeshService extends Construct implements IMeshService {
     this.contributions.addTrafficPolicy(contribution);
   }
 
+  /**
+   * Adds an annotation (JSON, produced at synth time) to the service's VirtualService.
+   * @internal
+   */
+  public _contributeAnnotation(contribution: AnnotationContribution): void {
+    if (this.contributions.addAnnotation(contribution) && this.virtualService) {
+      // Resolved at synth time like the spec; cdk8s resolves lazy values anywhere in the object.
+      const value = Lazy.any({ produce: () => this.contributions.annotation(contribution.key) });
+      this.virtualService.metadata.addAnnotation(contribution.key, value as unknown as string);
+    }
+  }
+
+  /**
+   * Names of the HTTP routes a route policy applies to, as rendered.
+   * @internal
+   */
+  public _routeNamesOf(policy: RoutePolicyContribution): string[] {
+    return this.contributions.routeNamesOf(policy, defaultHttpRoute(this.fqdn));
+  }
+
+  /**
+   * The merged DestinationRule traffic policy of the host or of one subset.
+   * @internal
+   */
+  public _trafficPolicy(subset?: string): DestinationRuleSpecTrafficPolicy | undefined {
+    return this.contributions.trafficPolicy(subset);
+  }
+
   /** What injection adds to a version's pods: nothing, webhook opt-out, or the SYNTH sidecar. */
   private injection(version: string, selectorLabels: Record<string, string>): PodInjection {
     const none = { labels: {}, annotations: {}, initContainers: [], volumes: [] };
@@ -303,6 +336,7 @@ export class MeshService extends Construct implements IMeshService {
       spec: Lazy.any({ produce: () => renderVirtualServiceSpec(routed(), this.contributions) }),
     });
     [destinationRule, virtualService].forEach(o => applySyncWave(o, SyncWave.ROUTING));
+    this.virtualService = virtualService;
   }
 
   private resolvePorts(ports: MeshServicePort[]): MeshServicePort[] {

@@ -2,6 +2,8 @@ import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
+import type { IMeshService } from './mesh-service';
+import { TrafficPolicyContribution } from '../private/contributions';
 import { addControlPlane, RECONCILER_NAME, RECONCILER_PORTS } from '../private/control-plane';
 import { addIstioCrds } from '../private/istio-crds';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
@@ -117,6 +119,7 @@ export class Mesh extends Construct {
   public readonly debugPort: number = RECONCILER_PORTS.debug.number;
 
   private readonly workloadNamespaces = new Map<string, kplus.Namespace>();
+  private readonly serviceTrafficPolicySources: ((service: IMeshService) => TrafficPolicyContribution[])[] = [];
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -160,6 +163,23 @@ export class Mesh extends Construct {
   /** Host name of the reconciler's Service, the address sidecars dial for ADS. */
   public get xdsHost(): string {
     return `${this.xdsServiceName}.${this.namespace}.svc`;
+  }
+
+  /**
+   * Registers a producer of DestinationRule fragments for every service of the mesh, for
+   * mesh- or namespace-wide policies (e.g. the client side of mTLS).
+   * @internal
+   */
+  public _addServiceTrafficPolicySource(source: (service: IMeshService) => TrafficPolicyContribution[]): void {
+    this.serviceTrafficPolicySources.push(source);
+  }
+
+  /**
+   * The mesh-wide DestinationRule fragments of one service.
+   * @internal
+   */
+  public _serviceTrafficPolicies(service: IMeshService): TrafficPolicyContribution[] {
+    return this.serviceTrafficPolicySources.flatMap(source => source(service));
   }
 
   /**

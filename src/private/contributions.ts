@@ -47,8 +47,9 @@ export interface AnnotationContribution {
   /** Rendered as JSON; produced at synth time so it can name routes contributed later. */
   readonly value: () => unknown;
   /**
-   * Whether several contributors may add to the key: the annotation is then the JSON array of
-   * their values in contribution order. Otherwise a second contributor is a conflict.
+   * Whether several contributors may add to the key: each value is then an array and the
+   * annotation is their concatenation in contribution order. Otherwise a second contributor is a
+   * conflict.
    */
   readonly list: boolean;
 }
@@ -60,6 +61,9 @@ export interface TrafficPolicyContribution {
   readonly subset?: string;
   readonly trafficPolicy: DestinationRuleSpecTrafficPolicy;
 }
+
+/** Stands in for the service's default route, which sends requests to no particular subset. */
+const PLACEHOLDER_DEFAULT_ROUTE: VirtualServiceSpecHttp = { name: 'default', route: [{ destination: { host: '' } }] };
 
 /** Fields that identify a route rather than configure it, so route policies may not set them. */
 const ROUTE_IDENTITY_FIELDS = ['match', 'route', 'name'];
@@ -103,7 +107,7 @@ export class ServiceContributions {
       return undefined;
     }
     const values = contributions.map(contribution => contribution.value());
-    return JSON.stringify(contributions[0].list ? values : values[0]);
+    return JSON.stringify(contributions[0].list ? values.flatMap(value => value as unknown[]) : values[0]);
   }
 
   /** Routes, most specific first; the default route is appended unless a route matches everything. */
@@ -211,12 +215,27 @@ export class ServiceContributions {
   }
 
   private routePolicyConflicts(): string[] {
-    const sources = [
-      ...this.routePolicies.map(policy => ({ contributor: policy.contributor, fields: withoutIdentityFields(policy.policy) })),
-      ...this.routes.map(route => ({ contributor: route.contributor, fields: withoutIdentityFields(route.http) })),
-    ];
-    // Routes may set the same field as each other (they are different routes); a policy may not.
-    return overlaps(sources, this.routePolicies.length, 'http route field');
+    const messages: string[] = [];
+    const fieldsOf = (http: VirtualServiceSpecHttp) => withoutIdentityFields(http);
+    this.routePolicies.forEach((policy, index) => {
+      // Routes may set the same field as each other (they are different routes); a policy may not.
+      const others = [
+        ...this.routePolicies.slice(index + 1)
+          .filter(other => policy.subset === undefined || other.subset === undefined || other.subset === policy.subset)
+          .map(other => ({ contributor: other.contributor, fields: fieldsOf(other.policy) })),
+        ...this.routes.filter(route => route.http.route === undefined ? policy.subset === undefined : appliesTo(policy, route.http))
+          .map(route => ({ contributor: route.contributor, fields: fieldsOf(route.http) })),
+      ];
+      for (const other of others) {
+        messages.push(...overlaps([{ contributor: policy.contributor, fields: fieldsOf(policy.policy) }, other], 1, 'http route field'));
+      }
+      if (policy.subset !== undefined && this.routeNamesOf(policy, PLACEHOLDER_DEFAULT_ROUTE).length === 0) {
+        messages.push(`route policy of ${quote(policy.contributor)} is for version "${policy.subset}", but no route sends all its `
+          + 'requests to that version, so it would apply to nothing. Apply it to the whole service, or add a route to that '
+          + 'version only (e.g. an ABTest match rule).');
+      }
+    });
+    return messages;
   }
 
   private trafficPolicyConflicts(): string[] {

@@ -31,11 +31,15 @@ export function renderDestinationRuleSpec(service: RoutedService, contributions:
   };
 }
 
+/** The route of a service nobody contributed a catch-all route to: the whole host. */
+export function defaultHttpRoute(fqdn: string): VirtualServiceSpecHttp {
+  return { name: 'default', route: [{ destination: { host: fqdn } }] };
+}
+
 export function renderVirtualServiceSpec(service: RoutedService, contributions: ServiceContributions): VirtualServiceSpec {
-  const defaultRoute: VirtualServiceSpecHttp = { name: 'default', route: [{ destination: { host: service.fqdn } }] };
   return {
     hosts: [service.fqdn],
-    ...(service.hasRequestRoutedPorts ? { http: contributions.httpRoutes(defaultRoute) } : {}),
+    ...(service.hasRequestRoutedPorts ? { http: contributions.httpRoutes(defaultHttpRoute(service.fqdn)) } : {}),
     ...(service.hasConnectionRoutedPorts ? { tcp: [{ route: [{ destination: { host: service.fqdn } }] }] } : {}),
   };
 }
