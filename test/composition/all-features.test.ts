@@ -10,14 +10,20 @@ import { expectValidManifests } from '../support/istio-validation';
 function allFeatures(declareInReverse = false) {
   const { chart, mesh } = meshChart();
   const service = (name: string, versions: string[]) => new MeshService(chart, name, {
-    mesh, name, namespace: 'bookinfo', ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
+    mesh,
+    name,
+    namespace: 'bookinfo',
+    ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
     versions: versions.map(version => ({ name: version, image: `docker.io/istio/examples-bookinfo-${name}-${version}:1.20.2` })),
   });
   const reviews = service('reviews', ['v1', 'v2', 'v3']);
   const productpage = service('productpage', ['v1']);
   const features: (() => void)[] = [
     () => new CanaryRelease(chart, 'Canary', {
-      service: reviews, stable: 'v1', canary: 'v2', canaryWeight: 20,
+      service: reviews,
+      stable: 'v1',
+      canary: 'v2',
+      canaryWeight: 20,
       alwaysCanaryHeader: { name: 'x-canary', value: 'always' },
       steps: [{ weight: 50, pause: Duration.minutes(5), maxErrorRate: 1 }],
     }),
