@@ -1,0 +1,80 @@
+/**
+ * The reconciler in its own process, so its memory and CPU can be measured apart from the simulated
+ * proxies. `ReconcilerChild.spawn()` forks this file; the child reports its port over IPC and, with
+ * the pushed source, takes file replacements over IPC.
+ */
+import { ChildProcess, fork } from 'child_process';
+import { BenchReconcilerOptions, PushedFilesSource, startBenchReconciler } from './bench-reconciler';
+import { cpuSeconds, peakRssMiB } from './proc-stats';
+
+type ToChild = { kind: 'replace'; file: string; text: string };
+type FromChild = { kind: 'ready'; xdsPort: number; opsPort?: number } | { kind: 'failed'; message: string };
+
+export class ReconcilerChild {
+  private exited = false;
+
+  private constructor(private readonly child: ChildProcess, readonly xdsPort: number, readonly opsPort: number | undefined) {
+    child.once('exit', () => {
+      this.exited = true;
+    });
+  }
+
+  /** Forks a reconciler and resolves once it serves xDS (the first config is loaded by then). */
+  static spawn(options: BenchReconcilerOptions): Promise<ReconcilerChild> {
+    const child = fork(__filename, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`bench reconciler exited with ${code} before serving`)));
+      child.once('message', (message: FromChild) => {
+        if (message.kind === 'ready') resolve(new ReconcilerChild(child, message.xdsPort, message.opsPort));
+        else reject(new Error(`bench reconciler failed to start: ${message.message}`));
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  peakRssMiB(): number {
+    return peakRssMiB(this.pid);
+  }
+
+  cpuSeconds(): number {
+    return cpuSeconds(this.pid);
+  }
+
+  /** Replaces one file's text in a child started with the pushed source. */
+  replace(file: string, text: string): void {
+    this.child.send({ kind: 'replace', file, text } satisfies ToChild);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function runChild(options: BenchReconcilerOptions): Promise<void> {
+  try {
+    const { reconciler, xdsPort, opsPort, source } = await startBenchReconciler(options);
+    process.on('message', (message: ToChild) => {
+      if (message.kind === 'replace' && source instanceof PushedFilesSource) source.replace(message.file, message.text);
+    });
+    process.once('SIGTERM', () => {
+      reconciler.stop().then(() => process.exit(0), () => process.exit(1));
+    });
+    process.send!({ kind: 'ready', xdsPort, opsPort } satisfies FromChild);
+  } catch (error) {
+    process.send!({ kind: 'failed', message: (error as Error).message } satisfies FromChild);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) {
+  void runChild(JSON.parse(process.argv[2]) as BenchReconcilerOptions);
+}
