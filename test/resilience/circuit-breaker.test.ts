@@ -44,7 +44,8 @@ describe('CircuitBreaker', () => {
     const spec = specOf(manifests, 'DestinationRule', 'reviews');
 
     expect(spec.trafficPolicy).toBeUndefined();
-    expect(spec.subsets.map((subset: any) => subset.trafficPolicy)).toEqual([undefined, undefined, { connectionPool: { tcp: { maxConnections: 1 } } }]);
+    expect(spec.subsets.map((subset: any) => subset.trafficPolicy))
+      .toEqual([undefined, undefined, { connectionPool: { tcp: { maxConnections: 1 } } }]);
     expectValidManifests(manifests);
   });
 
