@@ -1,60 +1,97 @@
 #!/usr/bin/env node
 /**
- * `cdk8s-mesh-reconciler`: serves the mesh config in a directory (or, later, a cluster) to Envoy
- * sidecars over ADS. Exits 0 on SIGTERM/SIGINT after closing streams, 1 on a startup error.
+ * `cdk8s-mesh-reconciler`: serves the mesh config in a directory or a cluster to Envoy sidecars
+ * over ADS, plaintext and TLS, with workload certificates from the mesh CA. Exits 0 on
+ * SIGTERM/SIGINT after closing streams, 1 on a startup error, 2 on bad flags.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { KubernetesSource } from './config/kubernetes-source';
 import { DirectorySource } from './config/directory-source';
 import type { MeshObjectValidator } from './config/ingest';
 import type { ConfigSource } from './config/source';
 import { createLogger, Logger } from './log';
 import { IstioSchemaValidator } from './model';
-import { DEFAULT_MESH_SETTINGS, MeshSettings } from './push/mesh-settings';
+import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
 import { Reconciler } from './reconciler';
+import type { CaStore } from './security/ca-store';
+import { DirectoryCaStore } from './security/directory-ca-store';
+import { loadMeshSecurity } from './security/mesh-security';
+import { createXdsServingCredentials } from './security/serving-credentials';
+import { DEFAULT_TOKEN_AUDIENCE } from './security/token-review-authenticator';
+import { LOOPBACK_AUTHENTICATOR, ProxyAuthenticator, TRUST_ALL_AUTHENTICATOR } from './xds/ads/proxy-authentication';
 import { generateProxyResources } from './xds/generators';
 
 const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | --source=kubernetes]
-  --dir <path>           directory of synthesized mesh YAML (directory source)
-  --xds-port <n>         ADS gRPC port (default 15010)
-  --ops-port <n>         health, metrics and debug HTTP port (default 15014)
-  --host <addr>          bind address (default 0.0.0.0)
-  --debounce-ms <n>      quiet time before a config change is pushed (default 20)
-  --trust-domain <name>  SPIFFE trust domain (default cluster.local)
-  --mesh-config <file>   YAML/JSON with mesh settings (trustDomain, outboundTrafficPolicy, defaultMtlsMode, clusterDomain)
-  --crds <file>          Istio CRDs to validate objects against (default: the bundled crd-all.gen.yaml)
-  --log-level <level>    pino level (default info)`;
+  --dir <path>                directory of synthesized mesh YAML (directory source)
+  --xds-port <n>              plaintext ADS gRPC port (default 15010)
+  --xds-tls-port <n>          ADS gRPC port with TLS, certificate from the mesh CA (default 15012)
+  --xds-tls-names <a,b>       DNS names on the xDS serving certificate (default: the reconciler
+                              Service names in Kubernetes mode, localhost in directory mode)
+  --xds-tls-ips <a,b>         IP addresses on it (default: $POD_IP, or 127.0.0.1 in directory mode)
+  --ops-port <n>              health, metrics and debug HTTP port (default 15014)
+  --host <addr>               bind address (default 0.0.0.0)
+  --debounce-ms <n>           quiet time before a config change is pushed (default 20)
+  --trust-domain <name>       SPIFFE trust domain (overrides the mesh config)
+  --mesh-config <file>        YAML/JSON mesh settings: ${Object.keys(DEFAULT_MESH_SETTINGS).join(', ')}
+  --crds <file>               Istio CRDs to validate objects against (default: the bundled crd-all.gen.yaml)
+  --data-dir <path>           directory mode state (default ~/.cdk8s-mesh-reconciler)
+  --ca-dir <path>             directory mode root CA (default <data-dir>/ca)
+  --ca-cert-out <file>        write the root CA certificate here, for bootstraps to verify xDS TLS
+  --cert-lifetime <duration>  workload and serving certificate lifetime, e.g. 24h, 90m (default 24h)
+  --rotation-check <duration> how often certificates are checked for rotation (default 60s)
+  --token-audience <name>     Kubernetes mode: audience of proxy tokens (default ${DEFAULT_TOKEN_AUDIENCE})
+  --trust-remote-proxies      directory mode: serve proxies beyond loopback (private networks only)
+  --log-level <level>         pino level (default info)`;
 
 /** Parsed command line; exported for tests. */
 export interface CliOptions {
   readonly source: 'directory' | 'kubernetes';
   readonly dir?: string;
   readonly xdsPort: number;
+  readonly xdsTlsPort: number;
+  readonly xdsTlsNames?: readonly string[];
+  readonly xdsTlsIps?: readonly string[];
   readonly opsPort: number;
   readonly host: string;
   readonly debounceMs: number;
   readonly trustDomain?: string;
   readonly meshConfig?: string;
   readonly crds?: string;
+  readonly caDir: string;
+  readonly caCertOut?: string;
+  readonly certLifetimeMs: number;
+  readonly rotationCheckMs: number;
+  readonly tokenAudience: string;
+  readonly trustRemoteProxies: boolean;
   readonly logLevel?: string;
 }
 
-export function parseCliArgs(argv: readonly string[]): CliOptions {
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       'source': { type: 'string', default: 'directory' },
       'dir': { type: 'string' },
       'xds-port': { type: 'string', default: '15010' },
+      'xds-tls-port': { type: 'string', default: '15012' },
+      'xds-tls-names': { type: 'string' },
+      'xds-tls-ips': { type: 'string' },
       'ops-port': { type: 'string', default: '15014' },
       'host': { type: 'string', default: '0.0.0.0' },
       'debounce-ms': { type: 'string', default: '20' },
       'trust-domain': { type: 'string' },
       'mesh-config': { type: 'string' },
       'crds': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'ca-dir': { type: 'string' },
+      'ca-cert-out': { type: 'string' },
+      'cert-lifetime': { type: 'string', default: '24h' },
+      'rotation-check': { type: 'string', default: '60s' },
+      'token-audience': { type: 'string', default: DEFAULT_TOKEN_AUDIENCE },
+      'trust-remote-proxies': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -64,41 +101,68 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     throw new Error(`--source is '${source}'; it must be 'directory' or 'kubernetes'`);
   }
   if (source === 'directory' && !values.dir) throw new Error('--source=directory needs --dir <path to the synthesized YAML>');
+  if (source === 'kubernetes' && !env.POD_NAMESPACE) {
+    throw new Error('--source=kubernetes needs $POD_NAMESPACE (the namespace holding the mesh-ca Secret); set it from the downward API');
+  }
+  const dataDir = values['data-dir'] ?? path.join(os.homedir(), '.cdk8s-mesh-reconciler');
   return {
     source,
     dir: values.dir,
-    xdsPort: integerFlag('--xds-port', values['xds-port']!),
-    opsPort: integerFlag('--ops-port', values['ops-port']!),
+    xdsPort: wholeNumberFlag('--xds-port', values['xds-port']!),
+    xdsTlsPort: wholeNumberFlag('--xds-tls-port', values['xds-tls-port']!),
+    xdsTlsNames: listFlag(values['xds-tls-names']),
+    xdsTlsIps: listFlag(values['xds-tls-ips']),
+    opsPort: wholeNumberFlag('--ops-port', values['ops-port']!),
     host: values.host!,
-    debounceMs: integerFlag('--debounce-ms', values['debounce-ms']!),
+    debounceMs: wholeNumberFlag('--debounce-ms', values['debounce-ms']!),
     trustDomain: values['trust-domain'],
     meshConfig: values['mesh-config'],
     crds: values.crds,
+    caDir: values['ca-dir'] ?? path.join(dataDir, 'ca'),
+    caCertOut: values['ca-cert-out'],
+    certLifetimeMs: durationFlag('--cert-lifetime', values['cert-lifetime']!),
+    rotationCheckMs: durationFlag('--rotation-check', values['rotation-check']!),
+    tokenAudience: values['token-audience']!,
+    trustRemoteProxies: values['trust-remote-proxies']!,
     logLevel: values['log-level'],
   };
 }
 
-function integerFlag(flag: string, text: string): number {
+function wholeNumberFlag(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${flag} is '${text}'; it must be a whole number from 0 to 65535`);
   return value;
 }
 
+function listFlag(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+function durationFlag(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  const value = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]] : NaN;
+  if (!(value > 0)) throw new Error(`${flag} is '${text}'; it must be a positive duration such as 500ms, 30s, 90m or 24h`);
+  return value;
+}
+
 /** Mesh settings: defaults, then the --mesh-config file, then --trust-domain. */
 export function loadMeshSettings(options: Pick<CliOptions, 'meshConfig' | 'trustDomain'>): MeshSettings {
-  let fromFile: Partial<MeshSettings> = {};
-  if (options.meshConfig) {
-    const parsed = parseYaml(fs.readFileSync(options.meshConfig, 'utf8')) as unknown;
-    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new Error(`--mesh-config ${options.meshConfig} must hold a map of mesh settings, e.g. 'trustDomain: example.org'`);
-    }
-    const unknownKeys = Object.keys(parsed ?? {}).filter((key) => !(key in DEFAULT_MESH_SETTINGS));
-    if (unknownKeys.length > 0) {
-      throw new Error(`--mesh-config ${options.meshConfig} has unknown settings ${unknownKeys.join(', ')}; known: ${Object.keys(DEFAULT_MESH_SETTINGS).join(', ')}`);
-    }
-    fromFile = (parsed ?? {}) as Partial<MeshSettings>;
-  }
-  return { ...DEFAULT_MESH_SETTINGS, ...fromFile, ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}) };
+  const fromFile = options.meshConfig
+    ? meshSettingsFromConfig(parseYaml(fs.readFileSync(options.meshConfig, 'utf8')) as unknown, `--mesh-config ${options.meshConfig}`)
+    : DEFAULT_MESH_SETTINGS;
+  return { ...fromFile, ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}) };
+}
+
+/** The names proxies dial the reconciler by: its Service in Kubernetes mode, loopback otherwise. */
+export function servingCertificateNames(options: CliOptions, mesh: MeshSettings, env: NodeJS.ProcessEnv = process.env) {
+  const namespace = env.POD_NAMESPACE ?? '';
+  const dnsNames = options.xdsTlsNames ?? (options.source === 'kubernetes'
+    ? [`mesh-reconciler.${namespace}.svc`, `mesh-reconciler.${namespace}.svc.${mesh.clusterDomain}`]
+    : ['localhost']);
+  const ipAddresses = options.xdsTlsIps ?? (env.POD_IP ? [env.POD_IP] : options.source === 'directory' ? ['127.0.0.1'] : []);
+  return { dnsNames, ipAddresses };
 }
 
 /** The CRDs shipped next to the build (repo root `imports/istio/`, also copied into the image). */
@@ -115,9 +179,33 @@ function loadValidator(crdsFile: string | undefined, log: Logger): MeshObjectVal
   return new IstioSchemaValidator(crds);
 }
 
-function createSource(options: CliOptions): ConfigSource {
-  if (options.source === 'kubernetes') return new KubernetesSource();
-  return new DirectorySource({ dir: options.dir! });
+interface ModeBackends {
+  readonly source: ConfigSource;
+  readonly caStore: CaStore;
+  readonly authenticator: ProxyAuthenticator;
+}
+
+/** Kubernetes modules load `@kubernetes/client-node` (ESM-only), so they are required only in that mode. */
+async function modeBackends(options: CliOptions): Promise<ModeBackends> {
+  if (options.source === 'kubernetes') {
+    const { KubernetesSource } = await import('./config/kubernetes-source');
+    const { createKubernetesSecurity } = await import('./security/kubernetes-security');
+    const security = createKubernetesSecurity({ namespace: process.env.POD_NAMESPACE!, tokenAudience: options.tokenAudience });
+    return { source: new KubernetesSource(), caStore: security.caStore, authenticator: security.authenticator };
+  }
+  return {
+    source: new DirectorySource({ dir: options.dir! }),
+    caStore: new DirectoryCaStore(options.caDir),
+    authenticator: options.trustRemoteProxies ? TRUST_ALL_AUTHENTICATOR : LOOPBACK_AUTHENTICATOR,
+  };
+}
+
+/** Writes the root certificate atomically, so a bootstrap never reads a half-written file. */
+function writeRootCertificate(file: string, pem: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, pem, { mode: 0o644 });
+  fs.renameSync(temp, file);
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -131,23 +219,36 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = createLogger({ level: options.logLevel });
   try {
     const mesh = loadMeshSettings(options);
+    const backends = await modeBackends(options);
+    const security = await loadMeshSecurity(backends.caStore, mesh, { certificateLifetimeMs: options.certLifetimeMs });
+    if (options.caCertOut) writeRootCertificate(options.caCertOut, security.ca.certificatePem);
+    const serving = await createXdsServingCredentials(security.ca, servingCertificateNames(options, mesh), {
+      lifetimeMs: options.certLifetimeMs,
+      onRenewalError: (error) => log.error({ err: error.message }, 'renewing the xDS serving certificate failed; the current one stays in use'),
+    });
     const reconciler = new Reconciler({
-      source: createSource(options),
+      source: backends.source,
       mesh,
-      generate: (push, proxy) => generateProxyResources(push, proxy),
+      generate: (push, proxy) => generateProxyResources(push, proxy, security.extensions),
+      certificates: security.certificates,
+      rotationCheckMs: options.rotationCheckMs,
+      authenticator: backends.authenticator,
       log,
       validator: loadValidator(options.crds, log),
       debounceMs: options.debounceMs,
       xds: { host: options.host, port: options.xdsPort },
+      xdsTls: { host: options.host, port: options.xdsTlsPort, credentials: serving.credentials },
       ops: { host: options.host, port: options.opsPort },
     });
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
+      serving.stop();
       reconciler.stop().then(() => process.exit(0), () => process.exit(1));
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
     await reconciler.start();
+    log.info({ trustDomain: security.ca.trustDomain, caCertOut: options.caCertOut }, 'mesh CA loaded');
   } catch (error) {
     log.fatal({ err: (error as Error).message }, 'reconciler failed to start');
     process.exit(1);

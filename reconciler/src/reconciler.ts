@@ -1,21 +1,26 @@
 /**
  * The wiring: config source → ingest → PushContext → per connected proxy generate → snapshot → ADS.
  * A config change is debounced into one push carrying its reasons; a proxy that connects gets its
- * snapshot at once. Anything that cannot be served (a rejected object, a resource that does not
- * encode, an inconsistent snapshot) is logged, counted and shown, and the last good config stays.
+ * snapshot as soon as its workload certificate is issued. Anything that cannot be served (a
+ * rejected object, a resource that does not encode, an inconsistent snapshot) is logged, counted
+ * and shown, and the last good config stays.
  */
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { ingestDocuments, MeshObjectValidator } from './config/ingest';
 import type { ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
+import { redactPrivateKeys } from './ops/redact';
 import { ReconcilerMetrics } from './ops/reconciler-metrics';
 import type { ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
 import type { MeshSettings } from './push/mesh-settings';
 import { PushContext } from './push/push-context';
 import { parseProxyIdentity } from './push/proxy-identity';
 import { AdsServer } from './xds/ads/ads-server';
+import { NODE_METADATA } from './model';
+import { AdsAccessError, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
 import { PushDebouncer } from './xds/ads/push-debouncer';
+import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-certificate-tracker';
 import { ResourceEncoder } from './xds/codec';
 import { buildSnapshot } from './xds/snapshot';
 import { SnapshotCache } from './xds/snapshot-cache';
@@ -34,7 +39,19 @@ export interface ReconcilerOptions {
   readonly mesh: MeshSettings;
   readonly generate: ProxyResourceGenerator;
   readonly log: Logger;
+  /** The plaintext xDS port (or TLS when `credentials` are given). */
   readonly xds: ListenAddress & { readonly credentials?: grpc.ServerCredentials };
+  /** A further xDS port served with TLS credentials (the reconciler's serving certificate). */
+  readonly xdsTls?: ListenAddress & { readonly credentials: grpc.ServerCredentials };
+  /** Checks every xDS caller; a caller proven to be a service account may only claim that identity. */
+  readonly authenticator?: ProxyAuthenticator;
+  /**
+   * Workload certificates (WorkloadCertificateCache): issued before a proxy's first snapshot and
+   * re-issued, with a push, when they near expiry. Omit to serve without SDS certificates.
+   */
+  readonly certificates?: ProxyCertificates;
+  /** How often certificates are checked for rotation. @default 60000 */
+  readonly rotationCheckMs?: number;
   /** Omit to run without the ops HTTP server (embedding, unit tests). */
   readonly ops?: ListenAddress;
   /** @default 20 */
@@ -56,6 +73,7 @@ export class Reconciler {
   private readonly debouncer: PushDebouncer;
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly log: Logger;
+  private readonly certificates: ProxyCertificateTracker | undefined;
   private latestUpdate: ConfigUpdate | undefined;
   private pushContext: PushContext | undefined;
   private rejected: readonly RejectedObject[] = [];
@@ -69,16 +87,28 @@ export class Reconciler {
       log: this.log,
       observer: this.metrics,
       credentials: options.xds.credentials,
+      authenticator: options.authenticator,
       proxies: {
-        proxyConnected: (node) => this.proxyConnected(node),
+        proxyConnected: (node, caller) => this.proxyConnected(node, caller),
         proxyDisconnected: (proxyId) => this.proxyDisconnected(proxyId),
       },
     });
+    this.certificates = options.certificates ? new ProxyCertificateTracker({
+      certificates: options.certificates,
+      checkIntervalMs: options.rotationCheckMs ?? 60_000,
+      connectedProxies: () => [...this.proxies.values()].map((proxy) => proxy.identity),
+      isConnected: (proxyId) => this.proxies.has(proxyId),
+      certificateReady: (identity, reason) => {
+        if (reason === 'certificate:rotated') this.metrics.certificateRotations.inc();
+        this.publishFor(identity, [reason]);
+      },
+      issueFailed: (identity, error) => this.failedGeneration(identity.id, [`issuing the workload certificate of ${identity.namespace}/${identity.serviceAccount} failed: ${error.message}`]),
+    }) : undefined;
     this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
     this.ops = options.ops ? new OpsServer({
       isReady: () => this.pushContext !== undefined,
       metricsText: () => this.metrics.render(),
-      configDump: (proxyId) => this.snapshots.getSnapshot(proxyId)?.toJson(),
+      configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
       syncz: () => this.ads.status.toJson(),
       rejected: () => ({ rejected: this.rejected, generation: Object.fromEntries(this.generationProblems) }),
@@ -86,19 +116,23 @@ export class Reconciler {
   }
 
   /** Loads the first config, then serves xDS (and ops); returns the bound ports. */
-  async start(): Promise<{ xdsPort: number; opsPort?: number }> {
+  async start(): Promise<{ xdsPort: number; xdsTlsPort?: number; opsPort?: number }> {
     const opsPort = this.ops ? await this.ops.listen(this.options.ops!.host, this.options.ops!.port) : undefined;
     await this.options.source.start((update) => this.onConfigUpdate(update));
     this.debouncer.flush(); // the first config is served without waiting for the quiet period
     const xdsPort = await this.ads.listen(this.options.xds.host, this.options.xds.port);
+    const tls = this.options.xdsTls;
+    const xdsTlsPort = tls ? await this.ads.listen(tls.host, tls.port, tls.credentials) : undefined;
+    this.certificates?.start();
     this.started = true;
-    this.log.info({ xdsPort, opsPort }, 'reconciler serving xDS');
-    return { xdsPort, opsPort };
+    this.log.info({ xdsPort, xdsTlsPort, opsPort }, 'reconciler serving xDS');
+    return { xdsPort, xdsTlsPort, opsPort };
   }
 
   /** Stops accepting, ends the open streams and stops watching config. */
   async stop(): Promise<void> {
     this.debouncer.cancel();
+    this.certificates?.stop();
     await this.options.source.stop();
     await this.ads.close();
     await this.ops?.close();
@@ -137,7 +171,10 @@ export class Reconciler {
       return;
     }
     this.metrics.configLoads.inc();
-    for (const proxy of this.proxies.values()) this.publishFor(proxy.identity, reasons);
+    for (const proxy of this.proxies.values()) {
+      // A proxy still waiting for its certificate is published when the certificate arrives.
+      if (!this.certificates || this.certificates.hasCertificate(proxy.identity)) this.publishFor(proxy.identity, reasons);
+    }
     this.metrics.pushDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.log.info({ reasons, objects: ingested.objects.length, rejected: this.rejected.length, proxies: this.proxies.size }, 'pushed config');
   }
@@ -175,8 +212,9 @@ export class Reconciler {
     this.log.error({ proxy: proxyId, problems }, 'snapshot not published; the proxy keeps its previous config');
   }
 
-  private proxyConnected(node: Record<string, unknown>): string {
+  private proxyConnected(node: Record<string, unknown>, caller?: AuthenticatedCaller): string {
     const identity = parseProxyIdentity(node);
+    assertCallerMayClaim(caller, identity);
     const existing = this.proxies.get(identity.id);
     if (existing) {
       existing.streams += 1;
@@ -184,7 +222,11 @@ export class Reconciler {
       this.proxies.set(identity.id, { identity, streams: 1 });
     }
     this.log.info({ proxy: identity.id, namespace: identity.namespace }, 'proxy connected');
-    this.publishFor(identity, ['proxy:connected']);
+    const certificates = this.certificates;
+    if (!certificates || certificates.hasCertificate(identity)) this.publishFor(identity, ['proxy:connected']);
+    if (certificates && !certificates.isCurrent(identity)) {
+      void certificates.issue(identity, certificates.hasCertificate(identity) ? 'certificate:rotated' : 'proxy:connected');
+    }
     return identity.id;
   }
 
@@ -198,5 +240,15 @@ export class Reconciler {
     this.ads.status.remove(proxyId);
     this.generationProblems.delete(proxyId);
     this.log.info({ proxy: proxyId }, 'proxy disconnected');
+  }
+}
+
+/** A service account may only connect as itself: its stream receives that identity's private key. */
+function assertCallerMayClaim(caller: AuthenticatedCaller | undefined, identity: ProxyIdentity): void {
+  if (caller?.kind !== 'service-account') return;
+  if (caller.namespace !== identity.namespace || caller.serviceAccount !== identity.serviceAccount) {
+    throw new AdsAccessError(grpc.status.PERMISSION_DENIED,
+      `xDS node '${identity.id}' claims service account ${identity.namespace}/${identity.serviceAccount} but its token belongs to ${caller.namespace}/${caller.serviceAccount}; `
+      + `set node metadata ${NODE_METADATA.namespace} and ${NODE_METADATA.serviceAccount} to the pod's own namespace and service account`);
   }
 }

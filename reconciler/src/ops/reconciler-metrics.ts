@@ -15,6 +15,7 @@ export class ReconcilerMetrics implements AdsObserver {
   readonly rejectedObjects = new Gauge('reconciler_rejected_objects', 'Config objects and files currently rejected and not served.');
   readonly generationErrors = new Counter('reconciler_generation_errors_total', 'Snapshots not published because generation or the consistency check failed.');
   readonly configLoads = new Counter('reconciler_config_loads_total', 'Config sets ingested.');
+  readonly certificateRotations = new Counter('reconciler_certificate_rotations_total', 'Workload certificates re-issued before expiry and pushed to their proxies.');
 
   streamOpened(): void {
     this.connectedProxies.set(this.connectedProxies.get() + 1);
@@ -39,7 +40,7 @@ export class ReconcilerMetrics implements AdsObserver {
   render(): string {
     return renderMetrics([
       this.connectedProxies, this.pushesTotal, this.pushDuration, this.convergence,
-      this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads,
+      this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads, this.certificateRotations,
     ]);
   }
 }

@@ -46,6 +46,8 @@ export interface EnvoySidecarOptions {
   readonly namespace: string;
   readonly labels?: Record<string, string>;
   readonly serviceAccount?: string;
+  /** Dial xDS over TLS, verifying the reconciler's certificate against this CA file and name. */
+  readonly xdsTls?: { readonly caCertFile: string; readonly serverName: string };
 }
 
 export class EnvoySidecar {
@@ -80,7 +82,7 @@ export class EnvoySidecar {
     const adminPort = await freePort(ip);
     const bootstrap = buildEnvoyBootstrap({
       node,
-      xds: { host: options.xdsHost ?? '127.0.0.1', port: options.xdsPort },
+      xds: { host: options.xdsHost ?? '127.0.0.1', port: options.xdsPort, ...options.xdsTls },
       adminAddress: ip,
       adminPort,
       listenAddress: ip,

@@ -5,11 +5,14 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { DirectorySource } from '../../src/config/directory-source';
 import { silentLogger } from '../../src/log';
 import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
 import { Reconciler } from '../../src/reconciler';
+import { DirectoryCaStore } from '../../src/security/directory-ca-store';
+import { loadMeshSecurity, MeshSecurity } from '../../src/security/mesh-security';
 import { generateProxyResources } from '../../src/xds/generators';
 import { httpRequest } from './http-request';
 import { freePort } from './ports';
@@ -26,20 +29,35 @@ export interface RunningReconciler {
 
 export interface InProcessReconciler extends RunningReconciler {
   readonly reconciler: Reconciler;
+  /** The CA, certificates and security hooks, when started with `security: true`. */
+  readonly security?: MeshSecurity;
 }
 
-export async function startReconcilerInProcess(dir: string, mesh: MeshSettings = DEFAULT_MESH_SETTINGS): Promise<InProcessReconciler> {
+export interface InProcessOptions {
+  /** Serve SDS certificates and mTLS from a CA created in a temporary directory, as the CLI does. */
+  readonly security?: boolean;
+}
+
+export async function startReconcilerInProcess(
+  dir: string, mesh: MeshSettings = DEFAULT_MESH_SETTINGS, options: InProcessOptions = {}): Promise<InProcessReconciler> {
+  const caDir = options.security ? fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-ca-')) : undefined;
+  const security = caDir ? await loadMeshSecurity(new DirectoryCaStore(caDir), mesh) : undefined;
   const reconciler = new Reconciler({
     source: new DirectorySource({ dir, settleMs: 20, pollMs: 500 }),
     mesh,
-    generate: (push, proxy) => generateProxyResources(push, proxy),
+    generate: (push, proxy) => generateProxyResources(push, proxy, security?.extensions),
+    certificates: security?.certificates,
     log: silentLogger(),
     debounceMs: 10,
     xds: { host: '127.0.0.1', port: 0 },
     ops: { host: '127.0.0.1', port: 0 },
   });
   const ports = await reconciler.start();
-  return { reconciler, xdsPort: ports.xdsPort, opsPort: ports.opsPort!, stop: () => reconciler.stop() };
+  const stop = async () => {
+    await reconciler.stop();
+    if (caDir) fs.rmSync(caDir, { recursive: true, force: true });
+  };
+  return { reconciler, security, xdsPort: ports.xdsPort, opsPort: ports.opsPort!, stop };
 }
 
 /** Compiles the reconciler when the built CLI is missing or older than a source file. */
@@ -62,6 +80,9 @@ function newestMtime(dir: string): number {
 }
 
 export interface ChildReconciler extends RunningReconciler {
+  readonly xdsTlsPort: number;
+  /** Holds the CA (`ca/`); reuse it across a restart to keep the same root. */
+  readonly dataDir: string;
   readonly child: ChildProcess;
   /** Everything the process wrote (JSON log lines), for assertions and failure reports. */
   output(): string;
@@ -69,13 +90,24 @@ export interface ChildReconciler extends RunningReconciler {
   readonly exited: Promise<number | null>;
 }
 
-export async function startReconcilerChild(dir: string, extraArgs: string[] = []): Promise<ChildReconciler> {
+export interface ChildOptions {
+  /** Reuse the ports and data directory of an earlier child (a restart). */
+  readonly reuse?: Pick<ChildReconciler, 'xdsPort' | 'xdsTlsPort' | 'opsPort' | 'dataDir'>;
+  /** Keep the data directory on `stop()`, for a later child to reuse (which then removes it). */
+  readonly keepDataDir?: boolean;
+}
+
+/** Runs the built CLI in directory mode on loopback, with its CA in a temporary data directory. */
+export async function startReconcilerChild(dir: string, extraArgs: string[] = [], options: ChildOptions = {}): Promise<ChildReconciler> {
   const cli = ensureBuiltCli();
-  const xdsPort = await freePort();
-  const opsPort = await freePort();
+  const xdsPort = options.reuse?.xdsPort ?? await freePort();
+  const xdsTlsPort = options.reuse?.xdsTlsPort ?? await freePort();
+  const opsPort = options.reuse?.opsPort ?? await freePort();
+  const dataDir = options.reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-data-'));
   let output = '';
   const child = spawn(process.execPath, [cli, '--source=directory', '--dir', dir, '--host', '127.0.0.1',
-    '--xds-port', String(xdsPort), '--ops-port', String(opsPort), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--xds-port', String(xdsPort), '--xds-tls-port', String(xdsTlsPort), '--ops-port', String(opsPort),
+    '--data-dir', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -83,11 +115,13 @@ export async function startReconcilerChild(dir: string, extraArgs: string[] = []
   void exited.then(() => { hasExited = true; });
 
   const stop = async () => {
-    if (hasExited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (!hasExited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!options.keepDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitUntil('the reconciler child to become ready', async () => {
@@ -99,5 +133,5 @@ export async function startReconcilerChild(dir: string, extraArgs: string[] = []
     await stop();
     throw error;
   }
-  return { child, xdsPort, opsPort, output: () => output, exited, stop };
+  return { child, xdsPort, xdsTlsPort, opsPort, dataDir, output: () => output, exited, stop };
 }

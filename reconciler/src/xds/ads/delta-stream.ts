@@ -41,7 +41,8 @@ export class DeltaStream {
     } catch (error) {
       this.deps.log.warn({ proxy: this.session.proxyId, err: (error as Error).message }, 'closing delta xDS stream after a bad request');
       this.session.close();
-      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
+      const code = (error as { code?: unknown }).code;
+      this.call.emit('error', { code: typeof code === 'number' ? code : grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
     }
   }
 

@@ -42,7 +42,8 @@ export class SotwStream {
     } catch (error) {
       this.deps.log.warn({ proxy: this.session.proxyId, err: (error as Error).message }, 'closing xDS stream after a bad request');
       this.session.close();
-      this.call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
+      const code = (error as { code?: unknown }).code;
+      this.call.emit('error', { code: typeof code === 'number' ? code : grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
     }
   }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../log';
 import type { PushReason, SnapshotWatchSource } from '../snapshot-cache';
 import type { XdsSnapshot } from '../snapshot';
 import type { AdsObserver, ProxyConnectionHandler } from './ads-observer';
+import type { AuthenticatedCaller } from './proxy-authentication';
 import type { SyncStatusRegistry } from './sync-status';
 
 export interface StreamDependencies {
@@ -14,6 +15,8 @@ export interface StreamDependencies {
   readonly status: SyncStatusRegistry;
   readonly observer: AdsObserver;
   readonly log: Logger;
+  /** Who opened this stream, when the server authenticates callers. */
+  readonly caller?: AuthenticatedCaller;
 }
 
 /** A published snapshot and when it was published, to measure convergence on ACK. */
@@ -38,7 +41,7 @@ export class StreamSession {
     if (!node || typeof node.id !== 'string' || node.id === '') {
       throw new Error('the first xDS request on a stream must carry node.id (the bootstrap sets it)');
     }
-    const proxyId = this.deps.proxies.proxyConnected(node);
+    const proxyId = this.deps.proxies.proxyConnected(node, this.deps.caller);
     this.proxyId = proxyId;
     this.deps.observer.streamOpened?.(proxyId);
     const snapshot = this.deps.snapshots.getSnapshot(proxyId);

@@ -1,0 +1,41 @@
+/**
+ * Kubernetes mode's security backends: the root CA in a Secret of the reconciler's namespace and
+ * proxy authentication through TokenReview. This module loads `@kubernetes/client-node`, so the
+ * CLI requires it only in Kubernetes mode.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { KubernetesSecretCaStore } from './kubernetes-ca-store';
+import { DEFAULT_TOKEN_AUDIENCE, TokenReviewAuthenticator } from './token-review-authenticator';
+
+/** The Secret the Mesh construct's Role lets the reconciler read and create. */
+export const MESH_CA_SECRET_NAME = 'mesh-ca';
+
+export interface KubernetesSecurityOptions {
+  /** The reconciler's own namespace (`$POD_NAMESPACE`), where the CA Secret lives. */
+  readonly namespace: string;
+  /** @default istio-ca */
+  readonly tokenAudience?: string;
+  /** @default loaded from the in-cluster service account, or `$KUBECONFIG` / `~/.kube/config` */
+  readonly kubeConfig?: k8s.KubeConfig;
+}
+
+export function createKubernetesSecurity(options: KubernetesSecurityOptions) {
+  const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const authentication = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
+  return {
+    caStore: new KubernetesSecretCaStore(core, { namespace: options.namespace, name: MESH_CA_SECRET_NAME }),
+    authenticator: new TokenReviewAuthenticator(async (token, audiences) => {
+      const review = await authentication.createTokenReview({
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [...audiences] } },
+      });
+      return review.status ?? {};
+    }, options.tokenAudience ?? DEFAULT_TOKEN_AUDIENCE),
+  };
+}
+
+function loadDefaultKubeConfig(): k8s.KubeConfig {
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
