@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '../imports/istio-security.istio.io';
 import { IMeshService } from '../mesh/mesh-service';
@@ -114,7 +115,10 @@ export class JwtAuthentication extends Construct {
     const name = `${service.name}-${nameFromId(id)}`;
     const metadata = { name, namespace: service.namespace };
     const selector = { matchLabels: { app: service.name } };
-    const requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
+    // A plain ApiObject: the generated class renames `jwksUri` to its `jwks_uri` alias, which
+    // the reconciler does not read.
+    const requestAuthentication = new ApiObject(this, 'RequestAuthentication', {
+      ...RequestAuthentication.GVK,
       metadata,
       spec: {
         selector,
