@@ -12,7 +12,7 @@ import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
 import { redactPrivateKeys } from './ops/redact';
 import { ReconcilerMetrics } from './ops/reconciler-metrics';
-import type { ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
+import type { MeshObject, ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
 import type { MeshSettings } from './push/mesh-settings';
 import { PushContext } from './push/push-context';
 import { parseProxyIdentity } from './push/proxy-identity';
@@ -77,6 +77,8 @@ export class Reconciler {
   private latestUpdate: ConfigUpdate | undefined;
   private pushContext: PushContext | undefined;
   private rejected: readonly RejectedObject[] = [];
+  /** The last accepted version of every served object, kept in effect while an edit of it is rejected. */
+  private lastAccepted = new Map<string, MeshObject>();
   private generationProblems = new Map<string, string[]>();
   private started = false;
 
@@ -162,9 +164,11 @@ export class Reconciler {
     const sourceRejections: RejectedObject[] = update.problems.map((problem) => ({
       kind: 'File', origin: { source: problem.source }, reasons: [`${problem.source} ${problem.reason}`],
     }));
-    this.recordRejections([...sourceRejections, ...ingested.rejected]);
+    const served = withPreviousVersionsOfRejected(ingested.objects, ingested.rejected, this.lastAccepted);
+    this.recordRejections([...sourceRejections, ...served.rejected]);
     try {
-      this.pushContext = PushContext.build(ingested.objects, this.options.mesh);
+      this.pushContext = PushContext.build(served.objects, this.options.mesh);
+      this.lastAccepted = new Map(served.objects.map((object) => [objectKey(object), object]));
     } catch (error) {
       this.metrics.generationErrors.inc();
       this.log.error({ reasons, err: (error as Error).message }, 'config set not applied; proxies keep the previous config');
@@ -251,4 +255,28 @@ function assertCallerMayClaim(caller: AuthenticatedCaller | undefined, identity:
       `xDS node '${identity.id}' claims service account ${identity.namespace}/${identity.serviceAccount} but its token belongs to ${caller.namespace}/${caller.serviceAccount}; `
       + `set node metadata ${NODE_METADATA.namespace} and ${NODE_METADATA.serviceAccount} to the pod's own namespace and service account`);
   }
+}
+
+function objectKey(object: { kind: string; namespace?: string; name?: string; metadata?: { namespace?: string; name?: string } }): string {
+  return `${object.kind}/${object.metadata?.namespace ?? object.namespace ?? ''}/${object.metadata?.name ?? object.name ?? ''}`;
+}
+
+/**
+ * An edit that makes an object invalid does not delete it: like an API server refusing the update,
+ * the last accepted version stays in effect (and the rejection says so). Removing an object from
+ * the config still removes it.
+ */
+function withPreviousVersionsOfRejected(
+  accepted: readonly MeshObject[], rejected: readonly RejectedObject[], lastAccepted: ReadonlyMap<string, MeshObject>,
+): { objects: MeshObject[]; rejected: RejectedObject[] } {
+  const acceptedKeys = new Set(accepted.map(objectKey));
+  const kept: MeshObject[] = [];
+  const annotated = rejected.map((entry) => {
+    const previous = entry.name === undefined ? undefined : lastAccepted.get(objectKey(entry));
+    if (!previous || acceptedKeys.has(objectKey(entry))) return entry;
+    acceptedKeys.add(objectKey(entry));
+    kept.push(previous);
+    return { ...entry, reasons: [...entry.reasons, 'the previously accepted version stays in effect until this is fixed'] };
+  });
+  return { objects: [...accepted, ...kept], rejected: annotated };
 }

@@ -7,7 +7,10 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { DirectorySource } from '../../src/config/directory-source';
+import type { MeshObjectValidator } from '../../src/config/ingest';
+import { IstioSchemaValidator } from '../../src/model';
 import { silentLogger } from '../../src/log';
 import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
 import { Reconciler } from '../../src/reconciler';
@@ -36,6 +39,17 @@ export interface InProcessReconciler extends RunningReconciler {
 export interface InProcessOptions {
   /** Serve SDS certificates and mTLS from a CA created in a temporary directory, as the CLI does. */
   readonly security?: boolean;
+  /** Check objects against the repository's Istio CRD schemas and CEL rules, as the CLI does. */
+  readonly validateWithCrds?: boolean;
+}
+
+const REPO_CRDS = path.resolve(PACKAGE_ROOT, '../imports/istio/crd-all.gen.yaml');
+let crdValidator: MeshObjectValidator | undefined;
+
+/** Compiled once per test process: the schemas are large. */
+function repositoryCrdValidator(): MeshObjectValidator {
+  crdValidator ??= new IstioSchemaValidator(parseAllDocuments(fs.readFileSync(REPO_CRDS, 'utf8')).map((doc) => doc.toJS() as object).filter(Boolean));
+  return crdValidator;
 }
 
 export async function startReconcilerInProcess(
@@ -47,6 +61,7 @@ export async function startReconcilerInProcess(
     mesh,
     generate: (push, proxy) => generateProxyResources(push, proxy, security?.extensions),
     certificates: security?.certificates,
+    validator: options.validateWithCrds ? repositoryCrdValidator() : undefined,
     log: silentLogger(),
     debounceMs: 10,
     xds: { host: '127.0.0.1', port: 0 },
