@@ -49,7 +49,7 @@ describe('config changes under traffic through a real Envoy', () => {
   const versionOf = (outcome: LoopOutcome) => outcome.status === 200 ? (JSON.parse(outcome.body!) as BackendReply).version : undefined;
   const opsGet = async (pathAndQuery: string) => (await httpRequest({ host: '127.0.0.1', port: reconciler!.opsPort, path: pathAndQuery })).body;
 
-  beforeAll(async () => {
+  beforeAll(() => failures.guard(async () => {
     for (const version of ['v1', 'v2']) backends.push(await startBackend('reviews', version, uniqueLoopbackAddress(), await freePort()));
     configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-changes-'));
     fs.writeFileSync(path.join(configDir, 'services.yaml'), toYaml([
@@ -66,7 +66,7 @@ describe('config changes under traffic through a real Envoy', () => {
     envoy = await EnvoySidecar.start({ xdsPort: reconciler.xdsPort, instanceIp: clientIp, name: 'client-0', namespace: NAMESPACE, labels: { app: 'client' } });
     await envoy.waitForConfig({ listeners: [`${clientIp}_${PORT}`], clusters: [`outbound|${PORT}|v1|${HOST}`, `outbound|${PORT}|v2|${HOST}`] });
     client = new KeepAliveClient({ host: clientIp, port: PORT, authority: HOST, path: '/reviews/1' }, 4);
-  }, 60_000);
+  }), 60_000);
 
   afterAll(async () => {
     client?.close();

@@ -31,7 +31,7 @@ describe('routing through a real Envoy', () => {
   let reconciler: InProcessReconciler | undefined;
   let envoy: EnvoySidecar | undefined;
 
-  beforeAll(async () => {
+  beforeAll(() => failures.guard(async () => {
     for (const version of ['v1', 'v2']) backends.push(await startBackend('reviews', version, uniqueLoopbackAddress(), await freePort()));
     const entries = backends.map((backend) => workloadEntry({
       namespace: NAMESPACE, name: `reviews-${backend.version}`, address: backend.address, port: backend.port,
@@ -57,7 +57,7 @@ describe('routing through a real Envoy', () => {
       listeners: [`${clientIp}_${PORT}`],
       clusters: ['v1', 'v2'].flatMap((subset) => [`outbound|${PORT}|${subset}|${SPLIT_HOST}`, `outbound|${PORT}|${subset}|${HEADER_HOST}`]),
     });
-  });
+  }), 60_000);
 
   afterAll(async () => {
     clients.forEach((client) => client.close());
