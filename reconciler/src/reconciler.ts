@@ -151,6 +151,11 @@ export class Reconciler {
     this.debouncer.flush();
   }
 
+  /** Runs the certificate rotation pass now (it also runs every `rotationCheckMs`). */
+  async checkCertificateRotation(): Promise<void> {
+    await this.certificates?.rotateDue();
+  }
+
   private onConfigUpdate(update: ConfigUpdate): void {
     this.latestUpdate = update;
     this.debouncer.request(update.reason);

@@ -29,10 +29,13 @@ export class TestAdsStream {
     });
   }
 
-  static open(port: number, flavour: 'sotw' | 'delta'): TestAdsStream {
+  /** `metadata`: headers sent with the stream, e.g. `{ authorization: 'Bearer …' }`. */
+  static open(port: number, flavour: 'sotw' | 'delta', metadata?: Record<string, string>): TestAdsStream {
     const client = new AdsClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const method = flavour === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
-    const stream = (client as any)[method]() as grpc.ClientDuplexStream<unknown, ReceivedResponse>;
+    const headers = new grpc.Metadata();
+    Object.entries(metadata ?? {}).forEach(([key, value]) => headers.set(key, value));
+    const stream = (client as any)[method](headers) as grpc.ClientDuplexStream<unknown, ReceivedResponse>;
     return new TestAdsStream(client, stream);
   }
 

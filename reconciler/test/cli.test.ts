@@ -1,0 +1,79 @@
+/**
+ * The CLI's flag parsing and mesh config loading. The mesh config test reads exactly what the Mesh
+ * construct renders into its `mesh-config` ConfigMap, so the two cannot drift apart.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { renderMeshConfig } from '../../src/private/control-plane';
+import { loadMeshSettings, parseCliArgs, servingCertificateNames } from '../src/cli';
+import { DEFAULT_MESH_SETTINGS } from '../src/push/mesh-settings';
+
+describe('reconciler CLI', () => {
+  let dir: string;
+  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-cli-unit-')); });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const meshConfigFile = (text: string) => {
+    const file = path.join(dir, `mesh-${Math.abs(hash(text))}.yaml`);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  test('GIVEN the mesh-config the Mesh construct renders WHEN the CLI loads it THEN every key becomes the matching setting', () => {
+    const rendered = renderMeshConfig({
+      namespace: 'mesh-system', trustDomain: 'example.org', clusterDomain: 'corp.local', defaultMtlsMode: 'STRICT',
+      outboundTrafficPolicy: 'REGISTRY_ONLY', injectionMode: 'ISTIO_WEBHOOK', image: 'unused', replicas: 1, resources: {},
+    });
+
+    expect(loadMeshSettings({ meshConfig: meshConfigFile(rendered) })).toEqual({
+      trustDomain: 'example.org', clusterDomain: 'corp.local', rootNamespace: 'mesh-system', defaultMtlsMode: 'STRICT',
+      outboundTrafficPolicy: 'REGISTRY_ONLY', injectionMode: 'ISTIO_WEBHOOK',
+    });
+  });
+
+  test.each([
+    ['an unknown key', 'meshMode: fast\n', 'has unknown settings meshMode'],
+    ['a bad mTLS mode', 'defaultMtlsMode: strict\n', 'defaultMtlsMode is "strict"; it must be one of STRICT, PERMISSIVE, DISABLE'],
+    ['a non-string trust domain', 'trustDomain: 42\n', 'trustDomain is 42; it must be a non-empty string'],
+    ['a list', '- trustDomain\n', 'must hold a map of mesh settings'],
+  ])('GIVEN a mesh config with %s WHEN loaded THEN it is refused naming the file and the fix', (_, text, message) => {
+    const file = meshConfigFile(text);
+    expect(() => loadMeshSettings({ meshConfig: file })).toThrow(`--mesh-config ${file}`);
+    expect(() => loadMeshSettings({ meshConfig: file })).toThrow(message);
+  });
+
+  test('GIVEN --trust-domain and a mesh config WHEN loaded THEN the flag wins and other keys keep their defaults', () => {
+    const settings = loadMeshSettings({ meshConfig: meshConfigFile('trustDomain: from-file.org\n'), trustDomain: 'from-flag.org' });
+    expect(settings).toEqual({ ...DEFAULT_MESH_SETTINGS, trustDomain: 'from-flag.org' });
+  });
+
+  test('GIVEN only --dir WHEN parsed THEN xDS TLS, CA directory and certificate defaults apply', () => {
+    const options = parseCliArgs(['--dir', '/config', '--data-dir', '/state'], {});
+    expect(options).toMatchObject({
+      xdsPort: 15010, xdsTlsPort: 15012, opsPort: 15014, caDir: '/state/ca', certLifetimeMs: 24 * 3600_000, rotationCheckMs: 60_000,
+      tokenAudience: 'istio-ca', trustRemoteProxies: false,
+    });
+    expect(servingCertificateNames(options, DEFAULT_MESH_SETTINGS, {})).toEqual({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  });
+
+  test('GIVEN Kubernetes mode WHEN serving names are derived THEN they are the reconciler Service names and the pod IP', () => {
+    const env = { POD_NAMESPACE: 'mesh-system', POD_IP: '10.1.2.3' };
+    const options = parseCliArgs(['--source=kubernetes'], env);
+    expect(servingCertificateNames(options, { ...DEFAULT_MESH_SETTINGS, clusterDomain: 'corp.local' }, env)).toEqual({
+      dnsNames: ['mesh-reconciler.mesh-system.svc', 'mesh-reconciler.mesh-system.svc.corp.local'], ipAddresses: ['10.1.2.3'],
+    });
+  });
+
+  test.each([
+    [['--source=kubernetes'], {}, 'needs $POD_NAMESPACE'],
+    [['--dir', '/x', '--cert-lifetime', '1d'], {}, "--cert-lifetime is '1d'; it must be a positive duration"],
+    [['--dir', '/x', '--rotation-check', '0s'], {}, "--rotation-check is '0s'"],
+    [['--dir', '/x', '--xds-tls-port', '70000'], {}, "--xds-tls-port is '70000'"],
+  ])('GIVEN flags %j WHEN parsed THEN they are refused naming the flag', (args, env, message) => {
+    expect(() => parseCliArgs(args, env)).toThrow(message);
+  });
+});
+
+function hash(text: string): number {
+  return [...text].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) | 0, 7);
+}
