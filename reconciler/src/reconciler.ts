@@ -13,6 +13,7 @@ import { OpsServer } from './ops/ops-server';
 import { redactPrivateKeys } from './ops/redact';
 import { ReconcilerMetrics } from './ops/reconciler-metrics';
 import type { MeshObject, ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
+import { ChaosWindowScheduler } from './push/chaos-window-scheduler';
 import type { MeshSettings } from './push/mesh-settings';
 import { PushContext } from './push/push-context';
 import { parseProxyIdentity } from './push/proxy-identity';
@@ -74,6 +75,8 @@ export class Reconciler {
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly log: Logger;
   private readonly certificates: ProxyCertificateTracker | undefined;
+  /** Re-pushes when a time-boxed chaos fault starts or ends. */
+  private readonly chaosWindows = new ChaosWindowScheduler(() => this.debouncer.request('chaos:window-boundary'));
   private latestUpdate: ConfigUpdate | undefined;
   private pushContext: PushContext | undefined;
   private rejected: readonly RejectedObject[] = [];
@@ -134,6 +137,7 @@ export class Reconciler {
   /** Stops accepting, ends the open streams and stops watching config. */
   async stop(): Promise<void> {
     this.debouncer.cancel();
+    this.chaosWindows.cancel();
     this.certificates?.stop();
     await this.options.source.stop();
     await this.ads.close();
@@ -173,6 +177,7 @@ export class Reconciler {
     this.recordRejections([...sourceRejections, ...served.rejected]);
     try {
       this.pushContext = PushContext.build(served.objects, this.options.mesh);
+      this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = new Map(served.objects.map((object) => [objectKey(object), object]));
     } catch (error) {
       this.metrics.generationErrors.inc();

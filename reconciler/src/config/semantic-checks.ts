@@ -1,7 +1,8 @@
 /**
  * Checks across fields and objects that a CRD schema cannot express: VirtualService weights,
- * subsets a route names but no DestinationRule defines, duplicated subset names.
+ * subsets a route names but no DestinationRule defines, duplicated subset names, chaos windows.
  */
+import { parseChaosWindows } from '../push/chaos-window';
 import type { MeshObject } from '../push/contract';
 import { resolveHost } from '../push/host-names';
 import type { DestinationRuleSpec, HttpRouteDestination, VirtualServiceSpec } from '../push/istio-spec';
@@ -63,6 +64,10 @@ function virtualServiceProblems(object: MeshObject, context: SemanticCheckContex
     }
   });
   (spec.tcp ?? []).forEach((route, routeIndex) => problems.push(...weightProblems(route.route ?? [], `spec.tcp[${routeIndex}].route`)));
+  const windows = parseChaosWindows(object);
+  if (!windows.ok) {
+    problems.push(...windows.problems);
+  }
   return problems;
 }
 

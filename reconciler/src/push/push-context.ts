@@ -2,6 +2,7 @@
  * An immutable snapshot of the mesh config, indexed for the generators. Built once per config
  * change and shared by every proxy's generation, so lookups here must never mutate.
  */
+import { applyChaosWindows } from './chaos-window';
 import { byNamespaceAndName, DestinationRuleIndex, ScopedConfig, scoped, selectSidecar, VirtualServiceIndex } from './config-index';
 import type { MeshObject, ProxyIdentity } from './contract';
 import { EndpointIndex } from './endpoint-index';
@@ -18,9 +19,13 @@ export const POLICY_KINDS = ['PeerAuthentication', 'RequestAuthentication', 'Aut
 export type PolicyKind = typeof POLICY_KINDS[number];
 
 export class PushContext {
-  static build(objects: readonly MeshObject[], mesh: MeshSettings): PushContext {
-    return new PushContext(objects, mesh);
+  /** @param now the wall clock (epoch ms) that decides which time-boxed faults are in effect */
+  static build(objects: readonly MeshObject[], mesh: MeshSettings, now: number = Date.now()): PushContext {
+    return new PushContext(objects, mesh, now);
   }
+
+  /** When a chaos window next opens or closes (epoch ms): this context is stale from then on. */
+  readonly nextChaosWindowBoundary: number | undefined;
 
   private readonly servicesByHost = new Map<string, MeshService>();
   private readonly sortedServices: readonly MeshService[];
@@ -33,7 +38,7 @@ export class PushContext {
   private readonly workloads = new Map<string, MeshObject>();
   private readonly podInstances = new Map<string, WorkloadInstance>();
 
-  private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings) {
+  private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings, now: number) {
     const ofKind = (kind: string) => objects.filter((object) => object.kind === kind);
 
     // Services: a ServiceEntry never replaces a k8s Service of the same host (Istio keeps the first).
@@ -60,7 +65,9 @@ export class PushContext {
     const entryInstances = workloadEntries.map(instanceFromWorkloadEntry).filter((instance): instance is WorkloadInstance => !!instance);
     this.endpoints = new EndpointIndex([...entryInstances, ...podInstances], sliceInstances);
 
-    this.virtualServices = new VirtualServiceIndex(ofKind('VirtualService'), mesh.clusterDomain);
+    const timed = applyChaosWindows(ofKind('VirtualService'), now);
+    this.nextChaosWindowBoundary = timed.nextBoundary;
+    this.virtualServices = new VirtualServiceIndex(timed.objects, mesh.clusterDomain);
     this.destinationRules = new DestinationRuleIndex(ofKind('DestinationRule'), mesh.clusterDomain);
     this.sidecars = ofKind('Sidecar').map((object) => scoped<SidecarSpec>(object)).sort(byNamespaceAndName);
     this.gatewayConfigs = ofKind('Gateway').map((object) => scoped(object)).sort(byNamespaceAndName);

@@ -15,8 +15,25 @@ describe('CDS and EDS from DestinationRules and workloads', () => {
     const protocol = cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
     expect(protocol.common_http_protocol_options).toEqual({ idle_timeout: '60s', max_requests_per_connection: 5 });
     expect(cluster.outlier_detection).toEqual({
-      consecutive_5xx: 5, enforcing_consecutive_5xx: 100, interval: '10s', base_ejection_time: '30s', max_ejection_percent: 50,
+      enforcing_success_rate: 0, consecutive_5xx: 5, enforcing_consecutive_5xx: 100, interval: '10s', base_ejection_time: '30s', max_ejection_percent: 50,
     });
+  });
+
+  test.each([
+    ['no minHealthPercent: panic routing off, as in Istio', '{ consecutive5xxErrors: 1 }', 0, undefined],
+    ['minHealthPercent 40', '{ consecutive5xxErrors: 1, minHealthPercent: 40 }', 40, undefined],
+    ['a base ejection time past Envoy\'s 300s cap', '{ consecutive5xxErrors: 1, baseEjectionTime: 10m }', 0, '600s'],
+  ])('GIVEN outlier detection with %s WHEN the cluster is generated THEN panic threshold and ejection cap follow Istio', (_, outlier, panicThreshold, maxEjectionTime) => {
+    const push = loadPushContext(BOOKINFO, `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: details, namespace: bookinfo }
+spec: { host: details, trafficPolicy: { outlierDetection: ${outlier} } }
+`);
+    const cluster = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.cluster, 'outbound|9080||details.bookinfo.svc.cluster.local');
+    expect(cluster.common_lb_config).toEqual({ healthy_panic_threshold: { value: panicThreshold } });
+    expect(cluster.outlier_detection.enforcing_success_rate).toBe(0);
+    expect(cluster.outlier_detection.max_ejection_time).toBe(maxEjectionTime);
   });
 
   test('GIVEN a subset overriding connectionPool WHEN its cluster is generated THEN the whole field is replaced, others inherited', () => {

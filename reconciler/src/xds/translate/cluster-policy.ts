@@ -1,6 +1,6 @@
 /** `apply*`: DestinationRule traffic policy onto an Envoy cluster under construction. */
 import type { ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection } from '../../push/istio-spec';
-import { toProtoDuration } from './duration';
+import { parseDurationNanos, toProtoDuration } from './duration';
 import { HTTP_PROTOCOL_OPTIONS } from './envoy-extensions';
 import type { EffectivePolicy } from './traffic-policy';
 
@@ -10,6 +10,8 @@ export type ClusterDraft = Record<string, unknown>;
 const UNLIMITED = 4294967295;
 /** Istio's default connect timeout. */
 export const DEFAULT_CONNECT_TIMEOUT = '10s';
+/** Envoy's default `max_ejection_time`. */
+const DEFAULT_MAX_EJECTION_NANOS = 300_000_000_000n;
 
 export function applyTrafficPolicy(cluster: ClusterDraft, policy: EffectivePolicy, options: { http: boolean; field: string }): void {
   applyConnectionPool(cluster, policy.connectionPool, options);
@@ -55,7 +57,8 @@ function applyOutlierDetection(cluster: ClusterDraft, outlier: OutlierDetection 
   if (!outlier) {
     return;
   }
-  const detection: Record<string, unknown> = {};
+  // Istio turns success-rate ejection off: only the consecutive-error thresholds it exposes eject.
+  const detection: Record<string, unknown> = { enforcing_success_rate: 0 };
   if (outlier.consecutive5xxErrors !== undefined) {
     detection.consecutive_5xx = outlier.consecutive5xxErrors;
     detection.enforcing_consecutive_5xx = outlier.consecutive5xxErrors > 0 ? 100 : 0;
@@ -72,14 +75,18 @@ function applyOutlierDetection(cluster: ClusterDraft, outlier: OutlierDetection 
   }
   if (outlier.baseEjectionTime) {
     detection.base_ejection_time = toProtoDuration(outlier.baseEjectionTime, `${field}.outlierDetection.baseEjectionTime`);
+    // Envoy caps an ejection at max_ejection_time (300s by default); a longer base time must not be cut short.
+    if (parseDurationNanos(outlier.baseEjectionTime, `${field}.outlierDetection.baseEjectionTime`) > DEFAULT_MAX_EJECTION_NANOS) {
+      detection.max_ejection_time = detection.base_ejection_time;
+    }
   }
   if (outlier.maxEjectionPercent !== undefined) {
     detection.max_ejection_percent = outlier.maxEjectionPercent;
   }
   cluster.outlier_detection = detection;
-  if (outlier.minHealthPercent !== undefined) {
-    cluster.common_lb_config = { healthy_panic_threshold: { value: outlier.minHealthPercent } };
-  }
+  // Istio disables Envoy's 50 % panic threshold unless minHealthPercent says otherwise: with few
+  // instances per service, panic routing would send traffic straight back to the ejected ones.
+  cluster.common_lb_config = { healthy_panic_threshold: { value: outlier.minHealthPercent ?? 0 } };
 }
 
 /** Istio's default is LEAST_REQUEST; consistent hashing needs a hash-based policy on the cluster. */
