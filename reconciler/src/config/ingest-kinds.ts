@@ -1,6 +1,7 @@
 /** The object kinds the reconciler serves from; everything else in the input is ignored. */
 
-export const KUBERNETES_KINDS: ReadonlySet<string> = new Set(['Service', 'Pod', 'EndpointSlice']);
+/** `Secret`: `kubernetes.io/tls` objects holding gateway certificates (Gateway `tls.credentialName`). */
+export const KUBERNETES_KINDS: ReadonlySet<string> = new Set(['Service', 'Pod', 'EndpointSlice', 'Secret']);
 
 export const ISTIO_KINDS: ReadonlySet<string> = new Set([
   'VirtualService', 'DestinationRule', 'ServiceEntry', 'WorkloadEntry', 'Sidecar', 'Gateway',

@@ -33,6 +33,12 @@ export interface RejectedObject {
   readonly reasons: readonly string[];
 }
 
+/**
+ * Istio's proxy types: a `sidecar` sits next to one workload; a `router` is a standalone gateway
+ * (node id `router~…`) configured by the Gateways that select its labels.
+ */
+export type ProxyType = 'sidecar' | 'router';
+
 /** The identity and placement of one connected proxy, parsed from its xDS node. */
 export interface ProxyIdentity {
   readonly id: string;
@@ -42,6 +48,8 @@ export interface ProxyIdentity {
   readonly labels: Readonly<Record<string, string>>;
   readonly instanceIp: string;
   readonly interceptionMode: InterceptionMode;
+  /** @default 'sidecar' */
+  readonly proxyType?: ProxyType;
   /** The raw node metadata, for fields a generator may need beyond the above. */
   readonly metadata: Readonly<Record<string, unknown>>;
 }

@@ -1,7 +1,7 @@
 /** Who a connected proxy is, from the `node` it sends on its first xDS request. */
 import type { InterceptionMode } from '../model';
 import { NODE_METADATA } from '../model';
-import type { ProxyIdentity } from './contract';
+import type { ProxyIdentity, ProxyType } from './contract';
 import { structToPlain } from './protobuf-struct';
 
 /** The parts of an Envoy `Node` the reconciler reads; `metadata` may be a Struct or plain JSON. */
@@ -38,8 +38,14 @@ export function parseProxyIdentity(node: XdsNodeLike | undefined): ProxyIdentity
     labels: stringRecord(metadata[NODE_METADATA.labels]),
     instanceIp: instanceIp || '127.0.0.1',
     interceptionMode: mode as InterceptionMode,
+    proxyType: proxyTypeOf(id),
     metadata,
   };
+}
+
+/** Istio's node id starts with the proxy type; gateways built by `IngressGateway` use `router~`. */
+function proxyTypeOf(id: string): ProxyType {
+  return id.startsWith('router~') ? 'router' : 'sidecar';
 }
 
 function parseIstioNodeId(id: string): { ip?: string; name?: string; namespace?: string } {

@@ -31,12 +31,14 @@ export class PushContext {
   private readonly sortedServices: readonly MeshService[];
   private readonly endpoints: EndpointIndex;
   private readonly virtualServices: VirtualServiceIndex;
+  private readonly allVirtualServices: readonly ScopedConfig<VirtualServiceSpec>[];
   private readonly destinationRules: DestinationRuleIndex;
   private readonly sidecars: readonly ScopedConfig<SidecarSpec>[];
   private readonly gatewayConfigs: readonly ScopedConfig<unknown>[];
   private readonly policies = new Map<string, ScopedConfig<unknown>[]>();
   private readonly workloads = new Map<string, MeshObject>();
   private readonly podInstances = new Map<string, WorkloadInstance>();
+  private readonly secrets = new Map<string, MeshObject>();
 
   private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings, now: number) {
     const ofKind = (kind: string) => objects.filter((object) => object.kind === kind);
@@ -68,6 +70,8 @@ export class PushContext {
     const timed = applyChaosWindows(ofKind('VirtualService'), now);
     this.nextChaosWindowBoundary = timed.nextBoundary;
     this.virtualServices = new VirtualServiceIndex(timed.objects, mesh.clusterDomain);
+    this.allVirtualServices = timed.objects.map((object) => scoped<VirtualServiceSpec>(object)).sort(byNamespaceAndName);
+    ofKind('Secret').forEach((object) => this.secrets.set(`${namespaceOf(object)}/${object.metadata.name}`, object));
     this.destinationRules = new DestinationRuleIndex(ofKind('DestinationRule'), mesh.clusterDomain);
     this.sidecars = ofKind('Sidecar').map((object) => scoped<SidecarSpec>(object)).sort(byNamespaceAndName);
     this.gatewayConfigs = ofKind('Gateway').map((object) => scoped(object)).sort(byNamespaceAndName);
@@ -100,6 +104,11 @@ export class PushContext {
     return this.virtualServices.forHost(hostname);
   }
 
+  /** Every VirtualService, gateway-bound ones included, sorted by namespace and name. */
+  allVirtualServiceConfigs(): readonly ScopedConfig<VirtualServiceSpec>[] {
+    return this.allVirtualServices;
+  }
+
   destinationRuleFor(hostname: string, client: Pick<ProxyIdentity, 'namespace' | 'labels'>): ScopedConfig<DestinationRuleSpec> | undefined {
     const service = this.servicesByHost.get(hostname);
     return this.destinationRules.forHost(hostname, client, service?.namespace ?? client.namespace);
@@ -111,6 +120,11 @@ export class PushContext {
 
   gateways(namespace?: string): readonly ScopedConfig<unknown>[] {
     return namespace === undefined ? this.gatewayConfigs : this.gatewayConfigs.filter((gateway) => gateway.namespace === namespace);
+  }
+
+  /** A Secret of the config (gateway TLS credentials), by namespace and name. */
+  secret(namespace: string, name: string): MeshObject | undefined {
+    return this.secrets.get(`${namespace}/${name}`);
   }
 
   /** PeerAuthentication, RequestAuthentication or AuthorizationPolicy objects of one namespace. */

@@ -72,7 +72,7 @@ export function simulate(resources: ProxyResources, request: SimulatedRequest): 
   };
 }
 
-/** Envoy's order: exact domain, then longest suffix wildcard, then longest prefix wildcard, then `*`. */
+/** Envoy's order: exact domain, then longest suffix wildcard (`*.x`), then longest prefix wildcard (`x:*`), then `*`. */
 function selectVirtualHost(virtualHosts: any[], authority: string, host: string): any {
   const candidates = [authority, host];
   for (const name of candidates) {
@@ -81,12 +81,14 @@ function selectVirtualHost(virtualHosts: any[], authority: string, host: string)
       return exact;
     }
   }
-  const wildcard = virtualHosts
+  const longestWildcard = (covers: (domain: string) => boolean) => virtualHosts
     .flatMap((virtualHost) => virtualHost.domains
-      .filter((domain: string) => domain !== '*' && domain.startsWith('*') && candidates.some((name) => name.endsWith(domain.slice(1))))
+      .filter((domain: string) => domain !== '*' && covers(domain))
       .map((domain: string) => ({ virtualHost, length: domain.length })))
-    .sort((a: any, b: any) => b.length - a.length)[0];
-  return wildcard?.virtualHost ?? virtualHosts.find((virtualHost) => virtualHost.domains.includes('*'));
+    .sort((a: any, b: any) => b.length - a.length)[0]?.virtualHost;
+  const suffix = longestWildcard((domain) => domain.startsWith('*') && candidates.some((name) => name.endsWith(domain.slice(1))));
+  const prefix = longestWildcard((domain) => domain.endsWith('*') && candidates.some((name) => name.startsWith(domain.slice(0, -1))));
+  return suffix ?? prefix ?? virtualHosts.find((virtualHost) => virtualHost.domains.includes('*'));
 }
 
 function normalizeHeaders(request: SimulatedRequest, authority: string): Record<string, string> {

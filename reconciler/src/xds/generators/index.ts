@@ -9,6 +9,7 @@ import { NO_SECURITY_EXTENSIONS, SecurityExtensions } from '../translate/extensi
 import { buildProxyView, ProxyView } from '../translate/proxy-view';
 import { generateClusters } from './cds';
 import { generateEndpoints } from './eds';
+import { generateGatewayResources } from './gateway';
 import { generateListeners } from './lds';
 import { generateRoutes } from './rds';
 
@@ -23,6 +24,9 @@ export const GENERATORS: ReadonlyMap<TypeUrl, ResourceGenerator> = new Map<TypeU
 ]);
 
 export function generateProxyResources(push: PushContext, proxy: ProxyIdentity, extensions: SecurityExtensions = NO_SECURITY_EXTENSIONS): ProxyResources {
+  if (proxy.proxyType === 'router') {
+    return generateGatewayResources(push, proxy, extensions);
+  }
   const view = buildProxyView(push, proxy, extensions);
   return new Map([...GENERATORS.entries()].map(([typeUrl, generate]) => [typeUrl, generate(view)]));
 }

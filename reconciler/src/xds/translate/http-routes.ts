@@ -21,13 +21,26 @@ export function buildHttpRoutes(input: HttpRoutesInput): Record<string, unknown>
   if (!virtualService?.spec.http?.length) {
     return [buildDefaultRoute(input)];
   }
+  return buildVirtualServiceRoutes(virtualService, { ...input, routeNamePrefix: input.service.hostname });
+}
+
+/** The routes of one VirtualService, also used by gateways (whose hosts are not services). */
+export interface VirtualServiceRoutesInput {
+  readonly port: number;
+  readonly resolver: DestinationResolver;
+  readonly matchScope: MatchScope;
+  /** Unnamed routes are named `<prefix>:<port>/<index>`. */
+  readonly routeNamePrefix: string;
+}
+
+export function buildVirtualServiceRoutes(virtualService: ScopedConfig<VirtualServiceSpec>, input: VirtualServiceRoutesInput): Record<string, unknown>[] {
   const label = `VirtualService ${virtualService.namespace}/${virtualService.name}`;
-  return virtualService.spec.http.flatMap((route, index) =>
+  return (virtualService.spec.http ?? []).flatMap((route, index) =>
     translateHttpRoute(route, `${label} spec.http[${index}]`, index, virtualService.namespace, input));
 }
 
 /** One Istio HTTPRoute fans out to one Envoy route per match that can apply to this proxy. */
-function translateHttpRoute(route: HttpRoute, field: string, index: number, configNamespace: string, input: HttpRoutesInput): Record<string, unknown>[] {
+function translateHttpRoute(route: HttpRoute, field: string, index: number, configNamespace: string, input: VirtualServiceRoutesInput): Record<string, unknown>[] {
   const matches = route.match?.length ? route.match : [undefined];
   const envoyMatches = matches
     .map((match) => translateRouteMatch(match, input.matchScope))
@@ -52,7 +65,7 @@ function translateHttpRoute(route: HttpRoute, field: string, index: number, conf
     body.typed_per_filter_config = overrides;
   }
   return envoyMatches.map((match, matchIndex) => ({
-    name: route.name ?? `${input.service.hostname}:${input.port}/${index}${matches.length > 1 ? `.${matchIndex}` : ''}`,
+    name: route.name ?? `${input.routeNamePrefix}:${input.port}/${index}${matches.length > 1 ? `.${matchIndex}` : ''}`,
     match,
     ...body,
   }));
