@@ -1,0 +1,133 @@
+/**
+ * Turns the raw runs (one JSON line per figure run) into `bench/results.json` (min/median/max per
+ * measurement, target and whether it is met, the machine) and the `BENCHMARKS.md` table.
+ *   node report.js <runs.jsonl> <results.json> <BENCHMARKS.md> <causes.md>
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import type { FigureRun } from './figures/figure';
+import { findEnvoy } from './figures/real-envoy';
+
+interface Target {
+  readonly comparison: '<=' | '>=';
+  readonly value: number;
+  readonly text: string;
+}
+
+/** The targets, by `figure.measurement`; a measurement without one is reported for context. */
+const TARGETS: Record<string, Target> = {
+  'synth.constructsWall': { comparison: '<=', value: 2, text: '≤ 2 s' },
+  'synth.constructsOverRaw': { comparison: '<=', value: 1.5, text: '≤ 1.5×' },
+  'cold-start.reconcilerPeakRss': { comparison: '<=', value: 400, text: '≤ 400 MiB' },
+  'cold-start.pushedVsRawEncode': { comparison: '>=', value: 60, text: '≥ 60 %' },
+  'vs-edit.p99BeyondWindow': { comparison: '<=', value: 50, text: '≤ 50 ms' },
+  'reconnect-storm.allReAckedSeconds': { comparison: '<=', value: 5, text: '≤ 5 s' },
+  'scoping.reduction': { comparison: '>=', value: 10, text: '≥ 10×' },
+};
+
+const TITLES: Record<string, string> = {
+  'synth': '1. Synth',
+  'cold-start': '2 + 7. Cold start and push ceiling',
+  'vs-edit': '3. One VirtualService edit',
+  'endpoint-churn': '4. Endpoint churn',
+  'reconnect-storm': '5. Reconnect storm',
+  'scoping': '6. Dependency scoping',
+  'real-envoy': 'Real Envoy vs simulated',
+};
+
+interface Summary {
+  readonly figure: string;
+  readonly params: Record<string, number | string>;
+  readonly runs: number;
+  readonly measurements: Record<string, { min: number; median: number; max: number; unit: string; target?: string; met?: boolean }>;
+  readonly notes: Record<string, number | string>[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function summarize(runs: FigureRun[]): Summary[] {
+  const groups = new Map<string, FigureRun[]>();
+  for (const run of runs) {
+    const key = `${run.figure} ${JSON.stringify(run.params)}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  return [...groups.values()].map((group) => {
+    const { figure, params } = group[0];
+    const measurements: Summary['measurements'] = {};
+    for (const name of Object.keys(group[0].measurements)) {
+      const values = group.map((run) => run.measurements[name].value);
+      const target = TARGETS[`${figure}.${name}`];
+      const med = median(values);
+      measurements[name] = {
+        min: Math.min(...values), median: med, max: Math.max(...values), unit: group[0].measurements[name].unit,
+        ...(target ? { target: target.text, met: target.comparison === '<=' ? med <= target.value : med >= target.value } : {}),
+      };
+    }
+    return { figure, params, runs: group.length, measurements, notes: group.map((run) => run.notes ?? {}) };
+  });
+}
+
+function envoyVersion(): string {
+  try {
+    return execFileSync(findEnvoy(), ['--version'], { encoding: 'utf8' }).trim().split('\n').pop()!.replace(/^.*version: /, '');
+  } catch {
+    return 'not found';
+  }
+}
+
+function machine(): Record<string, string | number> {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    envoy: envoyVersion(),
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+function format(value: number): string {
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function markdown(results: { date: string; machine: Record<string, string | number>; figures: Summary[] }, causes: string): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Run on ${results.date} with \`npm run bench\` (regenerated from \`bench/results.json\`; do not edit by hand).`,
+    '',
+    `Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB; Node ${results.machine.node}; Envoy ${results.machine.envoy}; ${results.machine.os}.`,
+    '',
+  ];
+  for (const summary of results.figures) {
+    const params = Object.entries(summary.params).filter(([name]) => name !== 'timeoutMs').map(([name, value]) => `${name}=${value}`).join(', ');
+    lines.push(`## ${TITLES[summary.figure] ?? summary.figure}`, '', `Scale: ${params}; ${summary.runs} runs.`, '');
+    lines.push('| measurement | min | median | max | unit | target | met |', '|---|---|---|---|---|---|---|');
+    for (const [name, entry] of Object.entries(summary.measurements)) {
+      const met = entry.met === undefined ? '' : entry.met ? 'yes' : '**no**';
+      lines.push(`| ${name} | ${format(entry.min)} | ${format(entry.median)} | ${format(entry.max)} | ${entry.unit} | ${entry.target ?? ''} | ${met} |`);
+    }
+    const notes = summary.notes[0];
+    if (Object.keys(notes).length > 0) lines.push('', `Notes (first run): ${Object.entries(notes).map(([name, value]) => `${name}=${value}`).join(', ')}.`);
+    lines.push('');
+  }
+  lines.push(causes.trim(), '');
+  return lines.join('\n');
+}
+
+function main(): void {
+  const [runsFile, resultsFile, markdownFile, causesFile] = process.argv.slice(2);
+  const runs = fs.readFileSync(runsFile, 'utf8').split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as FigureRun);
+  const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), figures: summarize(runs) };
+  fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(markdownFile, markdown(results, fs.existsSync(causesFile) ? fs.readFileSync(causesFile, 'utf8') : ''));
+}
+
+main();
