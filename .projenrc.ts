@@ -32,7 +32,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/reconciler/'],
-      testPathIgnorePatterns: ['/node_modules/', '/reconciler/'],
+      // The end-to-end suite runs real processes: it is its own task (`test:e2e`), run in band.
+      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/'],
       modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/reconciler/build/'],
     },
   },
@@ -73,6 +74,13 @@ const reconcilerTests = project.addTask('test:reconciler', {
   exec: 'npm test --prefix reconciler',
 });
 project.testTask.spawn(reconcilerTests);
+// Every mesh feature proven with the constructs, the reconciler, real Envoy and real traffic.
+const e2eTests = project.addTask('test:e2e', {
+  description: 'End-to-end scenarios: synthesized mesh, reconciler, real Envoy sidecars and loopback backends',
+  exec: 'jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=120000 test/e2e',
+  receiveArgs: true,
+});
+project.testTask.spawn(e2eTests);
 
 project.addTask('bench', {
   description: 'Run the synth and control-plane benchmarks; writes bench/results.json and BENCHMARKS.md',
