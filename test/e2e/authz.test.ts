@@ -4,9 +4,9 @@
  * sidecar (mesh mTLS is on), and denies everything the allow rule does not name.
  */
 import type { Chart } from 'cdk8s';
-import { Mesh, MeshService, ServiceAuthorization, ServiceProtocol } from '../../src';
-import { httpRequest } from '../../reconciler/test/support/http-request';
 import { MeshScenario, startMeshScenario } from './harness';
+import { httpRequest } from '../../reconciler/test/support/http-request';
+import { Mesh, MeshService, ServiceAuthorization, ServiceProtocol } from '../../src';
 
 const PORT = 9080;
 

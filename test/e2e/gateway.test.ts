@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import { IngressGateway, Mesh, MeshService, ServiceProtocol } from '../../src';
 import { MeshScenario, startMeshScenario } from './harness';
+import { IngressGateway, Mesh, MeshService, ServiceProtocol } from '../../src';
 import { createGatewayCredential, GatewayCredential } from './support/gateway-credentials';
 import { GatewayProxy } from './support/gateway-proxy';
 
@@ -22,7 +22,9 @@ const HTTPS_LISTEN_PORT = 8443;
 
 function service(chart: Chart, mesh: Mesh, name: string, versions: string[]): MeshService {
   return new MeshService(chart, name, {
-    mesh, name, ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
+    mesh,
+    name,
+    ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
     versions: versions.map((version) => ({ name: version, image: `example.com/${name}:${version}` })),
   });
 }

@@ -6,8 +6,8 @@
  * 403, which is what Istio answers for a missing token under an authorization policy.
  */
 import type { Chart } from 'cdk8s';
-import { JwtAuthentication, Mesh, MeshService, ServiceProtocol } from '../../src';
 import { MeshScenario, startMeshScenario } from './harness';
+import { JwtAuthentication, Mesh, MeshService, ServiceProtocol } from '../../src';
 import { TestIssuer } from './support/security-tokens';
 
 const ISSUER = 'https://auth.e2e.example';

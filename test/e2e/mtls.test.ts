@@ -5,9 +5,9 @@
  * server sidecar's inbound listener, as a workload without a sidecar would.
  */
 import type { Chart } from 'cdk8s';
-import { Mesh, MeshService, MtlsMode, MtlsPolicy, ServiceProtocol } from '../../src';
-import { httpRequest } from '../../reconciler/test/support/http-request';
 import { MeshScenario, startMeshScenario } from './harness';
+import { httpRequest } from '../../reconciler/test/support/http-request';
+import { Mesh, MeshService, MtlsMode, MtlsPolicy, ServiceProtocol } from '../../src';
 
 const REVIEWS_PORT = 9080;
 const CLIENT_IDENTITY = 'spiffe://cluster.local/ns/default/sa/productpage';
@@ -15,7 +15,9 @@ const CLIENT_IDENTITY = 'spiffe://cluster.local/ns/default/sa/productpage';
 function declareMesh(mode: MtlsMode) {
   return (chart: Chart, mesh: Mesh) => {
     const reviews = new MeshService(chart, 'Reviews', {
-      mesh, name: 'reviews', ports: [{ port: REVIEWS_PORT, protocol: ServiceProtocol.HTTP }],
+      mesh,
+      name: 'reviews',
+      ports: [{ port: REVIEWS_PORT, protocol: ServiceProtocol.HTTP }],
       versions: [{ name: 'v1', image: 'example.com/reviews:v1' }],
     });
     new MtlsPolicy(chart, 'ReviewsMtls', { mesh, mode, service: reviews });

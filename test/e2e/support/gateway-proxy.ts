@@ -10,11 +10,11 @@ import * as http from 'http';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import { buildEnvoyBootstrap, ProxyNode } from '../../../src/model';
 import { findEnvoy } from '../../../reconciler/test/support/envoy';
 import { httpRequest } from '../../../reconciler/test/support/http-request';
 import { freePort, uniqueLoopbackAddress } from '../../../reconciler/test/support/ports';
 import { waitUntil } from '../../../reconciler/test/support/wait';
+import { buildEnvoyBootstrap, ProxyNode } from '../../../src/model';
 
 export interface GatewayProxyOptions {
   readonly xdsPort: number;
@@ -118,8 +118,13 @@ export class GatewayProxy {
   /** One request from outside the mesh, on a fresh connection. */
   request(request: GatewayRequest): Promise<GatewayResponse> {
     const common = {
-      host: this.address, port: request.port, path: request.path ?? '/', method: 'GET',
-      headers: { host: request.host }, agent: false as const, timeout: 5000,
+      host: this.address,
+      port: request.port,
+      path: request.path ?? '/',
+      method: 'GET',
+      headers: { host: request.host },
+      agent: false as const,
+      timeout: 5000,
     };
     return new Promise((resolve, reject) => {
       const onResponse = (response: http.IncomingMessage) => {
