@@ -6,11 +6,13 @@ import type { ProxyIdentity, ProxyResources, TypeUrl, XdsResource } from '../../
 import { TYPE_URLS } from '../../push/contract';
 import type { PushContext } from '../../push/push-context';
 import { NO_SECURITY_EXTENSIONS, SecurityExtensions } from '../translate/extension-points';
+import { isProxylessGrpc } from '../translate/proxyless-listeners';
 import { buildProxyView, ProxyView } from '../translate/proxy-view';
 import { generateClusters } from './cds';
 import { generateEndpoints } from './eds';
 import { generateGatewayResources } from './gateway';
 import { generateListeners } from './lds';
+import { generateProxylessResources } from './proxyless';
 import { generateRoutes } from './rds';
 
 export type ResourceGenerator = (view: ProxyView) => XdsResource[];
@@ -28,5 +30,8 @@ export function generateProxyResources(push: PushContext, proxy: ProxyIdentity, 
     return generateGatewayResources(push, proxy, extensions);
   }
   const view = buildProxyView(push, proxy, extensions);
+  if (isProxylessGrpc(proxy)) {
+    return generateProxylessResources(view);
+  }
   return new Map([...GENERATORS.entries()].map(([typeUrl, generate]) => [typeUrl, generate(view)]));
 }
