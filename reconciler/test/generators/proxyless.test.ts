@@ -45,6 +45,22 @@ describe('proxyless gRPC clients', () => {
     expect(domains).not.toContain('*');
   });
 
+  test.each([
+    ['LEAST_REQUEST (the default)', '', 'ROUND_ROBIN'],
+    ['RANDOM', 'trafficPolicy: { loadBalancer: { simple: RANDOM } }', 'ROUND_ROBIN'],
+    ['a consistent hash', 'trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: x-user } } }', 'RING_HASH'],
+  ])('GIVEN %s on productpage WHEN a gRPC client\'s clusters are generated THEN the balancer is one gRPC implements', (_, policy, expected) => {
+    const withPolicy = loadPushContext(BOOKINFO, policy ? `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: productpage-balancer, namespace: bookinfo }
+spec: { host: productpage, ${policy} }
+` : '');
+    const cluster = findResource(generateProxyResources(withPolicy, grpcClient), TYPE_URLS.cluster, 'outbound|9080||productpage.bookinfo.svc.cluster.local');
+    expect(cluster.lb_policy ?? 'ROUND_ROBIN').toBe(expected);
+    expect(cluster.least_request_lb_config).toBeUndefined();
+  });
+
   test('GIVEN a gRPC client WHEN endpoints are generated THEN every locality group has a locality and a weight', () => {
     const assignment = findResource(resources, TYPE_URLS.endpoint, `outbound|9080|v1|${REVIEWS}`);
     expect(assignment.endpoints.length).toBeGreaterThan(0);

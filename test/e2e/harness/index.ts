@@ -6,3 +6,7 @@ export { SERVED_BY_HEADER } from './recording-backend';
 export type { InstanceReply, RunningBackend } from './recording-backend';
 export type * from './scenario-types';
 export type { MeshRequest, MeshResponse, SendManyOptions, TrafficSummary } from './traffic';
+export { greeterDefinition, startGreeterBackend } from './grpc-greeter';
+export type { GreeterClient, HelloReply } from './grpc-greeter';
+export { ProxylessGreeterClient, startProxylessClient } from './proxyless-client';
+export type { ProxylessCallResult, ProxylessClientOptions } from './proxyless-client';

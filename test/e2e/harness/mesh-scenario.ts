@@ -11,6 +11,7 @@ import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ControlPlane } from './control-plane';
 import { configLoads, waitForConvergence } from './convergence';
+import { startGreeterBackend } from './grpc-greeter';
 import { instanceLabels, loopbackPlacement, PlacedClient, PlacedInstance, SynthesizedService } from './loopback-placement';
 import { RunningBackend, startRecordingBackend } from './recording-backend';
 import type { ClientSpec, MeshScenarioOptions, WorkloadSpec } from './scenario-types';
@@ -278,10 +279,8 @@ export class MeshScenario {
     const namespace = workload.namespace ?? 'default';
     const name = `${workload.service}-${workload.version}-${index}`;
     const address = uniqueLoopbackAddress();
-    if ((workload.backend ?? 'http') !== 'http') {
-      throw new Error(`workload ${name}: backend '${workload.backend}' is started by its own scenario helper, not by startMeshScenario`);
-    }
-    const backend = await startRecordingBackend({ service: workload.service, version: workload.version, instance: name }, address);
+    const identity = { service: workload.service, version: workload.version, instance: name };
+    const backend = workload.backend === 'grpc' ? await startGreeterBackend(identity, address) : await startRecordingBackend(identity, address);
     this.backendsByInstance.set(name, backend);
     return {
       service: workload.service,

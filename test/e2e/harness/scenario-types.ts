@@ -19,7 +19,7 @@ export interface WorkloadSpec {
    * @default 1
    */
   readonly instances?: number;
-  /** @default 'http' */
+  /** `http`: a recording HTTP server; `grpc`: the Greeter service of `grpc-greeter.ts`. @default 'http' */
   readonly backend?: BackendKind;
   /** Overrides the scenario's `serverSidecars` for this workload. */
   readonly serverSidecar?: boolean;
