@@ -56,7 +56,17 @@ export interface XdsServerAddress {
   readonly caCertFile?: string;
   /** Name to verify on the reconciler's certificate. */
   readonly serverName?: string;
+  /**
+   * File holding the proxy's service account token, sent as `authorization: Bearer <token>` on
+   * the ADS stream (Kubernetes mode authenticates proxies with it). Envoy reads the file for every
+   * new stream, so a rotated token is picked up on reconnect. Needs `caCertFile`: a token is never
+   * sent in plaintext.
+   */
+  readonly tokenFile?: string;
 }
+
+/** Envoy's gRPC credentials plugin that attaches a file's content as request metadata. */
+export const FILE_BASED_METADATA_CREDENTIALS = 'envoy.grpc_credentials.file_based_metadata';
 
 export interface EnvoyBootstrapOptions {
   readonly node: ProxyNode;
@@ -110,23 +120,14 @@ export function buildEnvoyBootstrap(options: EnvoyBootstrapOptions): Record<stri
   const adminAddress = options.adminAddress ?? '127.0.0.1';
   const adminPort = options.adminPort ?? SIDECAR_PORTS.admin;
   const listenAddress = options.listenAddress ?? '0.0.0.0';
-  const xdsTransport = options.xds.caCertFile
-    ? {
-      transport_socket: {
-        name: 'envoy.transport_sockets.tls',
-        typed_config: {
-          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
-          'sni': options.xds.serverName ?? options.xds.host,
-          'common_tls_context': {
-            validation_context: {
-              trusted_ca: { filename: options.xds.caCertFile },
-              ...(options.xds.serverName ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: options.xds.serverName } }] } : {}),
-            },
-          },
-        },
-      },
-    }
-    : {};
+  const xds = options.xds;
+  if (xds.tokenFile !== undefined && !xds.caCertFile) {
+    throw new Error(`buildEnvoyBootstrap: xds.tokenFile is '${xds.tokenFile}' but xds.caCertFile is not set; `
+      + 'a token must not travel in plaintext, so also set caCertFile to the CA that signed the reconciler\'s certificate.');
+  }
+  // The token needs gRPC call credentials, which only Envoy's Google gRPC client has; without
+  // one, Envoy's own client dials the reconciler through the static xds-grpc cluster.
+  const staticXdsClusters = xds.tokenFile ? [] : [xdsCluster(xds)];
 
   return {
     node: buildBootstrapNode(options.node),
@@ -138,33 +139,14 @@ export function buildEnvoyBootstrap(options: EnvoyBootstrapOptions): Record<stri
         api_type: 'GRPC',
         transport_api_version: 'V3',
         set_node_on_first_message_only: true,
-        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
+        grpc_services: [xds.tokenFile ? googleGrpcService(xds, xds.tokenFile) : { envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
       },
       cds_config: { ads: {}, resource_api_version: 'V3' },
       lds_config: { ads: {}, resource_api_version: 'V3' },
     },
     static_resources: {
       clusters: [
-        {
-          name: XDS_CLUSTER_NAME,
-          type: 'STRICT_DNS',
-          connect_timeout: '1s',
-          typed_extension_protocol_options: {
-            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-              'explicit_http_config': { http2_protocol_options: {} },
-            },
-          },
-          load_assignment: {
-            cluster_name: XDS_CLUSTER_NAME,
-            endpoints: [{
-              lb_endpoints: [{
-                endpoint: { address: { socket_address: { address: options.xds.host, port_value: options.xds.port } } },
-              }],
-            }],
-          },
-          ...xdsTransport,
-        },
+        ...staticXdsClusters,
         {
           name: 'prometheus_stats',
           type: 'STATIC',
@@ -212,5 +194,75 @@ function adminProxyListener(name: string, address: string, port: number, routes:
         },
       }],
     }],
+  };
+}
+
+/** The static cluster Envoy's own gRPC client reaches the reconciler through. */
+function xdsCluster(xds: XdsServerAddress): Record<string, unknown> {
+  const transport = xds.caCertFile
+    ? {
+      transport_socket: {
+        name: 'envoy.transport_sockets.tls',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+          'sni': xds.serverName ?? xds.host,
+          'common_tls_context': {
+            validation_context: {
+              trusted_ca: { filename: xds.caCertFile },
+              ...(xds.serverName ? { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: xds.serverName } }] } : {}),
+            },
+          },
+        },
+      },
+    }
+    : {};
+  return {
+    name: XDS_CLUSTER_NAME,
+    type: 'STRICT_DNS',
+    connect_timeout: '1s',
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        'explicit_http_config': { http2_protocol_options: {} },
+      },
+    },
+    load_assignment: {
+      cluster_name: XDS_CLUSTER_NAME,
+      endpoints: [{
+        lb_endpoints: [{
+          endpoint: { address: { socket_address: { address: xds.host, port_value: xds.port } } },
+        }],
+      }],
+    },
+    ...transport,
+  };
+}
+
+/**
+ * The ADS service over Envoy's Google gRPC client: TLS verified against the mesh root, and the
+ * token file attached as `authorization: Bearer <token>` by the file-based metadata plugin.
+ */
+function googleGrpcService(xds: XdsServerAddress, tokenFile: string): Record<string, unknown> {
+  return {
+    google_grpc: {
+      target_uri: `${xds.host}:${xds.port}`,
+      stat_prefix: XDS_CLUSTER_NAME,
+      channel_credentials: { ssl_credentials: { root_certs: { filename: xds.caCertFile } } },
+      call_credentials: [{
+        from_plugin: {
+          name: FILE_BASED_METADATA_CREDENTIALS,
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.config.grpc_credential.v3.FileBasedMetadataConfig',
+            'secret_data': { filename: tokenFile },
+            'header_key': 'authorization',
+            'header_prefix': 'Bearer ',
+          },
+        },
+      }],
+      // The factory that understands the plugin above; the default one ignores plugins.
+      credentials_factory_name: FILE_BASED_METADATA_CREDENTIALS,
+      // gRPC verifies the certificate against the dialled host unless told the expected name.
+      ...(xds.serverName ? { channel_args: { args: { 'grpc.ssl_target_name_override': { string_value: xds.serverName } } } } : {}),
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { buildEnvoyBootstrap, NODE_METADATA, ProxyNode, SIDECAR_PORTS, XDS_CLUSTER_NAME } from '../../src/model';
+import { buildEnvoyBootstrap, FILE_BASED_METADATA_CREDENTIALS, NODE_METADATA, ProxyNode, SIDECAR_PORTS, XDS_CLUSTER_NAME } from '../../src/model';
 
 const node: ProxyNode = {
   id: 'sidecar~10.0.0.7~reviews-v2-abc.bookinfo~bookinfo.svc.cluster.local',
@@ -47,5 +47,48 @@ describe('buildEnvoyBootstrap', () => {
     const bootstrap = buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 }, readinessPort: 25021, prometheusPort: 25090 }) as any;
     const ports = bootstrap.static_resources.listeners.map((l: any) => l.address.socket_address.port_value);
     expect(ports).toEqual([25090, 25021]);
+  });
+
+  describe('with a token file', () => {
+    const securedXds = {
+      host: 'mesh-reconciler.mesh-system.svc',
+      port: 15012,
+      caCertFile: '/var/run/secrets/mesh/root-cert.pem',
+      serverName: 'mesh-reconciler.mesh-system.svc',
+      tokenFile: '/var/run/secrets/tokens/istio-token',
+    };
+
+    test('GIVEN a token file THEN ADS goes over Google gRPC with the token as a Bearer authorization header', () => {
+      const bootstrap = buildEnvoyBootstrap({ node, xds: securedXds }) as any;
+
+      const service = bootstrap.dynamic_resources.ads_config.grpc_services[0].google_grpc;
+      expect(service.target_uri).toBe('mesh-reconciler.mesh-system.svc:15012');
+      const plugin = service.call_credentials[0].from_plugin;
+      expect(plugin.name).toBe(FILE_BASED_METADATA_CREDENTIALS);
+      expect(plugin.typed_config).toMatchObject({
+        secret_data: { filename: securedXds.tokenFile },
+        header_key: 'authorization',
+        header_prefix: 'Bearer ',
+      });
+      expect(service.credentials_factory_name).toBe(FILE_BASED_METADATA_CREDENTIALS);
+    });
+
+    test('GIVEN a token file THEN the channel trusts the mesh root and verifies the reconciler name', () => {
+      const service = (buildEnvoyBootstrap({ node, xds: securedXds }) as any).dynamic_resources.ads_config.grpc_services[0].google_grpc;
+
+      expect(service.channel_credentials.ssl_credentials.root_certs.filename).toBe(securedXds.caCertFile);
+      expect(service.channel_args.args['grpc.ssl_target_name_override'].string_value).toBe(securedXds.serverName);
+    });
+
+    test('GIVEN a token file THEN no static xDS cluster is left unused', () => {
+      const bootstrap = buildEnvoyBootstrap({ node, xds: securedXds }) as any;
+
+      expect(bootstrap.static_resources.clusters.map((c: any) => c.name)).not.toContain(XDS_CLUSTER_NAME);
+    });
+
+    test('GIVEN a token file without a CA file WHEN built THEN the error names both fields and the fix', () => {
+      expect(() => buildEnvoyBootstrap({ node, xds: { host: 'x', port: 15010, tokenFile: '/t' } }))
+        .toThrow("xds.tokenFile is '/t' but xds.caCertFile is not set; a token must not travel in plaintext, so also set caCertFile");
+    });
   });
 });
