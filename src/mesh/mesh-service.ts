@@ -11,6 +11,7 @@ import {
   BOOTSTRAP_FILE, BOOTSTRAP_VOLUME_NAME, buildServiceBootstrap, buildSidecarInitContainers,
   DEPENDENCIES_ANNOTATION, injectedPodAnnotations, injectedPodLabels,
 } from './sidecar-injection';
+import { xdsCredentialVolumes } from './xds-credentials';
 import { renderContainerResources } from '../private/container-resources';
 import {
   AnnotationContribution, RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution,
@@ -302,7 +303,7 @@ export class MeshService extends Construct implements IMeshService {
           excludeOutboundPorts: this.props.excludeOutboundPorts,
         },
       }),
-      volumes: [{ name: BOOTSTRAP_VOLUME_NAME, configMap: { name: this.sidecarBootstrap().name } }],
+      volumes: [{ name: BOOTSTRAP_VOLUME_NAME, configMap: { name: this.sidecarBootstrap().name } }, ...xdsCredentialVolumes()],
     };
   }
 
@@ -310,7 +311,7 @@ export class MeshService extends Construct implements IMeshService {
   private sidecarBootstrap(): kplus.ConfigMap {
     if (!this.bootstrapConfigMap) {
       const bootstrap = buildServiceBootstrap(this.name, this.namespace, this.mesh.clusterDomain,
-        { host: this.mesh.xdsHost, port: this.mesh.xdsPort });
+        { host: this.mesh.xdsHost, port: this.mesh.xdsTlsPort, serverName: this.mesh.xdsHost });
       this.bootstrapConfigMap = new kplus.ConfigMap(this, 'SidecarBootstrap', {
         metadata: this.metadata(`${this.name}-sidecar-bootstrap`),
         data: { [BOOTSTRAP_FILE]: JSON.stringify(bootstrap, undefined, 2) },

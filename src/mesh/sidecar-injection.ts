@@ -6,6 +6,7 @@
  * 1.29+): its startup probe holds back the application containers until Envoy has its first
  * configuration, and it does not keep Jobs from completing.
  */
+import { ROOT_CERT_VOLUME_NAME, securedXdsAddress, TOKEN_VOLUME_NAME, xdsCredentialMounts, XdsEndpoint } from './xds-credentials';
 import { buildBootstrapNode, buildEnvoyBootstrap, CaptureOptions, PROXY_UID, ProxyNode, renderCaptureScript, SIDECAR_PORTS } from '../model';
 
 export const INIT_CONTAINER_NAME = 'istio-init';
@@ -42,13 +43,10 @@ export interface SidecarSettings {
   readonly capture: CaptureOptions;
 }
 
-/** Where sidecars find the reconciler. */
-export interface XdsEndpoint {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Bootstrap of every sidecar of a service; per-pod identity comes from {@link buildProxyNodeOverride}. */
+/**
+ * Bootstrap of every sidecar of a service; per-pod identity comes from {@link buildProxyNodeOverride}.
+ * The proxy dials the reconciler's TLS port with its projected token, as Kubernetes mode requires.
+ */
 export function buildServiceBootstrap(serviceName: string, namespace: string, clusterDomain: string, xds: XdsEndpoint): Record<string, unknown> {
   const serviceNode: ProxyNode = {
     // Overridden per pod; the unspecified address marks a bootstrap used without its override.
@@ -61,7 +59,7 @@ export function buildServiceBootstrap(serviceName: string, namespace: string, cl
     instanceIp: '0.0.0.0',
     interceptionMode: 'REDIRECT',
   };
-  return buildEnvoyBootstrap({ node: serviceNode, xds: { host: xds.host, port: xds.port } });
+  return buildEnvoyBootstrap({ node: serviceNode, xds: securedXdsAddress(xds) });
 }
 
 /** The `--config-yaml` override carrying the pod's identity as Kubernetes `$(VAR)` references. */
@@ -134,7 +132,7 @@ function buildProxyContainer(workload: SidecarWorkload, settings: SidecarSetting
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: BOOTSTRAP_VOLUME_NAME, mountPath: BOOTSTRAP_DIR, readOnly: true }],
+    volumeMounts: [{ name: BOOTSTRAP_VOLUME_NAME, mountPath: BOOTSTRAP_DIR, readOnly: true }, ...xdsCredentialMounts()],
   };
 }
 
@@ -153,7 +151,7 @@ export function injectedPodAnnotations(appContainerName: string): Record<string,
     'sidecar.istio.io/status': JSON.stringify({
       initContainers: [INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME],
       containers: [],
-      volumes: [BOOTSTRAP_VOLUME_NAME],
+      volumes: [BOOTSTRAP_VOLUME_NAME, TOKEN_VOLUME_NAME, ROOT_CERT_VOLUME_NAME],
       imagePullSecrets: null,
       revision: 'default',
     }),

@@ -23,6 +23,24 @@ export const SIDECAR_PORTS = {
 /** UID the proxy runs as; iptables excludes its traffic from capture. */
 export const PROXY_UID = 1337;
 
+/**
+ * How injected sidecars authenticate to the reconciler and verify it in Kubernetes: a projected
+ * service account token for the token review audience, and the mesh root certificate the
+ * reconciler publishes into a ConfigMap of every namespace with workloads.
+ */
+export const XDS_CREDENTIALS = {
+  /** Audience the reconciler's TokenReview asks for, as Istio's CA. */
+  tokenAudience: 'istio-ca',
+  /** 12 hours; the kubelet refreshes the file well before expiry. */
+  tokenExpirationSeconds: 43200,
+  tokenDir: '/var/run/secrets/tokens',
+  tokenFileName: 'istio-token',
+  /** ConfigMap holding the root certificate, published by the reconciler. */
+  rootCertConfigMap: 'mesh-ca-root-cert',
+  rootCertKey: 'root-cert.pem',
+  rootCertDir: '/var/run/secrets/mesh',
+} as const;
+
 /** Name of the bootstrap cluster that reaches the reconciler. */
 export const XDS_CLUSTER_NAME = 'xds-grpc';
 

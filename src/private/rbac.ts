@@ -1,7 +1,9 @@
 /**
  * Least-privilege access of the reconciler: read exactly the kinds it translates to xDS, review
- * workload tokens when signing certificates, and manage its CA Secret in its own namespace only.
+ * workload tokens when signing certificates, publish the mesh root certificate ConfigMap into
+ * workload namespaces, and manage its CA Secret in its own namespace only.
  */
+import { XDS_CREDENTIALS } from '../model';
 
 export interface PolicyRule {
   readonly apiGroups: string[];
@@ -28,6 +30,10 @@ export const RECONCILER_CLUSTER_RULES: readonly PolicyRule[] = [
   // EndpointSlices rather than Endpoints: they scale and carry readiness per address.
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  // The root certificate sidecars verify the reconciler with, in every namespace with workloads:
+  // reads and updates only that ConfigMap; `create` cannot be narrowed by name in RBAC.
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: [XDS_CREDENTIALS.rootCertConfigMap] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
 ];
 
 /** Name of the Secret holding the mesh CA key pair. */

@@ -88,7 +88,8 @@ describe('Mesh', () => {
     const { chart } = meshChart();
     const manifests = Testing.synth(chart);
     const rules = manifest(manifests, 'ClusterRole', 'mesh-reconciler-mesh-system').rules;
-    const grants = rules.flatMap((rule: any) => rule.resources.map((r: any) => `${rule.apiGroups[0] || 'core'}/${r}:${rule.verbs.join(',')}`));
+    const grants = rules.filter((rule: any) => !rule.resources.includes('configmaps'))
+      .flatMap((rule: any) => rule.resources.map((r: any) => `${rule.apiGroups[0] || 'core'}/${r}:${rule.verbs.join(',')}`));
 
     expect(grants.sort()).toEqual([
       'authentication.k8s.io/tokenreviews:create',
@@ -115,6 +116,16 @@ describe('Mesh', () => {
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
     expect(manifest(manifests, 'RoleBinding', 'mesh-reconciler-ca').roleRef.name).toBe('mesh-reconciler-ca');
+  });
+
+  test('GIVEN the control plane WHEN synthesized THEN the only ConfigMap the reconciler may read or change anywhere is the mesh root certificate', () => {
+    const { chart } = meshChart();
+    const rules = manifest(Testing.synth(chart), 'ClusterRole', 'mesh-reconciler-mesh-system').rules;
+
+    expect(rules.filter((rule: any) => rule.resources.includes('configmaps'))).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: ['mesh-ca-root-cert'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+    ]);
   });
 
   test('GIVEN the control plane WHEN synthesized THEN a PodDisruptionBudget keeps one reconciler available', () => {

@@ -75,7 +75,11 @@ describe('sidecar injection (SYNTH)', () => {
     expect(proxy.startupProbe.httpGet).toEqual({ path: '/healthz/ready', port: 15021 });
     expect(proxy.readinessProbe.httpGet).toEqual({ path: '/healthz/ready', port: 15021 });
     expect(proxy.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } });
-    expect(proxy.volumeMounts).toEqual([{ name: 'istio-bootstrap', mountPath: '/etc/istio/proxy', readOnly: true }]);
+    expect(proxy.volumeMounts).toEqual([
+      { name: 'istio-bootstrap', mountPath: '/etc/istio/proxy', readOnly: true },
+      { name: 'istio-token', mountPath: '/var/run/secrets/tokens', readOnly: true },
+      { name: 'mesh-ca-root-cert', mountPath: '/var/run/secrets/mesh', readOnly: true },
+    ]);
   });
 
   test('GIVEN istio-proxy WHEN synthesized THEN its node identity comes from downward API variables expanded in args', () => {
@@ -105,15 +109,32 @@ describe('sidecar injection (SYNTH)', () => {
     const status = JSON.parse(metadata.annotations['sidecar.istio.io/status']);
     expect(status.initContainers).toEqual(spec.initContainers.map((c: any) => c.name));
     expect(status.volumes).toEqual(spec.volumes.map((v: any) => v.name));
-    expect(spec.volumes).toEqual([{ name: 'istio-bootstrap', configMap: { name: 'reviews-sidecar-bootstrap' } }]);
+    expect(spec.volumes.map((v: any) => v.name)).toEqual(['istio-bootstrap', 'istio-token', 'mesh-ca-root-cert']);
+    expect(spec.volumes[0]).toEqual({ name: 'istio-bootstrap', configMap: { name: 'reviews-sidecar-bootstrap' } });
   });
 
-  test('GIVEN the bootstrap ConfigMap WHEN parsed THEN it points ADS at the mesh reconciler and keeps admin on localhost', () => {
-    const { manifests } = injectedPod({ namespace: 'istio-system' });
+  test('GIVEN a service WHEN synthesized THEN the pod projects an istio-ca token and mounts the mesh root from its ConfigMap', () => {
+    const { spec } = injectedPod();
+    const volume = (name: string) => spec.volumes.find((v: any) => v.name === name);
+
+    expect(volume('istio-token').projected.sources).toEqual([
+      { serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } },
+    ]);
+    expect(volume('mesh-ca-root-cert').configMap).toEqual({ name: 'mesh-ca-root-cert' });
+    // The token is projected on its own: neither container gets the Kubernetes API token.
+    expect(spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('GIVEN the bootstrap ConfigMap WHEN parsed THEN ADS dials the reconciler TLS port with the mounted token and root, admin stays on localhost', () => {
+    const { manifests, spec } = injectedPod({ namespace: 'istio-system' });
     const bootstrap = JSON.parse(manifest(manifests, 'ConfigMap', 'reviews-sidecar-bootstrap').data['envoy.json']);
-    const xds = bootstrap.static_resources.clusters.find((c: any) => c.name === 'xds-grpc');
-    expect(xds.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address)
-      .toEqual({ address: 'mesh-reconciler.istio-system.svc', port_value: 15010 });
+    const service = bootstrap.dynamic_resources.ads_config.grpc_services[0].google_grpc;
+    const mountPathOf = (volume: string) => spec.initContainers[1].volumeMounts.find((m: any) => m.name === volume).mountPath;
+
+    expect(service.target_uri).toBe('mesh-reconciler.istio-system.svc:15012');
+    expect(service.channel_args.args['grpc.ssl_target_name_override'].string_value).toBe('mesh-reconciler.istio-system.svc');
+    expect(service.channel_credentials.ssl_credentials.root_certs.filename).toBe(`${mountPathOf('mesh-ca-root-cert')}/root-cert.pem`);
+    expect(service.call_credentials[0].from_plugin.typed_config.secret_data.filename).toBe(`${mountPathOf('istio-token')}/istio-token`);
     expect(bootstrap.admin.address.socket_address.address).toBe('127.0.0.1');
   });
 
@@ -143,8 +164,12 @@ describe('sidecar bootstrap with real Envoy', () => {
     const args = proxy.args.map((arg: string) => arg.replace(/\$\(([A-Z_]+)\)/g, (_ref, name) => values[name]));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bootstrap-'));
     try {
+      // Envoy reads the mounted root certificate at load time, so the mounts are staged in `dir`.
+      const mounted = stageProxyMounts(proxy, spec.volumes, dir);
+      const bootstrapText = Object.entries(mounted).reduce((text, [mountPath, staged]) => text.split(mountPath).join(staged),
+        manifest(manifests, 'ConfigMap', 'reviews-sidecar-bootstrap').data['envoy.json'] as string);
       const bootstrapFile = path.join(dir, 'envoy.json');
-      fs.writeFileSync(bootstrapFile, manifest(manifests, 'ConfigMap', 'reviews-sidecar-bootstrap').data['envoy.json']);
+      fs.writeFileSync(bootstrapFile, bootstrapText);
       const validateArgs = args.map((arg: string) => arg === '/etc/istio/proxy/envoy.json' ? bootstrapFile : arg);
       const output = execFileSync(findEnvoy(), ['--mode', 'validate', ...validateArgs], { encoding: 'utf8', timeout: 60_000 });
       expect(output).toMatch(/configuration .* OK/);
@@ -153,6 +178,41 @@ describe('sidecar bootstrap with real Envoy', () => {
     }
   });
 });
+
+/** A self-signed root certificate (its key was discarded), standing in for the published mesh root. */
+const TEST_ROOT_PEM = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIBhTCCASugAwIBAgIUbHvcnks3HInDQ8cqs48FXHAcDZgwCgYIKoZIzj0EAwIw',
+  'GDEWMBQGA1UECgwNY2x1c3Rlci5sb2NhbDAeFw0yNjExMjUyMzE1MjBaFw0zNjEx',
+  'MjIyMzE1MjBaMBgxFjAUBgNVBAoMDWNsdXN0ZXIubG9jYWwwWTATBgcqhkjOPQIB',
+  'BggqhkjOPQMBBwNCAASRdZ+u+HSWOd8ErKbCA0WOqi3rof+iTwkzhS8iiJz1+RLm',
+  'ZNqyympd/2o81SI+WTybYbwnzNS2rOO1/z7NGrzdo1MwUTAdBgNVHQ4EFgQUNrkM',
+  'QtNudnjKm+MzGmnuXx3kGfowHwYDVR0jBBgwFoAUNrkMQtNudnjKm+MzGmnuXx3k',
+  'GfowDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA7vCeKnCGzXXf',
+  'sKgow9kKx7rgn173ukF7mvFIvHSRX9wCIF3J6tvwXZoy19RwV2pyiILnjAcjPAmo',
+  '8KaXr1Qxfdm2',
+  '-----END CERTIFICATE-----',
+].join('\n');
+
+/**
+ * Creates a directory per credential mount of the proxy with the files its volume would hold
+ * (the token and the root certificate); returns mount path → staged directory.
+ */
+function stageProxyMounts(proxy: any, volumes: any[], dir: string): Record<string, string> {
+  const staged: Record<string, string> = {};
+  for (const mount of proxy.volumeMounts) {
+    const volume = volumes.find(v => v.name === mount.name);
+    const files: string[] = volume.projected
+      ? volume.projected.sources.map((source: any) => source.serviceAccountToken.path)
+      : volume.name === 'mesh-ca-root-cert' ? ['root-cert.pem'] : [];
+    if (files.length === 0) continue;
+    const target = path.join(dir, mount.name);
+    fs.mkdirSync(target);
+    files.forEach(file => fs.writeFileSync(path.join(target, file), file.endsWith('.pem') ? TEST_ROOT_PEM : 'token'));
+    staged[mount.mountPath] = target;
+  }
+  return staged;
+}
 
 /** Envoy from ENVOY_BIN, else `envoy` on PATH, else the project cache. */
 function findEnvoy(): string {
