@@ -186,12 +186,18 @@ interface ModeBackends {
 }
 
 /** Kubernetes modules load `@kubernetes/client-node` (ESM-only), so they are required only in that mode. */
-async function modeBackends(options: CliOptions): Promise<ModeBackends> {
+async function modeBackends(options: CliOptions, log: Logger): Promise<ModeBackends> {
   if (options.source === 'kubernetes') {
     const { KubernetesSource } = await import('./config/kubernetes-source');
     const { createKubernetesSecurity } = await import('./security/kubernetes-security');
-    const security = createKubernetesSecurity({ namespace: process.env.POD_NAMESPACE!, tokenAudience: options.tokenAudience });
-    return { source: new KubernetesSource(), caStore: security.caStore, authenticator: security.authenticator };
+    const security = createKubernetesSecurity({
+      namespace: process.env.POD_NAMESPACE!,
+      tokenAudience: options.tokenAudience,
+      onPublishError: (namespace, error) => log.error({ namespace, err: error.message }, 'publishing the mesh root certificate failed; retried on the next change'),
+    });
+    // Sidecars mount the root certificate ConfigMap, so it follows the pods from namespace to namespace.
+    const source = new KubernetesSource({ onPods: (pods) => void security.rootCertificates.publishForPods(pods) });
+    return { source, caStore: security.caStore, authenticator: security.authenticator };
   }
   return {
     source: new DirectorySource({ dir: options.dir! }),
@@ -219,7 +225,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = createLogger({ level: options.logLevel });
   try {
     const mesh = loadMeshSettings(options);
-    const backends = await modeBackends(options);
+    const backends = await modeBackends(options, log);
     const security = await loadMeshSecurity(backends.caStore, mesh, { certificateLifetimeMs: options.certLifetimeMs });
     if (options.caCertOut) writeRootCertificate(options.caCertOut, security.ca.certificatePem);
     const serving = await createXdsServingCredentials(security.ca, servingCertificateNames(options, mesh), {

@@ -39,6 +39,11 @@ export interface KubernetesSourceOptions {
   readonly resources?: readonly WatchedResource[];
   /** Reports a watch error (the informer restarts the watch itself). */
   readonly onWatchError?: (resource: WatchedResource, error: unknown) => void;
+  /**
+   * Receives every Pod in the cluster (full objects) with each update, for work that depends on
+   * where workloads run, such as publishing the mesh root certificate.
+   */
+  readonly onPods?: (pods: readonly k8s.V1Pod[]) => void;
 }
 
 type Informer = k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>;
@@ -83,6 +88,11 @@ export class KubernetesSource implements ConfigSource {
   private emit(reason: string): void {
     if (!this.onUpdate) return;
     this.onUpdate({ documents: this.snapshotDocuments(), problems: [], reason });
+    if (this.options.onPods) {
+      const pods = [...this.informers].filter(([resource]) => resource.group === '' && resource.plural === 'pods')
+        .flatMap(([, informer]) => informer.list());
+      this.options.onPods(pods as k8s.V1Pod[]);
+    }
   }
 
   /** One document per object, in a stable order so an unchanged cluster yields identical input. */

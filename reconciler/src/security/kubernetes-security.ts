@@ -1,10 +1,12 @@
 /**
- * Kubernetes mode's security backends: the root CA in a Secret of the reconciler's namespace and
- * proxy authentication through TokenReview. This module loads `@kubernetes/client-node`, so the
+ * Kubernetes mode's security backends: the root CA in a Secret of the reconciler's namespace,
+ * proxy authentication through TokenReview, and the root certificate published to workload
+ * namespaces for sidecars to verify the reconciler. This module loads `@kubernetes/client-node`, so the
  * CLI requires it only in Kubernetes mode.
  */
 import * as k8s from '@kubernetes/client-node';
 import { KubernetesSecretCaStore } from './kubernetes-ca-store';
+import { RootCertificatePublisher } from './root-cert-publisher';
 import { DEFAULT_TOKEN_AUDIENCE, TokenReviewAuthenticator } from './token-review-authenticator';
 
 /** The Secret the Mesh construct's Role lets the reconciler read and create. */
@@ -17,14 +19,25 @@ export interface KubernetesSecurityOptions {
   readonly tokenAudience?: string;
   /** @default loaded from the in-cluster service account, or `$KUBECONFIG` / `~/.kube/config` */
   readonly kubeConfig?: k8s.KubeConfig;
+  /** Reports a namespace the root certificate could not be published to. */
+  readonly onPublishError?: (namespace: string, error: Error) => void;
 }
 
 export function createKubernetesSecurity(options: KubernetesSecurityOptions) {
   const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   const authentication = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
+  const caStore = new KubernetesSecretCaStore(core, { namespace: options.namespace, name: MESH_CA_SECRET_NAME });
   return {
-    caStore: new KubernetesSecretCaStore(core, { namespace: options.namespace, name: MESH_CA_SECRET_NAME }),
+    caStore,
+    rootCertificates: new RootCertificatePublisher(core, {
+      rootCertificatePem: async () => {
+        const root = await caStore.read();
+        if (!root) throw new Error(`${caStore.description} does not exist yet; the root certificate is published once the reconciler has created it`);
+        return root.certificatePem;
+      },
+      onError: options.onPublishError,
+    }),
     authenticator: new TokenReviewAuthenticator(async (token, audiences) => {
       const review = await authentication.createTokenReview({
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [...audiences] } },
