@@ -1,19 +1,23 @@
 /**
  * The reconciler a scenario runs, in-process or as the built CLI in a child process. A killed
- * child is restarted on the same ports and CA, where the sidecars already dial. Its ops endpoints (`/debug/syncz`, `/debug/config_dump`, `/metrics`) are read over HTTP
- * in both modes, exactly as an operator would.
+ * child is restarted on the same ports and CA, where the sidecars already dial. Both modes run with
+ * the mesh config file the Mesh construct synthesized (the child through `--mesh-config`). Its ops
+ * endpoints (`/debug/syncz`, `/debug/config_dump`, `/metrics`) are read over HTTP in both modes,
+ * exactly as an operator would.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
 import type { ReconcilerMode } from './scenario-types';
+import { meshSettingsFromConfig } from '../../../reconciler/src/push/mesh-settings';
 import { httpRequest } from '../../../reconciler/test/support/http-request';
 import {
   ChildReconciler, InProcessReconciler, startReconcilerChild, startReconcilerInProcess,
 } from '../../../reconciler/test/support/reconciler-harness';
 
 export class ControlPlane {
-  static async start(mode: ReconcilerMode, configDir: string): Promise<ControlPlane> {
-    const plane = new ControlPlane(mode, configDir);
+  static async start(mode: ReconcilerMode, configDir: string, meshConfigFile: string): Promise<ControlPlane> {
+    const plane = new ControlPlane(mode, configDir, meshConfigFile);
     await plane.startProcess();
     return plane;
   }
@@ -24,7 +28,7 @@ export class ControlPlane {
   /** Output of every child process run so far (restarts included), for failure reports. */
   private earlierOutput = '';
 
-  private constructor(readonly mode: ReconcilerMode, private readonly configDir: string) {}
+  private constructor(readonly mode: ReconcilerMode, private readonly configDir: string, private readonly meshConfigFile: string) {}
 
   get xdsPort(): number {
     return this.childPlacement?.xdsPort ?? this.current().xdsPort;
@@ -92,11 +96,13 @@ export class ControlPlane {
 
   private async startProcess(): Promise<void> {
     if (this.mode === 'in-process') {
-      // Validated and secured like the CLI, so both modes serve the same config.
-      this.running = await startReconcilerInProcess(this.configDir, undefined, { security: true, validateWithCrds: true });
+      // Validated, secured and configured like the CLI, so both modes serve the same config.
+      const mesh = meshSettingsFromConfig(parseYaml(fs.readFileSync(this.meshConfigFile, 'utf8')), this.meshConfigFile);
+      this.running = await startReconcilerInProcess(this.configDir, mesh, { security: true, validateWithCrds: true });
       return;
     }
-    const child = await startReconcilerChild(this.configDir, ['--debounce-ms', '10'], { reuse: this.childPlacement, keepDataDir: true });
+    const child = await startReconcilerChild(this.configDir, ['--debounce-ms', '10', '--mesh-config', this.meshConfigFile],
+      { reuse: this.childPlacement, keepDataDir: true });
     this.childPlacement ??= { xdsPort: child.xdsPort, xdsTlsPort: child.xdsTlsPort, opsPort: child.opsPort, dataDir: child.dataDir };
     this.running = child;
   }

@@ -23,6 +23,8 @@ import { waitUntil } from '../../../reconciler/test/support/wait';
 
 const MESH_FILE = 'mesh.yaml';
 const PLACEMENT_FILE = 'loopback-placement.yaml';
+/** Outside the config directory: it is the reconciler's settings, not a mesh object. */
+const MESH_CONFIG_FILE = 'mesh-config.yaml';
 const CLUSTER_DOMAIN = 'cluster.local';
 
 /** A caller with its Envoy sidecar. */
@@ -80,6 +82,11 @@ export class MeshScenario {
     fs.mkdirSync(this.configDir);
   }
 
+  /** The reconciler's mesh settings, as synthesized from the scenario's Mesh props. */
+  get meshConfigFile(): string {
+    return path.join(this.workDir, MESH_CONFIG_FILE);
+  }
+
   /** The reconciler, for ops reads, kill and restart. */
   get reconciler(): ControlPlane {
     if (!this.control) throw new Error('the scenario has not started');
@@ -88,9 +95,10 @@ export class MeshScenario {
 
   /** @internal called by startMeshScenario */
   async start(): Promise<void> {
-    const synthesized = synthesizeMesh(this.options.build);
+    const synthesized = synthesizeMesh(this.options.build, this.options.meshProps);
     this.services = synthesized.services;
     fs.writeFileSync(path.join(this.configDir, MESH_FILE), synthesized.yaml);
+    fs.writeFileSync(this.meshConfigFile, synthesized.meshConfig);
 
     for (const workload of this.options.workloads) {
       for (let index = 0; index < (workload.instances ?? 1); index += 1) {
@@ -102,7 +110,7 @@ export class MeshScenario {
     const placement = loopbackPlacement(this.services, this.placed, placedClients);
     fs.writeFileSync(path.join(this.configDir, PLACEMENT_FILE), placement.map((object) => stringify(object)).join('---\n'));
 
-    this.control = await ControlPlane.start(this.options.reconciler ?? 'in-process', this.configDir);
+    this.control = await ControlPlane.start(this.options.reconciler ?? 'in-process', this.configDir, this.meshConfigFile);
     await Promise.all([
       ...this.placed.filter((instance) => instance.serverSidecar).map(async (instance) => {
         this.serverProxies.set(instance.name, await EnvoySidecar.start({
@@ -197,9 +205,12 @@ export class MeshScenario {
     await this.replaceMeshYaml(edited.map((object) => stringify(object)).join('---\n'));
   }
 
-  /** Re-synthesizes the mesh with another `build` (same placement) and waits until every proxy runs it. */
+  /**
+   * Re-synthesizes the mesh with another `build` (same placement and Mesh props) and waits until
+   * every proxy runs it. Mesh settings are read at reconciler start, so they do not change here.
+   */
   async rebuild(build: MeshScenarioOptions['build']): Promise<void> {
-    await this.replaceMeshYaml(synthesizeMesh(build).yaml);
+    await this.replaceMeshYaml(synthesizeMesh(build, this.options.meshProps).yaml);
   }
 
   /** Waits until every proxy ACKed its current config and every sidecar's listeners are active. */
@@ -258,6 +269,7 @@ export class MeshScenario {
     const files = [
       path.join(this.configDir, MESH_FILE),
       path.join(this.configDir, PLACEMENT_FILE),
+      this.meshConfigFile,
       ...(this.control ? await this.control.writeDiagnostics(this.workDir).catch(() => []) : []),
       ...[...this.envoys()].map((envoy) => envoy.logFile),
     ];

@@ -1,6 +1,6 @@
 /** What a scenario declares: the mesh (built with the constructs), where its workloads run, and who calls them. */
 import type { Chart } from 'cdk8s';
-import type { Mesh } from '../../../src';
+import type { Mesh, MeshProps } from '../../../src';
 
 /** The kind of application an instance runs: a small HTTP server or a gRPC server. */
 export type BackendKind = 'http' | 'grpc';
@@ -44,6 +44,12 @@ export interface MeshScenarioOptions {
   readonly name: string;
   /** Declares the mesh with the constructs; a `Mesh` is already in the chart. */
   readonly build: (chart: Chart, mesh: Mesh) => void;
+  /**
+   * Props of that `Mesh` (e.g. `outboundTrafficPolicy`, `defaultMtlsMode`); the reconciler runs
+   * with the mesh config it synthesizes, as in a cluster.
+   * @default the Mesh defaults
+   */
+  readonly meshProps?: MeshProps;
   readonly workloads: readonly WorkloadSpec[];
   /** Envoy-fronted callers. @default none */
   readonly clients?: readonly ClientSpec[];
