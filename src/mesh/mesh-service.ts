@@ -17,10 +17,14 @@ import {
   AnnotationContribution, RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution,
 } from '../private/contributions';
 import { addAppProtocols } from '../private/control-plane';
+import { FirstDeclaredIndex } from '../private/first-declared-index';
 import { defaultHttpRoute, renderDestinationRuleSpec, renderVirtualServiceSpec } from '../private/routing-specs';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { isIpv4Cidr, propError, propMessage, requireDnsLabel, requirePort } from '../private/validation';
 import { renderVersionDeploymentSpec } from '../private/version-deployment';
+
+/** The first service of each `<namespace>/<name>` in an app: any other is a duplicate. */
+const SERVICES_BY_NAME = new FirstDeclaredIndex<MeshService>();
 
 /** Pod additions of the sidecar injection. */
 interface PodInjection {
@@ -140,6 +144,8 @@ export class MeshService extends Construct implements IMeshService {
     this.validateCapture(props);
     this.injectSidecar = props.injectSidecar ?? true;
     this.mesh._declareWorkloadNamespace(this.namespace);
+    this.mesh._registerService(this);
+    SERVICES_BY_NAME.declare(this, this.qualifiedName);
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: this.metadata(this.name) });
     this.service = new kplus.Service(this, 'Service', {
@@ -387,13 +393,17 @@ export class MeshService extends Construct implements IMeshService {
     if (this.versionDeployments.size === 0) {
       messages.push(propMessage('versions', [], 'a service needs at least one version', 'Pass `versions` or call addVersion().'));
     }
-    const twin = this.node.root.node.findAll().find((other): other is MeshService =>
-      other instanceof MeshService && other.name === this.name && other.namespace === this.namespace);
+    const twin = SERVICES_BY_NAME.firstDeclared(this, this.qualifiedName);
     if (twin && twin !== this) {
       messages.push(propMessage('name', this.name, `"${twin.node.path}" already declares a service with this name in namespace "${this.namespace}"`,
         'Rename one of them or move it to another namespace.'));
     }
     return [...messages, ...this.contributions.validate(this.versions)];
+  }
+
+  /** `<namespace>/<name>`, unique among the services of an app. */
+  private get qualifiedName(): string {
+    return `${this.namespace}/${this.name}`;
   }
 
   private dependencyAnnotations(): Record<string, string> {

@@ -120,6 +120,9 @@ export class Mesh extends Construct {
 
   private readonly workloadNamespaces = new Map<string, kplus.Namespace>();
   private readonly serviceTrafficPolicySources: ((service: IMeshService) => TrafficPolicyContribution[])[] = [];
+  // Indexed at declaration so mesh- and namespace-wide validations never walk the construct tree.
+  private readonly services: IMeshService[] = [];
+  private readonly servicesByNamespace = new Map<string, IMeshService[]>();
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -163,6 +166,28 @@ export class Mesh extends Construct {
   /** Host name of the reconciler's Service, the address sidecars dial for ADS. */
   public get xdsHost(): string {
     return `${this.xdsServiceName}.${this.namespace}.svc`;
+  }
+
+  /**
+   * Records a service of the mesh, once, when it is constructed.
+   * @internal
+   */
+  public _registerService(service: IMeshService): void {
+    this.services.push(service);
+    const inNamespace = this.servicesByNamespace.get(service.namespace);
+    if (inNamespace) {
+      inNamespace.push(service);
+    } else {
+      this.servicesByNamespace.set(service.namespace, [service]);
+    }
+  }
+
+  /**
+   * The services of the mesh in declaration order, only those of `namespace` when it is given.
+   * @internal
+   */
+  public _services(namespace?: string): readonly IMeshService[] {
+    return namespace === undefined ? this.services : this.servicesByNamespace.get(namespace) ?? [];
   }
 
   /**

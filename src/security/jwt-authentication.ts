@@ -6,6 +6,9 @@ import { nameFromId, owningService } from '../private/feature-support';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { propError } from '../private/validation';
 
+/** Recorded at construction, so authorization rules check for a JwtAuthentication without walking the tree. */
+const AUTHENTICATED_SERVICES = new WeakSet<IMeshService>();
+
 /** A header carrying the token. */
 export interface JwtHeader {
   /** Header name, e.g. `authorization`. */
@@ -83,6 +86,14 @@ export interface JwtAuthenticationProps {
  * });
  */
 export class JwtAuthentication extends Construct {
+  /**
+   * Whether a JwtAuthentication validates tokens for `service`.
+   * @internal
+   */
+  public static _authenticates(service: IMeshService): boolean {
+    return AUTHENTICATED_SERVICES.has(service);
+  }
+
   /** The service whose requests are authenticated. */
   public readonly service: IMeshService;
   /** Issuer of the tokens. */
@@ -92,6 +103,7 @@ export class JwtAuthentication extends Construct {
     super(scope, id);
     const service = owningService(this, 'service', props.service);
     this.service = service;
+    AUTHENTICATED_SERVICES.add(service);
     this.issuer = props.issuer;
     if (props.issuer.trim() === '') {
       throw propError(this, 'issuer', props.issuer, 'the issuer is empty', 'Set the `iss` value of the tokens.');

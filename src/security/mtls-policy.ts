@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { MtlsPolicyRegistry } from './mtls-policy-registry';
 import {
   DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode, DestinationRuleSpecTrafficPolicyTlsMode,
 } from '../imports/istio-networking.istio.io';
@@ -90,6 +91,9 @@ export class MtlsPolicy extends Construct {
     this.mesh = props.mesh;
     this.mode = props.mode;
     this.portOverrides = props.portOverrides ?? [];
+    if (this.node.root !== this.mesh.node.root) {
+      throw propError(this, 'mesh', this.mesh.node.path, 'the mesh is not part of this app', 'Declare the policy in the app of its mesh.');
+    }
     if (props.service && props.namespace !== undefined) {
       throw propError(this, 'namespace', props.namespace, 'a policy applies to a service or a namespace, not both',
         'Remove namespace (the service\'s namespace is used) or service.');
@@ -127,6 +131,7 @@ export class MtlsPolicy extends Construct {
       const mesh = this.mesh;
       mesh._addServiceTrafficPolicySource(service => clientTlsOf(mesh, service));
     }
+    MtlsPolicyRegistry.of(this.mesh).register(this, { namespace: props.namespace, service: this.service });
     this.node.addValidation({ validate: () => [...this.duplicateMessages(), ...this.clientConflictMessages()] });
   }
 
@@ -135,11 +140,6 @@ export class MtlsPolicy extends Construct {
     return service.mesh === this.mesh && (this.scope === MtlsScope.MESH
       || (this.scope === MtlsScope.NAMESPACE && service.namespace === this.namespace)
       || (this.scope === MtlsScope.WORKLOAD && this.service === service));
-  }
-
-  /** @internal */
-  public get _scope(): number {
-    return this.scope;
   }
 
   /**
@@ -166,8 +166,7 @@ export class MtlsPolicy extends Construct {
   }
 
   private duplicateMessages(): string[] {
-    const twin = allMtlsPolicies(this).find(other => other !== this && other.mesh === this.mesh && other.scope === this.scope
-      && other.namespace === this.namespace && other.service === this.service);
+    const twin = MtlsPolicyRegistry.of(this.mesh).duplicateOf(this);
     return twin ? [`'mode' is "${this.mode}"; "${twin.node.path}" already sets mTLS for the same scope. Remove one of the two policies.`] : [];
   }
 
@@ -176,8 +175,9 @@ export class MtlsPolicy extends Construct {
     if (this.mode !== MtlsMode.STRICT) {
       return [];
     }
-    const services = this.node.root.node.findAll().filter((c): c is MeshService => c instanceof MeshService && this.appliesTo(c));
-    return services.filter(service => decidingPolicy(this.mesh, service) === this).flatMap(service =>
+    const inScope = this.mesh._services(this.scope === MtlsScope.MESH ? undefined : this.namespace)
+      .filter((service): service is MeshService => service instanceof MeshService && this.appliesTo(service));
+    return inScope.filter(service => decidingPolicy(this.mesh, service) === this).flatMap(service =>
       [undefined, ...service.versions].flatMap(subset => {
         const tls = service._trafficPolicy(subset)?.tls?.mode;
         return tls === DestinationRuleSpecTrafficPolicyTlsMode.DISABLE || tls === DestinationRuleSpecTrafficPolicyTlsMode.SIMPLE
@@ -188,14 +188,9 @@ export class MtlsPolicy extends Construct {
   }
 }
 
-function allMtlsPolicies(scope: Construct): MtlsPolicy[] {
-  return scope.node.root.node.findAll().filter((c): c is MtlsPolicy => c instanceof MtlsPolicy);
-}
-
 /** The most specific policy covering `service` (the first declared on a tie, reported as a duplicate). */
 function decidingPolicy(mesh: Mesh, service: IMeshService): MtlsPolicy | undefined {
-  return allMtlsPolicies(mesh).filter(policy => policy.appliesTo(service))
-    .reduce<MtlsPolicy | undefined>((best, policy) => (best && best._scope >= policy._scope ? best : policy), undefined);
+  return service.mesh === mesh ? MtlsPolicyRegistry.of(mesh).decidingPolicy(service) : undefined;
 }
 
 function clientTlsOf(mesh: Mesh, service: IMeshService): TrafficPolicyContribution[] {

@@ -179,8 +179,7 @@ export class ServiceAuthorization extends Construct {
 
   private validateRules(): string[] {
     const usesJwt = [...this.allowRules, ...this.denyRules].some(rule => rule.requireJwt);
-    const authenticated = this.node.root.node.findAll().some(c => c instanceof JwtAuthentication && c.service === this.service);
-    return usesJwt && !authenticated
+    return usesJwt && !JwtAuthentication._authenticates(this.service)
       ? [`'requireJwt' is true, but no JwtAuthentication validates tokens for "${this.service.node.path}", so no request would carry a principal. `
         + 'Add a JwtAuthentication for the service.']
       : [];

@@ -1,7 +1,14 @@
 import { Chart, Testing } from 'cdk8s';
 import { manifest, meshChart, podSpec, reviewsService } from './fixtures';
-import { ServiceProtocol } from '../../src';
+import { Mesh, MeshService, ServiceProtocol } from '../../src';
 import { expectValidManifests } from '../support/istio-validation';
+
+/** A service named `reviews` under construct id `id`, to declare several with one name. */
+function namedReviews(chart: Chart, id: string, mesh: Mesh, namespace: string): MeshService {
+  return new MeshService(chart, id, {
+    mesh, name: 'reviews', namespace, ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }], versions: [{ name: 'v1', image: 'reviews:1' }],
+  });
+}
 
 describe('MeshService', () => {
   test('GIVEN three versions WHEN synthesized THEN each is a Deployment <name>-<version> sharing one ServiceAccount and Service', () => {
@@ -177,6 +184,27 @@ describe('MeshService', () => {
       reviewsService(chart, mesh);
       reviewsService(new Chart(chart.node.scope!, 'other'), mesh);
       expect(() => Testing.synth(chart)).toThrow(/\[other\/reviews\] 'name' is "reviews"; "test\/reviews" already declares a service with this name in namespace "bookinfo"\. Rename one of them/);
+    });
+
+    test('GIVEN three services with the same name and namespace WHEN validated THEN each later one names the first', () => {
+      const { chart, mesh } = meshChart();
+      ['first', 'second', 'third'].forEach(id => namedReviews(chart, id, mesh, 'bookinfo'));
+      const messages = chart.node.findAll().flatMap(construct => construct.node.validate().map(message => `[${construct.node.path}] ${message}`));
+      expect(messages).toEqual([
+        expect.stringMatching(/^\[test\/second\] 'name' is "reviews"; "test\/first" already declares/),
+        expect.stringMatching(/^\[test\/third\] 'name' is "reviews"; "test\/first" already declares/),
+      ]);
+    });
+
+    test.each([
+      ['different namespaces of one app', (first: { chart: Chart; mesh: Mesh }) => ({ ...first, namespace: 'other' })],
+      ['the same namespace of another app', () => ({ ...meshChart(), namespace: 'bookinfo' })],
+    ])('GIVEN two services named alike in %s WHEN synthesized THEN neither is a duplicate', (_, place) => {
+      const first = meshChart();
+      namedReviews(first.chart, 'first', first.mesh, 'bookinfo');
+      const second = place(first);
+      namedReviews(second.chart, 'second', second.mesh, second.namespace);
+      expect(() => [first.chart, second.chart].forEach(synthesized => Testing.synth(synthesized))).not.toThrow();
     });
   });
 });

@@ -59,6 +59,20 @@ describe('ServiceAuthorization', () => {
     expectValidManifests(manifests);
   });
 
+  test('GIVEN a JwtAuthentication declared after the rule requiring a JWT WHEN validated THEN the rule is satisfied', () => {
+    const { chart, reviews } = bookinfoChart();
+    new ServiceAuthorization(chart, 'ReviewsAuthz', { service: reviews }).allow({ requireJwt: true });
+    new JwtAuthentication(chart, 'Jwt', { service: reviews, issuer: 'https://issuer.example', jwks: JWKS, requiredPaths: [] });
+    expect(validationErrors(chart)).toEqual([]);
+  });
+
+  test('GIVEN a JwtAuthentication of another service WHEN a rule requires a JWT THEN the error names the unauthenticated service', () => {
+    const { chart, reviews, productpage } = bookinfoChart();
+    new JwtAuthentication(chart, 'Jwt', { service: productpage, issuer: 'https://issuer.example', jwks: JWKS, requiredPaths: [] });
+    new ServiceAuthorization(chart, 'ReviewsAuthz', { service: reviews }).allow({ requireJwt: true });
+    expect(validationErrors(chart)).toEqual([expect.stringMatching(/no JwtAuthentication validates tokens for "test\/reviews"/)]);
+  });
+
   test('GIVEN a rule requiring a JWT without a JwtAuthentication WHEN validated THEN the error tells to add one', () => {
     const { chart, reviews } = bookinfoChart();
     new ServiceAuthorization(chart, 'ReviewsAuthz', { service: reviews }).deny({ requireJwt: true });
