@@ -134,7 +134,7 @@ export class IngressGateway extends Construct {
           namespace: this.namespace,
           clusterDomain: this.mesh.clusterDomain,
           labels,
-          xds: { host: this.mesh.xdsHost, port: this.mesh.xdsPort },
+          xds: { host: this.mesh.xdsHost, port: this.mesh.xdsTlsPort, serverName: this.mesh.xdsHost },
         }), undefined, 2),
       },
     });
@@ -148,7 +148,7 @@ export class IngressGateway extends Construct {
           namespace: this.namespace,
           clusterDomain: this.mesh.clusterDomain,
           labels,
-          xds: { host: this.mesh.xdsHost, port: this.mesh.xdsPort },
+          xds: { host: this.mesh.xdsHost, port: this.mesh.xdsTlsPort, serverName: this.mesh.xdsHost },
           image: this.mesh.proxyImage,
           replicas,
           resources: renderContainerResources(this.mesh.proxyResources),

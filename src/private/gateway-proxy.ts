@@ -3,6 +3,7 @@
  * listeners and routes from the reconciler like the sidecars do, identified as a `router` node.
  */
 import { PROXY_IDENTITY_ENV } from '../mesh/sidecar-injection';
+import { securedXdsAddress, xdsCredentialMounts, xdsCredentialVolumes, XdsEndpoint } from '../mesh/xds-credentials';
 import { buildBootstrapNode, buildEnvoyBootstrap, PROXY_UID, SIDECAR_PORTS } from '../model';
 
 export const GATEWAY_BOOTSTRAP_DIR = '/etc/istio/proxy';
@@ -13,7 +14,8 @@ export interface GatewayProxySettings {
   readonly namespace: string;
   readonly clusterDomain: string;
   readonly labels: Record<string, string>;
-  readonly xds: { readonly host: string; readonly port: number };
+  /** The reconciler's TLS xDS port; gateways authenticate like sidecars (projected token, mesh root). */
+  readonly xds: XdsEndpoint;
   readonly image: string;
   readonly replicas: number;
   readonly resources: Record<string, Record<string, string>>;
@@ -35,7 +37,7 @@ export function buildGatewayBootstrap(settings: Pick<GatewayProxySettings, 'name
       instanceIp: '0.0.0.0',
       interceptionMode: 'NONE',
     },
-    xds: settings.xds,
+    xds: securedXdsAddress(settings.xds),
   });
 }
 
@@ -70,7 +72,7 @@ export function renderGatewayDeploymentSpec(settings: GatewayProxySettings): Rec
           ],
           readinessProbe: { ...readinessCheck, periodSeconds: 5, failureThreshold: 4 },
           resources: settings.resources,
-          volumeMounts: [{ name: 'istio-bootstrap', mountPath: GATEWAY_BOOTSTRAP_DIR, readOnly: true }],
+          volumeMounts: [{ name: 'istio-bootstrap', mountPath: GATEWAY_BOOTSTRAP_DIR, readOnly: true }, ...xdsCredentialMounts()],
           securityContext: {
             runAsUser: PROXY_UID,
             runAsGroup: PROXY_UID,
@@ -81,7 +83,7 @@ export function renderGatewayDeploymentSpec(settings: GatewayProxySettings): Rec
             capabilities: { drop: ['ALL'] },
           },
         }],
-        volumes: [{ name: 'istio-bootstrap', configMap: { name: settings.bootstrapConfigMap } }],
+        volumes: [{ name: 'istio-bootstrap', configMap: { name: settings.bootstrapConfigMap } }, ...xdsCredentialVolumes()],
       },
     },
   };

@@ -46,6 +46,22 @@ describe('IngressGateway', () => {
     expectValidManifests(manifests);
   });
 
+  test('GIVEN a gateway WHEN synthesized THEN its Envoy authenticates to the reconciler like a sidecar: TLS port, projected token, mesh root', () => {
+    const { chart, mesh } = bookinfoChart();
+    new IngressGateway(chart, 'Ingress', { mesh }).addHttpServer({ hosts: ['shop.example.com'] });
+    const manifests = Testing.synth(chart);
+
+    const bootstrap = JSON.parse(find(manifests, 'ConfigMap', 'ingress-gateway-bootstrap').data['envoy.json']);
+    const googleGrpc = bootstrap.dynamic_resources.ads_config.grpc_services[0].google_grpc;
+    expect(googleGrpc.target_uri).toBe(`${mesh.xdsHost}:${mesh.xdsTlsPort}`);
+    expect(JSON.stringify(googleGrpc.call_credentials)).toContain('/var/run/secrets/tokens/istio-token');
+    const pod = find(manifests, 'Deployment', 'ingress-gateway').spec.template.spec;
+    expect(pod.volumes.map((volume: any) => volume.name)).toEqual(['istio-bootstrap', 'istio-token', 'mesh-ca-root-cert']);
+    expect(pod.volumes[1].projected.sources[0].serviceAccountToken.audience).toBe('istio-ca');
+    expect(pod.containers[0].volumeMounts.map((mount: any) => mount.mountPath))
+      .toEqual(['/etc/istio/proxy', '/var/run/secrets/tokens', '/var/run/secrets/mesh']);
+  });
+
   test('GIVEN routes on a host WHEN synthesized THEN one VirtualService bound to the gateway lists longer prefixes first', () => {
     const { chart, mesh, reviews, productpage } = bookinfoChart();
     const gateway = new IngressGateway(chart, 'Ingress', { mesh });
