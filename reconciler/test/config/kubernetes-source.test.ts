@@ -5,9 +5,11 @@ import type { ConfigUpdate } from '../../src/config/source';
 import { FakeKubeApi } from './fake-kube-api';
 
 const SERVICES = '/api/v1/services';
+const PODS = '/api/v1/pods';
 const VIRTUAL_SERVICES = '/apis/networking.istio.io/v1/virtualservices';
 const RESOURCES: WatchedResource[] = [
   { group: '', version: 'v1', plural: 'services', kind: 'Service' },
+  { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
 ];
 
@@ -23,6 +25,8 @@ function virtualService(name: string, host: string) {
 /** The compiled source in its own Node process, its updates collected as they arrive. */
 class SourceProcess {
   readonly updates: ConfigUpdate[] = [];
+  /** What `onPods` received with each update, as `namespace/name` lists. */
+  readonly podLists: string[][] = [];
   private readonly child: ChildProcess;
   private stderr = '';
 
@@ -36,7 +40,11 @@ class SourceProcess {
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop()!;
-      for (const line of lines) if (line) this.updates.push(JSON.parse(line));
+      for (const line of lines.filter(Boolean)) {
+        const message = JSON.parse(line);
+        if (message.pods) this.podLists.push(message.pods);
+        else this.updates.push(message);
+      }
     });
     this.child.stderr!.on('data', (chunk) => { this.stderr += chunk; });
   }
@@ -71,7 +79,7 @@ describe('KubernetesSource', () => {
   let source: SourceProcess;
 
   beforeEach(async () => {
-    api = new FakeKubeApi([SERVICES, VIRTUAL_SERVICES]);
+    api = new FakeKubeApi([SERVICES, PODS, VIRTUAL_SERVICES]);
     api.apply(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'bookinfo' }, spec: { ports: [{ port: 9080 }] } });
     api.apply(VIRTUAL_SERVICES, virtualService('reviews', 'reviews'));
     source = new SourceProcess(await api.listen());
@@ -86,6 +94,7 @@ describe('KubernetesSource', () => {
     const first = await source.next(() => true);
     expect(first.reason).toBe('config:initial-load');
     expect(sources(first)).toEqual(['kubernetes:Service/bookinfo/reviews', 'kubernetes:VirtualService/bookinfo/reviews']);
+    expect(source.podLists[0]).toEqual([]);
     const vs = JSON.parse(first.documents[1].text);
     expect(vs.spec.hosts).toEqual(['reviews']);
     expect(vs.metadata).toEqual({ name: 'reviews', namespace: 'bookinfo' });
@@ -107,4 +116,19 @@ describe('KubernetesSource', () => {
     const deleted = await source.next((u) => u.reason === 'kubernetes:VirtualService-delete');
     expect(sources(deleted)).toEqual(['kubernetes:Service/bookinfo/reviews', 'kubernetes:VirtualService/bookinfo/ratings']);
   });
+
+  test('GIVEN a pod appears WHEN the source updates THEN onPods receives every pod, for root certificate publishing', async () => {
+    await source.next(() => true);
+    api.apply(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reviews-v1-abc', namespace: 'bookinfo' }, spec: { containers: [] } });
+    await source.next((u) => sources(u).includes('kubernetes:Pod/bookinfo/reviews-v1-abc'));
+    await waitFor(() => source.podLists.some((pods) => pods.includes('bookinfo/reviews-v1-abc')));
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -11,7 +11,12 @@ kubeConfig.loadFromOptions({
   contexts: [{ name: 'fake', cluster: 'fake', user: 'reconciler' }],
   currentContext: 'fake',
 });
-const source = new KubernetesSource({ kubeConfig, resources: JSON.parse(process.env.WATCHED_RESOURCES) });
+const source = new KubernetesSource({
+  kubeConfig,
+  resources: JSON.parse(process.env.WATCHED_RESOURCES),
+  // Pods handed over for root-certificate publishing, reported on their own line kind.
+  onPods: (pods) => process.stdout.write(`${JSON.stringify({ pods: pods.map((pod) => `${pod.metadata.namespace}/${pod.metadata.name}`) })}\n`),
+});
 source.start((update) => process.stdout.write(`${JSON.stringify(update)}\n`)).catch((error) => {
   process.stderr.write(`${error.stack}\n`);
   process.exit(1);
