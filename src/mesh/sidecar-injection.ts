@@ -123,16 +123,21 @@ function buildProxyContainer(workload: SidecarWorkload, settings: SidecarSetting
     startupProbe: { ...readinessCheck, periodSeconds: 1, failureThreshold: 600 },
     readinessProbe: { ...readinessCheck, periodSeconds: 15, failureThreshold: 4 },
     resources: settings.proxyResources,
-    securityContext: {
-      runAsUser: PROXY_UID,
-      runAsGroup: PROXY_UID,
-      runAsNonRoot: true,
-      privileged: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-    },
+    securityContext: proxySecurityContext(),
     volumeMounts: [{ name: BOOTSTRAP_VOLUME_NAME, mountPath: BOOTSTRAP_DIR, readOnly: true }, ...xdsCredentialMounts()],
+  };
+}
+
+/** Every Envoy the mesh runs (sidecar or gateway) as the unprivileged proxy user that capture skips. */
+export function proxySecurityContext(): Record<string, unknown> {
+  return {
+    runAsUser: PROXY_UID,
+    runAsGroup: PROXY_UID,
+    runAsNonRoot: true,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
   };
 }
 

@@ -2,9 +2,9 @@
  * The Envoy Deployment of an ingress gateway: a standalone proxy (no capture) that gets its
  * listeners and routes from the reconciler like the sidecars do, identified as a `router` node.
  */
-import { PROXY_IDENTITY_ENV } from '../mesh/sidecar-injection';
+import { PROXY_IDENTITY_ENV, proxySecurityContext } from '../mesh/sidecar-injection';
 import { securedXdsAddress, xdsCredentialMounts, xdsCredentialVolumes, XdsEndpoint } from '../mesh/xds-credentials';
-import { buildBootstrapNode, buildEnvoyBootstrap, PROXY_UID, SIDECAR_PORTS } from '../model';
+import { buildBootstrapNode, buildEnvoyBootstrap, SIDECAR_PORTS } from '../model';
 
 export const GATEWAY_BOOTSTRAP_DIR = '/etc/istio/proxy';
 export const GATEWAY_BOOTSTRAP_FILE = 'envoy.json';
@@ -73,15 +73,7 @@ export function renderGatewayDeploymentSpec(settings: GatewayProxySettings): Rec
           readinessProbe: { ...readinessCheck, periodSeconds: 5, failureThreshold: 4 },
           resources: settings.resources,
           volumeMounts: [{ name: 'istio-bootstrap', mountPath: GATEWAY_BOOTSTRAP_DIR, readOnly: true }, ...xdsCredentialMounts()],
-          securityContext: {
-            runAsUser: PROXY_UID,
-            runAsGroup: PROXY_UID,
-            runAsNonRoot: true,
-            privileged: false,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ['ALL'] },
-          },
+          securityContext: proxySecurityContext(),
         }],
         volumes: [{ name: 'istio-bootstrap', configMap: { name: settings.bootstrapConfigMap } }, ...xdsCredentialVolumes()],
       },
