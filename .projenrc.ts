@@ -82,6 +82,9 @@ const e2eTests = project.addTask('test:e2e', {
 });
 project.testTask.spawn(e2eTests);
 
+// Snapshots are only ever updated by hand after review (`npx jest -u <file>`), never by a task CI could run.
+project.tasks.removeTask('test:update');
+
 project.addTask('bench', {
   description: 'Run the synth and control-plane benchmarks; writes bench/results.json and BENCHMARKS.md',
   exec: 'bash bench/run.sh',
