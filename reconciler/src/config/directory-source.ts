@@ -2,8 +2,10 @@
  * Serves every `*.yaml|*.yml|*.json` under a directory (recursively), e.g. the output of `cdk8s synth`.
  * Changes are noticed by fs.watch, with a poll as fallback (some volume types, like Kubernetes
  * ConfigMap mounts swapped by symlink, do not always raise events), and applied after a short
- * settle delay so an editor's or `kubectl cp`'s multi-step write lands as one change. A file that does
- * not parse keeps its previous good text in the set: one bad save never removes live config.
+ * settle delay so an editor's or `kubectl cp`'s multi-step write lands as one change. The settle delay
+ * restarts on every event but never beyond `maxWaitMs` after the first unapplied one, so a steady
+ * stream of writes still reaches the proxies. A file that does not parse keeps its previous good
+ * text in the set: one bad save never removes live config.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -15,6 +17,11 @@ export interface DirectorySourceOptions {
   readonly dir: string;
   /** Quiet time after the last file event before re-reading. @default 50 */
   readonly settleMs?: number;
+  /**
+   * Longest wait after the first unapplied file event, however often files keep changing.
+   * @default 4 × settleMs
+   */
+  readonly maxWaitMs?: number;
   /** Poll interval of the fallback scan. @default 2000 */
   readonly pollMs?: number;
 }
@@ -23,6 +30,7 @@ const CONFIG_FILE = /\.(ya?ml|json)$/i;
 
 export class DirectorySource implements ConfigSource {
   private readonly settleMs: number;
+  private readonly maxWaitMs: number;
   private readonly pollMs: number;
   private readonly lastGood = new Map<string, string>();
   private lastSignature = '';
@@ -30,11 +38,14 @@ export class DirectorySource implements ConfigSource {
   private watcher: fs.FSWatcher | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  /** `Date.now()` by which pending events must be applied; undefined when none are pending. */
+  private reloadDeadline: number | undefined;
   private onUpdate: ConfigUpdateHandler | undefined;
   private stopped = false;
 
   constructor(private readonly options: DirectorySourceOptions) {
     this.settleMs = options.settleMs ?? 50;
+    this.maxWaitMs = Math.max(this.settleMs, options.maxWaitMs ?? this.settleMs * 4);
     this.pollMs = options.pollMs ?? 2000;
   }
 
@@ -64,10 +75,15 @@ export class DirectorySource implements ConfigSource {
 
   private scheduleReload(): void {
     if (this.stopped) return;
+    const now = Date.now();
+    this.reloadDeadline ??= now + this.maxWaitMs;
     if (this.settleTimer) clearTimeout(this.settleTimer);
+    const delay = Math.max(0, Math.min(this.settleMs, this.reloadDeadline - now));
     this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.reloadDeadline = undefined;
       this.reload('config:file-changed', false).catch(() => undefined);
-    }, this.settleMs);
+    }, delay);
   }
 
   /** Re-reads every file into a new set; emits only when the served set or the problems changed. */

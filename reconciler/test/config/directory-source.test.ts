@@ -74,3 +74,32 @@ describe('directory source', () => {
     await expect(missing.start(() => undefined)).rejects.toThrow(`config directory '${path.join(dir, 'nope')}' does not exist`);
   });
 });
+
+describe('directory source under a steady stream of changes', () => {
+  test('GIVEN files changing faster than the settle delay WHEN the changes keep coming THEN a reload still happens within the maximum wait', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('edit-0'));
+    // Writes every 40 ms never leave the 400 ms settle delay quiet; only the maximum wait can fire.
+    const source = new DirectorySource({ dir, settleMs: 400, maxWaitMs: 800, pollMs: 60_000 });
+    const updates: ConfigUpdate[] = [];
+    let writing = true;
+    let updatesWhileWriting = 0;
+    try {
+      await source.start((update) => {
+        updates.push(update);
+        if (writing && update.reason === 'config:file-changed') updatesWhileWriting += 1;
+      });
+      for (let edit = 1; edit <= 60; edit += 1) {
+        fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY(`edit-${edit}`));
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      writing = false;
+      expect(updatesWhileWriting).toBeGreaterThanOrEqual(1);
+      const firstChange = updates.find((update) => update.reason === 'config:file-changed')!;
+      expect(firstChange.documents[0].text).toMatch(/name: edit-\d+/);
+    } finally {
+      await source.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
