@@ -36,7 +36,7 @@ export function byNamespaceAndName(a: { namespace: string; name: string }, b: { 
  * picks the oldest, which a static config has no notion of.
  */
 export class VirtualServiceIndex {
-  private readonly bindings: HostBinding<VirtualServiceSpec>[] = [];
+  private readonly bindings = new HostBindingTable<VirtualServiceSpec>();
 
   constructor(objects: readonly MeshObject[], clusterDomain: string) {
     const configs = objects.map((object) => scoped<VirtualServiceSpec>(object)).sort(byNamespaceAndName);
@@ -46,13 +46,13 @@ export class VirtualServiceIndex {
         continue;
       }
       for (const host of config.spec.hosts ?? []) {
-        this.bindings.push({ host: resolveHost(host, config.namespace, clusterDomain), config });
+        this.bindings.add({ host: resolveHost(host, config.namespace, clusterDomain), config });
       }
     }
   }
 
   forHost(hostname: string): ScopedConfig<VirtualServiceSpec> | undefined {
-    return bestHostBinding(this.bindings, hostname)?.config;
+    return this.bindings.best(hostname)?.config;
   }
 }
 
@@ -61,28 +61,28 @@ export class VirtualServiceIndex {
  * anywhere else; a rule with a `workloadSelector` applies only to the workloads it selects.
  */
 export class DestinationRuleIndex {
-  private readonly bindings: HostBinding<DestinationRuleSpec>[] = [];
+  private readonly bindings = new HostBindingTable<DestinationRuleSpec>();
 
   constructor(objects: readonly MeshObject[], clusterDomain: string) {
     for (const config of objects.map((object) => scoped<DestinationRuleSpec>(object)).sort(byNamespaceAndName)) {
       if (config.spec.host) {
-        this.bindings.push({ host: resolveHost(config.spec.host, config.namespace, clusterDomain), config });
+        this.bindings.add({ host: resolveHost(config.spec.host, config.namespace, clusterDomain), config });
       }
     }
   }
 
   forHost(hostname: string, client: { namespace: string; labels: Readonly<Record<string, string>> }, serviceNamespace: string): ScopedConfig<DestinationRuleSpec> | undefined {
-    const applicable = this.bindings.filter(({ config }) => {
+    const applies = ({ config }: HostBinding<DestinationRuleSpec>) => {
       const selector = config.spec.workloadSelector?.matchLabels;
       return !selector || (config.namespace === client.namespace && labelsMatch(selector, client.labels));
-    });
+    };
     for (const namespace of [client.namespace, serviceNamespace]) {
-      const found = bestHostBinding(applicable.filter(({ config }) => config.namespace === namespace), hostname);
+      const found = this.bindings.best(hostname, (binding) => binding.config.namespace === namespace && applies(binding));
       if (found) {
         return found.config;
       }
     }
-    return bestHostBinding(applicable, hostname)?.config;
+    return this.bindings.best(hostname, applies)?.config;
   }
 }
 
@@ -96,13 +96,35 @@ export function selectSidecar(sidecars: readonly ScopedConfig<SidecarSpec>[], pr
   return selecting ?? inNamespace.find((sidecar) => Object.keys(sidecar.spec.workloadSelector?.labels ?? {}).length === 0);
 }
 
-function bestHostBinding<Spec>(bindings: readonly HostBinding<Spec>[], hostname: string): HostBinding<Spec> | undefined {
-  const exact = bindings.find((binding) => binding.host === hostname);
-  if (exact) {
-    return exact;
+/**
+ * Bindings in registration order, indexed by host so a lookup costs the bindings of that host plus
+ * the wildcards, not every binding: an exact host wins (the first registered), else the most
+ * specific wildcard (longest pattern, the first registered among equals).
+ */
+class HostBindingTable<Spec> {
+  private readonly byHost = new Map<string, HostBinding<Spec>[]>();
+  private readonly wildcards: HostBinding<Spec>[] = [];
+
+  add(binding: HostBinding<Spec>): void {
+    const sameHost = this.byHost.get(binding.host) ?? [];
+    sameHost.push(binding);
+    this.byHost.set(binding.host, sameHost);
+    if (binding.host.startsWith('*')) {
+      this.wildcards.push(binding);
+    }
   }
-  // The most specific wildcard (longest suffix) wins.
-  return bindings
-    .filter((binding) => hostMatches(binding.host, hostname))
-    .sort((a, b) => b.host.length - a.host.length)[0];
+
+  best(hostname: string, admits: (binding: HostBinding<Spec>) => boolean = () => true): HostBinding<Spec> | undefined {
+    const exact = this.byHost.get(hostname)?.find(admits);
+    if (exact) {
+      return exact;
+    }
+    let best: HostBinding<Spec> | undefined;
+    for (const binding of this.wildcards) {
+      if ((!best || binding.host.length > best.host.length) && hostMatches(binding.host, hostname) && admits(binding)) {
+        best = binding;
+      }
+    }
+    return best;
+  }
 }

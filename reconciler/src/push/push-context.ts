@@ -29,6 +29,7 @@ export class PushContext {
 
   private readonly servicesByHost = new Map<string, MeshService>();
   private readonly sortedServices: readonly MeshService[];
+  private readonly servicesByNamespace = new Map<string, MeshService[]>();
   private readonly endpoints: EndpointIndex;
   private readonly virtualServices: VirtualServiceIndex;
   private readonly allVirtualServices: readonly ScopedConfig<VirtualServiceSpec>[];
@@ -54,6 +55,11 @@ export class PushContext {
       }
     }
     this.sortedServices = [...this.servicesByHost.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+    for (const service of this.sortedServices) {
+      const inNamespace = this.servicesByNamespace.get(service.namespace) ?? [];
+      inNamespace.push(service);
+      this.servicesByNamespace.set(service.namespace, inNamespace);
+    }
 
     const workloadEntries = ofKind('WorkloadEntry');
     const pods = ofKind('Pod');
@@ -93,7 +99,7 @@ export class PushContext {
   }
 
   servicesInNamespace(namespace: string): readonly MeshService[] {
-    return this.sortedServices.filter((service) => service.namespace === namespace);
+    return this.servicesByNamespace.get(namespace) ?? [];
   }
 
   endpointsFor(service: MeshService, port: ServicePort, subsetLabels?: Readonly<Record<string, string>>): readonly ServiceEndpoint[] {

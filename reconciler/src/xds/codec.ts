@@ -1,12 +1,15 @@
 /**
  * The codec between the generators' proto3 JSON resources and the protobuf bytes sent to Envoy.
- * Encoded bytes are cached by content hash: a resource shared by many proxies, or unchanged across
- * pushes, is encoded once.
+ * Two caches keep the work per push proportional to distinct resources, not to proxies:
+ * - by object identity: generation hands the same resource object to every proxy of one scope, and
+ *   that object is serialized and hashed once (generated resources are never mutated afterwards);
+ * - by content hash: a resource regenerated with unchanged content (a new push) reuses its bytes.
  */
 import { createHash } from 'crypto';
 import type { XdsResource } from '../push/contract';
 import { CodecError, encodeMessageJson } from './codec-from-json';
 import { decodeMessageJson } from './codec-to-json';
+import { EncodedResourceSet, encodeResourceSet } from './resource-set';
 
 export { CodecError } from './codec-from-json';
 export { decodeMessageJson } from './codec-to-json';
@@ -20,7 +23,7 @@ export interface EncodedResource {
   readonly hash: string;
   /** The serialized message (the `value` of the `Any`). */
   readonly bytes: Uint8Array;
-  /** The proto3 JSON the bytes came from, for config dumps. */
+  /** The generated proto3 JSON the bytes came from (the same object, not a copy), for config dumps. */
   readonly json: Readonly<Record<string, unknown>>;
 }
 
@@ -51,11 +54,39 @@ export function contentHash(text: string): string {
 /** Encodes resources, reusing the bytes of any resource already encoded with the same content. */
 export class ResourceEncoder {
   private readonly byHash = new Map<string, Uint8Array>();
+  /** Weak, so an encoding lives only as long as some snapshot or generation still holds the object. */
+  private readonly byObject = new WeakMap<object, EncodedResource>();
+  private readonly byList = new WeakMap<readonly XdsResource[], Map<string, EncodedResourceSet>>();
 
-  /** @param maxEntries bound on cached encodings; the least recently used are dropped first. */
+  /** @param maxEntries bound on cached encodings by content; the least recently used are dropped first. */
   constructor(private readonly maxEntries = 50_000) {}
 
   encode(typeUrl: string, resource: XdsResource): EncodedResource {
+    const known = this.byObject.get(resource.resource);
+    if (known?.typeUrl === typeUrl) {
+      return known.name === resource.name ? known : { ...known, name: resource.name };
+    }
+    const encoded = this.encodeContent(typeUrl, resource);
+    this.byObject.set(resource.resource, encoded);
+    return encoded;
+  }
+
+  /**
+   * Encodes one type's resources as a set; the same list object (generation shares one between
+   * proxies of a scope) yields the same set, so those proxies' snapshots share it.
+   */
+  encodeSet(typeUrl: string, list: readonly XdsResource[]): EncodedResourceSet {
+    const byType = this.byList.get(list) ?? new Map<string, EncodedResourceSet>();
+    let set = byType.get(typeUrl);
+    if (!set) {
+      set = encodeResourceSet(typeUrl, list, (resource) => this.encode(typeUrl, resource));
+      byType.set(typeUrl, set);
+      this.byList.set(list, byType);
+    }
+    return set;
+  }
+
+  private encodeContent(typeUrl: string, resource: XdsResource): EncodedResource {
     const hash = contentHash(`${typeUrl}\n${canonicalJson(resource.resource)}`);
     let bytes = this.byHash.get(hash);
     if (bytes) {

@@ -5,55 +5,44 @@
  */
 import { TYPE_URLS } from '../push/contract';
 import type { ProxyResources, XdsResource } from '../push/contract';
-import { contentHash, EncodedResource, ResourceEncoder } from './codec';
+import type { EncodedResource, ResourceEncoder } from './codec';
+import { EncodedResourceSet, resourceSetVersion } from './resource-set';
+
+export { DuplicateResourceError } from './resource-set';
 
 /** The order types are pushed in, so Envoy warms clusters before endpoints and listeners before routes. */
 export const PUSH_ORDER: readonly string[] = [TYPE_URLS.cluster, TYPE_URLS.endpoint, TYPE_URLS.listener, TYPE_URLS.route, TYPE_URLS.secret];
 
-export class XdsSnapshot {
-  private readonly versionsByType: ReadonlyMap<string, string>;
+const EMPTY_SET: EncodedResourceSet = { resources: new Map(), version: resourceSetVersion([]) };
 
-  constructor(private readonly resourcesByType: ReadonlyMap<string, ReadonlyMap<string, EncodedResource>>) {
-    const versions = new Map<string, string>();
-    for (const [typeUrl, resources] of resourcesByType) {
-      const digest = [...resources.values()].map((resource) => `${resource.name}=${resource.hash}`).sort().join('\n');
-      versions.set(typeUrl, contentHash(digest).slice(0, 16));
-    }
-    this.versionsByType = versions;
-  }
+export class XdsSnapshot {
+  /** Sets may be shared with other proxies' snapshots; they are never mutated. */
+  constructor(private readonly setsByType: ReadonlyMap<string, EncodedResourceSet>) {}
 
   /** The type's version; every type in PUSH_ORDER has one (an empty type has the empty-set version). */
   version(typeUrl: string): string | undefined {
-    return this.versionsByType.get(typeUrl);
+    return this.setsByType.get(typeUrl)?.version;
   }
 
   /** The type's resources by name (empty when the snapshot holds none). */
   resources(typeUrl: string): ReadonlyMap<string, EncodedResource> {
-    return this.resourcesByType.get(typeUrl) ?? new Map();
+    return this.setsByType.get(typeUrl)?.resources ?? EMPTY_SET.resources;
   }
 
   get typeUrls(): string[] {
-    return [...this.resourcesByType.keys()];
+    return [...this.setsByType.keys()];
   }
 
   /** The proto3 JSON of every resource, by type URL then name, for `/debug/config_dump`. */
   toJson(): Record<string, { version: string; resources: Record<string, unknown> }> {
     const dump: Record<string, { version: string; resources: Record<string, unknown> }> = {};
-    for (const [typeUrl, resources] of this.resourcesByType) {
+    for (const [typeUrl, set] of this.setsByType) {
       dump[typeUrl] = {
-        version: this.versionsByType.get(typeUrl)!,
-        resources: Object.fromEntries([...resources.values()].map((resource) => [resource.name, resource.json])),
+        version: set.version,
+        resources: Object.fromEntries([...set.resources.values()].map((resource) => [resource.name, resource.json])),
       };
     }
     return dump;
-  }
-}
-
-/** A resource name that appears twice within one type; Envoy would keep one at random. */
-export class DuplicateResourceError extends Error {
-  constructor(readonly typeUrl: string, readonly resourceName: string) {
-    super(`two ${typeUrl} resources are named '${resourceName}'; resource names must be unique per type`);
-    this.name = 'DuplicateResourceError';
   }
 }
 
@@ -62,15 +51,8 @@ export class DuplicateResourceError extends Error {
  * field) or `DuplicateResourceError`; neither yields a snapshot, so nothing broken is published.
  */
 export function buildSnapshot(resources: ProxyResources, encoder: ResourceEncoder): XdsSnapshot {
-  const byType = new Map<string, Map<string, EncodedResource>>();
-  for (const typeUrl of PUSH_ORDER) byType.set(typeUrl, new Map());
-  for (const [typeUrl, list] of resources) {
-    const encoded = byType.get(typeUrl) ?? new Map<string, EncodedResource>();
-    for (const resource of list as readonly XdsResource[]) {
-      if (encoded.has(resource.name)) throw new DuplicateResourceError(typeUrl, resource.name);
-      encoded.set(resource.name, encoder.encode(typeUrl, resource));
-    }
-    byType.set(typeUrl, encoded);
-  }
+  const byType = new Map<string, EncodedResourceSet>();
+  for (const typeUrl of PUSH_ORDER) byType.set(typeUrl, EMPTY_SET);
+  for (const [typeUrl, list] of resources) byType.set(typeUrl, encoder.encodeSet(typeUrl, list as readonly XdsResource[]));
   return new XdsSnapshot(byType);
 }

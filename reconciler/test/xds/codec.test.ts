@@ -85,6 +85,43 @@ describe('codec', () => {
     expect(encoder.size).toBe(2);
   });
 
+  test('GIVEN one resource object WHEN encoded again THEN the first encoding is returned as is, not re-serialized', () => {
+    const encoder = new ResourceEncoder();
+    const shared = { name: 'c', resource: { name: 'c', type: 'EDS', connect_timeout: '1s' } };
+    const first = encoder.encode(TYPE_URLS.cluster, shared);
+    const copy = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: { ...shared.resource } });
+    expect(encoder.encode(TYPE_URLS.cluster, shared)).toBe(first);
+    expect(encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: shared.resource })).toBe(first);
+    expect(copy).not.toBe(first);
+    expect(copy.bytes).toBe(first.bytes);
+    expect(first.json).toBe(shared.resource);
+  });
+
+  test.each([
+    ['another name', TYPE_URLS.cluster, 'renamed'],
+    ['another type URL', TYPE_URLS.route, 'c'],
+  ])('GIVEN an encoded resource object WHEN encoded under %s THEN the result carries that name and type', (_, typeUrl, name) => {
+    const encoder = new ResourceEncoder();
+    const resource = { name: 'c' };
+    const first = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource });
+    const again = encoder.encode(typeUrl, { name, resource });
+    expect({ name: again.name, typeUrl: again.typeUrl }).toEqual({ name, typeUrl });
+    expect(again.hash === first.hash).toBe(typeUrl === TYPE_URLS.cluster);
+  });
+
+  test('GIVEN one list object WHEN encoded as a set twice THEN both proxies share one set; an equal list gets an equal version', () => {
+    const encoder = new ResourceEncoder();
+    const list = [{ name: 'a', resource: { name: 'a' } }, { name: 'b', resource: { name: 'b' } }];
+    const first = encoder.encodeSet(TYPE_URLS.cluster, list);
+    const equal = encoder.encodeSet(TYPE_URLS.cluster, [...list].reverse());
+    const changed = encoder.encodeSet(TYPE_URLS.cluster, [list[0]]);
+    expect(encoder.encodeSet(TYPE_URLS.cluster, list)).toBe(first);
+    expect(equal).not.toBe(first);
+    expect(equal.version).toBe(first.version);
+    expect(changed.version).not.toBe(first.version);
+    expect([...first.resources.keys()]).toEqual(['a', 'b']);
+  });
+
   test('GIVEN an encoder bounded to one entry WHEN two contents are encoded THEN the older is evicted', () => {
     const encoder = new ResourceEncoder(1);
     encoder.encode(TYPE_URLS.cluster, { name: 'a', resource: { name: 'a' } });
