@@ -26,6 +26,12 @@ export class PushContext {
 
   /** When a chaos window next opens or closes (epoch ms): this context is stale from then on. */
   readonly nextChaosWindowBoundary: number | undefined;
+  /**
+   * The workload label keys any routing selector reads (DestinationRule `workloadSelector`, Sidecar
+   * `workloadSelector`, VirtualService `sourceLabels`), sorted: two proxies of one namespace that
+   * agree on these labels get the same routing, whatever their other labels.
+   */
+  readonly routingLabelKeys: readonly string[];
 
   private readonly servicesByHost = new Map<string, MeshService>();
   private readonly sortedServices: readonly MeshService[];
@@ -81,6 +87,7 @@ export class PushContext {
     this.destinationRules = new DestinationRuleIndex(ofKind('DestinationRule'), mesh.clusterDomain);
     this.sidecars = ofKind('Sidecar').map((object) => scoped<SidecarSpec>(object)).sort(byNamespaceAndName);
     this.gatewayConfigs = ofKind('Gateway').map((object) => scoped(object)).sort(byNamespaceAndName);
+    this.routingLabelKeys = routingSelectorKeys(ofKind('DestinationRule'), this.sidecars, this.allVirtualServices);
     for (const kind of POLICY_KINDS) {
       for (const config of ofKind(kind).map((object) => scoped(object)).sort(byNamespaceAndName)) {
         const key = `${kind}/${config.namespace}`;
@@ -142,4 +149,18 @@ export class PushContext {
   workloadOf(proxy: Pick<ProxyIdentity, 'namespace' | 'name'>): MeshObject | undefined {
     return this.workloads.get(`${proxy.namespace}/${proxy.name}`);
   }
+}
+
+function routingSelectorKeys(
+  destinationRules: readonly MeshObject[], sidecars: readonly ScopedConfig<SidecarSpec>[], virtualServices: readonly ScopedConfig<VirtualServiceSpec>[],
+): string[] {
+  const selectors = [
+    ...destinationRules.map((object) => (object.spec as DestinationRuleSpec | undefined)?.workloadSelector?.matchLabels),
+    ...sidecars.map((sidecar) => sidecar.spec.workloadSelector?.labels),
+    ...virtualServices.flatMap((config) => [
+      ...(config.spec.http ?? []).flatMap((route) => (route.match ?? []).map((match) => match.sourceLabels)),
+      ...(config.spec.tcp ?? []).flatMap((route) => (route.match ?? []).map((match) => match.sourceLabels)),
+    ]),
+  ];
+  return [...new Set(selectors.flatMap((selector) => Object.keys(selector ?? {})))].sort();
 }

@@ -13,6 +13,8 @@ export interface OutboundClusterPlan {
   readonly policy: EffectivePolicy;
   /** `DestinationRule <ns>/<name>`, or the service when no rule applies; for error messages. */
   readonly policyField: string;
+  /** `<ns>/<name>` of the DestinationRule in effect, '' for none: with the name, it decides the cluster. */
+  readonly ruleKey: string;
 }
 
 /** One cluster per visible service port, plus one per DestinationRule subset, sorted by name. */
@@ -21,6 +23,7 @@ export function planOutboundClusters(view: ProxyView): OutboundClusterPlan[] {
   for (const service of view.services) {
     const rule = view.push.destinationRuleFor(service.hostname, view.proxy);
     const policyField = rule ? `DestinationRule ${rule.namespace}/${rule.name} spec` : service.hostname;
+    const ruleKey = rule ? `${rule.namespace}/${rule.name}` : '';
     for (const port of service.ports) {
       plans.push({
         name: outboundClusterName(port.number, undefined, service.hostname),
@@ -28,6 +31,7 @@ export function planOutboundClusters(view: ProxyView): OutboundClusterPlan[] {
         port,
         policy: effectiveTrafficPolicy(rule?.spec, port.number),
         policyField: `${policyField}.trafficPolicy`,
+        ruleKey,
       });
       (rule?.spec.subsets ?? []).forEach((subset, index) => plans.push({
         name: outboundClusterName(port.number, subset.name, service.hostname),
@@ -37,6 +41,7 @@ export function planOutboundClusters(view: ProxyView): OutboundClusterPlan[] {
         subsetLabels: subset.labels ?? {},
         policy: effectiveTrafficPolicy(rule?.spec, port.number, subset.name),
         policyField: `${policyField}.subsets[${index}].trafficPolicy`,
+        ruleKey,
       }));
     }
   }

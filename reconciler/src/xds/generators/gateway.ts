@@ -16,6 +16,7 @@ import { planGatewayListeners } from '../translate/gateway-servers';
 import type { ProxyView } from '../translate/proxy-view';
 import { generateClusters } from './cds';
 import { generateEndpoints } from './eds';
+import { sharedGenerationFor } from './shared-generation';
 
 export function generateGatewayResources(push: PushContext, proxy: ProxyIdentity, extensions: SecurityExtensions): ProxyResources {
   // Sidecar objects configure sidecars only; a router sees every service exported to it.
@@ -28,6 +29,7 @@ export function generateGatewayResources(push: PushContext, proxy: ProxyIdentity
     outboundListeners: [],
     inboundPorts: [],
     resolver: new DestinationResolver(push, proxy),
+    shared: sharedGenerationFor(push, extensions),
   };
   const plans = planGatewayListeners(push, proxy);
   const servers = plans.flatMap((plan) => plan.servers);

@@ -1,4 +1,8 @@
-/** RDS: one outbound route configuration per HTTP port, a virtual host per service on it. */
+/**
+ * RDS: one outbound route configuration per HTTP port, a virtual host per service on it. A route
+ * configuration is decided by the port, its services, the proxy's routing scope and outbound
+ * policy, and is shared between proxies within a push.
+ */
 import type { XdsResource } from '../../push/contract';
 import type { MeshService } from '../../push/service-model';
 import { outboundRouteName } from '../naming';
@@ -17,12 +21,18 @@ export function generateRoutes(view: ProxyView): XdsResource[] {
       }
     }
   }
-  return [...servicesByPort.entries()]
+  const scope = [view.shared.routingScope(view.proxy), view.outboundPolicy];
+  const perPort = [...servicesByPort.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([port, services]) => {
-      const name = outboundRouteName(port);
-      return { name, resource: buildRouteConfiguration(view, name, port, [...services.values()].sort(byHostname)) };
+    .map(([port, byHost]) => {
+      const services = [...byHost.values()].sort(byHostname);
+      return { port, services, key: JSON.stringify(['route', ...scope, port, view.shared.servicesKey(services)]) };
     });
+  return view.shared.memo(JSON.stringify(['rds', ...perPort.map((entry) => entry.key)]), () => perPort.map(({ port, services, key }) =>
+    view.shared.memo(key, () => {
+      const name = outboundRouteName(port);
+      return { name, resource: buildRouteConfiguration(view, name, port, services) };
+    })));
 }
 
 function buildRouteConfiguration(view: ProxyView, name: string, port: number, services: readonly MeshService[]): Record<string, unknown> {

@@ -25,10 +25,12 @@ export interface InboundTls {
   readonly allowPlaintext: boolean;
 }
 
-/** One outbound cluster under construction. */
+/**
+ * One outbound cluster under construction. The cluster is shared by every proxy that sees it, so
+ * the context carries no proxy: the transport socket depends on the destination only.
+ */
 export interface OutboundClusterContext {
   readonly push: PushContext;
-  readonly proxy: ProxyIdentity;
   readonly service: MeshService;
   readonly port: ServicePort;
   readonly subset?: string;
@@ -36,6 +38,11 @@ export interface OutboundClusterContext {
   readonly tls?: ClientTlsSettings;
 }
 
+/**
+ * Every hook except `secrets` must be a pure function of its arguments, reading of the proxy only
+ * its namespace and labels: its results are shared between proxies within a push. `secrets` is
+ * called for every proxy on every push (certificates are per identity and rotate).
+ */
 export interface SecurityExtensions {
   /** HTTP filters placed before the router on an inbound HTTP port (authn before authz). */
   inboundHttpFilters?(context: InboundPortContext): readonly Record<string, unknown>[];

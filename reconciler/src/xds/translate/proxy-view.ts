@@ -11,6 +11,7 @@ import { egressHostsAdmit, ownServices, visibleServices } from '../../push/proxy
 import type { PushContext } from '../../push/push-context';
 import { MeshService, PortProtocol, selectPortProtocol } from '../../push/service-model';
 import { instanceFromPod, instanceFromWorkloadEntry } from '../../push/service-registry';
+import { sharedGenerationFor, SharedGeneration } from '../generators/shared-generation';
 import { DestinationResolver } from './destination-resolver';
 import { NO_SECURITY_EXTENSIONS, SecurityExtensions } from './extension-points';
 
@@ -41,6 +42,8 @@ export interface ProxyView {
   readonly outboundListeners: readonly OutboundListenerPlan[];
   readonly inboundPorts: readonly InboundPortPlan[];
   readonly resolver: DestinationResolver;
+  /** Work shared with the other proxies of this push. */
+  readonly shared: SharedGeneration;
 }
 
 const WILDCARD_ADDRESS = '0.0.0.0';
@@ -60,6 +63,7 @@ export function buildProxyView(push: PushContext, proxy: ProxyIdentity, extensio
     outboundListeners: withoutInboundCollisions(planOutbound(push, proxy, sidecar, services), inboundPorts, proxy),
     inboundPorts,
     resolver: new DestinationResolver(push, proxy),
+    shared: sharedGenerationFor(push, extensions),
   };
 }
 
