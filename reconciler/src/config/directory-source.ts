@@ -28,11 +28,18 @@ export interface DirectorySourceOptions {
 
 const CONFIG_FILE = /\.(ya?ml|json)$/i;
 
+interface ReadFile {
+  readonly text: string;
+  /** Why the text cannot be served; undefined when it parses. */
+  readonly problem?: string;
+}
+
 export class DirectorySource implements ConfigSource {
   private readonly settleMs: number;
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
   private readonly lastGood = new Map<string, string>();
+  private readonly lastRead = new Map<string, ReadFile & { readonly stamp?: string }>();
   private lastSignature = '';
   private lastProblemsKey = '';
   private watcher: fs.FSWatcher | undefined;
@@ -86,6 +93,24 @@ export class DirectorySource implements ConfigSource {
     }, delay);
   }
 
+  /**
+   * A file's text and syntax problem. The poll visits every file every `pollMs`; a file whose stat
+   * is unchanged since it was last read is neither read nor parsed again.
+   */
+  private async read(file: string): Promise<ReadFile> {
+    const stamp = await fileStamp(file);
+    const previous = this.lastRead.get(file);
+    if (stamp !== undefined && previous?.stamp === stamp) return previous;
+    const text = await fs.promises.readFile(file, 'utf8').catch((error: Error) => error);
+    if (text instanceof Error) {
+      this.lastRead.delete(file);
+      return { text: '', problem: `cannot be read: ${text.message}` };
+    }
+    const read = { stamp, text, problem: previous?.text === text ? previous.problem : parseProblem(text) };
+    if (stamp !== undefined) this.lastRead.set(file, read);
+    return read;
+  }
+
   /** Re-reads every file into a new set; emits only when the served set or the problems changed. */
   private async reload(reason: string, always: boolean): Promise<void> {
     const files = await listConfigFiles(this.options.dir);
@@ -93,10 +118,10 @@ export class DirectorySource implements ConfigSource {
     const problems: SourceProblem[] = [];
     const present = new Set(files);
     for (const file of [...this.lastGood.keys()]) if (!present.has(file)) this.lastGood.delete(file);
+    for (const file of [...this.lastRead.keys()]) if (!present.has(file)) this.lastRead.delete(file);
 
     for (const file of files) {
-      const text = await fs.promises.readFile(file, 'utf8').catch((error: Error) => error);
-      const problem = text instanceof Error ? `cannot be read: ${text.message}` : parseProblem(text);
+      const { text, problem } = await this.read(file);
       if (problem === undefined) {
         this.lastGood.set(file, text as string);
       } else {
@@ -114,6 +139,12 @@ export class DirectorySource implements ConfigSource {
     this.lastProblemsKey = problemsKey;
     if (!this.stopped) this.onUpdate?.({ documents, problems, reason });
   }
+}
+
+/** The file's identity, size and change times: equal stamps mean the file was not rewritten. */
+async function fileStamp(file: string): Promise<string | undefined> {
+  const stat = await fs.promises.stat(file, { bigint: true }).catch(() => undefined);
+  return stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : undefined;
 }
 
 /** The first YAML/JSON syntax error of a text, or undefined when it parses. */

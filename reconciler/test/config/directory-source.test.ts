@@ -103,3 +103,29 @@ describe('directory source under a steady stream of changes', () => {
     }
   });
 });
+
+describe('directory source polling', () => {
+  test('GIVEN a polled directory WHEN polls find files unchanged THEN only a changed file is read again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('a'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), SERVICE_ENTRY('b'));
+    const source = new DirectorySource({ dir, settleMs: 10, pollMs: 30 });
+    const readFile = jest.spyOn(fs.promises, 'readFile');
+    try {
+      const updates: ConfigUpdate[] = [];
+      await source.start((update) => updates.push(update));
+      readFile.mockClear();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(readFile).not.toHaveBeenCalled();
+
+      fs.writeFileSync(path.join(dir, 'b.yaml'), SERVICE_ENTRY('b2'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(new Set(readFile.mock.calls.map(([file]) => path.basename(String(file))))).toEqual(new Set(['b.yaml']));
+      expect(updates.at(-1)!.documents.map((doc) => doc.text)).toEqual([SERVICE_ENTRY('a'), SERVICE_ENTRY('b2')]);
+    } finally {
+      readFile.mockRestore();
+      await source.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

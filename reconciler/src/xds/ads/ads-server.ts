@@ -13,6 +13,7 @@ import { DeltaStream } from './delta-stream';
 import { AdsAccessError, AuthenticatedCaller, ProxyAuthenticator } from './proxy-authentication';
 import { SotwStream } from './sotw-stream';
 import { SyncStatusRegistry } from './sync-status';
+import { WriteBudget, WriteBudgetOptions } from './write-budget';
 
 export interface AdsServerOptions {
   readonly snapshots: SnapshotWatchSource;
@@ -23,6 +24,8 @@ export interface AdsServerOptions {
   readonly credentials?: grpc.ServerCredentials;
   /** Checks each stream's caller before its first request is read; absent means anyone may connect. */
   readonly authenticator?: ProxyAuthenticator;
+  /** Bounds response bytes written but not yet flushed, over all streams. */
+  readonly writeBudget?: WriteBudgetOptions;
 }
 
 export class AdsServer {
@@ -35,7 +38,10 @@ export class AdsServer {
   constructor(private readonly options: AdsServerOptions) {
     // Envoy keeps ADS streams open for hours; keepalive pings let dead peers be noticed.
     this.server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_permit_without_calls': 1 });
-    const deps = { snapshots: options.snapshots, proxies: options.proxies, status: this.status, observer: options.observer ?? {}, log: options.log };
+    const deps = {
+      snapshots: options.snapshots, proxies: options.proxies, status: this.status, observer: options.observer ?? {}, log: options.log,
+      writeBudget: new WriteBudget(options.writeBudget),
+    };
     this.server.addService(ADS_SERVICE_DEFINITION, {
       StreamAggregatedResources: (call: SotwCall) => this.accept(call, (caller) => new SotwStream(call, { ...deps, caller })),
       DeltaAggregatedResources: (call: DeltaCall) => this.accept(call, (caller) => new DeltaStream(call, { ...deps, caller })),

@@ -6,13 +6,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { PUSH_ORDER } from '../snapshot';
 import type { DeltaCall, DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './ads-service';
-import { isWildcardType, StreamDependencies, StreamSession } from './stream-session';
+import { KnownVersions } from './known-versions';
+import { BuiltResponse, isWildcardType, StreamDependencies, StreamSession } from './stream-session';
 
 interface DeltaTypeState {
   wildcard: boolean;
   readonly subscribed: Set<string>;
   /** Resource name → version the proxy holds (as far as this server knows). */
-  readonly known: Map<string, string>;
+  readonly known: KnownVersions;
   /** Nonce → system version, for responses not yet ACKed or NACKed. */
   readonly pending: Map<string, string>;
 }
@@ -53,7 +54,7 @@ export class DeltaStream {
     let state = this.types.get(typeUrl);
     const isFirst = !state;
     if (!state) {
-      state = { wildcard: false, subscribed: new Set(), known: new Map(Object.entries(request.initial_resource_versions ?? {})), pending: new Map() };
+      state = { wildcard: false, subscribed: new Set(), known: new KnownVersions(request.initial_resource_versions ?? {}), pending: new Map() };
       this.types.set(typeUrl, state);
     }
 
@@ -90,40 +91,63 @@ export class DeltaStream {
       state.known.delete(name);
     }
     // Envoy waits for a first answer per type before finishing initialization, even an empty one.
-    if (isFirst || subscribe.length > 0) this.send(typeUrl, state, isFirst);
+    if (isFirst || subscribe.length > 0) this.send(typeUrl, isFirst);
   }
 
   private pushAll(): void {
     const ordered = [...PUSH_ORDER, ...[...this.types.keys()].filter((typeUrl) => !PUSH_ORDER.includes(typeUrl))];
     for (const typeUrl of ordered) {
-      const state = this.types.get(typeUrl);
-      if (state) this.send(typeUrl, state, false);
+      if (this.types.has(typeUrl)) this.send(typeUrl, false);
     }
   }
 
-  private send(typeUrl: string, state: DeltaTypeState, evenIfEmpty: boolean): void {
+  /** Queues a response with what changed for the type; it is worked out when the write budget admits it. */
+  private send(typeUrl: string, evenIfEmpty: boolean): void {
+    this.session.schedule(this.call, () => this.changes(typeUrl, evenIfEmpty));
+  }
+
+  private changes(typeUrl: string, evenIfEmpty: boolean): BuiltResponse<DeltaDiscoveryResponse> | undefined {
+    const state = this.types.get(typeUrl);
     const current = this.session.current;
     const version = current?.snapshot.version(typeUrl);
-    if (!current || version === undefined || this.session.isClosed) return;
+    if (!state || !current || version === undefined) return undefined;
     const available = current.snapshot.resources(typeUrl);
-    const wanted = state.wildcard ? [...available.keys()] : [...state.subscribed];
+    const wanted = state.wildcard ? available.keys() : state.subscribed.values();
 
     const resources: DeltaDiscoveryResponse['resources'][number][] = [];
+    let resourceBytes = 0;
     for (const name of wanted) {
       const resource = available.get(name);
       if (!resource || state.known.get(name) === resource.hash) continue;
       resources.push({ name, version: resource.hash, resource: { type_url: typeUrl, value: resource.bytes } });
+      resourceBytes += resource.bytes.length;
     }
-    const removed = [...state.known.keys()].filter((name) => !available.has(name));
-    if (resources.length === 0 && removed.length === 0 && !evenIfEmpty) return;
+    const removed = state.known.missingFrom(available);
+    // Once answered, a proxy wanting every available resource holds exactly the snapshot's set.
+    const holdsAll = state.wildcard || subscribesAll(state.subscribed, available);
+    if (resources.length === 0 && removed.length === 0 && !evenIfEmpty) {
+      if (holdsAll) state.known.holdExactly(available);
+      return undefined;
+    }
 
-    for (const entry of resources) state.known.set(entry.name, entry.version);
-    for (const name of removed) state.known.delete(name);
+    if (holdsAll) {
+      state.known.holdExactly(available);
+    } else {
+      for (const entry of resources) state.known.set(entry.name, entry.version);
+      for (const name of removed) state.known.delete(name);
+    }
     const nonce = this.session.nextNonce();
     state.pending.set(nonce, version);
-    this.call.write({ system_version_info: version, type_url: typeUrl, nonce, resources, removed_resources: removed });
     const proxyId = this.session.proxyId!;
     this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
     this.deps.observer.responseSent?.(proxyId, typeUrl, resources.length);
+    return { response: { system_version_info: version, type_url: typeUrl, nonce, resources, removed_resources: removed }, resourceBytes };
   }
+}
+
+/** Whether every available resource is subscribed: then after a response the proxy holds exactly them. */
+function subscribesAll(subscribed: ReadonlySet<string>, available: ReadonlyMap<string, unknown>): boolean {
+  if (subscribed.size < available.size) return false;
+  for (const name of available.keys()) if (!subscribed.has(name)) return false;
+  return true;
 }

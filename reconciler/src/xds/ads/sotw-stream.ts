@@ -5,8 +5,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { PUSH_ORDER } from '../snapshot';
-import type { DiscoveryRequest, SotwCall } from './ads-service';
-import { isWildcardType, StreamDependencies, StreamSession } from './stream-session';
+import type { DiscoveryRequest, DiscoveryResponse, SotwCall } from './ads-service';
+import { BuiltResponse, isWildcardType, StreamDependencies, StreamSession } from './stream-session';
 
 interface SotwTypeState {
   wildcard: boolean;
@@ -71,7 +71,7 @@ export class SotwStream {
     };
     this.types.set(typeUrl, next);
     // A first request (no nonce) always gets an answer; an ACK only when the subscription changed.
-    if (nonce === '' || namesKey(next) !== next.sentNamesKey) this.send(typeUrl, next);
+    if (nonce === '' || namesKey(next) !== next.sentNamesKey) this.send(typeUrl, 'request');
   }
 
   private recordAck(proxyId: string, typeUrl: string, version: string, state: SotwTypeState): void {
@@ -96,29 +96,37 @@ export class SotwStream {
     for (const typeUrl of ordered) {
       const state = this.types.get(typeUrl);
       const version = this.session.current?.snapshot.version(typeUrl);
-      if (state && version !== undefined && version !== state.sentVersion) this.send(typeUrl, state);
+      if (state && version !== undefined && version !== state.sentVersion) this.send(typeUrl, 'version-changed');
     }
   }
 
-  private send(typeUrl: string, state: SotwTypeState): void {
+  /**
+   * Queues the type's resources; they are chosen when the write budget admits the response. A
+   * push answers only if the version is still unsent by then; a request is always answered.
+   */
+  private send(typeUrl: string, trigger: 'request' | 'version-changed'): void {
+    this.session.schedule(this.call, () => this.response(typeUrl, trigger));
+  }
+
+  private response(typeUrl: string, trigger: 'request' | 'version-changed'): BuiltResponse<DiscoveryResponse> | undefined {
+    const state = this.types.get(typeUrl);
     const current = this.session.current;
     const version = current?.snapshot.version(typeUrl);
-    if (!current || version === undefined || this.session.isClosed) return;
+    if (!state || !current || version === undefined) return undefined;
+    if (trigger === 'version-changed' && version === state.sentVersion) return undefined;
     const available = current.snapshot.resources(typeUrl);
     const chosen = state.wildcard
       ? [...available.values()]
       : [...state.names].map((name) => available.get(name)).filter((resource) => resource !== undefined);
     const nonce = this.session.nextNonce();
-    this.call.write({
-      version_info: version,
-      type_url: typeUrl,
-      nonce,
-      resources: chosen.map((resource) => ({ type_url: typeUrl, value: resource!.bytes })),
-    });
     Object.assign(state, { sentVersion: version, sentNonce: nonce, sentNamesKey: namesKey(state), sentAt: Date.now() });
     const proxyId = this.session.proxyId!;
     this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
     this.deps.observer.responseSent?.(proxyId, typeUrl, chosen.length);
+    return {
+      response: { version_info: version, type_url: typeUrl, nonce, resources: chosen.map((resource) => ({ type_url: typeUrl, value: resource!.bytes })) },
+      resourceBytes: chosen.reduce((sum, resource) => sum + resource!.bytes.length, 0),
+    };
   }
 }
 

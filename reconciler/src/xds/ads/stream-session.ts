@@ -8,6 +8,7 @@ import type { XdsSnapshot } from '../snapshot';
 import type { AdsObserver, ProxyConnectionHandler } from './ads-observer';
 import type { AuthenticatedCaller } from './proxy-authentication';
 import type { SyncStatusRegistry } from './sync-status';
+import type { BudgetedSender, WriteBudget } from './write-budget';
 
 export interface StreamDependencies {
   readonly snapshots: SnapshotWatchSource;
@@ -15,6 +16,8 @@ export interface StreamDependencies {
   readonly status: SyncStatusRegistry;
   readonly observer: AdsObserver;
   readonly log: Logger;
+  /** Shared by every stream of the server: bounds the response bytes waiting to be flushed. */
+  readonly writeBudget: WriteBudget;
   /** Who opened this stream, when the server authenticates callers. */
   readonly caller?: AuthenticatedCaller;
 }
@@ -26,14 +29,41 @@ export interface CurrentSnapshot {
   readonly reasons: readonly PushReason[];
 }
 
+export interface BuiltResponse<Response> {
+  readonly response: Response;
+  /** The encoded resources' bytes, the bulk of the response. */
+  readonly resourceBytes: number;
+}
+
+/** Type URL, version, nonce and framing, counted so an empty response still weighs something. */
+const RESPONSE_ENVELOPE_BYTES = 256;
+
 export class StreamSession {
   proxyId: string | undefined;
   current: CurrentSnapshot | undefined;
   private unwatch: (() => void) | undefined;
   private closed = false;
   private nonceCounter = 0;
+  private readonly sender: BudgetedSender;
 
-  constructor(readonly deps: StreamDependencies, private readonly onSnapshot: () => void) {}
+  constructor(readonly deps: StreamDependencies, private readonly onSnapshot: () => void) {
+    this.sender = deps.writeBudget.sender();
+  }
+
+  /**
+   * Queues a response within the server's write budget. `build` runs once the budget admits it,
+   * after this stream's earlier responses, so it answers from the state and snapshot of that
+   * moment; it returns undefined when there is nothing to send by then.
+   */
+  schedule<Response>(call: { write(response: Response, flushed: () => void): boolean }, build: () => BuiltResponse<Response> | undefined): void {
+    this.sender.send((flushed) => {
+      if (this.closed) return 0;
+      const built = build();
+      if (!built) return 0;
+      call.write(built.response, flushed);
+      return built.resourceBytes + RESPONSE_ENVELOPE_BYTES;
+    });
+  }
 
   /** Binds the stream to a proxy on its first request; later calls return the bound id. */
   bind(node: Record<string, unknown> | undefined): string {
@@ -65,6 +95,7 @@ export class StreamSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sender.close();
     this.unwatch?.();
     if (this.proxyId !== undefined) {
       this.deps.observer.streamClosed?.(this.proxyId);
