@@ -83,7 +83,7 @@ export class DeltaStream {
     if (isFirst && isWildcardType(typeUrl) && subscribe.length === 0) state.wildcard = true;
     for (const name of subscribe) {
       if (name === '*') state.wildcard = true;
-      else state.subscribed.add(name);
+      else state.subscribed.add(this.session.internName(typeUrl, name));
     }
     for (const name of unsubscribe) {
       if (name === '*') state.wildcard = false;

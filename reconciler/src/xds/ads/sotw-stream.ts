@@ -67,7 +67,7 @@ export class SotwStream {
     const next: SotwTypeState = {
       ...(state ?? {}),
       wildcard: isWildcardType(typeUrl) && (names.length === 0 || names.includes('*')),
-      names: new Set(names.filter((name) => name !== '*')),
+      names: new Set(names.filter((name) => name !== '*').map((name) => this.session.internName(typeUrl, name))),
     };
     this.types.set(typeUrl, next);
     // A first request (no nonce) always gets an answer; an ACK only when the subscription changed.

@@ -83,6 +83,14 @@ export class StreamSession {
     return proxyId;
   }
 
+  /**
+   * The snapshot's own copy of a requested resource name when it has one. Thousands of proxies
+   * subscribe to the same thousands of names; each request carries its own copies of the strings.
+   */
+  internName(typeUrl: string, name: string): string {
+    return this.current?.snapshot.resources(typeUrl).get(name)?.name ?? name;
+  }
+
   nextNonce(): string {
     this.nonceCounter += 1;
     return String(this.nonceCounter);
