@@ -6,7 +6,7 @@
  * and shown, and the last good config stays.
  */
 import * as grpc from '@grpc/grpc-js';
-import { ingestDocuments, MeshObjectValidator } from './config/ingest';
+import { IngestCache, ingestDocuments, MeshObjectValidator } from './config/ingest';
 import type { ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
@@ -69,6 +69,7 @@ export class Reconciler {
   readonly metrics = new ReconcilerMetrics();
   readonly snapshots = new SnapshotCache();
   private readonly encoder = new ResourceEncoder();
+  private readonly ingestCache = new IngestCache();
   private readonly ads: AdsServer;
   private readonly ops: OpsServer | undefined;
   private readonly debouncer: PushDebouncer;
@@ -169,7 +170,7 @@ export class Reconciler {
     const update = this.latestUpdate;
     if (!update) return;
     const started = process.hrtime.bigint();
-    const ingested = ingestDocuments(update.documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain });
+    const ingested = ingestDocuments(update.documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain, cache: this.ingestCache });
     const sourceRejections: RejectedObject[] = update.problems.map((problem) => ({
       kind: 'File', origin: { source: problem.source }, reasons: [`${problem.source} ${problem.reason}`],
     }));

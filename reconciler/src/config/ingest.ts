@@ -28,6 +28,8 @@ export interface MeshObjectValidator {
 export interface IngestOptions {
   /** Resolves short host names in cross-object checks. @default cluster.local */
   readonly clusterDomain?: string;
+  /** Keeps each document's parse and schema check while its text is unchanged (one per validator). */
+  readonly cache?: IngestCache;
 }
 
 export interface IngestResult {
@@ -38,19 +40,48 @@ export interface IngestResult {
 interface Candidate {
   readonly object: MeshObject;
   readonly origin: ObjectOrigin;
+  /** Problems of the object on its own (name, CRD schema). */
+  readonly structural: readonly string[];
+}
+
+/** One source's parsed objects and syntax rejections; never mutated once built. */
+interface ParsedSource {
+  readonly candidates: readonly Candidate[];
+  readonly rejected: readonly RejectedObject[];
+}
+
+/**
+ * Parsed, schema-checked documents by source and text. A config change usually touches one file
+ * of hundreds; re-parsing and re-validating the others on every push would dominate its latency.
+ * Only the documents of the latest ingest are kept.
+ */
+export class IngestCache {
+  private entries = new Map<string, ParsedSource>();
+
+  /** @internal */
+  sourcesOf(docs: readonly IngestSource[], parse: (doc: IngestSource) => ParsedSource): ParsedSource[] {
+    const next = new Map<string, ParsedSource>();
+    const parsed = docs.map((doc) => {
+      const key = `${doc.source}\0${doc.text}`;
+      const entry = next.get(key) ?? this.entries.get(key) ?? parse(doc);
+      next.set(key, entry);
+      return entry;
+    });
+    this.entries = next;
+    return parsed;
+  }
 }
 
 export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshObjectValidator, options: IngestOptions = {}): IngestResult {
-  const rejected: RejectedObject[] = [];
-  const candidates: Candidate[] = [];
-  for (const doc of docs) {
-    parseSource(doc, candidates, rejected);
-  }
+  const parse = (doc: IngestSource) => parseSource(doc, validator);
+  const sources = options.cache ? options.cache.sourcesOf(docs, parse) : docs.map(parse);
+  const rejected: RejectedObject[] = sources.flatMap((source) => source.rejected);
+  const candidates = sources.flatMap((source) => source.candidates);
 
   const schemaValid: Candidate[] = [];
   const seen = new Map<string, ObjectOrigin>();
   for (const candidate of candidates) {
-    const reasons = structuralProblems(candidate.object, validator);
+    const reasons = [...candidate.structural];
     const key = objectKey(candidate.object);
     const earlier = seen.get(key);
     if (earlier) {
@@ -78,7 +109,9 @@ export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshO
   return { objects, rejected };
 }
 
-function parseSource(doc: IngestSource, candidates: Candidate[], rejected: RejectedObject[]): void {
+function parseSource(doc: IngestSource, validator: MeshObjectValidator | undefined): ParsedSource {
+  const candidates: Candidate[] = [];
+  const rejected: RejectedObject[] = [];
   parseAllDocuments(doc.text).forEach((parsed, index) => {
     const origin: ObjectOrigin = { source: doc.source, index };
     if (parsed.errors.length > 0) {
@@ -97,10 +130,12 @@ function parseSource(doc: IngestSource, candidates: Candidate[], rejected: Rejec
         continue;
       }
       if (isMeshKind(item.kind)) {
-        candidates.push({ object: item as unknown as MeshObject, origin });
+        const object = item as unknown as MeshObject;
+        candidates.push({ object, origin, structural: structuralProblems(object, validator) });
       }
     }
   });
+  return { candidates, rejected };
 }
 
 function structuralProblems(object: MeshObject, validator: MeshObjectValidator | undefined): string[] {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { ingestDocuments, MeshObjectValidator } from '../../src/config/ingest';
+import { IngestCache, ingestDocuments, MeshObjectValidator } from '../../src/config/ingest';
 import { IstioSchemaValidator } from '../../src/model';
 
 const destinationRule = `
@@ -83,5 +83,30 @@ describe('ingestDocuments with the shared CRD schema validator', () => {
       .map((file) => ({ source: file, text: readFileSync(join(__dirname, '../fixtures', file), 'utf8') }));
     const result = ingestDocuments(fixtures, new IstioSchemaValidator(crds));
     expect(result.rejected.flatMap((rejection) => rejection.reasons)).toEqual([]);
+  });
+});
+
+describe('ingestDocuments with a cache', () => {
+  const files = () => [
+    { source: 'rule.yaml', text: destinationRule },
+    { source: 'vs.yaml', text: virtualService('reviews-routes', '[{ destination: { host: reviews, subset: v1 } }]') },
+    { source: 'bad.yaml', text: 'kind: [unclosed' },
+  ];
+
+  test('GIVEN a cache WHEN one file of several changes THEN only its objects are parsed and validated again and the result equals an uncached ingest', () => {
+    const validated: string[] = [];
+    const validator: MeshObjectValidator = { validate: (object) => { validated.push(object.metadata.name); return []; } };
+    const cache = new IngestCache();
+    const first = ingestDocuments(files(), validator, { cache });
+    validated.length = 0;
+
+    const edited = files().map((file) => (file.source === 'vs.yaml'
+      ? { ...file, text: virtualService('reviews-routes', '[{ destination: { host: reviews, subset: v2 } }]') } : file));
+    const second = ingestDocuments(edited, validator, { cache });
+
+    expect(validated).toEqual(['reviews-routes']);
+    expect(second.objects[0]).toBe(first.objects[0]);
+    expect(second.objects[1]).not.toBe(first.objects[1]);
+    expect(second).toEqual(ingestDocuments(edited, validator));
   });
 });
