@@ -1,6 +1,7 @@
 /**
  * Turns the raw runs (one JSON line per figure run) into `bench/results.json` (min/median/max per
- * measurement, target and whether it is met, the machine) and the `BENCHMARKS.md` table.
+ * measurement, target and whether it is met, the machine) and the `BENCHMARKS.md` table. Figures
+ * of an existing `results.json` that the runs do not include are kept, with the date they ran.
  *   node report.js <runs.jsonl> <results.json> <BENCHMARKS.md> <causes.md>
  */
 import { execFileSync } from 'child_process';
@@ -38,6 +39,8 @@ const TITLES: Record<string, string> = {
 
 interface Summary {
   readonly figure: string;
+  /** When the figure ran (YYYY-MM-DD). */
+  readonly date?: string;
   readonly params: Record<string, number | string>;
   readonly runs: number;
   readonly measurements: Record<string, { min: number; median: number; max: number; unit: string; target?: string; met?: boolean }>;
@@ -108,7 +111,8 @@ function markdown(results: { date: string; machine: Record<string, string | numb
   ];
   for (const summary of results.figures) {
     const params = Object.entries(summary.params).filter(([name]) => name !== 'timeoutMs').map(([name, value]) => `${name}=${value}`).join(', ');
-    lines.push(`## ${TITLES[summary.figure] ?? summary.figure}`, '', `Scale: ${params}; ${summary.runs} runs.`, '');
+    const ranOn = summary.date && summary.date !== results.date ? ` Run on ${summary.date}, not re-run since.` : '';
+    lines.push(`## ${TITLES[summary.figure] ?? summary.figure}`, '', `Scale: ${params}; ${summary.runs} runs.${ranOn}`, '');
     lines.push('| measurement | min | median | max | unit | target | met |', '|---|---|---|---|---|---|---|');
     for (const [name, entry] of Object.entries(summary.measurements)) {
       const met = entry.met === undefined ? '' : entry.met ? 'yes' : '**no**';
@@ -125,7 +129,14 @@ function markdown(results: { date: string; machine: Record<string, string | numb
 function main(): void {
   const [runsFile, resultsFile, markdownFile, causesFile] = process.argv.slice(2);
   const runs = fs.readFileSync(runsFile, 'utf8').split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as FigureRun);
-  const results = { date: new Date().toISOString().slice(0, 10), machine: machine(), figures: summarize(runs) };
+  const date = new Date().toISOString().slice(0, 10);
+  const fresh = summarize(runs).map((summary) => ({ ...summary, date }));
+  const rerun = new Set(fresh.map((summary) => summary.figure));
+  const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { date: string; figures: Summary[] } : undefined;
+  const kept = (previous?.figures ?? []).filter((summary) => !rerun.has(summary.figure)).map((summary) => ({ ...summary, date: summary.date ?? previous!.date }));
+  const order = Object.keys(TITLES);
+  const figures = [...kept, ...fresh].sort((a, b) => order.indexOf(a.figure) - order.indexOf(b.figure));
+  const results = { date, machine: machine(), figures };
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(markdownFile, markdown(results, fs.existsSync(causesFile) ? fs.readFileSync(causesFile, 'utf8') : ''));
 }
