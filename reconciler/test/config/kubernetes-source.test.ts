@@ -94,6 +94,8 @@ describe('KubernetesSource', () => {
     const first = await source.next(() => true);
     expect(first.reason).toBe('config:initial-load');
     expect(sources(first)).toEqual(['kubernetes:Service/bookinfo/reviews', 'kubernetes:VirtualService/bookinfo/reviews']);
+    // onPods is reported on its own line right after the update; it may arrive in a later chunk.
+    await waitFor(() => source.podLists.length > 0);
     expect(source.podLists[0]).toEqual([]);
     const vs = JSON.parse(first.documents[1].text);
     expect(vs.spec.hosts).toEqual(['reviews']);
