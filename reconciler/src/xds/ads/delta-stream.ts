@@ -3,10 +3,10 @@
  * resource the proxy holds and sends only changed resources and removals. A NACK is recorded and
  * nothing is resent until the content changes again, so a rejected resource cannot loop.
  */
-import * as grpc from '@grpc/grpc-js';
 import { PUSH_ORDER } from '../snapshot';
 import type { DeltaCall, DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './ads-service';
 import { KnownVersions } from './known-versions';
+import { StreamCall } from './stream-call';
 import { BuiltResponse, isWildcardType, StreamDependencies, StreamSession } from './stream-session';
 
 interface DeltaTypeState {
@@ -21,30 +21,16 @@ interface DeltaTypeState {
 export class DeltaStream {
   private readonly session: StreamSession;
   private readonly types = new Map<string, DeltaTypeState>();
+  private readonly lifecycle: StreamCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
 
   constructor(private readonly call: DeltaCall, private readonly deps: StreamDependencies) {
     this.session = new StreamSession(deps, () => this.pushAll());
-    call.on('data', (request: DeltaDiscoveryRequest) => this.safely(() => this.onRequest(request)));
-    call.on('end', () => this.close());
-    call.on('error', () => this.close());
-    call.on('cancelled', () => this.close());
+    this.lifecycle = new StreamCall(call, this.session, deps, 'delta xDS stream', (request: DeltaDiscoveryRequest) => this.onRequest(request));
   }
 
+  /** Ends the stream from the server side (shutdown). */
   close(): void {
-    if (this.session.isClosed) return;
-    this.session.close();
-    this.call.end();
-  }
-
-  private safely(action: () => void): void {
-    try {
-      action();
-    } catch (error) {
-      this.deps.log.warn({ proxy: this.session.proxyId, err: (error as Error).message }, 'closing delta xDS stream after a bad request');
-      this.session.close();
-      const code = (error as { code?: unknown }).code;
-      this.call.emit('error', { code: typeof code === 'number' ? code : grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
-    }
+    this.lifecycle.close();
   }
 
   private onRequest(request: DeltaDiscoveryRequest): void {

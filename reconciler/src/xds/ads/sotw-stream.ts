@@ -3,9 +3,9 @@
  * sent and ACKed; a NACK is recorded and the rejected version is never sent again, only a newer
  * snapshot is. Requests echoing an older nonce are stale and ignored.
  */
-import * as grpc from '@grpc/grpc-js';
 import { PUSH_ORDER } from '../snapshot';
 import type { DiscoveryRequest, DiscoveryResponse, SotwCall } from './ads-service';
+import { StreamCall } from './stream-call';
 import { BuiltResponse, isWildcardType, StreamDependencies, StreamSession } from './stream-session';
 
 interface SotwTypeState {
@@ -20,31 +20,16 @@ interface SotwTypeState {
 export class SotwStream {
   private readonly session: StreamSession;
   private readonly types = new Map<string, SotwTypeState>();
+  private readonly lifecycle: StreamCall<DiscoveryRequest, DiscoveryResponse>;
 
   constructor(private readonly call: SotwCall, private readonly deps: StreamDependencies) {
     this.session = new StreamSession(deps, () => this.pushAll());
-    call.on('data', (request: DiscoveryRequest) => this.safely(() => this.onRequest(request)));
-    call.on('end', () => this.close());
-    call.on('error', () => this.close());
-    call.on('cancelled', () => this.close());
+    this.lifecycle = new StreamCall(call, this.session, deps, 'xDS stream', (request: DiscoveryRequest) => this.onRequest(request));
   }
 
   /** Ends the stream from the server side (shutdown). */
   close(): void {
-    if (this.session.isClosed) return;
-    this.session.close();
-    this.call.end();
-  }
-
-  private safely(action: () => void): void {
-    try {
-      action();
-    } catch (error) {
-      this.deps.log.warn({ proxy: this.session.proxyId, err: (error as Error).message }, 'closing xDS stream after a bad request');
-      this.session.close();
-      const code = (error as { code?: unknown }).code;
-      this.call.emit('error', { code: typeof code === 'number' ? code : grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
-    }
+    this.lifecycle.close();
   }
 
   private onRequest(request: DiscoveryRequest): void {
