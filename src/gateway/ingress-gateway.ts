@@ -205,6 +205,8 @@ export class IngressGateway extends Construct {
       hosts: this.serverHosts('addHttpsServer', options.hosts),
       tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: options.credentialName },
     });
+    // The reconciler reads the Secret from the gateway's namespace, as Istio does, and nothing else.
+    this.mesh._grantGatewayCredential(this.namespace, options.credentialName);
   }
 
   /**

@@ -26,3 +26,20 @@ export enum InjectionMode {
    */
   ISTIO_WEBHOOK = 'ISTIO_WEBHOOK',
 }
+
+/**
+ * What the Kubernetes API server does with an Istio object of the mesh when the reconciler's
+ * validating webhook cannot be reached (for example while the control plane is first deployed).
+ */
+export enum AdmissionFailurePolicy {
+  /**
+   * Admit the object; the reconciler still checks it when it reads it, rejects it if it is invalid
+   * and keeps serving the last accepted version. A first `kubectl apply -f` of everything succeeds.
+   */
+  IGNORE = 'Ignore',
+  /**
+   * Refuse the object: nothing the reconciler has not checked enters the API. Changes to the mesh's
+   * Istio objects fail while no reconciler replica is ready (Argo CD's sync waves start it first).
+   */
+  FAIL = 'Fail',
+}

@@ -1,10 +1,12 @@
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
+import { AdmissionFailurePolicy, InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
 import type { IMeshService } from './mesh-service';
 import { TrafficPolicyContribution } from '../private/contributions';
-import { addControlPlane, RECONCILER_NAME, RECONCILER_PORTS } from '../private/control-plane';
+import { RECONCILER_NAME, RECONCILER_PORTS } from '../model';
+import { addControlPlane, addGatewayCredentialAccess } from '../private/control-plane';
+import { gatewayCredentialRules } from '../private/rbac';
 import { addIstioCrds } from '../private/istio-crds';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { requireDnsLabel } from '../private/validation';
@@ -82,6 +84,13 @@ export interface MeshProps {
    * @default InjectionMode.SYNTH
    */
   readonly injectionMode?: InjectionMode;
+
+  /**
+   * What the API server does with the mesh's Istio objects when the reconciler's validating webhook
+   * cannot be reached.
+   * @default AdmissionFailurePolicy.IGNORE
+   */
+  readonly admissionFailurePolicy?: AdmissionFailurePolicy;
 }
 
 /**
@@ -109,16 +118,20 @@ export class Mesh extends Construct {
   public readonly proxyResources: kplus.ContainerResources;
   /** Name of the reconciler's Service. */
   public readonly xdsServiceName: string = RECONCILER_NAME;
-  /** Port of the plaintext ADS gRPC server. */
-  public readonly xdsPort: number = RECONCILER_PORTS.xds.number;
-  /** Port of the TLS ADS gRPC server. */
-  public readonly xdsTlsPort: number = RECONCILER_PORTS.xdsTls.number;
-  /** Port serving `/metrics`, `/healthz` and `/readyz`. */
-  public readonly monitoringPort: number = RECONCILER_PORTS.monitoring.number;
-  /** Port of the debug endpoints. */
-  public readonly debugPort: number = RECONCILER_PORTS.debug.number;
+  /** Port of the plaintext ADS gRPC server, bound to loopback inside the reconciler's pod (in no Service). */
+  public readonly xdsPort: number = RECONCILER_PORTS.xdsPlaintext;
+  /** Port of the TLS ADS gRPC server, the one sidecars and gateways dial. */
+  public readonly xdsTlsPort: number = RECONCILER_PORTS.xdsTls;
+  /** Port serving `/healthz`, `/readyz`, `/metrics` and the `/debug` views. */
+  public readonly monitoringPort: number = RECONCILER_PORTS.monitoring;
+  /** Container port of the validating admission webhook (Service port 443). */
+  public readonly webhookPort: number = RECONCILER_PORTS.webhook;
+  /** What the API server does with the mesh's Istio objects when the webhook cannot be reached. */
+  public readonly admissionFailurePolicy: AdmissionFailurePolicy;
 
   private readonly workloadNamespaces = new Map<string, kplus.Namespace>();
+  /** Namespace → names of the gateway credential Secrets the reconciler may read there. */
+  private readonly gatewayCredentials = new Map<string, Set<string>>();
   private readonly serviceTrafficPolicySources: ((service: IMeshService) => TrafficPolicyContribution[])[] = [];
   // Indexed at declaration so mesh- and namespace-wide validations never walk the construct tree.
   private readonly services: IMeshService[] = [];
@@ -139,6 +152,7 @@ export class Mesh extends Construct {
       cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(2000) },
       memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
     };
+    this.admissionFailurePolicy = props.admissionFailurePolicy ?? AdmissionFailurePolicy.IGNORE;
     const replicas = props.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 1) {
       throw new Error(`[${this.node.path}] 'replicas' is ${replicas}; it must be a positive integer. Use 2 or more for availability.`);
@@ -156,6 +170,8 @@ export class Mesh extends Construct {
       injectionMode: this.injectionMode,
       image: this.reconcilerImage,
       replicas,
+      admissionFailurePolicy: this.admissionFailurePolicy,
+      meshNamespaces: () => [this.namespace, ...this.workloadNamespaces.keys()],
       resources: props.resources ?? {
         cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
         memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
@@ -223,5 +239,21 @@ export class Mesh extends Construct {
     });
     applySyncWave(ApiObject.of(declared), SyncWave.CONTROL_PLANE);
     this.workloadNamespaces.set(namespace, declared);
+  }
+
+  /**
+   * Lets the reconciler read the gateway credential Secret `secretName` in `namespace` (by name only),
+   * so it can serve the certificate over SDS.
+   * @internal
+   */
+  public _grantGatewayCredential(namespace: string, secretName: string): void {
+    const existing = this.gatewayCredentials.get(namespace);
+    if (existing) {
+      existing.add(secretName);
+      return;
+    }
+    const names = new Set([secretName]);
+    this.gatewayCredentials.set(namespace, names);
+    addGatewayCredentialAccess(new Construct(this, `GatewayCredentials-${namespace}`), this.namespace, namespace, () => gatewayCredentialRules([...names]));
   }
 }

@@ -1,26 +1,24 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { CA_SECRET_NAME, PolicyRule, RECONCILER_CLUSTER_RULES, RECONCILER_NAMESPACE_RULES } from './rbac';
+import { PolicyRule, reconcilerClusterRules, RECONCILER_NAMESPACE_RULES } from './rbac';
 import { applySyncWave, SyncWave } from './sync-wave';
+import {
+  CA_SECRET_NAME, clusterScopedName, RECONCILER_NAME, RECONCILER_PORTS, RECONCILER_UID, SERVED_ISTIO_RESOURCES,
+  WEBHOOK_NAME, WEBHOOK_PATH, WEBHOOK_SERVICE_PORT,
+} from '../model';
 
-/** Name shared by the reconciler's Deployment, Service, ServiceAccount and RBAC objects. */
-export const RECONCILER_NAME = 'mesh-reconciler';
-
-/** Ports of the reconciler, with Istio's numbers so existing tooling finds them. */
-export const RECONCILER_PORTS = {
-  xds: { name: 'grpc-xds', number: 15010, appProtocol: 'grpc' },
-  xdsTls: { name: 'grpc-xds-tls', number: 15012, appProtocol: 'grpc' },
-  monitoring: { name: 'http-monitoring', number: 15014, appProtocol: 'http' },
-  debug: { name: 'http-debug', number: 8080, appProtocol: 'http' },
-} as const;
+/** Ports the reconciler's container and Service expose; the plaintext xDS port stays on loopback. */
+const EXPOSED_PORTS = [
+  { name: 'grpc-xds-tls', number: RECONCILER_PORTS.xdsTls, servicePort: RECONCILER_PORTS.xdsTls, appProtocol: 'grpc' },
+  { name: 'http-monitoring', number: RECONCILER_PORTS.monitoring, servicePort: RECONCILER_PORTS.monitoring, appProtocol: 'http' },
+  { name: 'https-webhook', number: RECONCILER_PORTS.webhook, servicePort: WEBHOOK_SERVICE_PORT, appProtocol: 'https' },
+] as const;
 
 /** Where the mesh config ConfigMap is mounted in the reconciler. */
 const MESH_CONFIG_DIR = '/etc/mesh';
 const MESH_CONFIG_KEY = 'mesh.yaml';
-/** The distroless "nonroot" user: the reconciler image needs no particular UID. */
-const RECONCILER_UID = 65532;
 
 /** Everything the control plane objects are rendered from. */
 export interface ControlPlaneSettings {
@@ -33,6 +31,10 @@ export interface ControlPlaneSettings {
   readonly image: string;
   readonly replicas: number;
   readonly resources: kplus.ContainerResources;
+  /** `Fail` or `Ignore`: what the API server does when the webhook cannot be reached. */
+  readonly admissionFailurePolicy: string;
+  /** The namespaces whose Istio objects the webhook checks, known once the whole app is declared. */
+  readonly meshNamespaces: () => string[];
 }
 
 /** The reconciler's mesh config, read by its `--mesh-config` flag (keys of its MeshSettings). */
@@ -62,18 +64,19 @@ export function addControlPlane(scope: Construct, settings: ControlPlaneSettings
   const deployment = addDeployment(scope, settings, serviceAccount, meshConfig);
   const service = new kplus.Service(scope, 'Service', {
     metadata: metadata(RECONCILER_NAME),
-    ports: Object.values(RECONCILER_PORTS).map(port => ({ name: port.name, port: port.number, targetPort: port.number })),
+    ports: EXPOSED_PORTS.map(port => ({ name: port.name, port: port.servicePort, targetPort: port.number })),
   });
   service.selectLabel('app', RECONCILER_NAME);
-  addAppProtocols(ApiObject.of(service), Object.values(RECONCILER_PORTS).map(port => port.appProtocol));
+  addAppProtocols(ApiObject.of(service), EXPOSED_PORTS.map(port => port.appProtocol));
   const disruptionBudget = new ApiObject(scope, 'DisruptionBudget', {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: metadata(RECONCILER_NAME),
     spec: { minAvailable: 1, selector: { matchLabels: { app: RECONCILER_NAME } } },
   });
+  const webhook = addValidatingWebhook(scope, settings);
 
-  const objects = [ns, serviceAccount, ...rbac, meshConfig, deployment, service, disruptionBudget].map(o => ApiObject.of(o));
+  const objects = [ns, serviceAccount, ...rbac, meshConfig, deployment, service, disruptionBudget, webhook].map(o => ApiObject.of(o));
   objects.forEach(apiObject => applySyncWave(apiObject, SyncWave.CONTROL_PLANE));
 }
 
@@ -92,43 +95,109 @@ function dropAllCapabilities(workload: kplus.Deployment, containerIndex: number)
     `/spec/template/spec/containers/${containerIndex}/securityContext/capabilities`, { drop: ['ALL'] }));
 }
 
+const RBAC_API = 'rbac.authorization.k8s.io/v1';
+
+function roleRef(kind: string, name: string) {
+  return { apiGroup: 'rbac.authorization.k8s.io', kind, name };
+}
+
+function reconcilerSubjects(meshNamespace: string) {
+  return [{ kind: 'ServiceAccount', name: RECONCILER_NAME, namespace: meshNamespace }];
+}
+
 function addRbac(scope: Construct, settings: ControlPlaneSettings): ApiObject[] {
   const { namespace } = settings;
-  // Cluster-scoped names carry the namespace so two meshes in one cluster do not collide.
-  const clusterName = `${RECONCILER_NAME}-${namespace}`;
-  const subjects = [{ kind: 'ServiceAccount', name: RECONCILER_NAME, namespace }];
-  const rbacApi = 'rbac.authorization.k8s.io/v1';
-  const roleRef = (kind: string, name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind, name });
+  const clusterName = clusterScopedName(namespace);
   const rules = (list: readonly PolicyRule[]) => list.map(rule => ({ ...rule }));
-  const caRoleName = `${RECONCILER_NAME}-ca`;
   return [
     new ApiObject(scope, 'ClusterRole', {
-      apiVersion: rbacApi,
+      apiVersion: RBAC_API,
       kind: 'ClusterRole',
       metadata: { name: clusterName, labels: { app: RECONCILER_NAME } },
-      rules: rules(RECONCILER_CLUSTER_RULES),
+      rules: rules(reconcilerClusterRules(namespace)),
     }),
     new ApiObject(scope, 'ClusterRoleBinding', {
-      apiVersion: rbacApi,
+      apiVersion: RBAC_API,
       kind: 'ClusterRoleBinding',
       metadata: { name: clusterName, labels: { app: RECONCILER_NAME } },
       roleRef: roleRef('ClusterRole', clusterName),
-      subjects,
+      subjects: reconcilerSubjects(namespace),
     }),
-    new ApiObject(scope, 'CaRole', {
-      apiVersion: rbacApi,
+    new ApiObject(scope, 'Role', {
+      apiVersion: RBAC_API,
       kind: 'Role',
-      metadata: { name: caRoleName, namespace, labels: { app: RECONCILER_NAME }, annotations: { 'mesh.cdk8s.io/ca-secret': CA_SECRET_NAME } },
+      metadata: { name: RECONCILER_NAME, namespace, labels: { app: RECONCILER_NAME }, annotations: { 'mesh.cdk8s.io/ca-secret': CA_SECRET_NAME } },
       rules: rules(RECONCILER_NAMESPACE_RULES),
     }),
-    new ApiObject(scope, 'CaRoleBinding', {
-      apiVersion: rbacApi,
+    new ApiObject(scope, 'RoleBinding', {
+      apiVersion: RBAC_API,
       kind: 'RoleBinding',
-      metadata: { name: caRoleName, namespace, labels: { app: RECONCILER_NAME } },
-      roleRef: roleRef('Role', caRoleName),
-      subjects,
+      metadata: { name: RECONCILER_NAME, namespace, labels: { app: RECONCILER_NAME } },
+      roleRef: roleRef('Role', RECONCILER_NAME),
+      subjects: reconcilerSubjects(namespace),
     }),
   ];
+}
+
+/**
+ * A Role and RoleBinding in `namespace` letting the reconciler read the gateway credential Secrets
+ * named by `secretNames()` (rendered at synth, after every gateway server is declared).
+ */
+export function addGatewayCredentialAccess(scope: Construct, meshNamespace: string, namespace: string, rules: () => PolicyRule[]): ApiObject[] {
+  const name = `${RECONCILER_NAME}-gateway-credentials`;
+  const objects = [
+    new ApiObject(scope, 'Role', {
+      apiVersion: RBAC_API,
+      kind: 'Role',
+      metadata: { name, namespace, labels: { app: RECONCILER_NAME } },
+      rules: Lazy.any({ produce: () => rules().map(rule => ({ ...rule })) }),
+    }),
+    new ApiObject(scope, 'RoleBinding', {
+      apiVersion: RBAC_API,
+      kind: 'RoleBinding',
+      metadata: { name, namespace, labels: { app: RECONCILER_NAME } },
+      roleRef: roleRef('Role', name),
+      subjects: reconcilerSubjects(meshNamespace),
+    }),
+  ];
+  objects.forEach(apiObject => applySyncWave(apiObject, SyncWave.CONTROL_PLANE));
+  return objects;
+}
+
+/**
+ * The validating webhook that keeps objects the reconciler would reject out of the API server, so
+ * `kubectl apply` and an Argo CD sync fail with the reason. Its caBundle is the mesh root, which
+ * exists only once the reconciler runs: the reconciler sets it with its own field manager, so a
+ * server-side diff against this output stays clean.
+ */
+function addValidatingWebhook(scope: Construct, settings: ControlPlaneSettings): ApiObject {
+  const byGroup = new Map<string, string[]>();
+  for (const served of SERVED_ISTIO_RESOURCES) byGroup.set(served.group, [...(byGroup.get(served.group) ?? []), served.plural]);
+  return new ApiObject(scope, 'ValidatingWebhook', {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: clusterScopedName(settings.namespace), labels: { app: RECONCILER_NAME } },
+    webhooks: [{
+      name: WEBHOOK_NAME,
+      admissionReviewVersions: ['v1'],
+      sideEffects: 'None',
+      failurePolicy: settings.admissionFailurePolicy,
+      matchPolicy: 'Equivalent',
+      timeoutSeconds: 10,
+      clientConfig: { service: { name: RECONCILER_NAME, namespace: settings.namespace, path: WEBHOOK_PATH, port: WEBHOOK_SERVICE_PORT } },
+      // Only this mesh's namespaces: a second mesh in the cluster validates its own.
+      namespaceSelector: Lazy.any({
+        produce: () => ({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...new Set(settings.meshNamespaces())].sort() }] }),
+      }),
+      rules: [...byGroup.keys()].sort().map(group => ({
+        apiGroups: [group],
+        apiVersions: ['*'],
+        operations: ['CREATE', 'UPDATE'],
+        resources: [...byGroup.get(group)!].sort(),
+        scope: 'Namespaced',
+      })),
+    }],
+  });
 }
 
 function addDeployment(
@@ -149,17 +218,18 @@ function addDeployment(
   deployment.podMetadata.addLabel('app', RECONCILER_NAME);
   deployment.select(kplus.LabelSelector.of({ labels: { app: RECONCILER_NAME } }));
   const volume = kplus.Volume.fromConfigMap(scope, 'MeshConfigVolume', meshConfig, { name: 'mesh-config' });
-  const monitoringPort = RECONCILER_PORTS.monitoring.number;
+  const monitoringPort = RECONCILER_PORTS.monitoring;
   deployment.addContainer({
     name: 'reconciler',
     image: settings.image,
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     args: ['--source=kubernetes', `--mesh-config=${MESH_CONFIG_DIR}/${MESH_CONFIG_KEY}`],
-    ports: Object.values(RECONCILER_PORTS).map(port => ({ name: port.name, number: port.number })),
+    ports: EXPOSED_PORTS.map(port => ({ name: port.name, number: port.number })),
     envVariables: {
+      // The namespace holding the CA Secret and last-accepted ConfigMap; the pod IP goes on the
+      // xDS serving certificate next to the Service names.
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-      MESH_NAMESPACE: kplus.EnvValue.fromValue(settings.namespace),
-      TRUST_DOMAIN: kplus.EnvValue.fromValue(settings.trustDomain),
+      POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
     },
     liveness: kplus.Probe.fromHttpGet('/healthz', { port: monitoringPort }),
     readiness: kplus.Probe.fromHttpGet('/readyz', { port: monitoringPort }),

@@ -1,9 +1,13 @@
 /**
- * Least-privilege access of the reconciler: read exactly the kinds it translates to xDS, review
- * workload tokens when signing certificates, publish the mesh root certificate ConfigMap into
- * workload namespaces, and manage its CA Secret in its own namespace only.
+ * Least-privilege access of the reconciler: read exactly the kinds it translates to xDS (the shared
+ * WATCHED_RESOURCES list its informers use), review workload tokens, publish the mesh root certificate
+ * ConfigMap into workload namespaces, record Events on objects it rejects, set the CA bundle of its
+ * own webhook, and in its own namespace manage only its CA Secret and last-accepted ConfigMap.
+ * Gateway credentials are granted per namespace and by name ({@link gatewayCredentialRules}).
  */
-import { XDS_CREDENTIALS } from '../model';
+import {
+  CA_SECRET_NAME, clusterScopedName, LAST_ACCEPTED_CONFIG_MAP, WATCHED_RESOURCES, XDS_CREDENTIALS,
+} from '../model';
 
 export interface PolicyRule {
   readonly apiGroups: string[];
@@ -14,33 +18,49 @@ export interface PolicyRule {
 
 const READ = ['get', 'list', 'watch'];
 
-/** Cluster-wide rules of the reconciler. */
-export const RECONCILER_CLUSTER_RULES: readonly PolicyRule[] = [
-  {
-    apiGroups: ['networking.istio.io'],
-    resources: ['destinationrules', 'gateways', 'serviceentries', 'sidecars', 'virtualservices', 'workloadentries'],
-    verbs: READ,
-  },
-  {
-    apiGroups: ['security.istio.io'],
-    resources: ['authorizationpolicies', 'peerauthentications', 'requestauthentications'],
-    verbs: READ,
-  },
-  { apiGroups: [''], resources: ['namespaces', 'pods', 'services'], verbs: READ },
-  // EndpointSlices rather than Endpoints: they scale and carry readiness per address.
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
-  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-  // The root certificate sidecars verify the reconciler with, in every namespace with workloads:
-  // reads and updates only that ConfigMap; `create` cannot be narrowed by name in RBAC.
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: [XDS_CREDENTIALS.rootCertConfigMap] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-];
+/** get/list/watch on every watched resource, one rule per API group (groups and resources sorted). */
+function watchedResourceRules(): PolicyRule[] {
+  const byGroup = new Map<string, Set<string>>();
+  for (const watched of WATCHED_RESOURCES) {
+    const plurals = byGroup.get(watched.group) ?? new Set<string>();
+    plurals.add(watched.plural);
+    byGroup.set(watched.group, plurals);
+  }
+  return [...byGroup.keys()].sort().map(group => ({ apiGroups: [group], resources: [...byGroup.get(group)!].sort(), verbs: READ }));
+}
 
-/** Name of the Secret holding the mesh CA key pair. */
-export const CA_SECRET_NAME = 'mesh-ca';
+/** Cluster-wide rules of the reconciler of the mesh in `meshNamespace`. */
+export function reconcilerClusterRules(meshNamespace: string): PolicyRule[] {
+  return [
+    ...watchedResourceRules(),
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    // The root certificate sidecars verify the reconciler with, in every namespace with workloads:
+    // reads and updates only that ConfigMap; `create` cannot be narrowed by name in RBAC.
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: [XDS_CREDENTIALS.rootCertConfigMap] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+    // A Warning Event on every object the reconciler rejects, where `kubectl describe` shows it.
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // The webhook's caBundle is the mesh root, known only once the reconciler has created it.
+    {
+      apiGroups: ['admissionregistration.k8s.io'],
+      resources: ['validatingwebhookconfigurations'],
+      verbs: ['get', 'patch'],
+      resourceNames: [clusterScopedName(meshNamespace)],
+    },
+  ];
+}
 
 /** Rules of the reconciler in its own namespace: `create` cannot be narrowed by name in RBAC. */
 export const RECONCILER_NAMESPACE_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [CA_SECRET_NAME] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update', 'patch'], resourceNames: [LAST_ACCEPTED_CONFIG_MAP] },
 ];
+
+/**
+ * Read access to the named gateway credential Secrets of one namespace. The reconciler watches each
+ * by name (a `metadata.name` field selector), which RBAC authorizes against `resourceNames`.
+ */
+export function gatewayCredentialRules(secretNames: readonly string[]): PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], verbs: READ, resourceNames: [...new Set(secretNames)].sort() }];
+}

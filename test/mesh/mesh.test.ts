@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { manifest, meshChart, podSpec, reviewsService } from './fixtures';
-import { InjectionMode, MtlsMode, OutboundTrafficPolicy } from '../../src';
+import { AdmissionFailurePolicy, IngressGateway, InjectionMode, MtlsMode, OutboundTrafficPolicy } from '../../src';
 import { expectValidManifests } from '../support/istio-validation';
 
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -62,12 +62,15 @@ describe('Mesh', () => {
     });
     expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 15014 });
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 15014 });
-    expect(container.ports.map((p: any) => p.containerPort)).toEqual([15010, 15012, 15014, 8080]);
+    // The plaintext xDS port (15010) stays on the pod's loopback: it is neither a container port nor in the Service.
+    expect(container.ports.map((p: any) => p.containerPort)).toEqual([15012, 15014, 15017]);
     expect(container.args).toContain('--source=kubernetes');
-    expect(container.env).toEqual(expect.arrayContaining([
-      { name: 'MESH_NAMESPACE', value: 'mesh-system' },
-      { name: 'TRUST_DOMAIN', value: 'cluster.local' },
-    ]));
+    // Exactly what the reconciler reads: its namespace and pod IP; the rest comes from --mesh-config.
+    expect(container.env).toEqual([
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ]);
+    expect(container.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532 });
     expect(spec.volumes).toEqual([{ name: 'mesh-config', configMap: { name: 'mesh-config' } }]);
     expect(container.volumeMounts[0]).toMatchObject({ name: 'mesh-config', mountPath: '/etc/mesh', readOnly: true });
   });
@@ -75,11 +78,10 @@ describe('Mesh', () => {
   test('GIVEN the reconciler Service WHEN synthesized THEN its ports are named by protocol', () => {
     const { chart } = meshChart();
     const service = manifest(Testing.synth(chart), 'Service', 'mesh-reconciler');
-    expect(service.spec.ports.map((p: any) => [p.name, p.port, p.appProtocol])).toEqual([
-      ['grpc-xds', 15010, 'grpc'],
-      ['grpc-xds-tls', 15012, 'grpc'],
-      ['http-monitoring', 15014, 'http'],
-      ['http-debug', 8080, 'http'],
+    expect(service.spec.ports.map((p: any) => [p.name, p.port, p.targetPort, p.appProtocol])).toEqual([
+      ['grpc-xds-tls', 15012, 15012, 'grpc'],
+      ['http-monitoring', 15014, 15014, 'http'],
+      ['https-webhook', 443, 15017, 'https'],
     ]);
     expect(service.spec.selector).toEqual({ app: 'mesh-reconciler' });
   });
@@ -88,12 +90,11 @@ describe('Mesh', () => {
     const { chart } = meshChart();
     const manifests = Testing.synth(chart);
     const rules = manifest(manifests, 'ClusterRole', 'mesh-reconciler-mesh-system').rules;
-    const grants = rules.filter((rule: any) => !rule.resources.includes('configmaps'))
+    const grants = rules.filter((rule: any) => !['configmaps', 'events', 'validatingwebhookconfigurations'].includes(rule.resources[0]))
       .flatMap((rule: any) => rule.resources.map((r: any) => `${rule.apiGroups[0] || 'core'}/${r}:${rule.verbs.join(',')}`));
 
     expect(grants.sort()).toEqual([
       'authentication.k8s.io/tokenreviews:create',
-      'core/namespaces:get,list,watch',
       'core/pods:get,list,watch',
       'core/services:get,list,watch',
       'discovery.k8s.io/endpointslices:get,list,watch',
@@ -109,13 +110,14 @@ describe('Mesh', () => {
     ]);
     expect(manifest(manifests, 'ClusterRoleBinding', 'mesh-reconciler-mesh-system').subjects)
       .toEqual([{ kind: 'ServiceAccount', name: 'mesh-reconciler', namespace: 'mesh-system' }]);
-    const caRole = manifest(manifests, 'Role', 'mesh-reconciler-ca');
-    expect(caRole.metadata.namespace).toBe('mesh-system');
-    expect(caRole.rules).toEqual([
+    const ownRole = manifest(manifests, 'Role', 'mesh-reconciler');
+    expect(ownRole.metadata.namespace).toBe('mesh-system');
+    expect(ownRole.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['mesh-ca'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update', 'patch'], resourceNames: ['mesh-last-accepted'] },
     ]);
-    expect(manifest(manifests, 'RoleBinding', 'mesh-reconciler-ca').roleRef.name).toBe('mesh-reconciler-ca');
+    expect(manifest(manifests, 'RoleBinding', 'mesh-reconciler').roleRef.name).toBe('mesh-reconciler');
   });
 
   test('GIVEN the control plane WHEN synthesized THEN the only ConfigMap the reconciler may read or change anywhere is the mesh root certificate', () => {
@@ -186,5 +188,72 @@ describe('Mesh', () => {
     [{ replicas: 0 }, /\[test\/mesh\] 'replicas' is 0; it must be a positive integer/],
   ])('GIVEN bad props %j WHEN constructed THEN it fails naming the path, prop and value', (props, message) => {
     expect(() => meshChart(props)).toThrow(message);
+  });
+
+  test('GIVEN a mesh with services in two namespaces WHEN synthesized THEN a validating webhook checks the served Istio kinds of exactly the mesh namespaces', () => {
+    const { chart, mesh } = meshChart();
+    reviewsService(chart, mesh);
+    reviewsService(chart, mesh, { name: 'ratings', namespace: 'shop' });
+    const config = manifest(Testing.synth(chart), 'ValidatingWebhookConfiguration', 'mesh-reconciler-mesh-system');
+    const [webhook] = config.webhooks;
+
+    expect(webhook).toMatchObject({
+      name: 'validation.mesh.cdk8s.io',
+      admissionReviewVersions: ['v1'],
+      sideEffects: 'None',
+      failurePolicy: 'Ignore',
+      clientConfig: { service: { name: 'mesh-reconciler', namespace: 'mesh-system', path: '/validate', port: 443 } },
+    });
+    // The reconciler sets the CA bundle at run time with its own field manager: absent here, so no drift.
+    expect(webhook.clientConfig.caBundle).toBeUndefined();
+    expect(webhook.namespaceSelector.matchExpressions).toEqual([
+      { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['bookinfo', 'mesh-system', 'shop'] },
+    ]);
+    expect(webhook.rules.map((rule: any) => [rule.apiGroups[0], rule.resources.join(','), rule.operations.join(',')])).toEqual([
+      ['networking.istio.io', 'destinationrules,gateways,serviceentries,sidecars,virtualservices,workloadentries', 'CREATE,UPDATE'],
+      ['security.istio.io', 'authorizationpolicies,peerauthentications,requestauthentications', 'CREATE,UPDATE'],
+    ]);
+  });
+
+  test('GIVEN admissionFailurePolicy FAIL WHEN synthesized THEN the webhook refuses objects while it cannot be reached', () => {
+    const { chart } = meshChart({ admissionFailurePolicy: AdmissionFailurePolicy.FAIL });
+    expect(manifest(Testing.synth(chart), 'ValidatingWebhookConfiguration', 'mesh-reconciler-mesh-system').webhooks[0].failurePolicy).toBe('Fail');
+  });
+
+  test('GIVEN the control plane WHEN synthesized THEN the reconciler may record Events and patch only its own webhook configuration', () => {
+    const { chart } = meshChart();
+    const rules = manifest(Testing.synth(chart), 'ClusterRole', 'mesh-reconciler-mesh-system').rules;
+    expect(rules).toEqual(expect.arrayContaining([
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['validatingwebhookconfigurations'],
+        verbs: ['get', 'patch'],
+        resourceNames: ['mesh-reconciler-mesh-system'],
+      },
+    ]));
+    // No cluster-wide Secret access at all: the CA Secret and gateway credentials are granted by name.
+    expect(rules.filter((rule: any) => rule.resources.includes('secrets'))).toEqual([]);
+  });
+
+  test('GIVEN HTTPS gateway servers in two namespaces WHEN synthesized THEN the reconciler may read only their credential Secrets, by name, in each namespace', () => {
+    const { chart, mesh } = meshChart();
+    const shop = new IngressGateway(chart, 'ShopIngress', { mesh, namespace: 'shop-ingress' });
+    shop.addHttpsServer({ hosts: ['shop.example.com'], credentialName: 'shop-tls' });
+    shop.addHttpsServer({ hosts: ['api.example.com'], credentialName: 'api-tls', port: 8443 });
+    const admin = new IngressGateway(chart, 'AdminIngress', { mesh, namespace: 'admin-ingress', name: 'admin-gateway' });
+    admin.addHttpsServer({ hosts: ['admin.example.com'], credentialName: 'admin-tls' });
+    const manifests = Testing.synth(chart);
+    const roles = manifests.filter(m => m.kind === 'Role' && m.metadata.name === 'mesh-reconciler-gateway-credentials');
+
+    expect(roles.map(role => [role.metadata.namespace, role.rules])).toEqual([
+      ['shop-ingress', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'], resourceNames: ['api-tls', 'shop-tls'] }]],
+      ['admin-ingress', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'], resourceNames: ['admin-tls'] }]],
+    ]);
+    const bindings = manifests.filter(m => m.kind === 'RoleBinding' && m.metadata.name === 'mesh-reconciler-gateway-credentials');
+    expect(bindings.map(binding => [binding.metadata.namespace, binding.subjects])).toEqual([
+      ['shop-ingress', [{ kind: 'ServiceAccount', name: 'mesh-reconciler', namespace: 'mesh-system' }]],
+      ['admin-ingress', [{ kind: 'ServiceAccount', name: 'mesh-reconciler', namespace: 'mesh-system' }]],
+    ]);
   });
 });
