@@ -11,23 +11,30 @@ import { parseArgs } from 'util';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { DirectorySource } from './config/directory-source';
 import type { MeshObjectValidator } from './config/ingest';
-import type { ConfigSource } from './config/source';
+import { FileLastAcceptedStore } from './config/last-accepted-store';
 import { createLogger, Logger } from './log';
-import { IstioSchemaValidator } from './model';
+import { clusterScopedName, IstioSchemaValidator, RECONCILER_PORTS } from './model';
+import type { ModeBackends } from './mode-backends';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
 import { Reconciler } from './reconciler';
-import type { CaStore } from './security/ca-store';
 import { DirectoryCaStore } from './security/directory-ca-store';
 import { loadMeshSecurity } from './security/mesh-security';
 import { createXdsServingCredentials } from './security/serving-credentials';
 import { DEFAULT_TOKEN_AUDIENCE } from './security/token-review-authenticator';
-import { LOOPBACK_AUTHENTICATOR, ProxyAuthenticator, TRUST_ALL_AUTHENTICATOR } from './xds/ads/proxy-authentication';
+import { LOOPBACK_AUTHENTICATOR, TRUST_ALL_AUTHENTICATOR } from './xds/ads/proxy-authentication';
 import { generateProxyResources } from './xds/generators';
 
 const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | --source=kubernetes]
   --dir <path>                directory of synthesized mesh YAML (directory source)
-  --xds-port <n>              plaintext ADS gRPC port (default 15010)
+  --namespace <name>          Kubernetes mode: the reconciler's namespace, holding the mesh-ca Secret
+                              and the mesh-last-accepted ConfigMap (default $POD_NAMESPACE)
+  --kubeconfig <file>         Kubernetes mode: API server credentials (default: the pod's service
+                              account, else $KUBECONFIG, else ~/.kube/config)
+  --xds-port <n>              plaintext ADS gRPC port, always bound to 127.0.0.1 (default 15010)
   --xds-tls-port <n>          ADS gRPC port with TLS, certificate from the mesh CA (default 15012)
+  --webhook-port <n>          Kubernetes mode: HTTPS validating admission webhook (default 15017)
+  --webhook-configuration <n> Kubernetes mode: the ValidatingWebhookConfiguration whose caBundle the
+                              reconciler sets (default mesh-reconciler-<namespace>)
   --xds-tls-names <a,b>       DNS names on the xDS serving certificate (default: the reconciler
                               Service names in Kubernetes mode, localhost in directory mode)
   --xds-tls-ips <a,b>         IP addresses on it (default: $POD_IP, or 127.0.0.1 in directory mode)
@@ -43,14 +50,20 @@ const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | -
   --cert-lifetime <duration>  workload and serving certificate lifetime, e.g. 24h, 90m (default 24h)
   --rotation-check <duration> how often certificates are checked for rotation (default 60s)
   --token-audience <name>     Kubernetes mode: audience of proxy tokens (default ${DEFAULT_TOKEN_AUDIENCE})
-  --trust-remote-proxies      directory mode: serve proxies beyond loopback (private networks only)
+  --trust-remote-proxies      directory mode only: serve proxies beyond loopback on the TLS port and
+                              believe the identity they claim, handing them that identity's private
+                              key (private networks only; refused in Kubernetes mode)
   --log-level <level>         pino level (default info)`;
 
 /** Parsed command line; exported for tests. */
 export interface CliOptions {
   readonly source: 'directory' | 'kubernetes';
   readonly dir?: string;
+  readonly namespace?: string;
+  readonly kubeconfig?: string;
   readonly xdsPort: number;
+  readonly webhookPort: number;
+  readonly webhookConfiguration?: string;
   readonly xdsTlsPort: number;
   readonly xdsTlsNames?: readonly string[];
   readonly xdsTlsIps?: readonly string[];
@@ -75,11 +88,15 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     options: {
       'source': { type: 'string', default: 'directory' },
       'dir': { type: 'string' },
-      'xds-port': { type: 'string', default: '15010' },
-      'xds-tls-port': { type: 'string', default: '15012' },
+      'namespace': { type: 'string' },
+      'kubeconfig': { type: 'string' },
+      'xds-port': { type: 'string', default: String(RECONCILER_PORTS.xdsPlaintext) },
+      'xds-tls-port': { type: 'string', default: String(RECONCILER_PORTS.xdsTls) },
+      'webhook-port': { type: 'string', default: String(RECONCILER_PORTS.webhook) },
+      'webhook-configuration': { type: 'string' },
       'xds-tls-names': { type: 'string' },
       'xds-tls-ips': { type: 'string' },
-      'ops-port': { type: 'string', default: '15014' },
+      'ops-port': { type: 'string', default: String(RECONCILER_PORTS.monitoring) },
       'host': { type: 'string', default: '0.0.0.0' },
       'debounce-ms': { type: 'string', default: '20' },
       'trust-domain': { type: 'string' },
@@ -101,14 +118,22 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     throw new Error(`--source is '${source}'; it must be 'directory' or 'kubernetes'`);
   }
   if (source === 'directory' && !values.dir) throw new Error('--source=directory needs --dir <path to the synthesized YAML>');
-  if (source === 'kubernetes' && !env.POD_NAMESPACE) {
-    throw new Error('--source=kubernetes needs $POD_NAMESPACE (the namespace holding the mesh-ca Secret); set it from the downward API');
+  const namespace = values.namespace ?? env.POD_NAMESPACE;
+  if (source === 'kubernetes' && !namespace) {
+    throw new Error('--source=kubernetes needs --namespace or $POD_NAMESPACE (the namespace holding the mesh-ca Secret); set POD_NAMESPACE from the downward API');
+  }
+  if (source === 'kubernetes' && values['trust-remote-proxies']) {
+    throw new Error('--trust-remote-proxies cannot be used with --source=kubernetes: every proxy proves its identity with a service-account token there');
   }
   const dataDir = values['data-dir'] ?? path.join(os.homedir(), '.cdk8s-mesh-reconciler');
   return {
     source,
     dir: values.dir,
+    namespace: source === 'kubernetes' ? namespace : undefined,
+    kubeconfig: values.kubeconfig,
     xdsPort: wholeNumberFlag('--xds-port', values['xds-port']!),
+    webhookPort: wholeNumberFlag('--webhook-port', values['webhook-port']!),
+    webhookConfiguration: values['webhook-configuration'],
     xdsTlsPort: wholeNumberFlag('--xds-tls-port', values['xds-tls-port']!),
     xdsTlsNames: listFlag(values['xds-tls-names']),
     xdsTlsIps: listFlag(values['xds-tls-ips']),
@@ -157,7 +182,7 @@ export function loadMeshSettings(options: Pick<CliOptions, 'meshConfig' | 'trust
 
 /** The names proxies dial the reconciler by: its Service in Kubernetes mode, loopback otherwise. */
 export function servingCertificateNames(options: CliOptions, mesh: MeshSettings, env: NodeJS.ProcessEnv = process.env) {
-  const namespace = env.POD_NAMESPACE ?? '';
+  const namespace = options.namespace ?? env.POD_NAMESPACE ?? '';
   const dnsNames = options.xdsTlsNames ?? (options.source === 'kubernetes'
     ? [`mesh-reconciler.${namespace}.svc`, `mesh-reconciler.${namespace}.svc.${mesh.clusterDomain}`]
     : ['localhost']);
@@ -179,30 +204,26 @@ function loadValidator(crdsFile: string | undefined, log: Logger): MeshObjectVal
   return new IstioSchemaValidator(crds);
 }
 
-interface ModeBackends {
-  readonly source: ConfigSource;
-  readonly caStore: CaStore;
-  readonly authenticator: ProxyAuthenticator;
-}
-
 /** Kubernetes modules load `@kubernetes/client-node` (ESM-only), so they are required only in that mode. */
 async function modeBackends(options: CliOptions, log: Logger): Promise<ModeBackends> {
   if (options.source === 'kubernetes') {
-    const { KubernetesSource } = await import('./config/kubernetes-source');
-    const { createKubernetesSecurity } = await import('./security/kubernetes-security');
-    const security = createKubernetesSecurity({
-      namespace: process.env.POD_NAMESPACE!,
+    const { kubernetesModeBackends } = await import('./kubernetes-mode');
+    return kubernetesModeBackends({
+      namespace: options.namespace!,
+      kubeconfig: options.kubeconfig,
       tokenAudience: options.tokenAudience,
-      onPublishError: (namespace, error) => log.error({ namespace, err: error.message }, 'publishing the mesh root certificate failed; retried on the next change'),
-    });
-    // Sidecars mount the root certificate ConfigMap, so it follows the pods from namespace to namespace.
-    const source = new KubernetesSource({ onPods: (pods) => void security.rootCertificates.publishForPods(pods) });
-    return { source, caStore: security.caStore, authenticator: security.authenticator };
+      podName: process.env.POD_NAME ?? os.hostname(),
+      webhook: { host: options.host, port: options.webhookPort, configurationName: options.webhookConfiguration ?? clusterScopedName(options.namespace!) },
+    }, log);
+  }
+  if (options.trustRemoteProxies) {
+    log.warn('--trust-remote-proxies: any peer that reaches the TLS xDS port may claim any identity and receive its private key; use it only on a private network you control');
   }
   return {
     source: new DirectorySource({ dir: options.dir! }),
     caStore: new DirectoryCaStore(options.caDir),
     authenticator: options.trustRemoteProxies ? TRUST_ALL_AUTHENTICATOR : LOOPBACK_AUTHENTICATOR,
+    lastAccepted: new FileLastAcceptedStore(path.join(path.dirname(options.caDir), 'last-accepted.json')),
   };
 }
 
@@ -239,21 +260,26 @@ export async function main(argv: readonly string[]): Promise<void> {
       certificates: security.certificates,
       rotationCheckMs: options.rotationCheckMs,
       authenticator: backends.authenticator,
+      lastAccepted: backends.lastAccepted,
+      onRejected: backends.onRejected,
       log,
       validator: loadValidator(options.crds, log),
       debounceMs: options.debounceMs,
-      xds: { host: options.host, port: options.xdsPort },
+      // Plaintext carries workload keys over SDS: it never leaves the host.
+      xds: { host: '127.0.0.1', port: options.xdsPort },
       xdsTls: { host: options.host, port: options.xdsTlsPort, credentials: serving.credentials },
       ops: { host: options.host, port: options.opsPort },
     });
+    let stopExtras: (() => Promise<void>) | undefined;
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
       serving.stop();
-      reconciler.stop().then(() => process.exit(0), () => process.exit(1));
+      Promise.all([reconciler.stop(), stopExtras?.()]).then(() => process.exit(0), () => process.exit(1));
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
     await reconciler.start();
+    stopExtras = await backends.afterStart?.({ reconciler, serving, rootCertificatePem: security.ca.certificatePem });
     log.info({ trustDomain: security.ca.trustDomain, caCertOut: options.caCertOut }, 'mesh CA loaded');
   } catch (error) {
     log.fatal({ err: (error as Error).message }, 'reconciler failed to start');

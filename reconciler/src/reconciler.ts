@@ -6,8 +6,10 @@
  * and shown, and the last good config stays.
  */
 import * as grpc from '@grpc/grpc-js';
+import type { AdmissionVerdict } from './admission/admission-review';
 import { IngestCache, ingestDocuments, MeshObjectValidator } from './config/ingest';
-import type { ConfigSource, ConfigUpdate } from './config/source';
+import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
+import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
 import { redactPrivateKeys } from './ops/redact';
@@ -58,6 +60,20 @@ export interface ReconcilerOptions {
   /** @default 20 */
   readonly debounceMs?: number;
   readonly validator?: MeshObjectValidator;
+  /**
+   * Persists the last accepted version of objects whose current version is rejected, so a restarted
+   * replica serves what the others serve. Omit to keep it in memory only.
+   */
+  readonly lastAccepted?: LastAcceptedStore;
+  /** Receives the rejections after every push (Kubernetes mode records them as Events). */
+  readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
+}
+
+/** Why the reconciler is or is not ready, for `/readyz`. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** One line each: what is missing, or what is degraded while still serving. */
+  readonly details: readonly string[];
 }
 
 interface ConnectedProxy {
@@ -84,6 +100,9 @@ export class Reconciler {
   /** The last accepted version of every served object, kept in effect while an edit of it is rejected. */
   private lastAccepted = new Map<string, MeshObject>();
   private generationProblems = new Map<string, string[]>();
+  /** Keys of the held-back objects last written to the store, to write only on a change. */
+  private savedHeldKey = '';
+  private readonly admissionCache = new IngestCache();
   private started = false;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -112,8 +131,11 @@ export class Reconciler {
     }) : undefined;
     this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
     this.ops = options.ops ? new OpsServer({
-      isReady: () => this.pushContext !== undefined,
-      metricsText: () => this.metrics.render(),
+      readiness: () => this.readiness(),
+      metricsText: () => {
+        this.metrics.observeSource(this.options.source.status?.());
+        return this.metrics.render();
+      },
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
       syncz: () => this.ads.status.toJson(),
@@ -124,6 +146,7 @@ export class Reconciler {
   /** Loads the first config, then serves xDS (and ops); returns the bound ports. */
   async start(): Promise<{ xdsPort: number; xdsTlsPort?: number; opsPort?: number }> {
     const opsPort = this.ops ? await this.ops.listen(this.options.ops!.host, this.options.ops!.port) : undefined;
+    await this.loadLastAccepted();
     await this.options.source.start((update) => this.onConfigUpdate(update));
     this.debouncer.flush(); // the first config is served without waiting for the quiet period
     const xdsPort = await this.ads.listen(this.options.xds.host, this.options.xds.port);
@@ -146,9 +169,43 @@ export class Reconciler {
     if (this.started) this.log.info('reconciler stopped');
   }
 
-  /** True once the first config set has been ingested. */
+  /** True once the first complete config set has been ingested. */
   get isReady(): boolean {
-    return this.pushContext !== undefined;
+    return this.readiness().ready;
+  }
+
+  /**
+   * Ready once the source has read everything once (every Kubernetes watch has completed its first
+   * list) and that config was pushed. A watch failing afterwards keeps the replica ready (it serves
+   * the last config it read) but is reported until it recovers.
+   */
+  readiness(): Readiness {
+    const status = this.options.source.status?.();
+    const details: string[] = [];
+    for (const watch of status?.watches ?? []) {
+      if (!watch.synced) details.push(`waiting for the first list of ${watch.name}${watch.lastError ? `: ${watch.lastError}` : ''}`);
+      else if (watch.consecutiveFailures > 0) details.push(`stale: ${watch.lastError ?? `watch of ${watch.name} failing`} (${watch.consecutiveFailures} failures in a row)`);
+    }
+    const ready = this.pushContext !== undefined && (status?.ready ?? true);
+    if (!ready && details.length === 0) details.push('waiting for the first config load');
+    return { ready, details };
+  }
+
+  /**
+   * What ingest would say of `document` (the object `key`) if it replaced its current version: the
+   * admission webhook's verdict. Other objects the change would make invalid come back as warnings.
+   */
+  checkCandidate(document: ConfigDocument, key: { kind: string; namespace: string; name: string }): AdmissionVerdict {
+    const current = this.latestUpdate?.documents ?? [];
+    const documents = [...current.filter((doc) => doc.source !== document.source), document];
+    const { rejected } = ingestDocuments(documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain, cache: this.admissionCache });
+    const isCandidate = (entry: RejectedObject) => entry.kind === key.kind && (entry.namespace ?? 'default') === key.namespace && entry.name === key.name;
+    const reasons = rejected.filter((entry) => isCandidate(entry) || entry.origin.source === document.source).flatMap((entry) => entry.reasons);
+    const before = new Set(this.rejected.flatMap((entry) => entry.reasons));
+    const warnings = rejected.filter((entry) => !isCandidate(entry) && entry.origin.source !== document.source)
+      .flatMap((entry) => entry.reasons).filter((reason) => !before.has(reason))
+      .map((reason) => `with this change: ${reason}`);
+    return { allowed: reasons.length === 0, reasons, warnings };
   }
 
   /** Pushes pending changes now (tests use this instead of waiting out the debounce). */
@@ -180,6 +237,7 @@ export class Reconciler {
       this.pushContext = PushContext.build(served.objects, this.options.mesh);
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = new Map(served.objects.map((object) => [objectKey(object), object]));
+      this.saveHeld(heldBack(served.objects, ingested.objects));
     } catch (error) {
       this.metrics.generationErrors.inc();
       this.log.error({ reasons, err: (error as Error).message }, 'config set not applied; proxies keep the previous config');
@@ -203,6 +261,33 @@ export class Reconciler {
     }
     this.rejected = rejected;
     this.metrics.rejectedObjects.set(rejected.length);
+    this.options.onRejected?.(rejected);
+  }
+
+  /** Seeds the last accepted versions with what a previous run (or another replica) held back. */
+  private async loadLastAccepted(): Promise<void> {
+    const store = this.options.lastAccepted;
+    if (!store) return;
+    try {
+      const held = await store.load();
+      for (const object of held) this.lastAccepted.set(objectKey(object), object);
+      this.savedHeldKey = heldSetKey(held);
+      if (held.length > 0) this.log.info({ store: store.description, objects: held.map(heldObjectKey) }, 'last accepted versions loaded; served while their current versions are rejected');
+    } catch (error) {
+      this.log.error({ store: store.description, err: (error as Error).message }, 'last accepted versions could not be loaded; a rejected object is served only once a valid version of it has been read');
+    }
+  }
+
+  /** Writes the held-back set when it changed; a failure is logged and retried on the next push. */
+  private saveHeld(held: readonly MeshObject[]): void {
+    const store = this.options.lastAccepted;
+    const key = heldSetKey(held);
+    if (!store || key === this.savedHeldKey) return;
+    this.savedHeldKey = key;
+    store.save(held).catch((error: Error) => {
+      this.savedHeldKey = '';
+      this.log.error({ store: store.description, err: error.message }, 'saving the last accepted versions failed; retried on the next push');
+    });
   }
 
   /** Generates, encodes, checks and publishes one proxy's snapshot; on failure the previous one stays. */
@@ -266,6 +351,16 @@ function assertCallerMayClaim(caller: AuthenticatedCaller | undefined, identity:
       `xDS node '${identity.id}' claims service account ${identity.namespace}/${identity.serviceAccount} but its token belongs to ${caller.namespace}/${caller.serviceAccount}; `
       + `set node metadata ${NODE_METADATA.namespace} and ${NODE_METADATA.serviceAccount} to the pod's own namespace and service account`);
   }
+}
+
+/** Served objects that differ from (or are missing in) what the source holds now: held back. */
+function heldBack(served: readonly MeshObject[], acceptedInput: readonly MeshObject[]): MeshObject[] {
+  const input = new Set(acceptedInput);
+  return served.filter((object) => !input.has(object)).sort((a, b) => heldObjectKey(a).localeCompare(heldObjectKey(b)));
+}
+
+function heldSetKey(objects: readonly MeshObject[]): string {
+  return JSON.stringify(objects);
 }
 
 function objectKey(object: { kind: string; namespace?: string; name?: string; metadata?: { namespace?: string; name?: string } }): string {

@@ -65,7 +65,7 @@ describe('reconciler CLI', () => {
   });
 
   test.each([
-    [['--source=kubernetes'], {}, 'needs $POD_NAMESPACE'],
+    [['--source=kubernetes'], {}, 'needs --namespace or $POD_NAMESPACE'],
     [['--dir', '/x', '--cert-lifetime', '1d'], {}, "--cert-lifetime is '1d'; it must be a positive duration"],
     [['--dir', '/x', '--rotation-check', '0s'], {}, "--rotation-check is '0s'"],
     [['--dir', '/x', '--xds-tls-port', '70000'], {}, "--xds-tls-port is '70000'"],

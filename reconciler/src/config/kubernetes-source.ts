@@ -1,57 +1,45 @@
 /**
- * Kubernetes mode: informers (list + watch) on the Istio kinds the reconciler serves plus Services,
- * EndpointSlices and Pods. Every change hands the whole current object set to the reconciler, which
- * re-ingests it atomically like a directory change, so both sources share one validation path.
+ * Kubernetes mode: a list + watch of the Istio kinds the reconciler serves plus Services,
+ * EndpointSlices and Pods, and one watch by name per gateway credential Secret the Gateways name.
+ * Every change hands the whole current object set to the reconciler, which re-ingests it atomically
+ * like a directory change, so both sources share one validation path. `start` resolves once every
+ * cluster-wide watch has completed its first list; until then, and whenever a watch fails later,
+ * `status()` says what is wrong and how to fix it.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { ConfigDocument, ConfigSource, ConfigUpdateHandler } from './source';
+import { gatewayCredentialRefs, GatewayCredentialRef } from './gateway-credential-refs';
+import type { InvolvedObject } from './rejection-events';
+import { ResourceWatch, ResourceWatchStatus, WatchClient } from './resource-watch';
+import type { ConfigDocument, ConfigSource, ConfigUpdateHandler, SourceStatus } from './source';
+import { WATCHED_RESOURCES, WatchedResource } from '../model';
 
-/** One watched resource type: where to list it and how to label its objects in reports. */
-export interface WatchedResource {
-  readonly group: string;
-  readonly version: string;
-  readonly plural: string;
-  readonly kind: string;
-}
+export type { WatchedResource } from '../model';
+export { WATCHED_RESOURCES } from '../model';
 
-/** What the reconciler reads; the Mesh construct's ClusterRole grants get/list/watch on exactly these. */
-export const WATCHED_RESOURCES: readonly WatchedResource[] = [
-  { group: '', version: 'v1', plural: 'services', kind: 'Service' },
-  { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
-  { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice' },
-  ...['virtualservices:VirtualService', 'destinationrules:DestinationRule', 'gateways:Gateway',
-    'serviceentries:ServiceEntry', 'workloadentries:WorkloadEntry', 'sidecars:Sidecar']
-    .map((entry) => istioResource('networking.istio.io', entry)),
-  ...['peerauthentications:PeerAuthentication', 'requestauthentications:RequestAuthentication',
-    'authorizationpolicies:AuthorizationPolicy']
-    .map((entry) => istioResource('security.istio.io', entry)),
-];
-
-function istioResource(group: string, entry: string): WatchedResource {
-  const [plural, kind] = entry.split(':');
-  return { group, version: 'v1', plural, kind };
-}
+const SECRET_RESOURCE: WatchedResource = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 
 export interface KubernetesSourceOptions {
   /** Loaded from the in-cluster service account, or `$KUBECONFIG` / `~/.kube/config` when absent. */
   readonly kubeConfig?: k8s.KubeConfig;
   /** @default WATCHED_RESOURCES */
   readonly resources?: readonly WatchedResource[];
-  /** Reports a watch error (the informer restarts the watch itself). */
-  readonly onWatchError?: (resource: WatchedResource, error: unknown) => void;
+  /** Reports every failed list or watch (the watch restarts itself with backoff). */
+  readonly onWatchError?: (status: ResourceWatchStatus, error: unknown) => void;
   /**
    * Receives every Pod in the cluster (full objects) with each update, for work that depends on
    * where workloads run, such as publishing the mesh root certificate.
    */
   readonly onPods?: (pods: readonly k8s.V1Pod[]) => void;
+  /** First backoff after a failure; doubles up to 30 s. @default 500 */
+  readonly initialBackoffMs?: number;
 }
-
-type Informer = k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>;
 
 export class KubernetesSource implements ConfigSource {
   private readonly kubeConfig: k8s.KubeConfig;
   private readonly resources: readonly WatchedResource[];
-  private readonly informers = new Map<WatchedResource, Informer>();
+  private readonly watches = new Map<WatchedResource, ResourceWatch>();
+  /** `<namespace>/<name>` → the watch of that one gateway credential Secret. */
+  private readonly credentialWatches = new Map<string, ResourceWatch>();
   private onUpdate: ConfigUpdateHandler | undefined;
   private stopped = false;
 
@@ -62,19 +50,13 @@ export class KubernetesSource implements ConfigSource {
 
   async start(onUpdate: ConfigUpdateHandler): Promise<void> {
     for (const resource of this.resources) {
-      const informer = k8s.makeInformer(this.kubeConfig, collectionPath(resource), lister(this.kubeConfig, resource));
-      for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) {
-        informer.on(verb, () => this.emit(`kubernetes:${resource.kind}-${verb}`));
-      }
-      informer.on(k8s.ERROR, (error) => {
-        this.options.onWatchError?.(resource, error);
-        // The informer stops on error; restart it unless we are shutting down.
-        if (!this.stopped) setTimeout(() => { if (!this.stopped) void informer.start().catch(() => undefined); }, 1000).unref();
-      });
-      this.informers.set(resource, informer);
+      const watch = this.newWatch(resource, collectionPath(resource), clusterWideClient(this.kubeConfig, resource));
+      this.watches.set(resource, watch);
+      watch.start();
     }
-    // The first list of every informer completes before start resolves; then one initial update.
-    await Promise.all([...this.informers.values()].map((informer) => informer.start()));
+    // Serving before every kind is known would hand proxies a partial mesh: wait, reporting failures.
+    await Promise.all([...this.watches.values()].map((watch) => watch.whenSynced()));
+    if (this.stopped) return;
     this.onUpdate = onUpdate;
     this.emit('config:initial-load');
   }
@@ -82,33 +64,93 @@ export class KubernetesSource implements ConfigSource {
   async stop(): Promise<void> {
     this.stopped = true;
     this.onUpdate = undefined;
-    await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
+    await Promise.all([...this.watches.values(), ...this.credentialWatches.values()].map((watch) => watch.stop()));
+  }
+
+  status(): SourceStatus {
+    const watches = [...this.watches.values(), ...this.credentialWatches.values()].map((watch) => watch.status());
+    const waiting = [...this.watches.values()].filter((watch) => !watch.status().synced).map((watch) => watch.status());
+    return { ready: waiting.length === 0, watches };
+  }
+
+  /** The API object behind a document source (`kubernetes:Kind/namespace/name`), for Events about it. */
+  involvedObject(documentSource: string): InvolvedObject | undefined {
+    const match = /^kubernetes:([^/]+)\/([^/]*)\/(.+)$/.exec(documentSource);
+    if (!match) return undefined;
+    const [, kind, namespace, name] = match;
+    for (const [resource, watch] of this.watches) {
+      if (resource.kind !== kind) continue;
+      const object = watch.objects().find((candidate) => candidate.metadata?.name === name && (candidate.metadata?.namespace ?? '') === namespace);
+      if (!object) return undefined;
+      return { apiVersion: apiVersionOf(resource), kind, namespace, name, ...(object.metadata?.uid ? { uid: object.metadata.uid } : {}) };
+    }
+    return undefined;
+  }
+
+  private newWatch(resource: WatchedResource, path: string, client: WatchClient, fieldSelector?: string, name?: string): ResourceWatch {
+    return new ResourceWatch({
+      resource,
+      path,
+      client,
+      fieldSelector,
+      name,
+      initialBackoffMs: this.options.initialBackoffMs,
+      onChange: (verb) => this.emit(`kubernetes:${resource.kind}-${verb}`),
+      onFailure: (status, error) => this.options.onWatchError?.(status, error),
+    });
   }
 
   private emit(reason: string): void {
-    if (!this.onUpdate) return;
+    if (!this.onUpdate || this.stopped) return;
+    this.followGatewayCredentials();
     this.onUpdate({ documents: this.snapshotDocuments(), problems: [], reason });
-    if (this.options.onPods) {
-      const pods = [...this.informers].filter(([resource]) => resource.group === '' && resource.plural === 'pods')
-        .flatMap(([, informer]) => informer.list());
-      this.options.onPods(pods as k8s.V1Pod[]);
+    if (this.options.onPods) this.options.onPods(this.objectsOf('pods') as k8s.V1Pod[]);
+  }
+
+  private objectsOf(plural: string): k8s.KubernetesObject[] {
+    return [...this.watches].filter(([resource]) => resource.plural === plural).flatMap(([, watch]) => watch.objects());
+  }
+
+  /** Starts a watch for each credential Secret the Gateways name, and stops those no longer named. */
+  private followGatewayCredentials(): void {
+    const wanted = new Map<string, GatewayCredentialRef>();
+    for (const ref of gatewayCredentialRefs(this.objectsOf('gateways'), this.objectsOf('pods') as k8s.V1Pod[])) {
+      wanted.set(`${ref.namespace}/${ref.name}`, ref);
+    }
+    for (const [key, watch] of this.credentialWatches) {
+      if (!wanted.has(key)) {
+        this.credentialWatches.delete(key);
+        void watch.stop();
+      }
+    }
+    for (const [key, ref] of wanted) {
+      if (this.credentialWatches.has(key)) continue;
+      const watch = this.newWatch(SECRET_RESOURCE, `/api/v1/namespaces/${ref.namespace}/secrets`,
+        secretClient(this.kubeConfig, ref), `metadata.name=${ref.name}`, `secrets ${key}`);
+      this.credentialWatches.set(key, watch);
+      watch.start();
     }
   }
 
   /** One document per object, in a stable order so an unchanged cluster yields identical input. */
   private snapshotDocuments(): ConfigDocument[] {
     const documents: ConfigDocument[] = [];
-    for (const [resource, informer] of this.informers) {
-      for (const object of informer.list()) {
-        const meta = object.metadata ?? {};
-        documents.push({
-          source: `kubernetes:${resource.kind}/${meta.namespace ?? ''}/${meta.name ?? ''}`,
-          text: JSON.stringify(servedFields(object, resource)),
-        });
-      }
-    }
+    const add = (resource: WatchedResource, watch: ResourceWatch) => {
+      for (const object of watch.objects()) documents.push(kubernetesDocument(object, resource));
+    };
+    for (const [resource, watch] of this.watches) add(resource, watch);
+    for (const watch of this.credentialWatches.values()) add(SECRET_RESOURCE, watch);
     return documents.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   }
+}
+
+/** The document of one API object, as ingest reads it (the admission webhook builds the same). */
+export function kubernetesDocument(object: k8s.KubernetesObject, resource: WatchedResource): ConfigDocument {
+  const meta = object.metadata ?? {};
+  return {
+    source: `kubernetes:${resource.kind}/${meta.namespace ?? ''}/${meta.name ?? ''}`,
+    text: JSON.stringify(servedFields(object, resource)),
+  };
 }
 
 function defaultKubeConfig(): k8s.KubeConfig {
@@ -118,18 +160,30 @@ function defaultKubeConfig(): k8s.KubeConfig {
 }
 
 /** Lists across all namespaces; every non-core group goes through the generic custom-objects path. */
-function lister(kubeConfig: k8s.KubeConfig, resource: WatchedResource): k8s.ListPromise<k8s.KubernetesObject> {
+function clusterWideClient(kubeConfig: k8s.KubeConfig, resource: WatchedResource): WatchClient {
+  const watch = new k8s.Watch(kubeConfig);
   if (resource.group === '') {
     const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
     switch (resource.plural) {
-      case 'services': return () => core.listServiceForAllNamespaces();
-      case 'pods': return () => core.listPodForAllNamespaces();
+      case 'services': return { watch, list: () => core.listServiceForAllNamespaces() };
+      case 'pods': return { watch, list: () => core.listPodForAllNamespaces() };
       default: throw new Error(`core resource '${resource.plural}' is not watched by the reconciler`);
     }
   }
   const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   const { group, version, plural } = resource;
-  return () => custom.listClusterCustomObject({ group, version, plural }) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+  return {
+    watch,
+    list: () => custom.listClusterCustomObject({ group, version, plural }) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>,
+  };
+}
+
+function secretClient(kubeConfig: k8s.KubeConfig, ref: GatewayCredentialRef): WatchClient {
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  return {
+    watch: new k8s.Watch(kubeConfig),
+    list: () => core.listNamespacedSecret({ namespace: ref.namespace, fieldSelector: `metadata.name=${ref.name}` }),
+  };
 }
 
 function apiVersionOf(resource: WatchedResource): string {
@@ -142,7 +196,10 @@ function collectionPath(resource: WatchedResource): string {
     : `/api/${resource.version}/${resource.plural}`;
 }
 
-/** Drops server-managed metadata (managedFields, resourceVersion, …) that the mesh model never reads. */
+/**
+ * Drops server-managed metadata (managedFields, resourceVersion, …) that the mesh model never reads;
+ * keeps the uid, which Events about the object refer to.
+ */
 function servedFields(object: k8s.KubernetesObject, resource: WatchedResource): Record<string, unknown> {
   const { metadata, ...rest } = object as k8s.KubernetesObject & Record<string, unknown>;
   return {
@@ -152,8 +209,15 @@ function servedFields(object: k8s.KubernetesObject, resource: WatchedResource): 
     metadata: {
       name: metadata?.name,
       namespace: metadata?.namespace,
+      ...(metadata?.uid ? { uid: metadata.uid } : {}),
       ...(metadata?.labels ? { labels: metadata.labels } : {}),
-      ...(metadata?.annotations ? { annotations: metadata.annotations } : {}),
+      ...(metadata?.annotations ? { annotations: withoutLastApplied(metadata.annotations) } : {}),
     },
   };
+}
+
+/** kubectl's client-side apply copy of the whole object is not config; it only doubles the size. */
+function withoutLastApplied(annotations: Record<string, string>): Record<string, string> {
+  const { ['kubectl.kubernetes.io/last-applied-configuration']: _lastApplied, ...rest } = annotations;
+  return rest;
 }

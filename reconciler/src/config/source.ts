@@ -24,8 +24,27 @@ export interface ConfigUpdate {
 
 export type ConfigUpdateHandler = (update: ConfigUpdate) => void;
 
+/** How a source is doing: `/readyz` and the metrics show it. */
+export interface SourceStatus {
+  /** Everything needed for a complete config has been read at least once. */
+  readonly ready: boolean;
+  /** Per watched collection (Kubernetes mode); failures say what to fix. */
+  readonly watches: readonly WatchHealth[];
+}
+
+/** One watched collection's health (the shape of the Kubernetes source's ResourceWatchStatus). */
+export interface WatchHealth {
+  readonly name: string;
+  readonly synced: boolean;
+  readonly consecutiveFailures: number;
+  readonly failuresTotal: number;
+  readonly lastError?: string;
+}
+
 export interface ConfigSource {
   /** Loads once, calls `onUpdate` with the first set before resolving, then on every change. */
   start(onUpdate: ConfigUpdateHandler): Promise<void>;
   stop(): Promise<void>;
+  /** Where the source stands; sources without watches may omit it. */
+  status?(): SourceStatus;
 }

@@ -35,6 +35,10 @@ export class Counter extends Metric {
     entry.value += by;
     this.values.set(key, entry);
   }
+  /** For a count kept elsewhere (it must only grow), e.g. a watch's failures. */
+  setTotal(value: number, labels: Labels = {}): void {
+    this.values.set(labelKey(labels), { labels, value });
+  }
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(labels))?.value ?? 0;
   }
@@ -45,7 +49,8 @@ export class Counter extends Metric {
 
 export class Gauge extends Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(name: string, help: string) {
+  /** @param labelled a gauge only ever set with labels shows no sample until it is set */
+  constructor(name: string, help: string, private readonly labelled = false) {
     super(name, help, 'gauge');
   }
   set(value: number, labels: Labels = {}): void {
@@ -55,7 +60,7 @@ export class Gauge extends Metric {
     return this.values.get(labelKey(labels))?.value ?? 0;
   }
   samples(): string[] {
-    if (this.values.size === 0) return [`${this.name} 0`];
+    if (this.values.size === 0) return this.labelled ? [] : [`${this.name} 0`];
     return [...this.values.values()].map((entry) => `${this.name}${labelText(entry.labels)} ${entry.value}`);
   }
 }

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'net';
 
 /** What the ops server shows; the reconciler implements it. */
 export interface OpsView {
-  isReady(): boolean;
+  /** Ready or not, with a line per missing piece or degraded watch. */
+  readiness(): { readonly ready: boolean; readonly details: readonly string[] };
   metricsText(): string;
   /** The proxy's current snapshot as JSON, or undefined when it has none. */
   configDump(proxyId: string): unknown;
@@ -42,8 +43,10 @@ export class OpsServer {
     switch (url.pathname) {
       case '/healthz':
         return text(response, 200, 'ok\n');
-      case '/readyz':
-        return this.view.isReady() ? text(response, 200, 'ready\n') : text(response, 503, 'waiting for the first config load\n');
+      case '/readyz': {
+        const { ready, details } = this.view.readiness();
+        return text(response, ready ? 200 : 503, [ready ? 'ready' : 'not ready', ...details].join('\n') + '\n');
+      }
       case '/metrics':
         return text(response, 200, this.view.metricsText(), 'text/plain; version=0.0.4');
       case '/debug/config_dump': {

@@ -1,6 +1,7 @@
 /**
  * The reconciler's metrics, fed by the ADS server (as its observer) and by the push loop.
  */
+import type { SourceStatus } from '../config/source';
 import type { AdsObserver } from '../xds/ads/ads-observer';
 import { Counter, Gauge, Histogram, renderMetrics } from './metrics';
 
@@ -16,6 +17,20 @@ export class ReconcilerMetrics implements AdsObserver {
   readonly generationErrors = new Counter('reconciler_generation_errors_total', 'Snapshots not published because generation or the consistency check failed.');
   readonly configLoads = new Counter('reconciler_config_loads_total', 'Config sets ingested.');
   readonly certificateRotations = new Counter('reconciler_certificate_rotations_total', 'Workload certificates re-issued before expiry and pushed to their proxies.');
+  readonly sourceSynced = new Gauge('reconciler_source_synced', 'Whether a watched collection has completed its first list (1) or not (0), by watch.', true);
+  readonly sourceFailing = new Gauge('reconciler_source_watch_failing', 'Whether the latest list or watch of a collection failed (1: serving what was last read), by watch.', true);
+  readonly sourceFailures = new Counter('reconciler_source_watch_failures_total', 'Failed lists and watches, by watch.');
+  readonly eventsRecorded = new Counter('reconciler_kubernetes_events_total', 'Warning Events recorded on rejected objects.');
+  readonly admissionReviews = new Counter('reconciler_admission_reviews_total', 'Admission reviews answered by the validating webhook, by outcome.');
+
+  /** Copies the source's watch health into the gauges, just before rendering. */
+  observeSource(status: SourceStatus | undefined): void {
+    for (const watch of status?.watches ?? []) {
+      this.sourceSynced.set(watch.synced ? 1 : 0, { watch: watch.name });
+      this.sourceFailing.set(watch.consecutiveFailures > 0 ? 1 : 0, { watch: watch.name });
+      this.sourceFailures.setTotal(watch.failuresTotal, { watch: watch.name });
+    }
+  }
 
   streamOpened(): void {
     this.connectedProxies.set(this.connectedProxies.get() + 1);
@@ -41,6 +56,7 @@ export class ReconcilerMetrics implements AdsObserver {
     return renderMetrics([
       this.connectedProxies, this.pushesTotal, this.pushDuration, this.convergence,
       this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads, this.certificateRotations,
+      this.sourceSynced, this.sourceFailing, this.sourceFailures, this.eventsRecorded, this.admissionReviews,
     ]);
   }
 }

@@ -6,15 +6,15 @@ import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { CaMaterial } from './ca';
 import { CaStore } from './ca-store';
 import { CA_CERT_FILE, CA_KEY_FILE } from './directory-ca-store';
-
-export const DEFAULT_CA_SECRET_NAME = 'cdk8s-mesh-ca';
+import { httpStatusOf } from '../config/http-status';
+import { CA_SECRET_NAME } from '../model';
 
 /** The two CoreV1Api calls the store needs, so tests can pass a fake. */
 export type SecretApi = Pick<CoreV1Api, 'readNamespacedSecret' | 'createNamespacedSecret'>;
 
 export interface KubernetesCaStoreOptions {
   readonly namespace: string;
-  /** @default cdk8s-mesh-ca */
+  /** @default mesh-ca, the name the Mesh construct's Role grants */
   readonly name?: string;
 }
 
@@ -28,7 +28,7 @@ export class KubernetesSecretCaStore implements CaStore {
 
   constructor(private readonly api: SecretApi, options: KubernetesCaStoreOptions) {
     this.namespace = options.namespace;
-    this.name = options.name ?? DEFAULT_CA_SECRET_NAME;
+    this.name = options.name ?? CA_SECRET_NAME;
     this.description = `Secret ${this.namespace}/${this.name}`;
   }
 
@@ -37,7 +37,7 @@ export class KubernetesSecretCaStore implements CaStore {
     try {
       secret = await this.api.readNamespacedSecret({ name: this.name, namespace: this.namespace });
     } catch (error) {
-      if (statusCodeOf(error) === HTTP_NOT_FOUND) return undefined;
+      if (httpStatusOf(error) === HTTP_NOT_FOUND) return undefined;
       throw error;
     }
     return this.materialFrom(secret);
@@ -58,7 +58,7 @@ export class KubernetesSecretCaStore implements CaStore {
       await this.api.createNamespacedSecret({ namespace: this.namespace, body });
       return candidate;
     } catch (error) {
-      if (statusCodeOf(error) !== HTTP_CONFLICT) throw error;
+      if (httpStatusOf(error) !== HTTP_CONFLICT) throw error;
     }
     const winner = await this.read();
     if (!winner) {
@@ -78,12 +78,4 @@ export class KubernetesSecretCaStore implements CaStore {
       privateKeyPem: Buffer.from(key, 'base64').toString('utf8'),
     };
   }
-}
-
-/** The HTTP status of a failed client call (ApiException `code`, or `statusCode` on older shapes). */
-function statusCodeOf(error: unknown): number | undefined {
-  const candidate = error as { code?: unknown; statusCode?: unknown } | undefined;
-  if (typeof candidate?.code === 'number') return candidate.code;
-  if (typeof candidate?.statusCode === 'number') return candidate.statusCode;
-  return undefined;
 }

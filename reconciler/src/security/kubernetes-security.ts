@@ -9,9 +9,6 @@ import { KubernetesSecretCaStore } from './kubernetes-ca-store';
 import { RootCertificatePublisher } from './root-cert-publisher';
 import { DEFAULT_TOKEN_AUDIENCE, TokenReviewAuthenticator } from './token-review-authenticator';
 
-/** The Secret the Mesh construct's Role lets the reconciler read and create. */
-export const MESH_CA_SECRET_NAME = 'mesh-ca';
-
 export interface KubernetesSecurityOptions {
   /** The reconciler's own namespace (`$POD_NAMESPACE`), where the CA Secret lives. */
   readonly namespace: string;
@@ -27,7 +24,7 @@ export function createKubernetesSecurity(options: KubernetesSecurityOptions) {
   const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   const authentication = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
-  const caStore = new KubernetesSecretCaStore(core, { namespace: options.namespace, name: MESH_CA_SECRET_NAME });
+  const caStore = new KubernetesSecretCaStore(core, { namespace: options.namespace });
   return {
     caStore,
     rootCertificates: new RootCertificatePublisher(core, {

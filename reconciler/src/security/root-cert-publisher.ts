@@ -5,6 +5,7 @@
  * frequent config updates converge without churn. A failed namespace is retried on the next call.
  */
 import type { CoreV1Api, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { httpStatusOf } from '../config/http-status';
 import { XDS_CREDENTIALS } from '../model';
 
 /** The three CoreV1Api ConfigMap calls the publisher needs, so tests can pass a fake. */
@@ -83,7 +84,7 @@ export class RootCertificatePublisher {
         return;
       } catch (error) {
         // Another replica created it first: fall through and check its content.
-        if (statusCodeOf(error) !== HTTP_CONFLICT) throw error;
+        if (httpStatusOf(error) !== HTTP_CONFLICT) throw error;
       }
     }
     const current = existing ?? await this.read(namespace);
@@ -97,7 +98,7 @@ export class RootCertificatePublisher {
     try {
       return await this.api.readNamespacedConfigMap({ name: XDS_CREDENTIALS.rootCertConfigMap, namespace });
     } catch (error) {
-      if (statusCodeOf(error) === HTTP_NOT_FOUND) return undefined;
+      if (httpStatusOf(error) === HTTP_NOT_FOUND) return undefined;
       throw error;
     }
   }
@@ -105,18 +106,10 @@ export class RootCertificatePublisher {
 
 /** The failure with what to check: RBAC for a refusal, otherwise the API server's answer. */
 function withFix(namespace: string, error: unknown): Error {
-  const status = statusCodeOf(error);
+  const status = httpStatusOf(error);
   const reason = status === 403
     ? `the reconciler may not get/create/update ConfigMaps in namespace ${namespace}; check the ClusterRole the Mesh construct emits`
     : (error as Error).message;
   return new Error(`publishing the mesh root certificate to ConfigMap ${namespace}/${XDS_CREDENTIALS.rootCertConfigMap} failed`
     + `${status ? ` (HTTP ${status})` : ''}: ${reason}; sidecars in ${namespace} cannot start until it exists`);
-}
-
-/** The HTTP status of a failed client call (ApiException `code`, or `statusCode` on older shapes). */
-function statusCodeOf(error: unknown): number | undefined {
-  const candidate = error as { code?: unknown; statusCode?: unknown } | undefined;
-  if (typeof candidate?.code === 'number') return candidate.code;
-  if (typeof candidate?.statusCode === 'number') return candidate.statusCode;
-  return undefined;
 }

@@ -35,6 +35,10 @@ export interface ServingCredentialsOptions {
 
 export interface XdsServingCredentials {
   readonly credentials: grpc.ServerCredentials;
+  /** The certificate in use now (the admission webhook serves the same one). */
+  current(): IssuedCertificate;
+  /** Called with every renewed certificate, after the gRPC credentials switched to it. */
+  onRenewed(listener: (certificate: IssuedCertificate) => void): void;
   /** Stops renewing. */
   stop(): void;
 }
@@ -44,12 +48,23 @@ const DEFAULT_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export async function createXdsServingCredentials(
   ca: CertificateAuthority, request: ServingCertificateRequest, options: ServingCredentialsOptions = {}): Promise<XdsServingCredentials> {
   const lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
-  const credentials = new ReplaceableServerCredentials(await issueServingCertificate(ca, request, { lifetimeMs }));
+  let current = await issueServingCertificate(ca, request, { lifetimeMs });
+  const credentials = new ReplaceableServerCredentials(current);
+  const listeners: ((certificate: IssuedCertificate) => void)[] = [];
   const timer = setInterval(() => {
     issueServingCertificate(ca, request, { lifetimeMs }).then(
-      (certificate) => credentials.replace(certificate),
+      (certificate) => {
+        current = certificate;
+        credentials.replace(certificate);
+        listeners.forEach((listener) => listener(certificate));
+      },
       (error: Error) => options.onRenewalError?.(error));
   }, lifetimeMs / 2);
   timer.unref();
-  return { credentials, stop: () => clearInterval(timer) };
+  return {
+    credentials,
+    current: () => current,
+    onRenewed: (listener) => listeners.push(listener),
+    stop: () => clearInterval(timer),
+  };
 }

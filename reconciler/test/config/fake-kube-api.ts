@@ -16,6 +16,8 @@ export class FakeKubeApi {
   private readonly server = http.createServer((req, res) => this.handle(req, res));
   private readonly collections = new Map<string, Map<string, StoredObject>>();
   private readonly watchers = new Map<string, Set<http.ServerResponse>>();
+  /** Every change, so a watch from a resourceVersion replays what happened after it, as the API server does. */
+  private readonly history = new Map<string, { resourceVersion: number; line: string }[]>();
   private resourceVersion = 1;
 
   /** `collectionPath` e.g. `/api/v1/services` or `/apis/networking.istio.io/v1/virtualservices`. */
@@ -61,7 +63,11 @@ export class FakeKubeApi {
   }
 
   private notify(path: string, type: string, object: StoredObject): void {
-    for (const res of this.watchers.get(path) ?? []) res.write(`${JSON.stringify({ type, object })}\n`);
+    const line = `${JSON.stringify({ type, object })}\n`;
+    const history = this.history.get(path) ?? [];
+    history.push({ resourceVersion: Number(object.metadata.resourceVersion), line });
+    this.history.set(path, history);
+    for (const res of this.watchers.get(path) ?? []) res.write(line);
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -77,6 +83,8 @@ export class FakeKubeApi {
       const watchers = this.watchers.get(url.pathname)!;
       watchers.add(res);
       req.on('close', () => watchers.delete(res));
+      const since = Number(url.searchParams.get('resourceVersion') ?? '0');
+      for (const entry of this.history.get(url.pathname) ?? []) if (entry.resourceVersion > since) res.write(entry.line);
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({

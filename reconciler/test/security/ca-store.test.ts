@@ -81,7 +81,7 @@ describe('Kubernetes Secret CA store', () => {
 
     const ca = await loadOrCreateRootCa(new KubernetesSecretCaStore(api as unknown as SecretApi, { namespace: 'mesh-system' }), TRUST_DOMAIN);
 
-    const secret = api.secrets.get('mesh-system/cdk8s-mesh-ca');
+    const secret = api.secrets.get('mesh-system/mesh-ca');
     expect(secret.type).toBe('Opaque');
     expect(Buffer.from(secret.data['ca-cert.pem'], 'base64').toString()).toBe(ca.certificatePem);
     expect(Buffer.from(secret.data['ca-key.pem'], 'base64').toString()).toContain('BEGIN PRIVATE KEY');
@@ -91,7 +91,7 @@ describe('Kubernetes Secret CA store', () => {
     const winnerApi = new FakeSecretApi();
     const winner = await loadOrCreateRootCa(new KubernetesSecretCaStore(winnerApi as unknown as SecretApi, { namespace: 'mesh-system' }), TRUST_DOMAIN);
     const api = new FakeSecretApi();
-    api.createdByOtherReplicaBeforeCreate = winnerApi.secrets.get('mesh-system/cdk8s-mesh-ca');
+    api.createdByOtherReplicaBeforeCreate = winnerApi.secrets.get('mesh-system/mesh-ca');
 
     const loser = await loadOrCreateRootCa(new KubernetesSecretCaStore(api as unknown as SecretApi, { namespace: 'mesh-system' }), TRUST_DOMAIN);
 
@@ -112,10 +112,10 @@ describe('Kubernetes Secret CA store', () => {
 
   test('GIVEN a Secret missing the key WHEN the root is loaded THEN the error names the Secret and the expected keys', async () => {
     const api = new FakeSecretApi();
-    api.secrets.set('mesh-system/cdk8s-mesh-ca', { data: { 'ca-cert.pem': 'eA==' } });
+    api.secrets.set('mesh-system/mesh-ca', { data: { 'ca-cert.pem': 'eA==' } });
 
     await expect(loadOrCreateRootCa(new KubernetesSecretCaStore(api as unknown as SecretApi, { namespace: 'mesh-system' }), TRUST_DOMAIN))
-      .rejects.toThrow('Secret mesh-system/cdk8s-mesh-ca: data must hold "ca-cert.pem" and "ca-key.pem" but has [ca-cert.pem]');
+      .rejects.toThrow('Secret mesh-system/mesh-ca: data must hold "ca-cert.pem" and "ca-key.pem" but has [ca-cert.pem]');
   });
 
   test('GIVEN the API fails with 403 WHEN the root is loaded THEN the error propagates', async () => {

@@ -1,0 +1,53 @@
+/**
+ * The webhook's caBundle is the mesh root, which exists only once a reconciler has created it, so
+ * the Mesh construct leaves it out and the reconciler sets it with server-side apply under its own
+ * field manager. Argo CD's and kubectl's server-side diffs of the synthesized YAML then see no
+ * change: the field belongs to another manager and is not in their applied config.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { httpStatusOf } from '../config/http-status';
+import { RECONCILER_FIELD_MANAGER, WEBHOOK_NAME } from '../model';
+
+export type WebhookConfigurationApi = Pick<k8s.AdmissionregistrationV1Api,
+  'readValidatingWebhookConfiguration' | 'patchValidatingWebhookConfiguration'>;
+
+/** Outcome of one attempt; `missing` while the configuration is not in the cluster. */
+export type CaBundleResult = 'set' | 'unchanged' | 'missing';
+
+/** Sets the caBundle of the mesh's webhook when it differs from `rootCertificatePem`. */
+export async function ensureWebhookCaBundle(api: WebhookConfigurationApi, configurationName: string, rootCertificatePem: string): Promise<CaBundleResult> {
+  const caBundle = Buffer.from(rootCertificatePem).toString('base64');
+  let current: k8s.V1ValidatingWebhookConfiguration;
+  try {
+    current = await api.readValidatingWebhookConfiguration({ name: configurationName });
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return 'missing';
+    throw explain(configurationName, 'read', error);
+  }
+  const webhook = (current.webhooks ?? []).find((entry) => entry.name === WEBHOOK_NAME);
+  if (!webhook) {
+    throw new Error(`ValidatingWebhookConfiguration ${configurationName} has no webhook named ${WEBHOOK_NAME}; apply the configuration the Mesh construct emits`);
+  }
+  if (webhook.clientConfig.caBundle === caBundle) return 'unchanged';
+  const body = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: configurationName },
+    webhooks: [{ name: WEBHOOK_NAME, clientConfig: { caBundle } }],
+  };
+  try {
+    await api.patchValidatingWebhookConfiguration(
+      { name: configurationName, body, fieldManager: RECONCILER_FIELD_MANAGER, force: true },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
+    );
+  } catch (error) {
+    throw explain(configurationName, 'patch', error);
+  }
+  return 'set';
+}
+
+function explain(name: string, verb: string, error: unknown): Error {
+  const status = httpStatusOf(error);
+  const fix = status === 403 ? '; the reconciler\'s ClusterRole must allow get and patch on it by name (the Mesh construct emits that rule)' : '';
+  return new Error(`cannot ${verb} ValidatingWebhookConfiguration ${name}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}${fix}`);
+}

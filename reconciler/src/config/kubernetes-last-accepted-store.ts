@@ -1,0 +1,66 @@
+/**
+ * Kubernetes mode's LastAcceptedStore: a ConfigMap in the reconciler's namespace, one key per held
+ * object, written by server-side apply with the reconciler's field manager. Every replica computes
+ * the same held set from the same API state, so concurrent writes converge on the same content.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { heldObjectKey, LastAcceptedStore, parseHeldObjects } from './last-accepted-store';
+import { httpStatusOf } from './http-status';
+import { LAST_ACCEPTED_CONFIG_MAP, RECONCILER_FIELD_MANAGER } from '../model';
+import type { MeshObject } from '../push/contract';
+
+/** The two CoreV1Api calls the store needs, so tests can pass a fake. */
+export type ConfigMapReadPatchApi = Pick<k8s.CoreV1Api, 'readNamespacedConfigMap' | 'patchNamespacedConfigMap'>;
+
+export class ConfigMapLastAcceptedStore implements LastAcceptedStore {
+  readonly description: string;
+
+  constructor(private readonly api: ConfigMapReadPatchApi, private readonly namespace: string, private readonly name = LAST_ACCEPTED_CONFIG_MAP) {
+    this.description = `ConfigMap ${namespace}/${name}`;
+  }
+
+  async load(): Promise<MeshObject[]> {
+    let configMap: k8s.V1ConfigMap;
+    try {
+      configMap = await this.api.readNamespacedConfigMap({ name: this.name, namespace: this.namespace });
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return [];
+      throw withFix(this.description, 'read', error);
+    }
+    const entries = Object.fromEntries(Object.entries(configMap.data ?? {}).map(([key, text]) => [key, parseEntry(this.description, key, text)]));
+    return parseHeldObjects(entries, this.description);
+  }
+
+  async save(objects: readonly MeshObject[]): Promise<void> {
+    const body: k8s.V1ConfigMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': RECONCILER_FIELD_MANAGER } },
+      data: Object.fromEntries(objects.map((object) => [heldObjectKey(object), JSON.stringify(object)])),
+    };
+    try {
+      await this.api.patchNamespacedConfigMap(
+        { name: this.name, namespace: this.namespace, body, fieldManager: RECONCILER_FIELD_MANAGER, force: true },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
+      );
+    } catch (error) {
+      throw withFix(this.description, 'write', error);
+    }
+  }
+}
+
+function parseEntry(description: string, key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${description}: entry '${key}' is not JSON; delete the entry and the reconciler writes it again`);
+  }
+}
+
+function withFix(description: string, verb: 'read' | 'write', error: unknown): Error {
+  const status = httpStatusOf(error);
+  const fix = status === 403
+    ? `; the reconciler's Role must allow get and patch on it (the Mesh construct emits that Role)`
+    : '';
+  return new Error(`cannot ${verb} ${description}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}${fix}`);
+}

@@ -1,0 +1,117 @@
+/**
+ * Kubernetes mode's parts, wired: informers on the API server, the CA in a Secret, TokenReview for
+ * proxies, the mesh root published to workload namespaces, the last accepted versions in a
+ * ConfigMap, Warning Events on rejected objects, and the validating admission webhook with its
+ * caBundle. Loaded only in that mode (it requires `@kubernetes/client-node`).
+ */
+import * as k8s from '@kubernetes/client-node';
+import { WebhookServer } from './admission/webhook-server';
+import { CaBundleResult, ensureWebhookCaBundle } from './admission/webhook-ca-bundle';
+import { ConfigMapLastAcceptedStore } from './config/kubernetes-last-accepted-store';
+import { KubernetesSource, kubernetesDocument } from './config/kubernetes-source';
+import { RejectionEventRecorder } from './config/rejection-events';
+import type { Logger } from './log';
+import { clusterScopedName, SERVED_ISTIO_RESOURCES } from './model';
+import type { ModeBackends, ServingContext } from './mode-backends';
+import { createKubernetesSecurity } from './security/kubernetes-security';
+
+export interface KubernetesModeOptions {
+  /** The reconciler's namespace: CA Secret, last-accepted ConfigMap, webhook Service. */
+  readonly namespace: string;
+  /** A kubeconfig file; the in-cluster service account (or `$KUBECONFIG`) when absent. */
+  readonly kubeconfig?: string;
+  readonly tokenAudience: string;
+  /** This replica's name in Events. */
+  readonly podName: string;
+  /** HTTPS port of the admission webhook; 0 picks one, undefined turns the webhook off. */
+  readonly webhook?: { readonly host: string; readonly port: number; readonly configurationName?: string };
+  /** How often the webhook caBundle is checked while the configuration is missing. @default 30000 */
+  readonly caBundleRetryMs?: number;
+}
+
+export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logger): ModeBackends {
+  const kubeConfig = new k8s.KubeConfig();
+  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
+  else kubeConfig.loadFromDefault();
+
+  const security = createKubernetesSecurity({
+    namespace: options.namespace,
+    tokenAudience: options.tokenAudience,
+    kubeConfig,
+    onPublishError: (namespace, error) => log.error({ namespace, err: error.message }, 'publishing the mesh root certificate failed; retried on the next change'),
+  });
+  const source: KubernetesSource = new KubernetesSource({
+    kubeConfig,
+    // Sidecars mount the root certificate ConfigMap, so it follows the pods from namespace to namespace.
+    onPods: (pods) => void security.rootCertificates.publishForPods(pods),
+    onWatchError: (status) => log.warn({ watch: status.name, failures: status.consecutiveFailures, err: status.lastError },
+      status.synced ? 'watch failed; serving what was last read until it recovers' : 'list failed; not ready until it succeeds'),
+  });
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  let recordEvent: () => void = () => undefined;
+  const events = new RejectionEventRecorder(core, {
+    lookup: (rejection) => source.involvedObject(rejection.origin.source),
+    reportingInstance: options.podName,
+    onRecorded: () => recordEvent(),
+    onError: (object, error) => log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, err: error.message }, 'Event not recorded'),
+  });
+
+  return {
+    source,
+    caStore: security.caStore,
+    authenticator: security.authenticator,
+    lastAccepted: new ConfigMapLastAcceptedStore(core, options.namespace),
+    onRejected: (rejected) => void events.record(rejected),
+    afterStart: async (context) => {
+      recordEvent = () => context.reconciler.metrics.eventsRecorded.inc();
+      if (!options.webhook) return undefined;
+      return startWebhook(options, kubeConfig, context, log);
+    },
+  };
+}
+
+/** Serves the webhook and keeps its caBundle set to the mesh root; returns its stop function. */
+async function startWebhook(options: KubernetesModeOptions, kubeConfig: k8s.KubeConfig, context: ServingContext, log: Logger) {
+  const webhookOptions = options.webhook!;
+  const resourcesByKind = new Map(SERVED_ISTIO_RESOURCES.map((resource) => [resource.kind, resource]));
+  const server = new WebhookServer({
+    certificate: context.serving.current(),
+    check: (object) => {
+      const resource = resourcesByKind.get(String(object.kind));
+      if (!resource) return { allowed: true, reasons: [], warnings: [`kind ${String(object.kind)} is not served by the mesh control plane`] };
+      const metadata = (object.metadata ?? {}) as { namespace?: string; name?: string };
+      return context.reconciler.checkCandidate(kubernetesDocument(object as k8s.KubernetesObject, resource),
+        { kind: resource.kind, namespace: metadata.namespace ?? 'default', name: metadata.name ?? '' });
+    },
+    onReviewed: (allowed) => context.reconciler.metrics.admissionReviews.inc({ allowed: String(allowed) }),
+    onError: (error) => log.warn({ err: error.message }, 'admission review not answered'),
+  });
+  context.serving.onRenewed((certificate) => server.replaceCertificate(certificate));
+  const port = await server.listen(webhookOptions.host, webhookOptions.port);
+  log.info({ port }, 'validating admission webhook serving');
+
+  const api = kubeConfig.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const configurationName = webhookOptions.configurationName ?? clusterScopedName(options.namespace);
+  let lastResult: CaBundleResult | undefined;
+  const ensure = async () => {
+    try {
+      const result = await ensureWebhookCaBundle(api, configurationName, context.rootCertificatePem);
+      if (result !== lastResult) {
+        if (result === 'missing') log.warn({ configurationName }, 'no ValidatingWebhookConfiguration by that name: objects are checked only when the reconciler reads them');
+        else log.info({ configurationName, result }, 'admission webhook caBundle is the mesh root');
+      }
+      lastResult = result;
+    } catch (error) {
+      log.error({ configurationName, err: (error as Error).message }, 'setting the admission webhook caBundle failed; retried');
+      lastResult = undefined;
+    }
+  };
+  await ensure();
+  // Re-checked regularly: the configuration may be applied (or re-applied by hand) after the reconciler starts.
+  const timer = setInterval(() => void ensure(), options.caBundleRetryMs ?? 30_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await server.close();
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * What differs between the directory and Kubernetes modes: where config comes from, where the CA
+ * and the last accepted versions are kept, who may connect, and what runs once the reconciler serves.
+ */
+import type { LastAcceptedStore } from './config/last-accepted-store';
+import type { ConfigSource } from './config/source';
+import type { RejectedObject } from './push/contract';
+import type { Reconciler } from './reconciler';
+import type { CaStore } from './security/ca-store';
+import type { XdsServingCredentials } from './security/serving-credentials';
+import type { ProxyAuthenticator } from './xds/ads/proxy-authentication';
+
+/** Handed to `afterStart`: the running reconciler and its credentials. */
+export interface ServingContext {
+  readonly reconciler: Reconciler;
+  readonly serving: XdsServingCredentials;
+  readonly rootCertificatePem: string;
+}
+
+export interface ModeBackends {
+  readonly source: ConfigSource;
+  readonly caStore: CaStore;
+  readonly authenticator: ProxyAuthenticator;
+  readonly lastAccepted?: LastAcceptedStore;
+  readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
+  /** Starts what needs the running reconciler; resolves with its stop function, if any. */
+  readonly afterStart?: (context: ServingContext) => Promise<(() => Promise<void>) | undefined>;
+}
