@@ -5,7 +5,7 @@
  * change: the field belongs to another manager and is not in their applied config.
  */
 import * as k8s from '@kubernetes/client-node';
-import { httpStatusOf } from '../config/http-status';
+import { describeApiError, httpStatusOf } from '../config/http-status';
 import { RECONCILER_FIELD_MANAGER, WEBHOOK_NAME } from '../model';
 
 export type WebhookConfigurationApi = Pick<k8s.AdmissionregistrationV1Api,
@@ -49,5 +49,5 @@ export async function ensureWebhookCaBundle(api: WebhookConfigurationApi, config
 function explain(name: string, verb: string, error: unknown): Error {
   const status = httpStatusOf(error);
   const fix = status === 403 ? '; the reconciler\'s ClusterRole must allow get and patch on it by name (the Mesh construct emits that rule)' : '';
-  return new Error(`cannot ${verb} ValidatingWebhookConfiguration ${name}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}${fix}`);
+  return new Error(`cannot ${verb} ValidatingWebhookConfiguration ${name}: ${describeApiError(error)}${fix}`);
 }

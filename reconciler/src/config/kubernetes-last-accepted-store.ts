@@ -5,7 +5,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { heldObjectKey, LastAcceptedStore, parseHeldObjects } from './last-accepted-store';
-import { httpStatusOf } from './http-status';
+import { describeApiError, httpStatusOf } from './http-status';
 import { LAST_ACCEPTED_CONFIG_MAP, RECONCILER_FIELD_MANAGER } from '../model';
 import type { MeshObject } from '../push/contract';
 
@@ -62,5 +62,5 @@ function withFix(description: string, verb: 'read' | 'write', error: unknown): E
   const fix = status === 403
     ? `; the reconciler's Role must allow get and patch on it (the Mesh construct emits that Role)`
     : '';
-  return new Error(`cannot ${verb} ${description}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}${fix}`);
+  return new Error(`cannot ${verb} ${description}: ${describeApiError(error)}${fix}`);
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'crypto';
 import type * as k8s from '@kubernetes/client-node';
-import { httpStatusOf } from './http-status';
+import { describeApiError, httpStatusOf } from './http-status';
 import { RECONCILER_FIELD_MANAGER } from '../model';
 import type { RejectedObject } from '../push/contract';
 
@@ -85,7 +85,7 @@ export class RejectionEventRecorder {
         return;
       }
       this.options.onError?.(object, new Error(`recording a Warning Event on ${object.kind} ${object.namespace}/${object.name} failed`
-        + `${httpStatusOf(error) ? ` (HTTP ${httpStatusOf(error)})` : ''}: ${(error as Error).message}; the rejection is still in /debug/rejected`));
+        + `: ${describeApiError(error)}; the rejection is still in /debug/rejected`));
     }
   }
 }

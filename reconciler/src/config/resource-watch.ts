@@ -5,7 +5,7 @@
  * The object cache and the resume-from-resourceVersion logic are `@kubernetes/client-node`'s ListWatch.
  */
 import * as k8s from '@kubernetes/client-node';
-import { httpStatusOf } from './http-status';
+import { describeApiError, httpStatusOf } from './http-status';
 import type { WatchHealth } from './source';
 import type { WatchedResource } from '../model';
 
@@ -128,7 +128,7 @@ export class ResourceWatch {
 /** A failure as an operator can act on it: what failed, why, and the fix. */
 export function explainWatchFailure(resource: WatchedResource, name: string, error: unknown): string {
   const status = httpStatusOf(error);
-  const message = (error as Error | undefined)?.message ?? String(error);
+  const message = describeApiError(error).replace(/^HTTP \d+: /, '');
   switch (status) {
     case 401:
       return `listing/watching ${name} failed: HTTP 401 Unauthorized; the reconciler's credentials were refused (check its ServiceAccount token or --kubeconfig)`;

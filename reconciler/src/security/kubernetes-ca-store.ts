@@ -6,7 +6,7 @@ import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { CaMaterial } from './ca';
 import { CaStore } from './ca-store';
 import { CA_CERT_FILE, CA_KEY_FILE } from './directory-ca-store';
-import { httpStatusOf } from '../config/http-status';
+import { describeApiError, httpStatusOf } from '../config/http-status';
 import { CA_SECRET_NAME } from '../model';
 
 /** The two CoreV1Api calls the store needs, so tests can pass a fake. */
@@ -38,7 +38,8 @@ export class KubernetesSecretCaStore implements CaStore {
       secret = await this.api.readNamespacedSecret({ name: this.name, namespace: this.namespace });
     } catch (error) {
       if (httpStatusOf(error) === HTTP_NOT_FOUND) return undefined;
-      throw error;
+      throw new Error(`cannot read ${this.description}: ${describeApiError(error)}`
+        + (httpStatusOf(error) === 403 ? '; the reconciler\'s Role must allow get on it by name (the Mesh construct emits that Role)' : ''));
     }
     return this.materialFrom(secret);
   }
@@ -58,7 +59,10 @@ export class KubernetesSecretCaStore implements CaStore {
       await this.api.createNamespacedSecret({ namespace: this.namespace, body });
       return candidate;
     } catch (error) {
-      if (httpStatusOf(error) !== HTTP_CONFLICT) throw error;
+      if (httpStatusOf(error) !== HTTP_CONFLICT) {
+        throw new Error(`cannot create ${this.description}: ${describeApiError(error)}`
+          + (httpStatusOf(error) === 403 ? '; the reconciler\'s Role must allow create on Secrets in its namespace' : ''));
+      }
     }
     const winner = await this.read();
     if (!winner) {

@@ -5,7 +5,7 @@
  * frequent config updates converge without churn. A failed namespace is retried on the next call.
  */
 import type { CoreV1Api, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
-import { httpStatusOf } from '../config/http-status';
+import { describeApiError, httpStatusOf } from '../config/http-status';
 import { XDS_CREDENTIALS } from '../model';
 
 /** The three CoreV1Api ConfigMap calls the publisher needs, so tests can pass a fake. */
@@ -109,7 +109,7 @@ function withFix(namespace: string, error: unknown): Error {
   const status = httpStatusOf(error);
   const reason = status === 403
     ? `the reconciler may not get/create/update ConfigMaps in namespace ${namespace}; check the ClusterRole the Mesh construct emits`
-    : (error as Error).message;
+    : describeApiError(error);
   return new Error(`publishing the mesh root certificate to ConfigMap ${namespace}/${XDS_CREDENTIALS.rootCertConfigMap} failed`
     + `${status ? ` (HTTP ${status})` : ''}: ${reason}; sidecars in ${namespace} cannot start until it exists`);
 }

@@ -19,6 +19,8 @@ export class FakeKubeApi {
   /** Every change, so a watch from a resourceVersion replays what happened after it, as the API server does. */
   private readonly history = new Map<string, { resourceVersion: number; line: string }[]>();
   private resourceVersion = 1;
+  /** Collections answering every request with this HTTP status, as RBAC or an outage would. */
+  private readonly refused = new Map<string, number>();
 
   /** `collectionPath` e.g. `/api/v1/services` or `/apis/networking.istio.io/v1/virtualservices`. */
   constructor(collectionPaths: readonly string[]) {
@@ -56,6 +58,16 @@ export class FakeKubeApi {
     this.notify(collectionPath, 'DELETED', { ...stored, metadata: { ...stored.metadata, resourceVersion: String(++this.resourceVersion) } });
   }
 
+  /** Answers list and watch of `collectionPath` with `status` (and ends its open watches) until `allow`. */
+  refuse(collectionPath: string, status: number): void {
+    this.refused.set(collectionPath, status);
+    for (const res of this.watchers.get(collectionPath) ?? []) res.end();
+  }
+
+  allow(collectionPath: string): void {
+    this.refused.delete(collectionPath);
+  }
+
   private collection(path: string): Map<string, StoredObject> {
     const collection = this.collections.get(path);
     if (!collection) throw new Error(`fake API does not serve ${path}`);
@@ -75,6 +87,12 @@ export class FakeKubeApi {
     const collection = this.collections.get(url.pathname);
     if (req.method !== 'GET' || !collection) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404 }));
+      return;
+    }
+    const refusal = this.refused.get(url.pathname);
+    if (refusal !== undefined) {
+      res.writeHead(refusal, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: refusal, message: `${url.pathname} is refused by the fake API server` }));
       return;
     }
     if (url.searchParams.get('watch') === 'true') {

@@ -27,6 +27,8 @@ class SourceProcess {
   readonly updates: ConfigUpdate[] = [];
   /** What `onPods` received with each update, as `namespace/name` lists. */
   readonly podLists: string[][] = [];
+  /** Failures reported through onWatchError, each with the source status at that moment. */
+  readonly failures: { watchError: any; sourceStatus: any }[] = [];
   private readonly child: ChildProcess;
   private stderr = '';
 
@@ -43,6 +45,7 @@ class SourceProcess {
       for (const line of lines.filter(Boolean)) {
         const message = JSON.parse(line);
         if (message.pods) this.podLists.push(message.pods);
+        else if (message.watchError) this.failures.push(message);
         else this.updates.push(message);
       }
     });
@@ -82,8 +85,8 @@ describe('KubernetesSource', () => {
     api = new FakeKubeApi([SERVICES, PODS, VIRTUAL_SERVICES]);
     api.apply(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'bookinfo' }, spec: { ports: [{ port: 9080 }] } });
     api.apply(VIRTUAL_SERVICES, virtualService('reviews', 'reviews'));
-    source = new SourceProcess(await api.listen());
   });
+  const startSource = async () => { source = new SourceProcess(await api.listen()); };
 
   afterEach(async () => {
     await source.stop();
@@ -91,6 +94,7 @@ describe('KubernetesSource', () => {
   });
 
   test('GIVEN objects in the cluster WHEN started THEN the first update lists them all, server fields dropped', async () => {
+    await startSource();
     const first = await source.next(() => true);
     expect(first.reason).toBe('config:initial-load');
     expect(sources(first)).toEqual(['kubernetes:Service/bookinfo/reviews', 'kubernetes:VirtualService/bookinfo/reviews']);
@@ -103,6 +107,7 @@ describe('KubernetesSource', () => {
   });
 
   test('GIVEN a running source WHEN an object is added, changed and deleted THEN each change yields the whole new set', async () => {
+    await startSource();
     await source.next(() => true);
 
     api.apply(VIRTUAL_SERVICES, virtualService('ratings', 'ratings'));
@@ -120,10 +125,56 @@ describe('KubernetesSource', () => {
   });
 
   test('GIVEN a pod appears WHEN the source updates THEN onPods receives every pod, for root certificate publishing', async () => {
+    await startSource();
     await source.next(() => true);
     api.apply(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reviews-v1-abc', namespace: 'bookinfo' }, spec: { containers: [] } });
     await source.next((u) => sources(u).includes('kubernetes:Pod/bookinfo/reviews-v1-abc'));
     await waitFor(() => source.podLists.some((pods) => pods.includes('bookinfo/reviews-v1-abc')));
+  });
+});
+
+describe('KubernetesSource failures', () => {
+  let api: FakeKubeApi;
+  let source: SourceProcess;
+  beforeEach(() => {
+    api = new FakeKubeApi([SERVICES, PODS, VIRTUAL_SERVICES]);
+    api.apply(VIRTUAL_SERVICES, virtualService('reviews', 'reviews'));
+  });
+  afterEach(async () => {
+    await source.stop();
+    await api.close();
+  });
+
+  test('GIVEN listing one kind is forbidden WHEN started THEN nothing is loaded, the refusal is reported with its fix, and the first update comes once it is allowed', async () => {
+    api.refuse(VIRTUAL_SERVICES, 403);
+    source = new SourceProcess(await api.listen());
+    await waitFor(() => source.failures.length >= 3);
+    expect(source.updates).toEqual([]);
+    const { watchError, sourceStatus } = source.failures[source.failures.length - 1];
+    expect(watchError).toMatchObject({ name: 'virtualservices.networking.istio.io', synced: false });
+    expect(watchError.lastError).toContain('HTTP 403 Forbidden; the reconciler\'s ServiceAccount may not get/list/watch virtualservices.networking.istio.io: apply the ClusterRole');
+    expect(sourceStatus.ready).toBe(false);
+
+    api.allow(VIRTUAL_SERVICES);
+    const first = await source.next(() => true);
+    expect(first.reason).toBe('config:initial-load');
+    expect(sources(first)).toEqual(['kubernetes:VirtualService/bookinfo/reviews']);
+  });
+
+  test('GIVEN a running source WHEN the API server refuses and then recovers THEN the failure is reported as stale-but-serving and later changes arrive again', async () => {
+    source = new SourceProcess(await api.listen());
+    await source.next(() => true);
+    api.refuse(VIRTUAL_SERVICES, 503);
+    await waitFor(() => source.failures.length >= 2);
+    const { watchError, sourceStatus } = source.failures[source.failures.length - 1];
+    expect(watchError).toMatchObject({ name: 'virtualservices.networking.istio.io', synced: true });
+    expect(watchError.lastError).toContain('HTTP 503');
+    expect(sourceStatus.ready).toBe(true);
+
+    api.allow(VIRTUAL_SERVICES);
+    api.apply(VIRTUAL_SERVICES, virtualService('ratings', 'ratings'));
+    const recovered = await source.next((u) => sources(u).includes('kubernetes:VirtualService/bookinfo/ratings'));
+    expect(recovered.documents).toHaveLength(2);
   });
 });
 

@@ -11,9 +11,13 @@ kubeConfig.loadFromOptions({
   contexts: [{ name: 'fake', cluster: 'fake', user: 'reconciler' }],
   currentContext: 'fake',
 });
-const source = new KubernetesSource({
+let source;
+source = new KubernetesSource({
   kubeConfig,
   resources: JSON.parse(process.env.WATCHED_RESOURCES),
+  initialBackoffMs: 50,
+  // Failures with the source's status right after, on their own line kind.
+  onWatchError: (status) => process.stdout.write(`${JSON.stringify({ watchError: status, sourceStatus: source.status() })}\n`),
   // Pods handed over for root-certificate publishing, reported on their own line kind.
   onPods: (pods) => process.stdout.write(`${JSON.stringify({ pods: pods.map((pod) => `${pod.metadata.namespace}/${pod.metadata.name}`) })}\n`),
 });
