@@ -13,7 +13,7 @@ import { DirectorySource } from './config/directory-source';
 import type { MeshObjectValidator } from './config/ingest';
 import type { ConfigSource } from './config/source';
 import { createLogger, Logger } from './log';
-import { IstioSchemaValidator } from './model';
+import { CrdValidator } from './config/crd-validator';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
 import { Reconciler } from './reconciler';
 import type { CaStore } from './security/ca-store';
@@ -176,7 +176,7 @@ function loadValidator(crdsFile: string | undefined, log: Logger): MeshObjectVal
     return undefined;
   }
   const crds = parseAllDocuments(fs.readFileSync(file, 'utf8')).map((doc) => doc.toJS() as object).filter((doc) => doc);
-  return new IstioSchemaValidator(crds);
+  return new CrdValidator(crds);
 }
 
 interface ModeBackends {

@@ -59,7 +59,7 @@ describe('directory source', () => {
     expect(served(received)['a.yaml']).toBe(SERVICE_ENTRY('a'));
     expect(received.problems).toEqual([{
       source: path.join(dir, 'a.yaml'),
-      reason: expect.stringMatching(/^is not valid YAML: .*; its previous version is still served$/),
+      reason: expect.stringMatching(/^document 1 \(line 1\) is not valid YAML: line \d+: .*; its previous version is still served$/),
     }]);
   });
 
