@@ -201,6 +201,7 @@ export class Reconciler {
       this.pushContext = PushContext.build(served.objects, this.options.mesh);
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
+      this.metrics.servedObjects.set(served.objects.length);
       this.generationProblems.delete('(config)');
     } catch (error) {
       this.metrics.generationErrors.inc();

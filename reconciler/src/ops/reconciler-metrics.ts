@@ -17,6 +17,7 @@ export class ReconcilerMetrics implements AdsObserver {
   readonly generationErrors = new Counter('reconciler_generation_errors_total', 'Snapshots not published because generation or the consistency check failed.');
   readonly configLoads = new Counter('reconciler_config_loads_total', 'Config sets ingested.');
   readonly certificateRotations = new Counter('reconciler_certificate_rotations_total', 'Workload certificates re-issued before expiry and pushed to their proxies.');
+  readonly servedObjects = new Gauge('reconciler_served_objects', 'Config objects served (accepted now, or a previous version kept).');
   readonly ignoredObjects = new Gauge('reconciler_ignored_objects', 'Config objects read but not served, by category (see /debug/ignored).');
   readonly notAppliedFields = new Gauge('reconciler_not_applied_fields', 'Fields of served objects that are not applied (see notApplied in /debug/rejected).');
   readonly heldBackChanges = new Gauge('reconciler_held_back_changes', 'Removals or edits held back so the served config stays consistent (see heldBack in /debug/rejected).');
@@ -51,7 +52,7 @@ export class ReconcilerMetrics implements AdsObserver {
     return renderMetrics([
       this.connectedProxies, this.pushesTotal, this.pushDuration, this.convergence,
       this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads, this.certificateRotations,
-      this.ignoredObjects, this.notAppliedFields, this.heldBackChanges,
+      this.servedObjects, this.ignoredObjects, this.notAppliedFields, this.heldBackChanges,
     ]);
   }
 }

@@ -65,6 +65,7 @@ describe('hostile and large input', () => {
     expect(metrics).toContain('reconciler_ignored_objects{category="unsupported-kind"} 1');
     expect(metrics).toContain('reconciler_ignored_objects{category="not-mesh-config"} 1');
     expect(metrics).toContain('reconciler_rejected_objects 1');
+    expect(metrics).toContain('reconciler_served_objects 1');
   }, 120_000);
 
   test('GIVEN a running reconciler WHEN a 50 MB file and a large config arrive THEN /healthz answers throughout, the big file is refused and the rest applied', async () => {
