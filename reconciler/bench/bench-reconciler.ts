@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { DirectorySource } from '../src/config/directory-source';
 import type { ConfigDocument, ConfigSource, ConfigUpdateHandler } from '../src/config/source';
 import { createLogger } from '../src/log';
-import { IstioSchemaValidator } from '../src/model';
+import { CrdValidator } from '../src/config/crd-validator';
 import { DEFAULT_MESH_SETTINGS } from '../src/push/mesh-settings';
 import { Reconciler } from '../src/reconciler';
 import { generateProxyResources } from '../src/xds/generators';
@@ -72,7 +72,7 @@ export async function startBenchReconciler(options: BenchReconcilerOptions): Pro
   const source = options.source === 'directory' ? new DirectorySource({ dir: options.dir }) : new PushedFilesSource(options.dir);
   const crdFile = bundledCrdFile();
   const validator = options.validate === false ? undefined
-    : new IstioSchemaValidator(parseAllDocuments(fs.readFileSync(crdFile, 'utf8')).map((doc) => doc.toJS() as object).filter(Boolean));
+    : new CrdValidator(parseAllDocuments(fs.readFileSync(crdFile, 'utf8')).map((doc) => doc.toJS() as object).filter(Boolean));
   const reconciler = new Reconciler({
     source,
     mesh: DEFAULT_MESH_SETTINGS,

@@ -5,6 +5,7 @@
 import { parseArgs } from 'util';
 import { coldStart } from './figures/cold-start';
 import { endpointChurn } from './figures/endpoint-churn';
+import { largeInput } from './figures/large-input';
 import { realEnvoy } from './figures/real-envoy';
 import { reconnectStorm } from './figures/reconnect-storm';
 import { scoping } from './figures/scoping';
@@ -30,6 +31,9 @@ const FIGURES: Record<string, (args: Record<string, string | undefined>) => Prom
   'scoping': (args) => scoping({
     services: integer(args, 'services', 1000), dependencies: integer(args, 'dependencies', 5), timeoutMs: integer(args, 'timeout-ms', 120_000),
   }),
+  'large-input': (args) => largeInput({
+    megabytes: integer(args, 'megabytes', 50), files: integer(args, 'files', 5), timeoutMs: integer(args, 'timeout-ms', 600_000),
+  }),
   'real-envoy': (args) => realEnvoy({
     services: integer(args, 'services', 1000), envoys: integer(args, 'envoys', 5), timeoutMs: integer(args, 'timeout-ms', 120_000),
   }),
@@ -52,7 +56,7 @@ function flavour(args: Record<string, string | undefined>): 'sotw' | 'delta' {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: Object.fromEntries(['services', 'proxies', 'flavour', 'timeout-ms', 'edits', 'rate', 'seconds', 'dependencies', 'envoys', 'debounce-ms']
+    options: Object.fromEntries(['services', 'proxies', 'flavour', 'timeout-ms', 'edits', 'rate', 'seconds', 'dependencies', 'envoys', 'debounce-ms', 'megabytes', 'files']
       .map((name) => [name, { type: 'string' as const }])),
   });
   const figure = FIGURES[positionals[0] ?? ''];

@@ -13,8 +13,9 @@ import { DirectorySource } from './config/directory-source';
 import type { MeshObjectValidator } from './config/ingest';
 import { FileLastAcceptedStore } from './config/last-accepted-store';
 import { createLogger, Logger } from './log';
-import { clusterScopedName, IstioSchemaValidator, RECONCILER_PORTS } from './model';
+import { clusterScopedName, RECONCILER_PORTS } from './model';
 import type { ModeBackends } from './mode-backends';
+import { CrdValidator } from './config/crd-validator';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
 import { Reconciler } from './reconciler';
 import { DirectoryCaStore } from './security/directory-ca-store';
@@ -201,7 +202,7 @@ function loadValidator(crdsFile: string | undefined, log: Logger): MeshObjectVal
     return undefined;
   }
   const crds = parseAllDocuments(fs.readFileSync(file, 'utf8')).map((doc) => doc.toJS() as object).filter((doc) => doc);
-  return new IstioSchemaValidator(crds);
+  return new CrdValidator(crds);
 }
 
 /** Kubernetes modules load `@kubernetes/client-node` (ESM-only), so they are required only in that mode. */

@@ -7,15 +7,18 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { AdmissionVerdict } from './admission/admission-review';
-import { IngestCache, ingestDocuments, MeshObjectValidator } from './config/ingest';
+import { IngestCache, ingestDocuments, MeshObjectValidator, objectKey } from './config/ingest';
+import { HeldBackChange, servedSet, ServedVersion } from './config/last-good';
 import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
+import { cutForMessage } from './config/quoted-value';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
 import { redactPrivateKeys } from './ops/redact';
 import { ReconcilerMetrics } from './ops/reconciler-metrics';
-import type { MeshObject, ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
+import type { IgnoredObject, MeshObject, NotAppliedFields, ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
 import { ChaosWindowScheduler } from './push/chaos-window-scheduler';
+import { ignoredView } from './ops/ignored-view';
 import type { MeshSettings } from './push/mesh-settings';
 import { PushContext } from './push/push-context';
 import { parseProxyIdentity } from './push/proxy-identity';
@@ -97,8 +100,11 @@ export class Reconciler {
   private latestUpdate: ConfigUpdate | undefined;
   private pushContext: PushContext | undefined;
   private rejected: readonly RejectedObject[] = [];
-  /** The last accepted version of every served object, kept in effect while an edit of it is rejected. */
-  private lastAccepted = new Map<string, MeshObject>();
+  private ignored: readonly IgnoredObject[] = [];
+  private notApplied: readonly NotAppliedFields[] = [];
+  private heldBack: readonly HeldBackChange[] = [];
+  /** Every served object (and where it was defined), kept in effect while an edit of it is rejected. */
+  private lastAccepted = new Map<string, ServedVersion>();
   private generationProblems = new Map<string, string[]>();
   /** Keys of the held-back objects last written to the store, to write only on a change. */
   private savedHeldKey = '';
@@ -139,7 +145,8 @@ export class Reconciler {
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
       syncz: () => this.ads.status.toJson(),
-      rejected: () => ({ rejected: this.rejected, generation: Object.fromEntries(this.generationProblems) }),
+      rejected: () => ({ rejected: this.rejected, heldBack: this.heldBack, notApplied: this.notApplied, generation: Object.fromEntries(this.generationProblems) }),
+      ignored: () => ignoredView(this.ignored),
     }) : undefined;
   }
 
@@ -198,7 +205,8 @@ export class Reconciler {
   checkCandidate(document: ConfigDocument, key: { kind: string; namespace: string; name: string }): AdmissionVerdict {
     const current = this.latestUpdate?.documents ?? [];
     const documents = [...current.filter((doc) => doc.source !== document.source), document];
-    const { rejected } = ingestDocuments(documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain, cache: this.admissionCache });
+    const inEffect = new Map([...this.lastAccepted].map(([objectId, version]) => [objectId, version.origin]));
+    const { rejected } = ingestDocuments(documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain, cache: this.admissionCache, inEffect });
     const isCandidate = (entry: RejectedObject) => entry.kind === key.kind && (entry.namespace ?? 'default') === key.namespace && entry.name === key.name;
     const reasons = rejected.filter((entry) => isCandidate(entry) || entry.origin.source === document.source).flatMap((entry) => entry.reasons);
     const before = new Set(this.rejected.flatMap((entry) => entry.reasons));
@@ -223,21 +231,37 @@ export class Reconciler {
     this.debouncer.request(update.reason);
   }
 
+  /** Never throws: it runs from a timer, and an exception there would end the process. */
   private pushAll(reasons: readonly string[]): void {
+    try {
+      this.ingestAndPush(reasons);
+    } catch (error) {
+      this.metrics.generationErrors.inc();
+      const message = cutForMessage((error as Error)?.stack ?? String(error));
+      this.generationProblems.set('(config)', [`the config change could not be applied: ${message}`]);
+      this.log.error({ reasons, err: message }, 'config change not applied; proxies keep the previous config');
+    }
+  }
+
+  private ingestAndPush(reasons: readonly string[]): void {
     const update = this.latestUpdate;
     if (!update) return;
     const started = process.hrtime.bigint();
-    const ingested = ingestDocuments(update.documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain, cache: this.ingestCache });
+    const inEffect = new Map([...this.lastAccepted].map(([key, version]) => [key, version.origin]));
+    const ingested = ingestDocuments(update.documents, this.options.validator, { clusterDomain: this.options.mesh.clusterDomain, cache: this.ingestCache, inEffect });
     const sourceRejections: RejectedObject[] = update.problems.map((problem) => ({
       kind: 'File', origin: { source: problem.source }, reasons: [`${problem.source} ${problem.reason}`],
     }));
-    const served = withPreviousVersionsOfRejected(ingested.objects, ingested.rejected, this.lastAccepted);
+    const served = servedSet(ingested, this.lastAccepted, this.options.mesh.clusterDomain);
     this.recordRejections([...sourceRejections, ...served.rejected]);
+    this.recordAccounting(ingested.ignored, ingested.notApplied, served.heldBack);
     try {
       this.pushContext = PushContext.build(served.objects, this.options.mesh);
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
-      this.lastAccepted = new Map(served.objects.map((object) => [objectKey(object), object]));
-      this.saveHeld(heldBack(served.objects, ingested.objects));
+      this.lastAccepted = served.inEffect;
+      this.metrics.servedObjects.set(served.objects.length);
+      this.generationProblems.delete('(config)');
+      this.saveHeld(heldBack(served.inEffect, ingested.objects));
     } catch (error) {
       this.metrics.generationErrors.inc();
       this.log.error({ reasons, err: (error as Error).message }, 'config set not applied; proxies keep the previous config');
@@ -249,7 +273,16 @@ export class Reconciler {
       if (!this.certificates || this.certificates.hasCertificate(proxy.identity)) this.publishFor(proxy.identity, reasons);
     }
     this.metrics.pushDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    this.log.info({ reasons, objects: ingested.objects.length, rejected: this.rejected.length, proxies: this.proxies.size }, 'pushed config');
+    this.log.info({ reasons, objects: served.objects.length, rejected: this.rejected.length, ignored: this.ignored.length, proxies: this.proxies.size }, 'pushed config');
+  }
+
+  private recordAccounting(ignored: readonly IgnoredObject[], notApplied: readonly NotAppliedFields[], heldBack: readonly HeldBackChange[]): void {
+    this.ignored = ignored;
+    this.notApplied = notApplied;
+    this.heldBack = heldBack;
+    this.metrics.recordIgnored(ignored);
+    this.metrics.notAppliedFields.set(notApplied.reduce((sum, entry) => sum + entry.fields.length, 0));
+    this.metrics.heldBackChanges.set(heldBack.length);
   }
 
   private recordRejections(rejected: readonly RejectedObject[]): void {
@@ -270,16 +303,16 @@ export class Reconciler {
     if (!store) return;
     try {
       const held = await store.load();
-      for (const object of held) this.lastAccepted.set(objectKey(object), object);
+      for (const version of held) this.lastAccepted.set(objectKey(version.object), version);
       this.savedHeldKey = heldSetKey(held);
-      if (held.length > 0) this.log.info({ store: store.description, objects: held.map(heldObjectKey) }, 'last accepted versions loaded; served while their current versions are rejected');
+      if (held.length > 0) this.log.info({ store: store.description, objects: held.map((version) => heldObjectKey(version.object)) }, 'last accepted versions loaded; served while their current versions are rejected');
     } catch (error) {
       this.log.error({ store: store.description, err: (error as Error).message }, 'last accepted versions could not be loaded; a rejected object is served only once a valid version of it has been read');
     }
   }
 
   /** Writes the held-back set when it changed; a failure is logged and retried on the next push. */
-  private saveHeld(held: readonly MeshObject[]): void {
+  private saveHeld(held: readonly ServedVersion[]): void {
     const store = this.options.lastAccepted;
     const key = heldSetKey(held);
     if (!store || key === this.savedHeldKey) return;
@@ -353,36 +386,13 @@ function assertCallerMayClaim(caller: AuthenticatedCaller | undefined, identity:
   }
 }
 
-/** Served objects that differ from (or are missing in) what the source holds now: held back. */
-function heldBack(served: readonly MeshObject[], acceptedInput: readonly MeshObject[]): MeshObject[] {
+/** Versions in effect that are not what the source holds now (previous versions kept): held back. */
+function heldBack(inEffect: ReadonlyMap<string, ServedVersion>, acceptedInput: readonly MeshObject[]): ServedVersion[] {
   const input = new Set(acceptedInput);
-  return served.filter((object) => !input.has(object)).sort((a, b) => heldObjectKey(a).localeCompare(heldObjectKey(b)));
+  return [...inEffect.values()].filter((version) => !input.has(version.object))
+    .sort((a, b) => heldObjectKey(a.object).localeCompare(heldObjectKey(b.object)));
 }
 
-function heldSetKey(objects: readonly MeshObject[]): string {
-  return JSON.stringify(objects);
-}
-
-function objectKey(object: { kind: string; namespace?: string; name?: string; metadata?: { namespace?: string; name?: string } }): string {
-  return `${object.kind}/${object.metadata?.namespace ?? object.namespace ?? ''}/${object.metadata?.name ?? object.name ?? ''}`;
-}
-
-/**
- * An edit that makes an object invalid does not delete it: like an API server refusing the update,
- * the last accepted version stays in effect (and the rejection says so). Removing an object from
- * the config still removes it.
- */
-function withPreviousVersionsOfRejected(
-  accepted: readonly MeshObject[], rejected: readonly RejectedObject[], lastAccepted: ReadonlyMap<string, MeshObject>,
-): { objects: MeshObject[]; rejected: RejectedObject[] } {
-  const acceptedKeys = new Set(accepted.map(objectKey));
-  const kept: MeshObject[] = [];
-  const annotated = rejected.map((entry) => {
-    const previous = entry.name === undefined ? undefined : lastAccepted.get(objectKey(entry));
-    if (!previous || acceptedKeys.has(objectKey(entry))) return entry;
-    acceptedKeys.add(objectKey(entry));
-    kept.push(previous);
-    return { ...entry, reasons: [...entry.reasons, 'the previously accepted version stays in effect until this is fixed'] };
-  });
-  return { objects: [...accepted, ...kept], rejected: annotated };
+function heldSetKey(versions: readonly ServedVersion[]): string {
+  return JSON.stringify(versions);
 }

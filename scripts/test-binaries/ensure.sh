@@ -3,6 +3,7 @@
 # them from the Go module proxy at pinned versions, and prints one `name=path` line per binary asked for.
 #
 #   scripts/test-binaries/ensure.sh kube-apiserver kube-controller-manager kubectl etcd
+#   scripts/test-binaries/ensure.sh kubectl-yaml    (the reconciler's YAML oracle)
 #
 # Binaries are cached by version under $CDK8S_MESH_CACHE (default ~/.cache/cdk8s-mesh), so a second run
 # (or a fresh clone on the same machine) skips the build. A build is serialized by a lock per module, so
@@ -70,22 +71,43 @@ build_etcd() {
   )
 }
 
+# The reconciler's YAML oracle: a small program of ours that reads YAML through kubectl's own code
+# (k8s.io/cli-runtime at the staging version of $KUBERNETES_VERSION, pinned with its go.sum). Its
+# cache name carries a hash of its sources, so an edit of the program builds it again.
+KUBECTL_YAML_SOURCE="$(cd "$(dirname "$0")/../.." && pwd)/reconciler/test/support/kubectl-yaml"
+kubectl_yaml_file() {
+  local digest
+  digest="$(cat "$KUBECTL_YAML_SOURCE/main.go" "$KUBECTL_YAML_SOURCE/go.mod" "$KUBECTL_YAML_SOURCE/go.sum" | sha256sum | cut -c1-12)"
+  echo "kubectl-yaml-v0.${KUBERNETES_VERSION#v1.}-$digest"
+}
+build_kubectl_yaml() {
+  local file
+  file="$(kubectl_yaml_file)"
+  (
+    cd "$KUBECTL_YAML_SOURCE"
+    CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags='-s -w' -o "$bin_dir/$file.tmp" . >&2
+    mv "$bin_dir/$file.tmp" "$bin_dir/$file"
+  )
+}
+
 # name → "versioned file name" and "builder".
 binary_file() {
   case "$1" in
     kube-apiserver|kube-controller-manager|kubectl) echo "$1-$KUBERNETES_VERSION" ;;
     etcd) echo "etcd-$ETCD_VERSION" ;;
-    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd" >&2; return 1 ;;
+    kubectl-yaml) kubectl_yaml_file ;;
+    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml" >&2; return 1 ;;
   esac
 }
 binary_builder() {
   case "$1" in
     kube-apiserver|kube-controller-manager|kubectl) echo build_kubernetes ;;
     etcd) echo build_etcd ;;
+    kubectl-yaml) echo build_kubectl_yaml ;;
   esac
 }
 
-[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd)" >&2; exit 2; }
+[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml)" >&2; exit 2; }
 for name in "$@"; do
   file="$(binary_file "$name")"
   if [ ! -x "$bin_dir/$file" ]; then

@@ -4,14 +4,17 @@
  * ConfigMap mounts swapped by symlink, do not always raise events), and applied after a short
  * settle delay so an editor's or `kubectl cp`'s multi-step write lands as one change. The settle delay
  * restarts on every event but never beyond `maxWaitMs` after the first unapplied one, so a steady
- * stream of writes still reaches the proxies. A file that does not parse keeps its previous good
- * text in the set: one bad save never removes live config.
+ * stream of writes still reaches the proxies. A file that cannot be read as a whole (YAML that does
+ * not parse, a limit exceeded) keeps its previous good version in the set: one bad save never removes
+ * live config. Files are parsed in bounded slices of work, so a large config never blocks the process.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { listConfigFiles } from './config-files';
+import { DEFAULT_INPUT_LIMITS, formatBytes, InputLimits } from './input-limits';
+import { cutForMessage } from './quoted-value';
 import type { ConfigDocument, ConfigSource, ConfigUpdateHandler, SourceProblem } from './source';
+import { readYamlAsKubectlInSlices, YamlDocument } from './yaml/kubectl-yaml';
 
 export interface DirectorySourceOptions {
   readonly dir: string;
@@ -24,13 +27,18 @@ export interface DirectorySourceOptions {
   readonly maxWaitMs?: number;
   /** Poll interval of the fallback scan. @default 2000 */
   readonly pollMs?: number;
+  /** @default DEFAULT_INPUT_LIMITS */
+  readonly limits?: InputLimits;
+  /** Longest stretch of parsing before other work gets a turn. @default 10 */
+  readonly sliceMs?: number;
 }
 
-const CONFIG_FILE = /\.(ya?ml|json)$/i;
-
+/** A file's text as last read, and how it read. */
 interface ReadFile {
   readonly text: string;
-  /** Why the text cannot be served; undefined when it parses. */
+  readonly digest: string;
+  readonly parsed?: readonly YamlDocument[];
+  /** Why the text cannot be served; undefined when it reads. */
   readonly problem?: string;
 }
 
@@ -38,7 +46,7 @@ export class DirectorySource implements ConfigSource {
   private readonly settleMs: number;
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
-  private readonly lastGood = new Map<string, string>();
+  private readonly lastGood = new Map<string, ReadFile>();
   private readonly lastRead = new Map<string, ReadFile & { readonly stamp?: string }>();
   private lastSignature = '';
   private lastProblemsKey = '';
@@ -49,6 +57,9 @@ export class DirectorySource implements ConfigSource {
   private reloadDeadline: number | undefined;
   private onUpdate: ConfigUpdateHandler | undefined;
   private stopped = false;
+  /** The reload in progress: reloads never overlap, a request during one runs once it ends. */
+  private reloading: Promise<void> | undefined;
+  private reloadRequested = false;
 
   constructor(private readonly options: DirectorySourceOptions) {
     this.settleMs = options.settleMs ?? 50;
@@ -89,50 +100,85 @@ export class DirectorySource implements ConfigSource {
     this.settleTimer = setTimeout(() => {
       this.settleTimer = undefined;
       this.reloadDeadline = undefined;
-      this.reload('config:file-changed', false).catch(() => undefined);
+      void this.reloadSerially('config:file-changed');
     }, delay);
   }
 
+  private async reloadSerially(reason: string): Promise<void> {
+    if (this.reloading) {
+      this.reloadRequested = true;
+      return;
+    }
+    this.reloading = this.reload(reason, false).catch((error: Error) => this.reportReloadFailure(error));
+    await this.reloading;
+    this.reloading = undefined;
+    if (this.reloadRequested && !this.stopped) {
+      this.reloadRequested = false;
+      await this.reloadSerially(reason);
+    }
+  }
+
+  /** An unexpected failure (a bug, not bad input) keeps the served set and says so, instead of going unnoticed. */
+  private reportReloadFailure(error: Error): void {
+    const problems: SourceProblem[] = [{ source: this.options.dir, reason: `could not be re-read (${cutForMessage(error?.message ?? String(error))}); the previous config stays served` }];
+    const documents = [...this.lastGood].map(([source, read]) => document(source, read));
+    this.lastProblemsKey = '';
+    if (!this.stopped) this.onUpdate?.({ documents, problems, reason: 'config:reload-failed' });
+  }
+
   /**
-   * A file's text and syntax problem. The poll visits every file every `pollMs`; a file whose stat
+   * A file's text and how it reads. The poll visits every file every `pollMs`; a file whose stat
    * is unchanged since it was last read is neither read nor parsed again.
    */
   private async read(file: string): Promise<ReadFile> {
-    const stamp = await fileStamp(file);
+    const stat = await fs.promises.stat(file, { bigint: true }).catch(() => undefined);
+    const stamp = stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : undefined;
     const previous = this.lastRead.get(file);
     if (stamp !== undefined && previous?.stamp === stamp) return previous;
+    const limits = this.options.limits ?? DEFAULT_INPUT_LIMITS;
+    if (stat && stat.size > BigInt(limits.maxFileBytes)) {
+      const read = { text: '', digest: '', problem: `is ${formatBytes(Number(stat.size))}; a config file may be at most ${formatBytes(limits.maxFileBytes)}; split it into several files` };
+      this.lastRead.set(file, { ...read, stamp });
+      return read;
+    }
     const text = await fs.promises.readFile(file, 'utf8').catch((error: Error) => error);
     if (text instanceof Error) {
       this.lastRead.delete(file);
-      return { text: '', problem: `cannot be read: ${text.message}` };
+      return { text: '', digest: '', problem: `cannot be read: ${cutForMessage(text.message)}` };
     }
-    const read = { stamp, text, problem: previous?.text === text ? previous.problem : parseProblem(text) };
+    const digest = createHash('sha256').update(text).digest('hex');
+    const read = previous?.digest === digest ? { ...previous, stamp } : { stamp, text, digest, ...await this.parse(text, limits) };
     if (stamp !== undefined) this.lastRead.set(file, read);
     return read;
   }
 
+  private async parse(text: string, limits: InputLimits): Promise<Pick<ReadFile, 'parsed' | 'problem'>> {
+    const read = await readYamlAsKubectlInSlices(text, { limits, sliceMs: this.options.sliceMs });
+    return read.problem === undefined ? { parsed: read.documents } : { problem: read.problem };
+  }
+
   /** Re-reads every file into a new set; emits only when the served set or the problems changed. */
   private async reload(reason: string, always: boolean): Promise<void> {
-    const files = await listConfigFiles(this.options.dir);
+    const listed = await listConfigFiles(this.options.dir);
     const documents: ConfigDocument[] = [];
-    const problems: SourceProblem[] = [];
-    const present = new Set(files);
+    const problems: SourceProblem[] = [...listed.problems];
+    const present = new Set(listed.files);
     for (const file of [...this.lastGood.keys()]) if (!present.has(file)) this.lastGood.delete(file);
     for (const file of [...this.lastRead.keys()]) if (!present.has(file)) this.lastRead.delete(file);
 
-    for (const file of files) {
-      const { text, problem } = await this.read(file);
-      if (problem === undefined) {
-        this.lastGood.set(file, text as string);
+    for (const file of listed.files) {
+      const read = await this.read(file);
+      if (read.problem === undefined) {
+        this.lastGood.set(file, read);
       } else {
         const kept = this.lastGood.has(file) ? '; its previous version is still served' : '; nothing from it is served';
-        problems.push({ source: file, reason: `${problem}${kept}` });
+        problems.push({ source: file, reason: `${read.problem}${kept}` });
       }
       const served = this.lastGood.get(file);
-      if (served !== undefined) documents.push({ source: file, text: served });
+      if (served !== undefined) documents.push(document(file, served));
     }
 
-    const signature = createHash('sha256').update(documents.map((doc) => `${doc.source}\0${doc.text}`).join('\0')).digest('hex');
+    const signature = createHash('sha256').update(documents.map((doc) => `${doc.source}\0${this.lastGood.get(doc.source)!.digest}`).join('\0')).digest('hex');
     const problemsKey = problems.map((problem) => `${problem.source}:${problem.reason}`).join('\n');
     if (!always && signature === this.lastSignature && problemsKey === this.lastProblemsKey) return;
     this.lastSignature = signature;
@@ -141,34 +187,6 @@ export class DirectorySource implements ConfigSource {
   }
 }
 
-/** The file's identity, size and change times: equal stamps mean the file was not rewritten. */
-async function fileStamp(file: string): Promise<string | undefined> {
-  const stat = await fs.promises.stat(file, { bigint: true }).catch(() => undefined);
-  return stat ? `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : undefined;
-}
-
-/** The first YAML/JSON syntax error of a text, or undefined when it parses. */
-function parseProblem(text: string): string | undefined {
-  for (const document of parseAllDocuments(text)) {
-    const error = document.errors[0];
-    if (error) return `is not valid YAML: ${error.message.split('\n')[0]}`;
-  }
-  return undefined;
-}
-
-/** Config files under `dir`, recursively, sorted; hidden entries (e.g. ConfigMap `..data`) are skipped. */
-async function listConfigFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (current: string): Promise<void> => {
-    const entries = await fs.promises.readdir(current, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const full = path.join(current, entry.name);
-      const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && (await fs.promises.stat(full).catch(() => undefined))?.isDirectory());
-      if (isDirectory) await walk(full);
-      else if (CONFIG_FILE.test(entry.name)) found.push(full);
-    }
-  };
-  await walk(dir);
-  return found.sort();
+function document(source: string, read: ReadFile): ConfigDocument {
+  return { source, text: read.text, parsed: read.parsed };
 }

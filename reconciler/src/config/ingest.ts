@@ -1,17 +1,26 @@
 /**
- * Ingest: multi-document YAML/JSON → validated mesh objects. Each object is judged on its own, so
- * one bad object is rejected (with reasons naming it and the fix) while the rest are still served.
+ * Ingest: multi-document YAML/JSON → validated mesh objects. Every object of the input is accounted
+ * for: served (`objects`), rejected with reasons naming it and the fix, or ignored with the reason
+ * (a kind the control plane does not serve). Each object is judged on its own, so one bad object is
+ * rejected while the rest are still served.
  */
-import { parseAllDocuments } from 'yaml';
-import type { MeshObject, ObjectOrigin, RejectedObject } from '../push/contract';
+import type { IgnoredObject, MeshObject, NotAppliedFields, ObjectOrigin, RejectedObject } from '../push/contract';
 import { DEFAULT_MESH_SETTINGS } from '../push/mesh-settings';
-import { isIstioApiVersion, isMeshKind } from './ingest-kinds';
+import { rejectedDuplicates } from './duplicate-definitions';
+import { MAX_NAME_LENGTH } from './input-limits';
+import { isIstioApiVersion, kindTreatment } from './ingest-kinds';
+import { isRecord, objectsOfDocument } from './kubectl-objects';
+import { cutForMessage, quoteForMessage } from './quoted-value';
 import { buildSemanticCheckContext, semanticProblems } from './semantic-checks';
+import { unsupportedFields } from './unsupported-fields';
+import { readYamlAsKubectl, YamlDocument } from './yaml/kubectl-yaml';
 
 export interface IngestSource {
   /** File path or URL, quoted in rejections. */
   readonly source: string;
   readonly text: string;
+  /** `text` already read; read here when absent. */
+  readonly parsed?: readonly YamlDocument[];
 }
 
 /** A schema problem in one object; the shape of the shared model's `ValidationIssue`. */
@@ -23,6 +32,8 @@ export interface ObjectValidationIssue {
 /** Checks one Istio object against its CRD schema and CEL rules (the shared `IstioSchemaValidator`). */
 export interface MeshObjectValidator {
   validate(object: MeshObject): readonly ObjectValidationIssue[];
+  /** Whether a CRD exists for an Istio group and kind; without it every Istio kind is taken to have one. */
+  knowsKind?(group: string, kind: string): boolean;
 }
 
 export interface IngestOptions {
@@ -30,24 +41,35 @@ export interface IngestOptions {
   readonly clusterDomain?: string;
   /** Keeps each document's parse and schema check while its text is unchanged (one per validator). */
   readonly cache?: IngestCache;
+  /** Where each object now in effect was defined, by `objectKey`: decides between duplicate definitions. */
+  readonly inEffect?: ReadonlyMap<string, ObjectOrigin>;
 }
 
 export interface IngestResult {
   readonly objects: MeshObject[];
+  /** Where each served object was defined. */
+  readonly origins: ReadonlyMap<MeshObject, ObjectOrigin>;
   readonly rejected: RejectedObject[];
+  readonly ignored: IgnoredObject[];
+  /** Served objects with fields that are not applied. */
+  readonly notApplied: NotAppliedFields[];
 }
 
 interface Candidate {
+  readonly key: string;
   readonly object: MeshObject;
   readonly origin: ObjectOrigin;
   /** Problems of the object on its own (name, CRD schema). */
   readonly structural: readonly string[];
+  /** How the YAML was read where a user may not expect it (a key set twice). */
+  readonly notes: readonly { readonly path: string; readonly message: string }[];
 }
 
-/** One source's parsed objects and syntax rejections; never mutated once built. */
+/** One source's parsed objects and what it ignores or rejects alone; never mutated once built. */
 interface ParsedSource {
   readonly candidates: readonly Candidate[];
   readonly rejected: readonly RejectedObject[];
+  readonly ignored: readonly IgnoredObject[];
 }
 
 /**
@@ -76,66 +98,80 @@ export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshO
   const parse = (doc: IngestSource) => parseSource(doc, validator);
   const sources = options.cache ? options.cache.sourcesOf(docs, parse) : docs.map(parse);
   const rejected: RejectedObject[] = sources.flatMap((source) => source.rejected);
+  const ignored = sources.flatMap((source) => source.ignored);
   const candidates = sources.flatMap((source) => source.candidates);
 
+  const duplicates = rejectedDuplicates(candidates, options.inEffect ?? new Map(), describeOrigin);
   const schemaValid: Candidate[] = [];
-  const seen = new Map<string, ObjectOrigin>();
   for (const candidate of candidates) {
-    const reasons = [...candidate.structural];
-    const key = objectKey(candidate.object);
-    const earlier = seen.get(key);
-    if (earlier) {
-      reasons.push(`the same ${candidate.object.kind} is already defined in ${describeOrigin(earlier)}; rename one or remove the duplicate`);
-    }
+    const reasons = [...candidate.structural, ...(duplicates.has(candidate) ? [duplicates.get(candidate)!] : [])];
     if (reasons.length > 0) {
       rejected.push(rejection(candidate, reasons));
-      continue;
+    } else {
+      schemaValid.push(candidate);
     }
-    seen.set(key, candidate.origin);
-    schemaValid.push(candidate);
   }
 
   // Cross-object checks see only objects that passed their own checks, as the generators will.
   const context = buildSemanticCheckContext(schemaValid.map(({ object }) => object), options.clusterDomain ?? DEFAULT_MESH_SETTINGS.clusterDomain);
   const objects: MeshObject[] = [];
+  const origins = new Map<MeshObject, ObjectOrigin>();
+  const notApplied: NotAppliedFields[] = [];
   for (const candidate of schemaValid) {
     const problems = semanticProblems(candidate.object, context);
     if (problems.length > 0) {
       rejected.push(rejection(candidate, problems));
-    } else {
-      objects.push(candidate.object);
+      continue;
     }
+    objects.push(candidate.object);
+    origins.set(candidate.object, candidate.origin);
+    const fields = [...candidate.notes.map(({ path, message }) => ({ path, reason: message })), ...unsupportedFields(candidate.object)];
+    if (fields.length > 0) notApplied.push({ ...identity(candidate.object), name: candidate.object.metadata.name, origin: candidate.origin, fields });
   }
-  return { objects, rejected };
+  return { objects, origins, rejected, ignored, notApplied };
 }
 
 function parseSource(doc: IngestSource, validator: MeshObjectValidator | undefined): ParsedSource {
   const candidates: Candidate[] = [];
   const rejected: RejectedObject[] = [];
-  parseAllDocuments(doc.text).forEach((parsed, index) => {
-    const origin: ObjectOrigin = { source: doc.source, index };
-    if (parsed.errors.length > 0) {
-      rejected.push({ kind: 'Unknown', origin, reasons: parsed.errors.map((error) => `${describeOrigin(origin)} is not valid YAML: ${error.message}`) });
-      return;
-    }
-    const value: unknown = parsed.toJS();
-    // `kind: List` (kubectl's output) holds the real objects in `items`.
-    const items = isRecord(value) && value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
-    for (const item of items) {
-      if (item === null || item === undefined) {
+  const ignored: IgnoredObject[] = [];
+  const read = doc.parsed ? { documents: doc.parsed } : readYamlAsKubectl(doc.text);
+  if (read.problem !== undefined) {
+    return { candidates, ignored, rejected: [{ kind: 'Unknown', origin: { source: doc.source }, reasons: [`${doc.source} ${read.problem}; nothing from it is served`] }] };
+  }
+  for (const document of read.documents) {
+    for (const { item, value } of objectsOfDocument(document.value)) {
+      const origin: ObjectOrigin = { source: doc.source, index: document.index, line: document.line, ...(item === undefined ? {} : { item }) };
+      const problem = notAnObjectProblem(value);
+      if (problem) {
+        rejected.push({ kind: 'Unknown', origin, reasons: [`${describeOrigin(origin)} is not a Kubernetes object: ${problem}`] });
         continue;
       }
-      if (!isRecord(item) || typeof item.kind !== 'string' || typeof item.apiVersion !== 'string') {
-        rejected.push({ kind: 'Unknown', origin, reasons: [`${describeOrigin(origin)} is not a Kubernetes object: it needs string 'apiVersion' and 'kind' fields`] });
+      const object = value as MeshObject;
+      const treatment = kindTreatment(object.apiVersion, object.kind, validator?.knowsKind?.bind(validator));
+      if (treatment.serve) {
+        candidates.push({ key: objectKey(object), object, origin, structural: structuralProblems(object, validator), notes: document.notes });
         continue;
       }
-      if (isMeshKind(item.kind)) {
-        const object = item as unknown as MeshObject;
-        candidates.push({ object, origin, structural: structuralProblems(object, validator) });
+      const invalid = treatment.validate && validator ? schemaProblems(object, validator) : [];
+      if (invalid.length > 0) {
+        rejected.push(rejection({ object, origin }, invalid.map((reason) => `${reason} (${object.kind} is not served by this control plane, but it is checked against its CRD)`)));
+      } else {
+        ignored.push({ ...identity(object), apiVersion: object.apiVersion, origin, category: treatment.category, reason: treatment.reason });
       }
     }
-  });
-  return { candidates, rejected };
+  }
+  return { candidates, rejected, ignored };
+}
+
+/** Why a document's value is no Kubernetes object; undefined when it has string `apiVersion` and `kind`. */
+function notAnObjectProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return `it is ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${quoteForMessage(value)}`}, not a map with 'apiVersion' and 'kind'`;
+  const wrong = (['apiVersion', 'kind'] as const).filter((field) => typeof value[field] !== 'string' || value[field] === '');
+  if (wrong.length === 0) return undefined;
+  const described = wrong.map((field) => (value[field] === undefined ? `'${field}' is missing` : `'${field}' is ${quoteForMessage(value[field])}, not a string`)).join(' and ');
+  const unquoted = wrong.some((field) => typeof value[field] === 'boolean' || typeof value[field] === 'number') ? ' (an unquoted y, yes, on or a number is not text in YAML 1.1; quote it)' : '';
+  return `${described}${unquoted}; it needs string 'apiVersion' and 'kind' fields`;
 }
 
 function structuralProblems(object: MeshObject, validator: MeshObjectValidator | undefined): string[] {
@@ -143,27 +179,51 @@ function structuralProblems(object: MeshObject, validator: MeshObjectValidator |
   if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name.length === 0) {
     return ['metadata.name is missing; every object needs a name'];
   }
+  const tooLong = (['name', 'namespace'] as const)
+    .filter((field) => typeof metadata[field] === 'string' && metadata[field].length > MAX_NAME_LENGTH)
+    .map((field) => `metadata.${field} is ${metadata[field].length} characters long; Kubernetes allows at most ${MAX_NAME_LENGTH}; shorten it`);
+  if (tooLong.length > 0) return tooLong;
+  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
+    return [`metadata.namespace is ${quoteForMessage(metadata.namespace)}, not a string; quote it`];
+  }
   if (!validator || !isIstioApiVersion(object.apiVersion)) {
     return [];
   }
-  return validator.validate(object).map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  return schemaProblems(object, validator);
 }
 
-function rejection({ object, origin }: Candidate, reasons: readonly string[]): RejectedObject {
-  const namespace = object.metadata?.namespace;
-  const name = object.metadata?.name;
-  const label = `${object.kind} ${namespace ?? 'default'}/${name ?? '<unnamed>'} (${describeOrigin(origin)})`;
-  return { kind: object.kind, namespace, name, origin, reasons: reasons.map((reason) => `${label}: ${reason}`) };
+/** The CRD validator's issues; a validator that fails on an object rejects it rather than the whole push. */
+function schemaProblems(object: MeshObject, validator: MeshObjectValidator): string[] {
+  try {
+    return validator.validate(object).map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+  } catch (error) {
+    return [`could not be checked against its CRD (${cutForMessage((error as Error).message ?? String(error))}); it is not served until it can be`];
+  }
 }
 
-function objectKey(object: MeshObject): string {
-  return `${object.kind}/${object.metadata.namespace ?? 'default'}/${object.metadata.name}`;
+function identity(object: MeshObject): { kind: string; namespace?: string; name?: string } {
+  const metadata: Record<string, unknown> = isRecord(object.metadata) ? object.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+  // A name beyond the limit can never be served, so it never needs to match a kept version: cut it.
+  const cut = (value: string | undefined) => (value !== undefined && value.length > MAX_NAME_LENGTH ? cutForMessage(value) : value);
+  return { kind: object.kind, ...(namespace === undefined ? {} : { namespace: cut(namespace) }), ...(name === undefined ? {} : { name: cut(name) }) };
 }
 
-function describeOrigin(origin: ObjectOrigin): string {
-  return origin.index === undefined ? origin.source : `${origin.source} document ${origin.index + 1}`;
+function rejection({ object, origin }: Pick<Candidate, 'object' | 'origin'>, reasons: readonly string[]): RejectedObject {
+  const { kind, namespace, name } = identity(object);
+  const metadata: Record<string, unknown> = isRecord(object.metadata) ? object.metadata : {};
+  const text = (value: unknown, fallback: string) => cutForMessage(typeof value === 'string' ? value : fallback);
+  const label = `${kind} ${text(metadata.namespace, 'default')}/${text(metadata.name, '<unnamed>')} (${describeOrigin(origin)})`;
+  return { kind, namespace, name, origin, reasons: reasons.map((reason) => `${label}: ${reason}`) };
 }
 
-function isRecord(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** `kind/namespace/name`: one object, whatever file defines it. */
+export function objectKey(object: { kind: string; metadata?: { namespace?: string; name?: string } }): string {
+  return `${object.kind}/${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
+}
+
+export function describeOrigin(origin: ObjectOrigin): string {
+  if (origin.index === undefined) return origin.source;
+  return `${origin.source} document ${origin.index + 1}${origin.item === undefined ? '' : ` item ${origin.item + 1}`}`;
 }

@@ -7,7 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { heldObjectKey, LastAcceptedStore, parseHeldObjects } from './last-accepted-store';
 import { describeApiError, httpStatusOf } from './http-status';
 import { LAST_ACCEPTED_CONFIG_MAP, RECONCILER_FIELD_MANAGER } from '../model';
-import type { MeshObject } from '../push/contract';
+import type { ServedVersion } from './last-good';
 
 /** The two CoreV1Api calls the store needs, so tests can pass a fake. */
 export type ConfigMapReadPatchApi = Pick<k8s.CoreV1Api, 'readNamespacedConfigMap' | 'patchNamespacedConfigMap'>;
@@ -19,7 +19,7 @@ export class ConfigMapLastAcceptedStore implements LastAcceptedStore {
     this.description = `ConfigMap ${namespace}/${name}`;
   }
 
-  async load(): Promise<MeshObject[]> {
+  async load(): Promise<ServedVersion[]> {
     let configMap: k8s.V1ConfigMap;
     try {
       configMap = await this.api.readNamespacedConfigMap({ name: this.name, namespace: this.namespace });
@@ -31,12 +31,12 @@ export class ConfigMapLastAcceptedStore implements LastAcceptedStore {
     return parseHeldObjects(entries, this.description);
   }
 
-  async save(objects: readonly MeshObject[]): Promise<void> {
+  async save(versions: readonly ServedVersion[]): Promise<void> {
     const body: k8s.V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': RECONCILER_FIELD_MANAGER } },
-      data: Object.fromEntries(objects.map((object) => [heldObjectKey(object), JSON.stringify(object)])),
+      data: Object.fromEntries(versions.map((version) => [heldObjectKey(version.object), JSON.stringify(version)])),
     };
     try {
       await this.api.patchNamespacedConfigMap(

@@ -6,15 +6,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ServedVersion } from './last-good';
 import type { MeshObject } from '../push/contract';
 
 export interface LastAcceptedStore {
   /** Quoted in logs, e.g. `ConfigMap mesh-system/mesh-last-accepted`. */
   readonly description: string;
-  /** The held-back objects saved last; empty when nothing was saved yet. */
-  load(): Promise<MeshObject[]>;
+  /** The held-back versions saved last (with where each was defined); empty when nothing was saved yet. */
+  load(): Promise<ServedVersion[]>;
   /** Replaces the saved set. */
-  save(objects: readonly MeshObject[]): Promise<void>;
+  save(versions: readonly ServedVersion[]): Promise<void>;
 }
 
 /** The key of an object in a store: `Kind.namespace.name`, valid as a ConfigMap key and a file entry. */
@@ -30,7 +31,7 @@ export class FileLastAcceptedStore implements LastAcceptedStore {
     this.description = `file ${file}`;
   }
 
-  async load(): Promise<MeshObject[]> {
+  async load(): Promise<ServedVersion[]> {
     const text = await fs.promises.readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
@@ -39,25 +40,26 @@ export class FileLastAcceptedStore implements LastAcceptedStore {
     return parseHeldObjects(JSON.parse(text) as unknown, this.description);
   }
 
-  async save(objects: readonly MeshObject[]): Promise<void> {
+  async save(versions: readonly ServedVersion[]): Promise<void> {
     await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
-    const entries = Object.fromEntries(objects.map((object) => [heldObjectKey(object), object]));
+    const entries = Object.fromEntries(versions.map((version) => [heldObjectKey(version.object), version]));
     await fs.promises.writeFile(temp, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
     await fs.promises.rename(temp, this.file);
   }
 }
 
-/** Reads `{ key: object }`, dropping (and naming) entries that are not objects with a kind and name. */
-export function parseHeldObjects(value: unknown, description: string): MeshObject[] {
+/** Reads `{ key: { object, origin } }`, refusing (and naming) an entry that is not one. */
+export function parseHeldObjects(value: unknown, description: string): ServedVersion[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${description} does not hold a map of objects; delete it and the reconciler writes it again`);
   }
-  return Object.entries(value as Record<string, unknown>).map(([key, object]) => {
-    const candidate = object as MeshObject | undefined;
-    if (typeof candidate?.kind !== 'string' || typeof candidate?.metadata?.name !== 'string') {
-      throw new Error(`${description}: entry '${key}' is not a Kubernetes object; delete the entry and the reconciler writes it again`);
+  return Object.entries(value as Record<string, unknown>).map(([key, entry]) => {
+    const candidate = entry as { object?: MeshObject; origin?: { source?: unknown } } | undefined;
+    const object = candidate?.object;
+    if (typeof object?.kind !== 'string' || typeof object?.metadata?.name !== 'string' || typeof candidate?.origin?.source !== 'string') {
+      throw new Error(`${description}: entry '${key}' is not a Kubernetes object with its origin; delete the entry and the reconciler writes it again`);
     }
-    return candidate;
+    return candidate as ServedVersion;
   });
 }

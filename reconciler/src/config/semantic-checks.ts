@@ -6,6 +6,7 @@ import { parseChaosWindows } from '../push/chaos-window';
 import type { MeshObject } from '../push/contract';
 import { resolveHost } from '../push/host-names';
 import type { DestinationRuleSpec, HttpRouteDestination, VirtualServiceSpec } from '../push/istio-spec';
+import { cutForMessage } from './quoted-value';
 
 export interface SemanticCheckContext {
   readonly clusterDomain: string;
@@ -40,13 +41,21 @@ export function semanticProblems(object: MeshObject, context: SemanticCheckConte
   }
 }
 
-function virtualServiceProblems(object: MeshObject, context: SemanticCheckContext): string[] {
+/** A subset a VirtualService routes or mirrors to that no DestinationRule of the set defines. */
+export interface MissingSubset {
+  readonly host: string;
+  readonly subset: string;
+  readonly field: string;
+}
+
+/** The subsets an object names that the DestinationRules of `context` do not define. */
+export function missingSubsets(object: MeshObject, context: SemanticCheckContext): MissingSubset[] {
+  if (object.kind !== 'VirtualService') return [];
   const spec = (object.spec ?? {}) as VirtualServiceSpec;
   const namespace = object.metadata.namespace ?? 'default';
-  const problems: string[] = [];
+  const missing: MissingSubset[] = [];
   (spec.http ?? []).forEach((route, routeIndex) => {
     const path = `spec.http[${routeIndex}]`;
-    problems.push(...weightProblems(route.route ?? [], `${path}.route`));
     const destinations = [
       ...(route.route ?? []).map((target, index) => ({ destination: target.destination, field: `${path}.route[${index}].destination` })),
       ...(route.mirror ? [{ destination: route.mirror, field: `${path}.mirror` }] : []),
@@ -56,13 +65,21 @@ function virtualServiceProblems(object: MeshObject, context: SemanticCheckContex
         continue;
       }
       const host = resolveHost(destination.host, namespace, context.clusterDomain);
-      const known = context.subsetsByHost.get(host);
-      if (!known?.has(destination.subset)) {
-        const defined = known && known.size > 0 ? `defined subsets are ${[...known].sort().join(', ')}` : 'no DestinationRule defines subsets for it';
-        problems.push(`${field}.subset is '${destination.subset}' for host '${host}', but ${defined}; add the subset to the host's DestinationRule or route to an existing one`);
-      }
+      if (!context.subsetsByHost.get(host)?.has(destination.subset)) missing.push({ host, subset: destination.subset, field });
     }
   });
+  return missing;
+}
+
+function virtualServiceProblems(object: MeshObject, context: SemanticCheckContext): string[] {
+  const spec = (object.spec ?? {}) as VirtualServiceSpec;
+  const problems: string[] = [];
+  (spec.http ?? []).forEach((route, routeIndex) => problems.push(...weightProblems(route.route ?? [], `spec.http[${routeIndex}].route`)));
+  for (const { host, subset, field } of missingSubsets(object, context)) {
+    const known = context.subsetsByHost.get(host);
+    const defined = known && known.size > 0 ? `defined subsets are ${[...known].sort().map(cutForMessage).join(', ')}` : 'no DestinationRule defines subsets for it';
+    problems.push(`${field}.subset is '${cutForMessage(subset)}' for host '${cutForMessage(host)}', but ${defined}; add the subset to the host's DestinationRule or route to an existing one`);
+  }
   (spec.tcp ?? []).forEach((route, routeIndex) => problems.push(...weightProblems(route.route ?? [], `spec.tcp[${routeIndex}].route`)));
   const windows = parseChaosWindows(object);
   if (!windows.ok) {
@@ -90,7 +107,7 @@ function destinationRuleProblems(object: MeshObject): string[] {
   const problems: string[] = [];
   (spec.subsets ?? []).forEach((subset, index) => {
     if (seen.has(subset.name)) {
-      problems.push(`spec.subsets[${index}].name '${subset.name}' is already used by an earlier subset; subset names must be unique`);
+      problems.push(`spec.subsets[${index}].name '${cutForMessage(String(subset.name))}' is already used by an earlier subset; subset names must be unique`);
     }
     seen.add(subset.name);
   });

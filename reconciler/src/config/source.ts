@@ -3,10 +3,14 @@
  * reconciler re-ingests the set atomically, so a source never hands out a half-applied change.
  */
 
+import type { YamlDocument } from './yaml/kubectl-yaml';
+
 /** One file or API object list as text; `source` is quoted in every rejection. */
 export interface ConfigDocument {
   readonly source: string;
   readonly text: string;
+  /** `text` already read (the directory source reads files in slices); ingest reads `text` when absent. */
+  readonly parsed?: readonly YamlDocument[];
 }
 
 /** A document the source could not use this time; the previous good version of it is still served. */

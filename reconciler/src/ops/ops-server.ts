@@ -16,6 +16,8 @@ export interface OpsView {
   proxyIds(): string[];
   syncz(): unknown;
   rejected(): unknown;
+  /** Objects read but not served, and why. */
+  ignored(): unknown;
 }
 
 export class OpsServer {
@@ -61,6 +63,8 @@ export class OpsServer {
         return json(response, 200, this.view.syncz());
       case '/debug/rejected':
         return json(response, 200, this.view.rejected());
+      case '/debug/ignored':
+        return json(response, 200, this.view.ignored());
       default:
         return text(response, 404, 'not found\n');
     }

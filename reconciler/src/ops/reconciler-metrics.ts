@@ -2,6 +2,7 @@
  * The reconciler's metrics, fed by the ADS server (as its observer) and by the push loop.
  */
 import type { SourceStatus } from '../config/source';
+import type { IgnoredObject } from '../push/contract';
 import type { AdsObserver } from '../xds/ads/ads-observer';
 import { Counter, Gauge, Histogram, renderMetrics } from './metrics';
 
@@ -32,6 +33,17 @@ export class ReconcilerMetrics implements AdsObserver {
     }
   }
 
+  readonly servedObjects = new Gauge('reconciler_served_objects', 'Config objects served (accepted now, or a previous version kept).');
+  readonly ignoredObjects = new Gauge('reconciler_ignored_objects', 'Config objects read but not served, by category (see /debug/ignored).');
+  readonly notAppliedFields = new Gauge('reconciler_not_applied_fields', 'Fields of served objects that are not applied (see notApplied in /debug/rejected).');
+  readonly heldBackChanges = new Gauge('reconciler_held_back_changes', 'Removals or edits held back so the served config stays consistent (see heldBack in /debug/rejected).');
+
+  recordIgnored(ignored: readonly IgnoredObject[]): void {
+    for (const category of IGNORED_CATEGORIES) {
+      this.ignoredObjects.set(ignored.filter((entry) => entry.category === category).length, { category });
+    }
+  }
+
   streamOpened(): void {
     this.connectedProxies.set(this.connectedProxies.get() + 1);
   }
@@ -57,9 +69,12 @@ export class ReconcilerMetrics implements AdsObserver {
       this.connectedProxies, this.pushesTotal, this.pushDuration, this.convergence,
       this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads, this.certificateRotations,
       this.sourceSynced, this.sourceFailing, this.sourceFailures, this.eventsRecorded, this.admissionReviews,
+      this.servedObjects, this.ignoredObjects, this.notAppliedFields, this.heldBackChanges,
     ]);
   }
 }
+
+const IGNORED_CATEGORIES: readonly IgnoredObject['category'][] = ['not-mesh-config', 'unsupported-kind', 'unknown-kind'];
 
 function shortType(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);

@@ -21,7 +21,12 @@ export interface MeshObject {
 /** Where an object came from, for error reports: a file path (and document index) or an API URL. */
 export interface ObjectOrigin {
   readonly source: string;
+  /** 0-based document of the file. */
   readonly index?: number;
+  /** 0-based position in the document's `items`, for an object of a List. */
+  readonly item?: number;
+  /** 1-based line where its document starts. */
+  readonly line?: number;
 }
 
 /** An object that failed validation and is not served; the reason names the object and the fix. */
@@ -31,6 +36,30 @@ export interface RejectedObject {
   readonly name?: string;
   readonly origin: ObjectOrigin;
   readonly reasons: readonly string[];
+}
+
+/**
+ * An object the reconciler reads but does not serve, and why: Kubernetes workload config
+ * (`not-mesh-config`), an Istio kind this control plane does not implement (`unsupported-kind`,
+ * valid against its CRD), or a kind it does not know at all (`unknown-kind`, e.g. a typo).
+ */
+export interface IgnoredObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly origin: ObjectOrigin;
+  readonly category: 'not-mesh-config' | 'unsupported-kind' | 'unknown-kind';
+  readonly reason: string;
+}
+
+/** Fields of a served object that change behaviour in Istio but are not applied here. */
+export interface NotAppliedFields {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly origin: ObjectOrigin;
+  readonly fields: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /**

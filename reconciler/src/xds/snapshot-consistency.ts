@@ -53,3 +53,30 @@ export function referencedRouteNames(listener: Readonly<Record<string, unknown>>
   }
   return [...names];
 }
+
+/**
+ * Routes (and mirrors) to clusters the snapshot does not hold. Not part of the publish check: a
+ * route to a host without a service is valid config that Envoy answers with 503 (as Istio's does),
+ * but config that was served together never produces one for a subset (see config/last-good.ts).
+ */
+export function findRoutesToMissingClusters(snapshot: XdsSnapshot): string[] {
+  const clusters = snapshot.resources(TYPE_URLS.cluster);
+  const problems: string[] = [];
+  for (const routeConfig of snapshot.resources(TYPE_URLS.route).values()) {
+    const json = routeConfig.json as { virtual_hosts?: { name?: string; routes?: { name?: string; route?: Record<string, any> }[] }[] };
+    for (const virtualHost of json.virtual_hosts ?? []) {
+      for (const route of virtualHost.routes ?? []) {
+        const action = route.route ?? {};
+        const names = [
+          ...(typeof action.cluster === 'string' ? [action.cluster] : []),
+          ...((action.weighted_clusters?.clusters ?? []) as { name: string }[]).map((cluster) => cluster.name),
+          ...((action.request_mirror_policies ?? []) as { cluster: string }[]).map((mirror) => mirror.cluster),
+        ];
+        for (const name of names.filter((cluster) => !clusters.has(cluster))) {
+          problems.push(`route '${route.name ?? '(unnamed)'}' of virtual host '${virtualHost.name}' in '${routeConfig.name}' sends to cluster '${name}', which is not in the snapshot`);
+        }
+      }
+    }
+  }
+  return problems;
+}

@@ -59,7 +59,7 @@ describe('directory source', () => {
     expect(served(received)['a.yaml']).toBe(SERVICE_ENTRY('a'));
     expect(received.problems).toEqual([{
       source: path.join(dir, 'a.yaml'),
-      reason: expect.stringMatching(/^is not valid YAML: .*; its previous version is still served$/),
+      reason: expect.stringMatching(/^document 1 \(line 1\) is not valid YAML: line \d+: .*; its previous version is still served$/),
     }]);
   });
 
@@ -127,5 +127,54 @@ describe('directory source polling', () => {
       await source.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('directory source hardening', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const loadOnce = async (options: Partial<ConstructorParameters<typeof DirectorySource>[0]> = {}) => {
+    const source = new DirectorySource({ dir, settleMs: 10, pollMs: 60_000, ...options });
+    let first: ConfigUpdate | undefined;
+    await source.start((update) => { first ??= update; });
+    await source.stop();
+    return first!;
+  };
+
+  test('GIVEN a symbolic link loop WHEN loaded THEN each real directory is read once and the loop reported once', async () => {
+    fs.mkdirSync(path.join(dir, 'nested'));
+    fs.writeFileSync(path.join(dir, 'nested', 'a.yaml'), SERVICE_ENTRY('a'));
+    fs.symlinkSync(dir, path.join(dir, 'nested', 'loop'));
+    fs.symlinkSync(path.join(dir, 'nested', 'a.yaml'), path.join(dir, 'z-alias.yaml'));
+    const update = await loadOnce();
+    expect(update.documents.map((doc) => path.relative(dir, doc.source))).toEqual(['nested/a.yaml']);
+    expect(update.problems.map((problem) => [path.relative(dir, problem.source), problem.reason])).toEqual([
+      ['nested/loop', expect.stringMatching(/^is a symbolic link to .*, already read as .* \(a loop, or a second path to it\); it is not read again$/)],
+      ['z-alias.yaml', expect.stringMatching(/^is a symbolic link to .*nested\/a\.yaml, already read as .*; it is not read again$/)],
+    ]);
+  });
+
+  test('GIVEN a file over the size limit WHEN loaded THEN it is not read and the problem gives its size and the limit', async () => {
+    fs.writeFileSync(path.join(dir, 'big.yaml'), `${SERVICE_ENTRY('big')}# ${'x'.repeat(4096)}\n`);
+    fs.writeFileSync(path.join(dir, 'ok.yaml'), SERVICE_ENTRY('ok'));
+    const readFile = jest.spyOn(fs.promises, 'readFile');
+    try {
+      const update = await loadOnce({ limits: { maxFileBytes: 2048, maxDocumentsPerFile: 10, maxDocumentBytes: 2048 } });
+      expect(readFile.mock.calls.map(([file]) => path.basename(String(file)))).toEqual(['ok.yaml']);
+      expect(update.documents.map((doc) => path.basename(doc.source))).toEqual(['ok.yaml']);
+      expect(update.problems).toEqual([{ source: path.join(dir, 'big.yaml'), reason: 'is 4.1 KiB; a config file may be at most 2 KiB; split it into several files; nothing from it is served' }]);
+    } finally {
+      readFile.mockRestore();
+    }
+  });
+
+  test('GIVEN a file WHEN delivered THEN its documents come already read, as kubectl reads them', async () => {
+    fs.writeFileSync(path.join(dir, 'se.yaml'), `${SERVICE_ENTRY('a')}spec:\n  addresses: [2001:db8::]\n`);
+    const update = await loadOnce();
+    expect(update.documents[0].parsed![0].value).toMatchObject({ spec: { addresses: ['2001:db8::'] } });
   });
 });

@@ -48,10 +48,23 @@ describe('ingestDocuments', () => {
     expect(result.rejected[0].reasons[0]).toMatch(reason);
   });
 
-  test('GIVEN the same object twice WHEN ingested THEN the second is rejected naming the first', () => {
+  test('GIVEN the same object twice and no version in effect WHEN ingested THEN both are rejected, each naming both files', () => {
     const result = ingestDocuments([{ source: 'a.yaml', text: destinationRule }, { source: 'b.yaml', text: destinationRule }]);
-    expect(result.objects).toHaveLength(1);
-    expect(result.rejected[0].reasons[0]).toMatch(/already defined in a.yaml document 1/);
+    expect(result.objects).toEqual([]);
+    expect(result.rejected.map((entry) => entry.origin.source)).toEqual(['a.yaml', 'b.yaml']);
+    for (const entry of result.rejected) {
+      expect(entry.reasons[0]).toMatch(/is defined 2 times \(a.yaml document 1, b.yaml document 1\) and no version of it is in effect, so none is served; keep one definition/);
+    }
+  });
+
+  test('GIVEN a version in effect from b.yaml WHEN a.yaml (sorting first) defines the same object THEN b.yaml stays in effect and a.yaml is rejected', () => {
+    const inEffect = new Map([['DestinationRule/bookinfo/reviews', { source: 'b.yaml', index: 0 }]]);
+    const newcomer = destinationRule.replace('subsets: [', 'subsets: [{ name: v3, labels: { version: v3 } }, ');
+    const result = ingestDocuments([{ source: 'a.yaml', text: newcomer }, { source: 'b.yaml', text: destinationRule }], undefined, { inEffect });
+    expect(result.objects.map((object) => result.origins.get(object)?.source)).toEqual(['b.yaml']);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0].origin.source).toBe('a.yaml');
+    expect(result.rejected[0].reasons[0]).toMatch(/is already defined in b.yaml document 1, which is in effect; this other definition is rejected so it cannot take over/);
   });
 
   test('GIVEN broken YAML in one file WHEN ingested THEN the other files are still served', () => {

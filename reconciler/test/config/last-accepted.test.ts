@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FileLastAcceptedStore, LastAcceptedStore } from '../../src/config/last-accepted-store';
+import type { ServedVersion } from '../../src/config/last-good';
 import type { ConfigDocument, SourceStatus } from '../../src/config/source';
 import { silentLogger } from '../../src/log';
 import { NODE_METADATA } from '../../src/model';
@@ -30,9 +31,9 @@ const config = (subset: string, subsets = ['v1', 'v2']): ConfigDocument[] => [
 /** A store in memory, shared by the "replicas" of a test like the ConfigMap is. */
 class MemoryStore implements LastAcceptedStore {
   readonly description = 'memory store';
-  saved: MeshObject[] = [];
+  saved: ServedVersion[] = [];
   async load() { return this.saved; }
-  async save(objects: readonly MeshObject[]) { this.saved = [...objects]; }
+  async save(versions: readonly ServedVersion[]) { this.saved = [...versions]; }
 }
 
 /** The source with a status a test controls, as the Kubernetes source reports it. */
@@ -80,8 +81,8 @@ describe('last accepted versions across restarts', () => {
     source.set(config('v9'));
     reconciler.flushPendingPush();
     await waitUntil('the held version saved', async () => store.saved.length === 1);
-    expect(store.saved[0]).toMatchObject({ kind: 'VirtualService', metadata: { name: 'alpha', namespace: 'shop' } });
-    expect(store.saved[0].spec.http[0].route[0].destination.subset).toBe('v1');
+    expect(store.saved[0]).toMatchObject({ object: { kind: 'VirtualService', metadata: { name: 'alpha', namespace: 'shop' } }, origin: { source: 'vs.yaml' } });
+    expect(store.saved[0].object.spec.http[0].route[0].destination.subset).toBe('v1');
 
     source.set(config('v2'));
     reconciler.flushPendingPush();
@@ -113,10 +114,10 @@ describe('last accepted versions across restarts', () => {
     const store = new FileLastAcceptedStore(file);
     expect(await store.load()).toEqual([]);
     const object: MeshObject = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'alpha', namespace: 'shop' }, spec: { hosts: [HOST] } };
-    await store.save([object]);
-    expect(await new FileLastAcceptedStore(file).load()).toEqual([object]);
+    await store.save([{ object, origin: { source: 'routes.yaml', index: 2 } }]);
+    expect(await new FileLastAcceptedStore(file).load()).toEqual([{ object, origin: { source: 'routes.yaml', index: 2 } }]);
     fs.writeFileSync(file, '{"x": 1}');
-    await expect(store.load()).rejects.toThrow(`file ${file}: entry 'x' is not a Kubernetes object; delete the entry`);
+    await expect(store.load()).rejects.toThrow(`file ${file}: entry 'x' is not a Kubernetes object with its origin; delete the entry`);
   });
 });
 

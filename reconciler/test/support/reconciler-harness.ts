@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { DirectorySource } from '../../src/config/directory-source';
 import type { MeshObjectValidator } from '../../src/config/ingest';
-import { IstioSchemaValidator } from '../../src/model';
+import { CrdValidator } from '../../src/config/crd-validator';
 import { silentLogger } from '../../src/log';
 import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
 import { Reconciler } from '../../src/reconciler';
@@ -48,7 +48,7 @@ let crdValidator: MeshObjectValidator | undefined;
 
 /** Compiled once per test process: the schemas are large. */
 function repositoryCrdValidator(): MeshObjectValidator {
-  crdValidator ??= new IstioSchemaValidator(parseAllDocuments(fs.readFileSync(REPO_CRDS, 'utf8')).map((doc) => doc.toJS() as object).filter(Boolean));
+  crdValidator ??= new CrdValidator(parseAllDocuments(fs.readFileSync(REPO_CRDS, 'utf8')).map((doc) => doc.toJS() as object).filter(Boolean));
   return crdValidator;
 }
 
