@@ -10,6 +10,7 @@ import { CaBundleResult, ensureWebhookCaBundle } from './admission/webhook-ca-bu
 import { ConfigMapLastAcceptedStore } from './config/kubernetes-last-accepted-store';
 import { KubernetesSource, kubernetesDocument } from './config/kubernetes-source';
 import { RejectionEventRecorder } from './config/rejection-events';
+import { configMapClient, validatingWebhookConfigurationClient } from './config/server-side-apply';
 import type { Logger } from './log';
 import { clusterScopedName, SERVED_ISTIO_RESOURCES } from './model';
 import type { ModeBackends, ServingContext } from './mode-backends';
@@ -60,7 +61,7 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
     source,
     caStore: security.caStore,
     authenticator: security.authenticator,
-    lastAccepted: new ConfigMapLastAcceptedStore(core, options.namespace),
+    lastAccepted: new ConfigMapLastAcceptedStore(configMapClient(kubeConfig), options.namespace),
     onRejected: (rejected) => void events.record(rejected),
     afterStart: async (context) => {
       recordEvent = () => context.reconciler.metrics.eventsRecorded.inc();
@@ -90,7 +91,7 @@ async function startWebhook(options: KubernetesModeOptions, kubeConfig: k8s.Kube
   const port = await server.listen(webhookOptions.host, webhookOptions.port);
   log.info({ port }, 'validating admission webhook serving');
 
-  const api = kubeConfig.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const api = validatingWebhookConfigurationClient(kubeConfig);
   const configurationName = webhookOptions.configurationName ?? clusterScopedName(options.namespace);
   let lastResult: CaBundleResult | undefined;
   const ensure = async () => {

@@ -4,22 +4,22 @@
  * field manager. Argo CD's and kubectl's server-side diffs of the synthesized YAML then see no
  * change: the field belongs to another manager and is not in their applied config.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { describeApiError, httpStatusOf } from '../config/http-status';
-import { RECONCILER_FIELD_MANAGER, WEBHOOK_NAME } from '../model';
+import type { ObjectClient } from '../config/server-side-apply';
+import { WEBHOOK_NAME } from '../model';
 
-export type WebhookConfigurationApi = Pick<k8s.AdmissionregistrationV1Api,
-  'readValidatingWebhookConfiguration' | 'patchValidatingWebhookConfiguration'>;
+export type WebhookConfigurationClient = ObjectClient<k8s.V1ValidatingWebhookConfiguration>;
 
 /** Outcome of one attempt; `missing` while the configuration is not in the cluster. */
 export type CaBundleResult = 'set' | 'unchanged' | 'missing';
 
 /** Sets the caBundle of the mesh's webhook when it differs from `rootCertificatePem`. */
-export async function ensureWebhookCaBundle(api: WebhookConfigurationApi, configurationName: string, rootCertificatePem: string): Promise<CaBundleResult> {
+export async function ensureWebhookCaBundle(api: WebhookConfigurationClient, configurationName: string, rootCertificatePem: string): Promise<CaBundleResult> {
   const caBundle = Buffer.from(rootCertificatePem).toString('base64');
   let current: k8s.V1ValidatingWebhookConfiguration;
   try {
-    current = await api.readValidatingWebhookConfiguration({ name: configurationName });
+    current = await api.read(configurationName);
   } catch (error) {
     if (httpStatusOf(error) === 404) return 'missing';
     throw explain(configurationName, 'read', error);
@@ -36,10 +36,7 @@ export async function ensureWebhookCaBundle(api: WebhookConfigurationApi, config
     webhooks: [{ name: WEBHOOK_NAME, clientConfig: { caBundle } }],
   };
   try {
-    await api.patchValidatingWebhookConfiguration(
-      { name: configurationName, body, fieldManager: RECONCILER_FIELD_MANAGER, force: true },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
-    );
+    await api.apply(body as k8s.V1ValidatingWebhookConfiguration & { metadata: { name: string } });
   } catch (error) {
     throw explain(configurationName, 'patch', error);
   }

@@ -20,22 +20,38 @@ interface GatewayShape {
   };
 }
 
+/** One HTTPS server's credential: its index in `spec.servers`, the Secret name, where it is looked for. */
+export interface ServerCredential {
+  readonly serverIndex: number;
+  readonly name: string;
+  readonly namespaces: readonly string[];
+}
+
+/** The credentials the servers of one Gateway name. */
+export function serverCredentials(gateway: KubernetesObject, pods: readonly PodShape[]): ServerCredential[] {
+  const shape = gateway as GatewayShape;
+  const namespaces = workloadNamespaces(shape, pods);
+  return (shape.spec?.servers ?? []).flatMap((server, serverIndex) => {
+    const name = server?.tls?.credentialName;
+    return typeof name === 'string' && name.length > 0 ? [{ serverIndex, name, namespaces }] : [];
+  });
+}
+
 /** Every (namespace, Secret name) a Gateway server names, sorted and without duplicates. */
-export function gatewayCredentialRefs(gateways: readonly KubernetesObject[], pods: readonly V1Pod[]): GatewayCredentialRef[] {
+export function gatewayCredentialRefs(gateways: readonly KubernetesObject[], pods: readonly PodShape[]): GatewayCredentialRef[] {
   const refs = new Map<string, GatewayCredentialRef>();
-  for (const gateway of gateways as readonly GatewayShape[]) {
-    const names = (gateway.spec?.servers ?? [])
-      .map((server) => server?.tls?.credentialName)
-      .filter((name): name is string => typeof name === 'string' && name.length > 0);
-    if (names.length === 0) continue;
-    for (const namespace of workloadNamespaces(gateway, pods)) {
-      for (const name of names) refs.set(`${namespace}/${name}`, { namespace, name });
+  for (const gateway of gateways) {
+    for (const { name, namespaces } of serverCredentials(gateway, pods)) {
+      for (const namespace of namespaces) refs.set(`${namespace}/${name}`, { namespace, name });
     }
   }
   return [...refs.keys()].sort().map((key) => refs.get(key)!);
 }
 
-function workloadNamespaces(gateway: GatewayShape, pods: readonly V1Pod[]): string[] {
+/** What is read of a pod: its namespace and labels. */
+export type PodShape = Pick<V1Pod, 'metadata'> | { readonly metadata?: { readonly namespace?: string; readonly labels?: Record<string, string> } };
+
+function workloadNamespaces(gateway: GatewayShape, pods: readonly PodShape[]): string[] {
   const selector = gateway.spec?.selector;
   const selected = selector && Object.keys(selector).length > 0
     ? pods.filter((pod) => labelsMatch(selector, pod.metadata?.labels ?? {})).map((pod) => pod.metadata?.namespace ?? 'default')

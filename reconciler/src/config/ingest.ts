@@ -13,6 +13,7 @@ import { isRecord, objectsOfDocument } from './kubectl-objects';
 import { cutForMessage, quoteForMessage } from './quoted-value';
 import { buildSemanticCheckContext, semanticProblems } from './semantic-checks';
 import { unsupportedFields } from './unsupported-fields';
+import { missingGatewayCredentials } from './gateway-credential-checks';
 import { readYamlAsKubectl, YamlDocument } from './yaml/kubectl-yaml';
 
 export interface IngestSource {
@@ -117,6 +118,7 @@ export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshO
   const objects: MeshObject[] = [];
   const origins = new Map<MeshObject, ObjectOrigin>();
   const notApplied: NotAppliedFields[] = [];
+  const credentialGaps = missingGatewayCredentials(schemaValid.map(({ object }) => object));
   for (const candidate of schemaValid) {
     const problems = semanticProblems(candidate.object, context);
     if (problems.length > 0) {
@@ -125,7 +127,11 @@ export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshO
     }
     objects.push(candidate.object);
     origins.set(candidate.object, candidate.origin);
-    const fields = [...candidate.notes.map(({ path, message }) => ({ path, reason: message })), ...unsupportedFields(candidate.object)];
+    const fields = [
+      ...candidate.notes.map(({ path, message }) => ({ path, reason: message })),
+      ...unsupportedFields(candidate.object),
+      ...(credentialGaps.get(candidate.object) ?? []),
+    ];
     if (fields.length > 0) notApplied.push({ ...identity(candidate.object), name: candidate.object.metadata.name, origin: candidate.origin, fields });
   }
   return { objects, origins, rejected, ignored, notApplied };

@@ -3,26 +3,24 @@
  * object, written by server-side apply with the reconciler's field manager. Every replica computes
  * the same held set from the same API state, so concurrent writes converge on the same content.
  */
-import * as k8s from '@kubernetes/client-node';
-import { heldObjectKey, LastAcceptedStore, parseHeldObjects } from './last-accepted-store';
+import type * as k8s from '@kubernetes/client-node';
 import { describeApiError, httpStatusOf } from './http-status';
-import { LAST_ACCEPTED_CONFIG_MAP, RECONCILER_FIELD_MANAGER } from '../model';
+import { heldObjectKey, LastAcceptedStore, parseHeldObjects } from './last-accepted-store';
 import type { ServedVersion } from './last-good';
-
-/** The two CoreV1Api calls the store needs, so tests can pass a fake. */
-export type ConfigMapReadPatchApi = Pick<k8s.CoreV1Api, 'readNamespacedConfigMap' | 'patchNamespacedConfigMap'>;
+import type { ObjectClient } from './server-side-apply';
+import { LAST_ACCEPTED_CONFIG_MAP, RECONCILER_FIELD_MANAGER } from '../model';
 
 export class ConfigMapLastAcceptedStore implements LastAcceptedStore {
   readonly description: string;
 
-  constructor(private readonly api: ConfigMapReadPatchApi, private readonly namespace: string, private readonly name = LAST_ACCEPTED_CONFIG_MAP) {
+  constructor(private readonly api: ObjectClient<k8s.V1ConfigMap>, private readonly namespace: string, private readonly name = LAST_ACCEPTED_CONFIG_MAP) {
     this.description = `ConfigMap ${namespace}/${name}`;
   }
 
   async load(): Promise<ServedVersion[]> {
     let configMap: k8s.V1ConfigMap;
     try {
-      configMap = await this.api.readNamespacedConfigMap({ name: this.name, namespace: this.namespace });
+      configMap = await this.api.read(this.name, this.namespace);
     } catch (error) {
       if (httpStatusOf(error) === 404) return [];
       throw withFix(this.description, 'read', error);
@@ -32,17 +30,14 @@ export class ConfigMapLastAcceptedStore implements LastAcceptedStore {
   }
 
   async save(versions: readonly ServedVersion[]): Promise<void> {
-    const body: k8s.V1ConfigMap = {
+    const body = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': RECONCILER_FIELD_MANAGER } },
       data: Object.fromEntries(versions.map((version) => [heldObjectKey(version.object), JSON.stringify(version)])),
     };
     try {
-      await this.api.patchNamespacedConfigMap(
-        { name: this.name, namespace: this.namespace, body, fieldManager: RECONCILER_FIELD_MANAGER, force: true },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
-      );
+      await this.api.apply(body);
     } catch (error) {
       throw withFix(this.description, 'write', error);
     }
