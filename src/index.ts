@@ -3,6 +3,7 @@ export * from './mesh/mesh';
 export * from './mesh/service-port';
 export * from './mesh/service-version';
 export * from './mesh/mesh-service';
+export * from './mesh/mesh-job';
 export * from './traffic/http-match';
 export * from './traffic/sticky-session';
 export * from './traffic/canary-release';

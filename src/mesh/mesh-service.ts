@@ -4,20 +4,15 @@ import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, DestinationRuleSpecTrafficPolicy, VirtualService } from '../imports/istio-networking.istio.io';
 import { PROXY_UID } from '../model';
 import { Mesh } from './mesh';
-import { InjectionMode } from './mesh-policy';
 import { defaultPortName, followsPortNaming, isRequestRouted, MeshServicePort, PROTOCOL_NAMING } from './service-port';
 import { ServiceVersion, ServiceVersionOptions } from './service-version';
-import {
-  BOOTSTRAP_FILE, BOOTSTRAP_VOLUME_NAME, buildServiceBootstrap, buildSidecarInitContainers,
-  DEPENDENCIES_ANNOTATION, injectedPodAnnotations, injectedPodLabels,
-} from './sidecar-injection';
-import { xdsCredentialVolumes } from './xds-credentials';
-import { renderContainerResources } from '../private/container-resources';
+import { DEPENDENCIES_ANNOTATION } from './sidecar-injection';
 import {
   AnnotationContribution, RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution,
 } from '../private/contributions';
 import { addAppProtocols } from '../private/control-plane';
 import { FirstDeclaredIndex } from '../private/first-declared-index';
+import { addSidecarBootstrap, PodInjection, podInjection } from '../private/pod-injection';
 import { defaultHttpRoute, renderDestinationRuleSpec, renderVirtualServiceSpec } from '../private/routing-specs';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { isIpv4Cidr, propError, propMessage, requireDnsLabel, requirePort } from '../private/validation';
@@ -25,14 +20,6 @@ import { renderVersionDeploymentSpec } from '../private/version-deployment';
 
 /** The first service of each `<namespace>/<name>` in an app: any other is a duplicate. */
 const SERVICES_BY_NAME = new FirstDeclaredIndex<MeshService>();
-
-/** Pod additions of the sidecar injection. */
-interface PodInjection {
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-  readonly initContainers: Record<string, unknown>[];
-  readonly volumes: Record<string, unknown>[];
-}
 
 /** A service of a mesh, as other constructs reference it. */
 export interface IMeshService extends IConstruct {
@@ -280,51 +267,22 @@ export class MeshService extends Construct implements IMeshService {
 
   /** What injection adds to a version's pods: nothing, webhook opt-out, or the SYNTH sidecar. */
   private injection(version: string, selectorLabels: Record<string, string>): PodInjection {
-    const none = { labels: {}, annotations: {}, initContainers: [], volumes: [] };
-    if (!this.injectSidecar) {
-      return { ...none, labels: { 'sidecar.istio.io/inject': 'false' } };
-    }
-    if (this.mesh.injectionMode !== InjectionMode.SYNTH) {
-      return none;
-    }
-    const labels = injectedPodLabels({ serviceName: this.name, version });
-    const workload = {
-      serviceName: this.name,
+    return podInjection({
+      mesh: this.mesh,
+      appName: this.name,
       namespace: this.namespace,
       version,
-      clusterDomain: this.mesh.clusterDomain,
-      labels: { ...selectorLabels, ...labels },
-    };
-    return {
-      labels,
-      annotations: injectedPodAnnotations(this.name),
-      initContainers: buildSidecarInitContainers(workload, {
-        proxyImage: this.mesh.proxyImage,
-        initImage: this.mesh.reconcilerImage,
-        proxyResources: renderContainerResources(this.mesh.proxyResources),
-        capture: {
-          includeOutboundIpRanges: this.props.includeOutboundIpRanges,
-          excludeOutboundIpRanges: this.props.excludeOutboundIpRanges,
-          excludeInboundPorts: this.props.excludeInboundPorts,
-          excludeOutboundPorts: this.props.excludeOutboundPorts,
-        },
-      }),
-      volumes: [{ name: BOOTSTRAP_VOLUME_NAME, configMap: { name: this.sidecarBootstrap().name } }, ...xdsCredentialVolumes()],
-    };
-  }
-
-  /** The bootstrap ConfigMap shared by the sidecars of every version, created on first use. */
-  private sidecarBootstrap(): kplus.ConfigMap {
-    if (!this.bootstrapConfigMap) {
-      const bootstrap = buildServiceBootstrap(this.name, this.namespace, this.mesh.clusterDomain,
-        { host: this.mesh.xdsHost, port: this.mesh.xdsTlsPort, serverName: this.mesh.xdsHost });
-      this.bootstrapConfigMap = new kplus.ConfigMap(this, 'SidecarBootstrap', {
-        metadata: this.metadata(`${this.name}-sidecar-bootstrap`),
-        data: { [BOOTSTRAP_FILE]: JSON.stringify(bootstrap, undefined, 2) },
-      });
-      applySyncWave(ApiObject.of(this.bootstrapConfigMap), SyncWave.WORKLOADS);
-    }
-    return this.bootstrapConfigMap;
+      selectorLabels,
+      injectSidecar: this.injectSidecar,
+      capture: {
+        includeOutboundIpRanges: this.props.includeOutboundIpRanges,
+        excludeOutboundIpRanges: this.props.excludeOutboundIpRanges,
+        excludeInboundPorts: this.props.excludeInboundPorts,
+        excludeOutboundPorts: this.props.excludeOutboundPorts,
+      },
+      // Shared by the sidecars of every version, created on first use.
+      bootstrap: () => (this.bootstrapConfigMap ??= addSidecarBootstrap(this, this.mesh, this.name, this.namespace)),
+    });
   }
 
   private addRoutingObjects(): void {

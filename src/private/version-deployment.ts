@@ -55,7 +55,11 @@ export function renderVersionDeploymentSpec(workload: VersionWorkload): Record<s
   };
 }
 
-function renderAppContainer(workload: VersionWorkload): Record<string, unknown> {
+/** What the application container is rendered from (a service version's, or a job's). */
+export type AppContainerSettings = Pick<VersionWorkload, 'serviceName' | 'image' | 'port' | 'command' | 'args' | 'env' | 'resources' | 'user' | 'readOnlyRootFilesystem'>;
+
+/** The hardened application container: non-root, no capabilities, no privilege escalation. */
+export function renderAppContainer(workload: AppContainerSettings): Record<string, unknown> {
   const env = Object.keys(workload.env).sort().map(name => ({ name, value: workload.env[name] }));
   return {
     name: workload.serviceName,
