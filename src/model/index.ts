@@ -1,3 +1,4 @@
 export * from './bootstrap';
 export * from './capture-rules';
 export * from './validation';
+export * from './regex';
