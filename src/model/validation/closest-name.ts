@@ -14,18 +14,20 @@ export function closestName(given: string, candidates: readonly string[]): strin
   return best && best.distance <= allowed ? best.name : undefined;
 }
 
-/** Levenshtein distance; names are short, so the quadratic table is fine. */
+/** Edit distance counting a swap of two neighbours as one edit ("hots" → "host"); names are short. */
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3) {
     return Math.abs(a.length - b.length);
   }
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, index) => index)];
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    rows[i] = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      }
     }
-    previous = current;
   }
-  return previous[b.length];
+  return rows[a.length][b.length];
 }

@@ -32,7 +32,7 @@ function toIssue(error: ErrorObject, root: unknown): ValidationIssue {
       const suggestion = closestName(field, known);
       return {
         path: appendProperty(path, field),
-        message: `unknown field: ${path === '' ? 'the object' : path} has no field "${field}" (the API server would silently drop it). `
+        message: `unknown field "${field}": ${path === '' ? 'the object' : path} has no such field, so the API server would silently drop it. `
           + (suggestion ? `Did you mean "${suggestion}"?` : `Remove it; known fields are ${listChoices(known.map((name) => `"${name}"`))}.`),
       };
     }
