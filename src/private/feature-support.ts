@@ -68,7 +68,7 @@ export function requirePercentage(scope: IConstruct, prop: string, value: number
 export function requireInteger(scope: IConstruct, prop: string, value: number, min: number): number {
   // Every count Istio's CRDs take is an int32 or uint32: above 2^31 - 1 the API server refuses it.
   if (!Number.isInteger(value) || value < min || value > INT32_MAX) {
-    throw propError(scope, prop, value, `it must be an integer from ${min} to ${INT32_MAX}`, `Use an integer in that range.`);
+    throw propError(scope, prop, value, `it must be an integer from ${min} to ${INT32_MAX}`, 'Use an integer in that range.');
   }
   return value;
 }

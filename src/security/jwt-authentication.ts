@@ -119,7 +119,7 @@ export class JwtAuthentication extends Construct {
     }
     const nonEmpty = (prop: string, values: readonly string[] | undefined) => (values ?? []).forEach((value, index) => {
       if (value.trim() === '') {
-        throw propError(this, `${prop}[${index}]`, value, 'it must not be empty', `Remove the entry or give a value.`);
+        throw propError(this, `${prop}[${index}]`, value, 'it must not be empty', 'Remove the entry or give a value.');
       }
     });
     nonEmpty('audiences', props.audiences);

@@ -1,7 +1,7 @@
-import { quoteValue } from '../validation/quote-value';
-import { ValidationIssue } from '../validation/validation-issue';
 import { envoyRegexRefusal } from './envoy-regex';
 import { regexFieldsOf } from './istio-regex-fields';
+import { quoteValue } from '../validation/quote-value';
+import { ValidationIssue } from '../validation/validation-issue';
 
 /**
  * One issue per regex field of `object` that Envoy would refuse. Values that are not strings are
