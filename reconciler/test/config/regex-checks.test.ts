@@ -58,6 +58,15 @@ describe('regex checks at ingest', () => {
     expect(rejected[0].reasons[0].length).toBeLessThan(800);
   });
 
+  test('GIVEN a long regex RE2 quotes whole in its error WHEN rejected THEN that quote is cut too', () => {
+    const regex = `(${'b'.repeat(5000)}`;
+
+    const { rejected } = ingestDocuments([{ source: 'r.yaml', text: virtualService('unclosed', { uri: { regex } }) }]);
+
+    expect(rejected[0].reasons[0]).toContain(`(RE2: "missing ): (${'b'.repeat(188)}…")`);
+    expect(rejected[0].reasons[0].length).toBeLessThan(900);
+  });
+
   test('GIVEN a CORS origin and a regex rewrite Envoy refuses WHEN ingested THEN both fields are named', () => {
     const text = `
 apiVersion: networking.istio.io/v1

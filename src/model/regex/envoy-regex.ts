@@ -1,4 +1,5 @@
 import { Re2ErrorCode, compileRe2 } from './re2-engine';
+import { QUOTED_VALUE_MAX_CHARACTERS } from '../validation/quote-value';
 
 // What Envoy 1.40 accepts as a `safe_regex` (Google RE2 engine, no runtime overrides):
 // - RE2 syntax, compiled with RE2's default options except the encoding: Envoy compiles patterns
@@ -29,7 +30,9 @@ export function envoyRegexRefusal(pattern: string): RegexRefusal | undefined {
   const compiled = compileRe2(pattern, ENVOY_RE2_MAX_MEM_BYTES);
   if (!compiled.ok) {
     const { reason, fix } = explainSyntaxError(compiled.errorCode, compiled.error);
-    return { problem: `not an RE2 regex: ${reason} (RE2: "${compiled.error}")`, fix };
+    // RE2 quotes the offending part, which can be the whole pattern: cut it like any quoted value.
+    const error = compiled.error.length > QUOTED_VALUE_MAX_CHARACTERS ? `${compiled.error.slice(0, QUOTED_VALUE_MAX_CHARACTERS)}…` : compiled.error;
+    return { problem: `not an RE2 regex: ${reason} (RE2: "${error}")`, fix };
   }
   if (compiled.programSize > ENVOY_MAX_REGEX_PROGRAM_SIZE) {
     return {
@@ -38,12 +41,6 @@ export function envoyRegexRefusal(pattern: string): RegexRefusal | undefined {
     };
   }
   return undefined;
-}
-
-/** The RE2 program size of `pattern`, or undefined when RE2 refuses it. */
-export function re2ProgramSize(pattern: string): number | undefined {
-  const compiled = compileRe2(pattern, ENVOY_RE2_MAX_MEM_BYTES);
-  return compiled.ok ? compiled.programSize : undefined;
 }
 
 function explainSyntaxError(code: Re2ErrorCode, error: string): { reason: string; fix: string } {
