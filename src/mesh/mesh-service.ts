@@ -315,7 +315,7 @@ export class MeshService extends Construct implements IMeshService {
       const prefix = PROTOCOL_NAMING[port.protocol].prefix;
       if (!followsPortNaming(port.name, port.protocol)) {
         throw propError(this, `ports[${index}].name`, port.name, `a ${port.protocol} port name must be "${prefix}" or start with "${prefix}-"`,
-          `Rename it to "${prefix}-${port.name}" or omit it.`);
+          `Rename it to "${port.name.trim() === '' ? prefix : `${prefix}-${port.name}`}" or omit it.`);
       }
       if (port.name.length > 15 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(port.name)) {
         throw propError(this, `ports[${index}].name`, port.name, 'it must be an IANA service name (at most 15 lowercase letters, digits and \'-\')',

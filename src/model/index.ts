@@ -2,3 +2,4 @@ export * from './bootstrap';
 export * from './capture-rules';
 export * from './validation';
 export * from './control-plane';
+export * from './regex';

@@ -39,13 +39,22 @@ export function requireSameApp(scope: IConstruct, prop: string, other: IConstruc
 
 /** An Istio duration (`5s`, `250ms`); throws unless the duration is at least one millisecond. */
 export function istioDuration(scope: IConstruct, prop: string, duration: Duration): string {
-  const millis = duration.toMilliseconds();
+  let millis: number;
+  try {
+    millis = duration.toMilliseconds();
+  } catch {
+    // cdk8s refuses fractions of a millisecond ("cannot be converted into a whole number of millis").
+    millis = Number.NaN;
+  }
   if (!Number.isInteger(millis) || millis < 1) {
-    throw propError(scope, prop, `${millis}ms`, 'it must be a positive whole number of milliseconds',
+    const shown = Number.isNaN(millis) ? duration.toHumanString() : `${millis}ms`;
+    throw propError(scope, prop, shown, 'it must be a positive whole number of milliseconds',
       'Use a positive duration such as Duration.seconds(5).');
   }
   return millis % 1000 === 0 ? `${millis / 1000}s` : `${millis}ms`;
 }
+
+const INT32_MAX = 2 ** 31 - 1;
 
 /** Throws unless `value` is a percentage between 0 and 100. */
 export function requirePercentage(scope: IConstruct, prop: string, value: number): number {
@@ -57,8 +66,9 @@ export function requirePercentage(scope: IConstruct, prop: string, value: number
 
 /** Throws unless `value` is an integer of at least `min`. */
 export function requireInteger(scope: IConstruct, prop: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw propError(scope, prop, value, `it must be an integer of at least ${min}`, `Use an integer >= ${min}.`);
+  // Every count Istio's CRDs take is an int32 or uint32: above 2^31 - 1 the API server refuses it.
+  if (!Number.isInteger(value) || value < min || value > INT32_MAX) {
+    throw propError(scope, prop, value, `it must be an integer from ${min} to ${INT32_MAX}`, 'Use an integer in that range.');
   }
   return value;
 }

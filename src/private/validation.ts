@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { quoteValue } from '../model/validation/quote-value';
 
 /** Kubernetes DNS-1123 label: what Services, Namespaces and most names must be. */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -10,7 +11,7 @@ export function propError(scope: IConstruct, prop: string, value: unknown, probl
 
 /** The same message without the path, for `node.addValidation` (cdk8s prefixes the path itself). */
 export function propMessage(prop: string, value: unknown, problem: string, fix: string): string {
-  return `'${prop}' is ${JSON.stringify(value)}; ${problem}. ${fix}`;
+  return `'${prop}' is ${quoteValue(value)}; ${problem}. ${fix}`;
 }
 
 /** Throws unless `value` is a DNS-1123 label (at most 63 characters). */

@@ -117,6 +117,14 @@ export class JwtAuthentication extends Construct {
     if (props.jwks !== undefined) {
       requireJwks(this, props.jwks);
     }
+    const nonEmpty = (prop: string, values: readonly string[] | undefined) => (values ?? []).forEach((value, index) => {
+      if (value.trim() === '') {
+        throw propError(this, `${prop}[${index}]`, value, 'it must not be empty', 'Remove the entry or give a value.');
+      }
+    });
+    nonEmpty('audiences', props.audiences);
+    nonEmpty('fromParams', props.fromParams);
+    nonEmpty('fromHeaders.name', props.fromHeaders?.map(header => header.name));
     const requiredPaths = props.requiredPaths ?? ['*'];
     requiredPaths.forEach((path, index) => {
       if (path !== '*' && !path.startsWith('/')) {

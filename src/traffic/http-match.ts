@@ -1,6 +1,8 @@
 import { IConstruct } from 'constructs';
 import { VirtualServiceSpecHttpMatch } from '../imports/istio-networking.istio.io';
 import { IMeshService } from '../mesh/mesh-service';
+import { envoyRegexRefusal } from '../model/regex/envoy-regex';
+import { quoteValue } from '../model/validation/quote-value';
 import { requireSameApp } from '../private/feature-support';
 import { propError } from '../private/validation';
 
@@ -48,6 +50,9 @@ export class StringMatchBuilder {
         throw propError(scope, prop, this.name, 'a header or query parameter name must be non-empty and headers lowercase',
           `Use "${this.name.toLowerCase().trim() || 'x-example'}".`);
       }
+      if (kind === StringMatchKind.REGEX) {
+        requireEnvoyRegex(scope, prop, value, value);
+      }
       return { [this.part]: { [this.name]: { [kind]: value } } };
     });
   }
@@ -83,7 +88,9 @@ export class HttpMatch {
         throw propError(scope, prop, name, 'it is not a valid cookie name', 'Use letters, digits and "-_." only.');
       }
       const escapedName = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return { headers: { cookie: { regex: `^(.*?;\\s*)?${escapedName}=(${valueRegex})(;.*)?$` } } };
+      const cookieRegex = `^(.*?;\\s*)?${escapedName}=(${valueRegex})(;.*)?$`;
+      requireEnvoyRegex(scope, prop, valueRegex, cookieRegex);
+      return { headers: { cookie: { regex: cookieRegex } } };
     });
   }
 
@@ -124,6 +131,15 @@ export class HttpMatch {
    */
   public _render(scope: IConstruct, prop: string): VirtualServiceSpecHttpMatch {
     return this.render(scope, prop);
+  }
+}
+
+/** Throws naming the construct path unless Envoy accepts `regex`, the regex built from the user's `value`. */
+function requireEnvoyRegex(scope: IConstruct, prop: string, value: string, regex: string): void {
+  const refusal = envoyRegexRefusal(regex);
+  if (refusal) {
+    const subject = regex === value ? 'it' : `the regex built from it (${quoteValue(regex)})`;
+    throw propError(scope, prop, value, `Envoy would refuse ${subject}: ${refusal.problem}`, refusal.fix);
   }
 }
 

@@ -148,6 +148,8 @@ describe('MeshService', () => {
       ['a port out of range', { ports: [{ port: 70000, protocol: ServiceProtocol.HTTP }] }, /'ports\[0\]\.port' is 70000; it must be an integer between 1 and 65535/],
       ['a port name without the protocol prefix', { ports: [{ name: 'web', port: 80, protocol: ServiceProtocol.HTTP }] },
         /'ports\[0\]\.name' is "web"; a HTTP port name must be "http" or start with "http-". Rename it to "http-web"/],
+      ['an empty port name', { ports: [{ name: '', port: 80, protocol: ServiceProtocol.TCP }] },
+        /'ports\[0\]\.name' is ""; a TCP port name must be "tcp" or start with "tcp-". Rename it to "tcp" or omit it\./],
       ['a port name of another protocol', { ports: [{ name: 'http', port: 80, protocol: ServiceProtocol.GRPC }] },
         /'ports\[0\]\.name' is "http"; a GRPC port name must be "grpc"/],
       ['duplicate port numbers', { ports: [{ name: 'http-a', port: 80, protocol: ServiceProtocol.HTTP }, { name: 'http-b', port: 80, protocol: ServiceProtocol.HTTP }] },

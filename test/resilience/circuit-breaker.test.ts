@@ -68,7 +68,8 @@ describe('CircuitBreaker', () => {
   test.each<[string, Partial<CircuitBreakerProps>, RegExp]>([
     ['nothing', {}, /'connectionPool' is undefined; a circuit breaker needs a connection pool or outlier detection/],
     ['an empty pool', { connectionPool: {} }, /'connectionPool' is \{\}; it sets no limit/],
-    ['zero connections', { connectionPool: { maxConnections: 0 } }, /'connectionPool.maxConnections' is 0; it must be an integer of at least 1/],
+    ['zero connections', { connectionPool: { maxConnections: 0 } }, /'connectionPool.maxConnections' is 0; it must be an integer from 1 to 2147483647/],
+    ['connections beyond int32', { connectionPool: { maxConnections: 2 ** 31 } }, /'connectionPool.maxConnections' is 2147483648; it must be an integer from 1 to 2147483647/],
     ['a zero connect timeout', { connectionPool: { connectTimeout: Duration.seconds(0) } }, /'connectionPool.connectTimeout' is "0ms"/],
     ['an ejection percent above 100', { outlierDetection: { maxEjectionPercent: 120 } }, /'outlierDetection.maxEjectionPercent' is 120/],
     ['a fractional error count', { outlierDetection: { consecutive5xxErrors: 1.5 } }, /'outlierDetection.consecutive5xxErrors' is 1.5/],

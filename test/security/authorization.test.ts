@@ -151,6 +151,9 @@ describe('JwtAuthentication', () => {
     ['a non-URL JWKS URI', { jwks: undefined, jwksUri: 'issuer/jwks' }, /'jwksUri' is "issuer\/jwks"; it must be an http\(s\) URL/],
     ['an empty issuer', { issuer: ' ' }, /'issuer' is " "; the issuer is empty/],
     ['a relative required path', { requiredPaths: ['api'] }, /'requiredPaths\[0\]' is "api"; a path must start with "\/"/],
+    ['an empty audience', { audiences: ['api', ''] }, /'audiences\[1\]' is ""; it must not be empty/],
+    ['an empty token parameter', { fromParams: [' '] }, /'fromParams\[0\]' is " "; it must not be empty/],
+    ['an empty token header name', { fromHeaders: [{ name: '' }] }, /'fromHeaders.name\[0\]' is ""; it must not be empty/],
   ])('GIVEN %s WHEN constructed THEN it fails naming the path, prop and value', (_, props, message) => {
     const { chart, reviews } = bookinfoChart();
     const error = errorOf(() => new JwtAuthentication(chart, 'Jwt', { service: reviews, issuer: 'issuer-a', jwks: JWKS, ...props }));

@@ -48,8 +48,10 @@ describe('ResiliencePolicy', () => {
 
   test.each<[string, Partial<ResiliencePolicyProps>, RegExp]>([
     ['neither retries nor timeout', {}, /'retries' is undefined; a resilience policy needs retries or a timeout/],
-    ['negative attempts', { retries: { attempts: -1 } }, /'retries.attempts' is -1; it must be an integer of at least 0/],
+    ['negative attempts', { retries: { attempts: -1 } }, /'retries.attempts' is -1; it must be an integer from 0 to 2147483647/],
     ['a zero timeout', { timeout: Duration.seconds(0) }, /'timeout' is "0ms"; it must be a positive/],
+    ['a timeout below a millisecond', { timeout: Duration.seconds(0.0001) }, /'timeout' is "0\.1 millis"; it must be a positive whole number of milliseconds/],
+    ['attempts beyond int32', { retries: { attempts: 2 ** 31 } }, /'retries.attempts' is 2147483648; it must be an integer from 0 to 2147483647/],
     ['a per-try timeout above the timeout', { timeout: Duration.seconds(1), retries: { attempts: 2, perTryTimeout: Duration.seconds(3) } },
       /'retries.perTryTimeout' is "3s"; it is longer than 'timeout' \(1s\)/],
   ])('GIVEN %s WHEN constructed THEN it fails naming the path, prop and value', (_, props, message) => {

@@ -1,5 +1,5 @@
 /**
- * Checks across fields and objects that a CRD schema cannot express: VirtualService weights,
+ * Checks across fields and objects that a CRD schema cannot express: regexes Envoy would refuse, VirtualService weights,
  * subsets a route names but no DestinationRule defines, duplicated subset names, chaos windows.
  */
 import { parseChaosWindows } from '../push/chaos-window';
@@ -7,6 +7,7 @@ import type { MeshObject } from '../push/contract';
 import { resolveHost } from '../push/host-names';
 import type { DestinationRuleSpec, HttpRouteDestination, VirtualServiceSpec } from '../push/istio-spec';
 import { cutForMessage } from './quoted-value';
+import { regexProblems } from './regex-checks';
 
 export interface SemanticCheckContext {
   readonly clusterDomain: string;
@@ -33,11 +34,11 @@ export function buildSemanticCheckContext(objects: readonly MeshObject[], cluste
 export function semanticProblems(object: MeshObject, context: SemanticCheckContext): string[] {
   switch (object.kind) {
     case 'VirtualService':
-      return virtualServiceProblems(object, context);
+      return [...virtualServiceProblems(object, context), ...regexProblems(object)];
     case 'DestinationRule':
       return destinationRuleProblems(object);
     default:
-      return [];
+      return regexProblems(object);
   }
 }
 

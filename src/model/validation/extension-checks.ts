@@ -2,6 +2,8 @@ import { toCelInput } from './cel/cel-value';
 import { CelRuleCompileError, CompiledCelRule } from './cel/compiled-cel-rule';
 import { appendIndex, appendProperty, isPlainObject } from './field-path';
 import { CelValidationRule, KubernetesSchema } from './kubernetes-schema';
+import { quoteValue } from './quote-value';
+import { describeValue } from './schema-type-messages';
 import { ValidationIssue } from './validation-issue';
 
 // Checks the Kubernetes schema extensions JSON schema cannot express: CEL rules
@@ -71,7 +73,11 @@ function checkRules(node: ExtensionCheckNode, value: unknown, path: string, issu
     } else if (!rule.isTransitionRule) {
       const outcome = rule.evaluate(self);
       if (!outcome.passed) {
-        issues.push({ path, rule: rule.rule, message: outcome.message });
+        const got = `got ${describeValue(value)}`;
+        const message = outcome.expectedForm
+          ? `${outcome.message}; ${got}, which this rule cannot check: it needs ${outcome.expectedForm.description}. ${outcome.expectedForm.fix}`
+          : `${outcome.message}; ${got}`;
+        issues.push({ path, rule: rule.rule, message });
       }
     }
   }
@@ -94,8 +100,8 @@ function checkListType(schema: KubernetesSchema, list: readonly unknown[], path:
       seen.set(identity, index);
       return;
     }
-    const what = listType === 'set' ? `value ${identity}` : `key (${mapKeys.join(', ')}) = ${identity}`;
-    issues.push({ path: appendIndex(path, index), message: `duplicate entry: ${what} already appears at index ${firstIndex}` });
+    const what = listType === 'set' ? `value ${quoteValue(element)}` : `key (${mapKeys.join(', ')}) = ${quoteValue(JSON.parse(identity))}`;
+    issues.push({ path: appendIndex(path, index), message: `duplicate entry: ${what} already appears at index ${firstIndex}. Remove one of them.` });
   });
 }
 

@@ -66,8 +66,8 @@ describe('where rules run', () => {
     const issues = new IstioSchemaValidator([crd]).validate(widget({ ports: [0, 80, 70000] }));
 
     expect(issues).toEqual([
-      { path: 'spec.ports[0]', message: 'port must be between 1-65535', rule: portRule.rule },
-      { path: 'spec.ports[2]', message: 'port must be between 1-65535', rule: portRule.rule },
+      { path: 'spec.ports[0]', message: 'port must be between 1-65535; got the number 0', rule: portRule.rule },
+      { path: 'spec.ports[2]', message: 'port must be between 1-65535; got the number 70000', rule: portRule.rule },
     ]);
   });
 
@@ -79,7 +79,7 @@ describe('where rules run', () => {
 
     const issues = new IstioSchemaValidator([crd]).validate(widget({ ports: { http: 80, grpc: 0 } }));
 
-    expect(issues).toEqual([{ path: 'spec.ports.grpc', message: 'port must be between 1-65535', rule: portRule.rule }]);
+    expect(issues).toEqual([{ path: 'spec.ports.grpc', message: 'port must be between 1-65535; got the number 0', rule: portRule.rule }]);
   });
 
   test('GIVEN a value of the wrong type WHEN validated THEN only the type error is reported, not a rule error', () => {
@@ -87,7 +87,7 @@ describe('where rules run', () => {
 
     const issues = new IstioSchemaValidator([crd]).validate(widget({ value: 'eighty' }));
 
-    expect(issues).toEqual([expect.objectContaining({ path: 'spec.value', message: expect.stringContaining('must be of type integer') })]);
+    expect(issues).toEqual([expect.objectContaining({ path: 'spec.value', message: expect.stringContaining('must be an integer') })]);
   });
 
   test.each([
@@ -103,14 +103,14 @@ describe('where rules run', () => {
 
     const issues = new IstioSchemaValidator([crd]).validate(widget({ value: '*' }));
 
-    expect(issues).toEqual([expect.objectContaining({ message: 'host * is a wildcard' })]);
+    expect(issues).toEqual([expect.objectContaining({ message: 'host * is a wildcard; got the string "*"' })]);
   });
 
   test('GIVEN a rule with no message WHEN it fails THEN the message quotes the rule', () => {
     const crd = crdWithSpecSchema(ruleSchema(STRING, [{ rule: 'self != "*"' }]));
 
     expect(new IstioSchemaValidator([crd]).validate(widget({ value: '*' })))
-      .toEqual([expect.objectContaining({ message: 'failed rule: self != "*"' })]);
+      .toEqual([expect.objectContaining({ message: 'failed rule: self != "*"; got the string "*"' })]);
   });
 
   test('GIVEN a transition rule on oldSelf WHEN an object is created THEN it is not evaluated', () => {

@@ -31,7 +31,7 @@ describe('every served CRD version', () => {
 
     const outcomes = servedVersions.map(({ apiVersion, kind }) => {
       const issues = validator.validate({ apiVersion, kind, metadata: { name: 'empty', namespace: 'default' }, spec: {} });
-      return { apiVersion, kind, unevaluated: issues.filter((issue) => /could not be evaluated|cannot be checked/.test(issue.message)) };
+      return { apiVersion, kind, unevaluated: issues.filter((issue) => /which this rule cannot check|cannot be checked/.test(issue.message)) };
     });
 
     expect(outcomes.filter((outcome) => outcome.unevaluated.length > 0)).toEqual([]);
@@ -83,7 +83,7 @@ const INVALID_CASES: InvalidCase[] = [
     kind: 'VirtualService',
     mutate: (vs) => { vs.spec.http[0].route[0].weight = '90'; },
     path: 'spec.http[0].route[0].weight',
-    message: 'must be of type integer, got string "90"',
+    message: 'must be an integer; got the string "90". Write it without quotes: 90.',
     fromRule: false,
   },
   {
@@ -240,7 +240,7 @@ describe('invalid Istio objects', () => {
   test('GIVEN an unparsable duration WHEN validated THEN the message also says why the rule could not run', () => {
     const issues = validator.validate(istioObjectWith('VirtualService', (vs) => { vs.spec.http[0].timeout = '1x'; }));
 
-    expect(issueAt(issues, 'spec.http[0].timeout')!.message).toMatch(/could not be evaluated: .*duration/);
+    expect(issueAt(issues, 'spec.http[0].timeout')!.message).toBe('must be a valid duration greater than 1ms; got the string "1x", which this rule cannot check: it needs a duration such as "5s", "1m30s" or "100ms". Write a number followed by a unit: h, m, s, ms, us or ns.');
   });
 
   test('GIVEN an object with several problems WHEN validated THEN every one is reported', () => {

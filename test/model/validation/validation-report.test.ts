@@ -35,7 +35,7 @@ describe('validateIstioObjects', () => {
 
     const lines = validateIstioObjects([validIstioObject('Gateway'), invalid]);
 
-    expect(lines).toEqual([expect.stringMatching(/^ServiceEntry bookinfo\/payments-api: spec.ports\[0\].number: port must be between 1-65535 \(rule: /)]);
+    expect(lines).toEqual([expect.stringMatching(/^ServiceEntry bookinfo\/payments-api: spec.ports\[0\].number: port must be between 1-65535; got the number 0 \(rule: /)]);
   });
 });
 

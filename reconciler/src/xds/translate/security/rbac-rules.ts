@@ -44,13 +44,17 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A namespace (with Istio wildcards) as a regex over the peer's SPIFFE id. */
-function namespacePrincipal(value: string): Matcher {
+/** A namespace (with Istio wildcards) as a regex over the peer's SPIFFE id; ingest checks Envoy accepts it. */
+export function namespacePrincipalRegex(value: string): string {
   const namespace = value === '*' ? '[^/]+'
     : value.endsWith('*') ? `${escapeRegex(value.slice(0, -1))}[^/]*`
       : value.startsWith('*') ? `[^/]*${escapeRegex(value.slice(1))}`
         : escapeRegex(value);
-  return { authenticated: { principal_name: { safe_regex: { regex: `^spiffe://[^/]+/ns/${namespace}/sa/[^/]+$` } } } };
+  return `^spiffe://[^/]+/ns/${namespace}/sa/[^/]+$`;
+}
+
+function namespacePrincipal(value: string): Matcher {
+  return { authenticated: { principal_name: { safe_regex: { regex: namespacePrincipalRegex(value) } } } };
 }
 
 /**

@@ -1,0 +1,3 @@
+export * from './envoy-regex';
+export * from './envoy-regex-issues';
+export * from './istio-regex-fields';
