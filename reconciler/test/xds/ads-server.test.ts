@@ -119,6 +119,48 @@ describe('ADS server', () => {
     expect(pushed.map((response) => response.type_url)).toEqual([TYPE_URLS.endpoint, TYPE_URLS.route]);
   });
 
+  /** The fixture with the cluster changed (its connect timeout) and the endpoints as they were. */
+  const publishClusterChange = (timeout: string) => {
+    const resources = httpFixture({ responseTag: 'v1', endpoints: [{ address: '127.0.0.1', port: 18000 }] });
+    const [cluster] = resources.get(TYPE_URLS.cluster)!;
+    resources.set(TYPE_URLS.cluster, [{ ...cluster, resource: { ...(cluster.resource as object), connect_timeout: timeout } }]);
+    cache.setSnapshot(NODE.id, buildSnapshot(resources, encoder), ['test:cluster-change']);
+  };
+
+  test('GIVEN a cluster updated with unchanged endpoints WHEN Envoy re-requests them with an ACK THEN the endpoints are answered again (no 15 s warming)', async () => {
+    const ads = open('sotw');
+    ads.send({ node: NODE, type_url: TYPE_URLS.cluster });
+    const clusters = await ads.next();
+    ads.send({ type_url: TYPE_URLS.cluster, version_info: clusters.version_info, response_nonce: clusters.nonce });
+    ads.send({ type_url: TYPE_URLS.endpoint, resource_names: ['backend'] });
+    const endpoints = await ads.next();
+    ads.send({ type_url: TYPE_URLS.endpoint, resource_names: ['backend'], version_info: endpoints.version_info, response_nonce: endpoints.nonce });
+    // A plain ACK of endpoints gets no answer.
+    await waitUntil('the endpoints ACK', () => server.status.toJson()[NODE.id]?.[TYPE_URLS.endpoint]?.ackedVersion === endpoints.version_info);
+
+    publishClusterChange('7s');
+    const updated = await ads.next();
+    expect(updated.type_url).toBe(TYPE_URLS.cluster);
+    ads.send({ type_url: TYPE_URLS.cluster, version_info: updated.version_info, response_nonce: updated.nonce });
+    // What Envoy sends for the updated cluster's endpoints: the same names, the last nonce.
+    ads.send({ type_url: TYPE_URLS.endpoint, resource_names: ['backend'], version_info: endpoints.version_info, response_nonce: endpoints.nonce });
+    const again = await ads.next();
+    expect(again.type_url).toBe(TYPE_URLS.endpoint);
+    expect(again.version_info).toBe(endpoints.version_info);
+    expect(again.resources.map((resource: any) => resource.cluster_name)).toEqual(['backend']);
+  });
+
+  test('GIVEN a delta stream holding endpoints WHEN Envoy subscribes to them again for an updated cluster THEN they are sent again', async () => {
+    const ads = open('delta');
+    ads.send({ node: NODE, type_url: TYPE_URLS.endpoint, resource_names_subscribe: ['backend'] });
+    const first = await ads.next();
+    expect(first.resources.map((resource: any) => resource.name)).toEqual(['backend']);
+    ads.send({ type_url: TYPE_URLS.endpoint, response_nonce: first.nonce });
+    ads.send({ type_url: TYPE_URLS.endpoint, resource_names_subscribe: ['backend'] });
+    const again = await ads.next();
+    expect(again.resources.map((resource: any) => resource.name)).toEqual(['backend']);
+  });
+
   test('GIVEN a first request without a node WHEN it arrives THEN the stream fails with INVALID_ARGUMENT', async () => {
     const ads = open('sotw');
     ads.send({ type_url: TYPE_URLS.cluster });

@@ -68,8 +68,15 @@ export class DeltaStream {
     const unsubscribe = request.resource_names_unsubscribe ?? [];
     if (isFirst && isWildcardType(typeUrl) && subscribe.length === 0) state.wildcard = true;
     for (const name of subscribe) {
-      if (name === '*') state.wildcard = true;
-      else state.subscribed.add(this.session.internName(typeUrl, name));
+      if (name === '*') {
+        state.wildcard = true;
+        continue;
+      }
+      const interned = this.session.internName(typeUrl, name);
+      state.subscribed.add(interned);
+      // A subscription for a resource the proxy already held is a new watch (an updated cluster
+      // asks for its endpoints again): answer it, unless the proxy said on connect it holds it.
+      if (!isFirst || !(request.initial_resource_versions ?? {})[name]) state.known.delete(interned);
     }
     for (const name of unsubscribe) {
       if (name === '*') state.wildcard = false;

@@ -3,6 +3,7 @@
  * sent and ACKed; a NACK is recorded and the rejected version is never sent again, only a newer
  * snapshot is. Requests echoing an older nonce are stale and ignored.
  */
+import { TYPE_URLS } from '../../push/contract';
 import { PUSH_ORDER } from '../snapshot';
 import type { DiscoveryRequest, DiscoveryResponse, SotwCall } from './ads-service';
 import { StreamCall } from './stream-call';
@@ -15,7 +16,16 @@ interface SotwTypeState {
   sentNonce?: string;
   sentNamesKey?: string;
   sentAt?: number;
+  /**
+   * Answer the next request even if it only ACKs: set for endpoints whenever clusters are sent,
+   * because Envoy re-requests the endpoints of every cluster it updates and keeps the cluster
+   * warming (up to its 15 s initial fetch timeout) until an answer comes, changed or not.
+   */
+  answerNext?: boolean;
 }
+
+const CLUSTER_TYPE = TYPE_URLS.cluster;
+const ENDPOINT_TYPE = TYPE_URLS.endpoint;
 
 export class SotwStream {
   private readonly session: StreamSession;
@@ -55,8 +65,9 @@ export class SotwStream {
       names: new Set(names.filter((name) => name !== '*').map((name) => this.session.internName(typeUrl, name))),
     };
     this.types.set(typeUrl, next);
-    // A first request (no nonce) always gets an answer; an ACK only when the subscription changed.
-    if (nonce === '' || namesKey(next) !== next.sentNamesKey) this.send(typeUrl, 'request');
+    // A first request (no nonce) always gets an answer; an ACK only when the subscription changed
+    // or the proxy is waiting for endpoints of clusters it just received.
+    if (nonce === '' || namesKey(next) !== next.sentNamesKey || next.answerNext) this.send(typeUrl, 'request');
   }
 
   private recordAck(proxyId: string, typeUrl: string, version: string, state: SotwTypeState): void {
@@ -104,7 +115,11 @@ export class SotwStream {
       ? [...available.values()]
       : [...state.names].map((name) => available.get(name)).filter((resource) => resource !== undefined);
     const nonce = this.session.nextNonce();
-    Object.assign(state, { sentVersion: version, sentNonce: nonce, sentNamesKey: namesKey(state), sentAt: Date.now() });
+    Object.assign(state, { sentVersion: version, sentNonce: nonce, sentNamesKey: namesKey(state), sentAt: Date.now(), answerNext: false });
+    if (typeUrl === CLUSTER_TYPE) {
+      const endpoints = this.types.get(ENDPOINT_TYPE);
+      if (endpoints) endpoints.answerNext = true;
+    }
     const proxyId = this.session.proxyId!;
     this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
     this.deps.observer.responseSent?.(proxyId, typeUrl, chosen.length);
