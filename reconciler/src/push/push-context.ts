@@ -75,7 +75,7 @@ export class PushContext {
     const podInstances = pods.map(instanceFromPod).filter((instance): instance is WorkloadInstance => !!instance);
     podInstances.forEach((instance) => this.podInstances.set(`${instance.namespace}/${instance.name}`, instance));
     const sliceInstances = ofKind('EndpointSlice').flatMap((slice) =>
-      instancesFromEndpointSlice(slice, (namespace, name) => ({ ...(this.podInstances.get(`${namespace}/${name}`)?.labels ?? {}) })));
+      instancesFromEndpointSlice(slice, (namespace, name) => this.podInstances.get(`${namespace}/${name}`)));
     const entryInstances = workloadEntries.map(instanceFromWorkloadEntry).filter((instance): instance is WorkloadInstance => !!instance);
     this.endpoints = new EndpointIndex([...entryInstances, ...podInstances], sliceInstances);
 

@@ -116,9 +116,10 @@ interface EndpointSliceShape {
 
 /**
  * EndpointSlice endpoints serve exactly the service named by `kubernetes.io/service-name`; their
- * labels come from the Pod they point at, when that Pod is known, so subsets still select them.
+ * labels and service account come from the Pod they point at, when that Pod is known, so subsets
+ * still select them and a sidecar-injected Pod is still called with mTLS.
  */
-export function instancesFromEndpointSlice(object: MeshObject, podLabels: (namespace: string, name: string) => Record<string, string> | undefined): WorkloadInstance[] {
+export function instancesFromEndpointSlice(object: MeshObject, podOf: (namespace: string, name: string) => WorkloadInstance | undefined): WorkloadInstance[] {
   const slice = object as unknown as EndpointSliceShape;
   const serviceName = object.metadata.labels?.['kubernetes.io/service-name'];
   if (!serviceName) {
@@ -133,13 +134,17 @@ export function instancesFromEndpointSlice(object: MeshObject, podLabels: (names
   }
   return (slice.endpoints ?? [])
     .filter((endpoint) => endpoint.conditions?.ready !== false)
-    .flatMap((endpoint) => (endpoint.addresses ?? []).map((address) => ({
-      kind: 'EndpointSlice' as const,
-      namespace,
-      name: `${object.metadata.name}/${address}`,
-      address,
-      labels: endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? podLabels(namespace, endpoint.targetRef.name) ?? {} : {},
-      namedPorts,
-      boundService: serviceName,
-    })));
+    .flatMap((endpoint) => {
+      const pod = endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? podOf(namespace, endpoint.targetRef.name) : undefined;
+      return (endpoint.addresses ?? []).map((address) => ({
+        kind: 'EndpointSlice' as const,
+        namespace,
+        name: `${object.metadata.name}/${address}`,
+        address,
+        labels: { ...(pod?.labels ?? {}) },
+        namedPorts,
+        ...(pod?.serviceAccount ? { serviceAccount: pod.serviceAccount } : {}),
+        boundService: serviceName,
+      }));
+    });
 }

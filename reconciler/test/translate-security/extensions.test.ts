@@ -96,3 +96,41 @@ describe('security hooked into the generators', () => {
     }
   });
 });
+
+describe('auto-mTLS to pods behind EndpointSlices', () => {
+  const helloYaml = (podLabels: string) => `
+apiVersion: v1
+kind: Service
+metadata: { name: hello, namespace: backend }
+spec: { selector: { app: hello }, ports: [{ name: http, port: 9080, targetPort: 9080 }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: hello-1, namespace: backend, labels: { app: hello, version: v1${podLabels} } }
+spec: { serviceAccountName: hello, containers: [{ name: hello, image: example/hello, ports: [{ containerPort: 9080 }] }] }
+status: { podIP: 198.18.1.5 }
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: hello-abc, namespace: backend, labels: { kubernetes.io/service-name: hello } }
+addressType: IPv4
+endpoints: [{ addresses: [198.18.1.5], conditions: { ready: true }, targetRef: { kind: Pod, name: hello-1, namespace: backend } }]
+ports: [{ name: http, port: 9080, protocol: TCP }]
+`;
+  async function helloCluster(podLabels: string) {
+    const ca = await loadCertificateAuthority(await createRootCa('cluster.local'), 'test root');
+    const push = loadPushContext([], helloYaml(podLabels));
+    const resources = generateProxyResources(push, productpageProxy(), createSecurityExtensions({ rootCertificatePem: ca.certificatePem, certificates: new WorkloadCertificateCache(ca) }));
+    return resources.get(TYPE_URLS.cluster)?.find((resource) => resource.name === 'outbound|9080||hello.backend.svc.cluster.local')?.resource as any;
+  }
+
+  test('GIVEN an injected pod listed by an EndpointSlice WHEN the caller\'s clusters are generated THEN the cluster uses mesh mTLS, verifying the pod\'s identity', async () => {
+    const cluster = await helloCluster(', security.istio.io/tlsMode: istio');
+    expect(cluster.transport_socket.typed_config.sni).toBe('outbound_.9080_._.hello.backend.svc.cluster.local');
+    expect(JSON.stringify(cluster.transport_socket)).toContain('spiffe://cluster.local/ns/backend/sa/hello');
+  });
+
+  test('GIVEN an uninjected pod behind the slice WHEN generated THEN the cluster stays plaintext', async () => {
+    expect((await helloCluster('')).transport_socket).toBeUndefined();
+  });
+});

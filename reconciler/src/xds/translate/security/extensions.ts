@@ -5,7 +5,7 @@
  */
 import type { ProxyIdentity, XdsResource } from '../../../push/contract';
 import type { PushContext } from '../../../push/push-context';
-import type { MeshService, ServicePort } from '../../../push/service-model';
+import type { MeshService, ServicePort, WorkloadInstance } from '../../../push/service-model';
 import { spiffeId } from '../../../security/spiffe';
 import type { WorkloadCertificate } from '../../../security/workload-certs';
 import type { SecurityExtensions } from '../extension-points';
@@ -38,16 +38,25 @@ function modeFor(push: PushContext, workload: { namespace: string; labels: Reado
 }
 
 /**
- * Pods and WorkloadEntries with a service account run a sidecar; EndpointSlice addresses and
- * ServiceEntry inline endpoints are treated as plain workloads.
+ * Who runs a sidecar: a WorkloadEntry with a service account, and a Pod (or the EndpointSlice
+ * endpoint of one) labelled `security.istio.io/tlsMode: istio` as injection labels it, like
+ * Istio's auto-mTLS. Uninjected Pods and ServiceEntry endpoints are plain workloads.
  */
 function destinationPeers(push: PushContext, service: MeshService, port: ServicePort, rootNamespace: string) {
   const endpoints = push.endpointsFor(service, port);
-  const withSidecar = endpoints.filter((endpoint) => (endpoint.instance.kind === 'Pod' || endpoint.instance.kind === 'WorkloadEntry') && endpoint.instance.serviceAccount);
+  const withSidecar = endpoints.filter((endpoint) => runsSidecar(endpoint.instance));
   const allAcceptMtls = endpoints.length > 0 && withSidecar.length === endpoints.length
     && withSidecar.every((endpoint) => modeFor(push, endpoint.instance, endpoint.port, rootNamespace) !== 'DISABLE');
   const spiffeIds = withSidecar.map((endpoint) => spiffeId(push.mesh.trustDomain, { namespace: endpoint.instance.namespace, serviceAccount: endpoint.instance.serviceAccount! }));
   return { allAcceptMtls, spiffeIds };
+}
+
+const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+
+function runsSidecar(instance: WorkloadInstance): boolean {
+  if (!instance.serviceAccount) return false;
+  if (instance.kind === 'WorkloadEntry') return true;
+  return (instance.kind === 'Pod' || instance.kind === 'EndpointSlice') && instance.labels[TLS_MODE_LABEL] === 'istio';
 }
 
 export function createSecurityExtensions(options: SecurityExtensionOptions): SecurityExtensions {
