@@ -17,7 +17,7 @@ import { createClusterPki, renderAdminKubeconfig } from './cluster-pki';
 import type { CommandResult } from './command';
 import { startEtcd } from './etcd';
 import { KubeApi, KubeApiError } from './kube-api';
-import { apiServerUrl, startApiServer } from './kube-apiserver';
+import { apiServerUrl, AUDIT_LOG, startApiServer } from './kube-apiserver';
 import { startControllerManager } from './kube-controller-manager';
 import { Kubectl } from './kubectl';
 import type { ManagedProcess } from './managed-process';
@@ -52,6 +52,14 @@ export interface WaitForPodsOptions {
   readonly ready?: boolean;
   /** @default 120 000 */
   readonly timeoutMs?: number;
+}
+
+/** One audited write (Secrets and ConfigMaps), as the API server logged it. */
+export interface AuditEvent {
+  readonly verb: string;
+  readonly user: { readonly username: string };
+  readonly objectRef: { readonly resource: string; readonly namespace?: string; readonly name?: string };
+  readonly responseStatus: { readonly code: number };
 }
 
 export const NODE_NAME = 'node-1';
@@ -178,6 +186,13 @@ export class Cluster {
   logs(pod: PodRef, container: string): string {
     const file = this.nodeAgent().runner(pod.namespace, pod.name).logFile(container);
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  }
+
+  /** The API server's audit log of Secret and ConfigMap writes, oldest first. */
+  auditEvents(): AuditEvent[] {
+    const file = path.join(this.runDir, AUDIT_LOG);
+    if (!fs.existsSync(file)) return [];
+    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEvent);
   }
 
   /** Every process of the cluster now: control plane, pod sandboxes and containers. */

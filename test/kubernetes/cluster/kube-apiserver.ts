@@ -4,6 +4,7 @@
  * RBAC authorization, and the node address as advertise address so the `kubernetes` Service gets
  * a real endpoint.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterPki } from './cluster-pki';
 import { ETCD_CLIENT_URL } from './etcd';
@@ -23,6 +24,19 @@ export interface ApiServerSettings {
   readonly extraAudiences: readonly string[];
 }
 
+/** Writes of Secrets and ConfigMaps are audited: scenarios count who created what (the CA Secret race). */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  verbs: [create, update, patch, delete]
+  resources: [{group: "", resources: [secrets, configmaps]}]
+- level: None
+`;
+
+export const AUDIT_LOG = 'audit.log';
+
 export function apiServerUrl(): string {
   return `https://${TEST_NETWORK.nodeAddress}:${API_SERVER_PORT}`;
 }
@@ -30,6 +44,8 @@ export function apiServerUrl(): string {
 export async function startApiServer(settings: ApiServerSettings): Promise<ManagedProcess> {
   const { pki } = settings;
   const issuer = `https://kubernetes.default.svc.${settings.clusterDomain}`;
+  const auditPolicyFile = path.join(settings.runDir, 'audit-policy.yaml');
+  fs.writeFileSync(auditPolicyFile, AUDIT_POLICY);
   const apiServer = ManagedProcess.start({
     command: settings.binary,
     args: [
@@ -49,6 +65,9 @@ export async function startApiServer(settings: ApiServerSettings): Promise<Manag
       `--service-cluster-ip-range=${TEST_NETWORK.serviceCidr}`,
       // The node agent runs Envoy and iptables as root inside pods.
       '--allow-privileged=true',
+      `--audit-policy-file=${auditPolicyFile}`,
+      `--audit-log-path=${path.join(settings.runDir, AUDIT_LOG)}`,
+      '--audit-log-mode=blocking',
       '--profiling=false',
       '--event-ttl=10m',
     ],
