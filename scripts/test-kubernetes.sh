@@ -31,8 +31,8 @@ if [ ! -f "$cli" ] || [ -n "$(find reconciler/src src/model -name '*.ts' -newer 
 fi
 
 # sh stays PID 1 of the new PID namespace (it reaps orphans); when it exits, the kernel ends every
-# process left in the namespace.
+# process left in the namespace. --forceExit: a leaked process must fail the leak test, not hang CI.
 exec unshare --net --pid --fork --mount-proc -- sh -c '
   ip link set lo up
-  CDK8S_MESH_TEST_NETNS=1 "$0" --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=300000 "$@"
+  CDK8S_MESH_TEST_NETNS=1 "$0" --runInBand --coverage=false --forceExit --testPathIgnorePatterns=/node_modules/ --testTimeout=300000 "$@"
 ' "$root/node_modules/.bin/jest" "${@:-test/kubernetes}"

@@ -182,6 +182,19 @@ export class Cluster {
     return ip;
   }
 
+  /** Pids of a running pod's sandbox and container processes. */
+  podProcessIds(pod: PodRef): number[] {
+    const runner = this.nodeAgent().runner(pod.namespace, pod.name);
+    return [runner.sandboxPid, ...runner.containerPids()].filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** The node end of a running pod's veth pair. */
+  podNetworkDevice(pod: PodRef): string {
+    const device = this.nodeAgent().runner(pod.namespace, pod.name).hostDevice;
+    if (!device) throw new Error(`pod ${pod.namespace}/${pod.name} has no sandbox`);
+    return device;
+  }
+
   /** The output of a container (every restart), as `kubectl logs` would show it. */
   logs(pod: PodRef, container: string): string {
     const file = this.nodeAgent().runner(pod.namespace, pod.name).logFile(container);
@@ -209,10 +222,13 @@ export class Cluster {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.agent?.stop();
-    for (const process of [...this.processes].reverse()) await process.stop(10_000);
-    this.api.close();
-    fs.rmSync(path.join(this.runDir, 'etcd-data'), { recursive: true, force: true });
+    try {
+      await this.agent?.stop();
+    } finally {
+      for (const process of [...this.processes].reverse()) await process.stop(10_000);
+      this.api.close();
+      fs.rmSync(path.join(this.runDir, 'etcd-data'), { recursive: true, force: true });
+    }
   }
 
   private nodeAgent(): NodeAgent {

@@ -21,6 +21,11 @@ export interface ManagedProcessOptions {
   readonly logFile: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /**
+   * Gives the process a pipe on fd 3: `ready` resolves when it writes to it or closes it (on
+   * exec into a program that closes it, or on exit).
+   */
+  readonly readyPipe?: boolean;
 }
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
@@ -30,17 +35,27 @@ export class ManagedProcess {
     const log = fs.openSync(options.logFile, 'a');
     try {
       const child = spawn(options.command, [...options.args], {
-        stdio: ['ignore', log, log],
+        stdio: options.readyPipe ? ['ignore', log, log, 'pipe'] : ['ignore', log, log],
         env: options.env ?? process.env,
         cwd: options.cwd,
         detached: true,
       });
-      return new ManagedProcess(child.pid, new Promise<ExitStatus>((resolve) => {
+      const exited = new Promise<ExitStatus>((resolve) => {
         child.once('error', (error) => resolve({ code: 127, error: error.message }));
         child.once('exit', (code, signal) => resolve(signal
           ? { code: 128 + (SIGNAL_NUMBERS[signal] ?? 0), signal }
           : { code: code ?? 0 }));
-      }), options.logFile);
+      });
+      const pipe = child.stdio[3] as NodeJS.ReadableStream | null | undefined;
+      const ready = pipe
+        ? new Promise<void>((resolve) => {
+          pipe.once('data', () => resolve());
+          pipe.once('close', () => resolve());
+          pipe.once('error', () => resolve());
+          pipe.resume();
+        })
+        : Promise.resolve();
+      return new ManagedProcess(child.pid, exited, ready, options.logFile);
     } finally {
       fs.closeSync(log);
     }
@@ -52,6 +67,8 @@ export class ManagedProcess {
     /** Undefined only when the program could not be started; `exited` then says why. */
     readonly pid: number | undefined,
     readonly exited: Promise<ExitStatus>,
+    /** With `readyPipe`: resolves once the process says it is ready (or exits). */
+    readonly ready: Promise<void>,
     readonly logFile: string,
   ) {
     void exited.then((status) => { this.exitStatus = status; });

@@ -124,6 +124,8 @@ export function buildMountScript(launch: ContainerLaunch, plan: OverlayPlan, isF
     ...(launch.capabilities ? [`--bounding-set=${['-all', ...launch.capabilities.map((name) => `+${name.toLowerCase()}`)].join(',')}`] : []),
     ...(launch.noNewPrivileges ? ['--no-new-privs'] : []),
   ];
+  // Tell the agent the container is set up (fd 3), and keep the pipe from the program.
+  lines.push('printf ready >&3', 'exec 3>&-');
   lines.push(`exec ${setpriv.join(' ')} -- "$@"`);
   return lines.join('\n');
 }
@@ -138,17 +140,24 @@ export function systemTool(name: string): string {
   throw new Error(`${name} is not installed on this machine (looked in ${SYSTEM_DIRS.join(', ')}); the node agent needs util-linux and iproute2`);
 }
 
-export function startContainerProcess(container: ContainerLaunch): ManagedProcess {
+/**
+ * Starts the container and resolves once its mounts are in place (or it has exited), so that
+ * `exec` and probes never enter a mount namespace that is still being set up.
+ */
+export async function startContainerProcess(container: ContainerLaunch): Promise<ManagedProcess> {
   // Parents before children, as container runtimes mount them.
   const depth = (mount: ContainerMount) => path.normalize(mount.target).split('/').length;
   const launch = { ...container, mounts: [...container.mounts].sort((a, b) => depth(a) - depth(b)) };
   const plan = planOverlays(launch.mounts.map((mount) => mount.target), fs.existsSync, fs.realpathSync);
   const script = buildMountScript(launch, plan, (file) => fs.statSync(file).isFile());
   fs.mkdirSync(launch.scratchDir, { recursive: true });
-  return ManagedProcess.start({
+  const started = ManagedProcess.start({
     command: systemTool('nsenter'),
     args: [`--net=${launch.netnsPath}`, systemTool('unshare'), '-m', '--propagation', 'private', systemTool('sh'), '-c', script, 'sh', ...launch.commandLine],
     env: { ...launch.env },
     logFile: launch.logFile,
+    readyPipe: true,
   });
+  await Promise.race([started.ready, started.exited]);
+  return started;
 }

@@ -25,7 +25,7 @@ export interface StartedContainer {
 
 export interface SupervisorHooks {
   /** Starts the process; throws ContainerConfigError or ImageNotFoundError when it cannot yet. */
-  readonly launch: (restartCount: number) => StartedContainer;
+  readonly launch: (restartCount: number) => Promise<StartedContainer>;
   readonly podIp: () => string;
   readonly onChange: () => void;
   readonly log: (message: string) => void;
@@ -130,14 +130,20 @@ export class ContainerSupervisor {
     while (!this.stopping) {
       let started: StartedContainer;
       try {
-        started = this.hooks.launch(this.restartCount);
+        started = await this.hooks.launch(this.restartCount);
       } catch (error) {
-        if (!(error instanceof ContainerConfigError || error instanceof ImageNotFoundError)) throw error;
-        const reason = error instanceof ImageNotFoundError ? 'ErrImagePull' : 'CreateContainerConfigError';
-        this.setState({ waiting: { reason, message: error.message } });
-        this.hooks.log(`container ${this.spec.name}: ${reason}: ${error.message}`);
+        const reason = error instanceof ImageNotFoundError ? 'ErrImagePull'
+          : error instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'RunContainerError';
+        const message = (error as Error).message;
+        this.setState({ waiting: { reason, message } });
+        this.hooks.log(`container ${this.spec.name}: ${reason}: ${message}`);
         await this.sleep(CONFIG_RETRY_MS);
         continue;
+      }
+      if (this.stopping) {
+        // Stopped while it was being set up.
+        await started.process.stop(this.hooks.graceMs);
+        return terminated;
       }
       this.current = started;
       const startedAt = new Date();

@@ -92,11 +92,15 @@ export class NodeAgent {
     this.stopped = true;
     clearInterval(this.refreshTimer);
     await this.pods.stop();
-    await Promise.all([...this.runners.values()].map((runner) => runner.forget(graceMs)));
-    await Promise.all([...this.finishing]);
-    await Promise.all([this.configMaps, this.secrets, this.services, this.slices].map((cache) => cache.stop()));
-    await this.proxy.stop();
-    await this.registration.stop();
+    // Every step runs even if an earlier one failed: nothing may be left running.
+    const outcomes = await Promise.allSettled([
+      ...[...this.runners.values()].map((runner) => runner.forget(graceMs)),
+      ...this.finishing,
+    ]);
+    outcomes.push(...await Promise.allSettled([this.configMaps, this.secrets, this.services, this.slices].map((cache) => cache.stop())));
+    outcomes.push(...await Promise.allSettled([this.proxy.stop(), this.registration.stop()]));
+    const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failures.length > 0) throw new Error(`stopping the node agent: ${failures.map((failure) => (failure.reason as Error).message).join('; ')}`);
   }
 
   /** The running pod `namespace/name`. */

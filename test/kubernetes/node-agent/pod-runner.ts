@@ -95,6 +95,10 @@ export class PodRunner {
     return this.sandbox?.address;
   }
 
+  get hostDevice(): string | undefined {
+    return this.sandbox?.hostDevice;
+  }
+
   get sandboxPid(): number | undefined {
     return this.sandbox?.alive ? this.sandbox.holderPid : undefined;
   }
@@ -105,9 +109,13 @@ export class PodRunner {
   }
 
   start(): void {
-    this.lifecycle ??= this.runLifecycle().catch((error: Error) => {
+    this.lifecycle ??= this.runLifecycle().catch(async (error: Error) => {
       this.log(`failed: ${error.stack ?? error.message}`);
       this.message = error.message;
+      // Nothing of a pod that cannot run keeps running.
+      for (const supervisor of [...this.supervisors].reverse()) {
+        await supervisor.stop(this.graceMs()).catch(() => undefined);
+      }
       this.phase = 'Failed';
       this.report();
     });
@@ -228,9 +236,11 @@ export class PodRunner {
     const deadline = Date.now() + graceMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     this.log(`terminating with a grace period of ${graceMs / 1000} s`);
+    const stop = (supervisor: ContainerSupervisor, graceMs: number) => supervisor.stop(graceMs)
+      .catch((error: Error) => this.log(`stopping container ${supervisor.spec.name}: ${error.message}`));
     await Promise.all([...this.regulars(), ...this.supervisors.filter((candidate) => candidate.kind === 'init')]
-      .map((supervisor) => supervisor.stop(remaining())));
-    for (const sidecar of this.sidecars().reverse()) await sidecar.stop(Math.max(remaining(), 2000));
+      .map((supervisor) => stop(supervisor, remaining())));
+    for (const sidecar of this.sidecars().reverse()) await stop(sidecar, Math.max(remaining(), 2000));
     await this.lifecycle;
     if (this.phase !== 'Succeeded' && this.phase !== 'Failed') {
       const exits = this.regulars().map((supervisor) => supervisor.snapshot().state);
@@ -259,7 +269,7 @@ export class PodRunner {
     }
   }
 
-  private launch(container: Container) {
+  private async launch(container: Container) {
     if (!this.sandbox || !this.volumes) throw new Error('the sandbox is not ready');
     const { launch, env } = prepareContainerLaunch({
       pod: this.pod,
@@ -281,7 +291,7 @@ export class PodRunner {
       containerDir: path.join(this.dir, 'containers', container.name),
       logFile: this.logFile(container.name),
     });
-    return { process: startContainerProcess(launch), env, user: launch.user, group: launch.group };
+    return { process: await startContainerProcess(launch), env, user: launch.user, group: launch.group };
   }
 
   private regulars(): ContainerSupervisor[] {
