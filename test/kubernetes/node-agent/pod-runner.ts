@@ -236,7 +236,7 @@ export class PodRunner {
     const deadline = Date.now() + graceMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     this.log(`terminating with a grace period of ${graceMs / 1000} s`);
-    const stop = (supervisor: ContainerSupervisor, graceMs: number) => supervisor.stop(graceMs)
+    const stop = (supervisor: ContainerSupervisor, withinMs: number) => supervisor.stop(withinMs)
       .catch((error: Error) => this.log(`stopping container ${supervisor.spec.name}: ${error.message}`));
     await Promise.all([...this.regulars(), ...this.supervisors.filter((candidate) => candidate.kind === 'init')]
       .map((supervisor) => stop(supervisor, remaining())));
