@@ -16,7 +16,7 @@ import { parseAllDocuments } from 'yaml';
 import { createClusterPki, renderAdminKubeconfig } from './cluster-pki';
 import type { CommandResult } from './command';
 import { startEtcd } from './etcd';
-import { KubeApi, KubeApiError } from './kube-api';
+import { KubeApi } from './kube-api';
 import { apiServerUrl, AUDIT_LOG, startApiServer } from './kube-apiserver';
 import { startControllerManager } from './kube-controller-manager';
 import { Kubectl } from './kubectl';
@@ -87,6 +87,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         api,
         nodeName: NODE_NAME,
         nodeAddress: TEST_NETWORK.nodeAddress,
+        kubernetesVersion: binaries.kubernetesVersion,
         runDir,
         clusterDomain,
         images: new ImageTable({ envoyBinary: binaries.envoy, repoRoot: REPO_ROOT, workloadServerScript: compileWorkloadServer(runDir) }),
@@ -272,4 +273,3 @@ export function parseYamlDocuments(yaml: string): Record<string, any>[] {
     .filter((object): object is Record<string, any> => !!object);
 }
 
-export { KubeApiError };

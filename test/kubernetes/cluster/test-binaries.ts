@@ -16,6 +16,8 @@ export interface TestBinaries {
   readonly kubeControllerManager: string;
   readonly kubectl: string;
   readonly envoy: string;
+  /** The version the Kubernetes binaries were built at (the node reports it as its kubelet version). */
+  readonly kubernetesVersion: string;
 }
 
 let cached: TestBinaries | undefined;
@@ -43,6 +45,7 @@ export function testBinaries(): TestBinaries {
     kubeControllerManager: binary('kube-controller-manager'),
     kubectl: binary('kubectl'),
     envoy: findEnvoy(),
+    kubernetesVersion: /-(v\d+\.\d+\.\d+)$/.exec(binary('kube-apiserver'))?.[1] ?? 'unknown',
   };
   return cached;
 }

@@ -42,6 +42,8 @@ export class ImageTable {
 
   constructor(private readonly settings: ImageTableSettings) {
     this.reconciler = reconcilerImageFromDockerfile(settings.repoRoot);
+    // Containers run as unprivileged users: the programs must be readable by any user.
+    for (const file of [settings.envoyBinary, settings.workloadServerScript, ...this.reconciler.entrypoint.slice(1)]) requireWorldReadable(file);
   }
 
   /** The programs of `image`; an image the table does not know fails like a pull would. */
@@ -128,6 +130,21 @@ export function reconcilerImageFromDockerfile(repoRoot: string): ImageProgram {
     env,
     binaries: { node: process.execPath },
   };
+}
+
+/** Fails unless every directory above `file` lets any user through and the file is readable by all. */
+function requireWorldReadable(file: string): void {
+  let current = path.resolve(file);
+  const blocked: string[] = [];
+  if ((fs.statSync(current).mode & 0o004) === 0) blocked.push(`${current} (not readable by others)`);
+  while (current !== path.dirname(current)) {
+    current = path.dirname(current);
+    if ((fs.statSync(current).mode & 0o001) === 0) blocked.push(`${current} (mode ${(fs.statSync(current).mode & 0o777).toString(8)})`);
+  }
+  if (blocked.length > 0) {
+    throw new Error(`${file} must be reachable by the unprivileged users containers run as, but ${blocked.join(', ')} blocks it; `
+      + 'clone the repository (and install Envoy) below a directory every user may enter, or chmod o+x the directories');
+  }
 }
 
 function isExecutable(file: string): boolean {

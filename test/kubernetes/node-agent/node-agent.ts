@@ -25,6 +25,8 @@ export interface NodeAgentOptions {
   readonly runDir: string;
   readonly clusterDomain: string;
   readonly images: ImageTable;
+  /** Reported as the node's kubelet version. */
+  readonly kubernetesVersion: string;
 }
 
 /** How often volume content, tokens and hosts files are brought up to date (the kubelet syncs less often). */
@@ -60,7 +62,7 @@ export class NodeAgent {
     this.proxy = new ServiceProxy(() => this.services.list(), () => this.slices.list(), log);
     this.services.onChange(() => this.proxy.sync());
     this.slices.onChange(() => this.proxy.sync());
-    this.registration = new NodeRegistration(api, options.nodeName, options.nodeAddress, ALLOCATABLE, log);
+    this.registration = new NodeRegistration(api, { name: options.nodeName, address: options.nodeAddress, kubeletVersion: options.kubernetesVersion }, ALLOCATABLE, log);
     this.context = {
       api,
       nodeName: options.nodeName,

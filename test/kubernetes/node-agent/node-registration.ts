@@ -15,13 +15,16 @@ export class NodeRegistration {
   private timer: NodeJS.Timeout | undefined;
   private renewals = 0;
 
+  readonly nodeName: string;
+
   constructor(
     private readonly api: KubeApi,
-    readonly nodeName: string,
-    private readonly nodeAddress: string,
+    private readonly node: { readonly name: string; readonly address: string; readonly kubeletVersion: string },
     readonly allocatable: Record<string, string>,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.nodeName = node.name;
+  }
 
   async register(): Promise<void> {
     const node = await this.api.create<KubeObject>('/api/v1/nodes', {
@@ -73,7 +76,7 @@ export class NodeRegistration {
     return {
       capacity: { ...this.allocatable },
       allocatable: { ...this.allocatable },
-      addresses: [{ type: 'InternalIP', address: this.nodeAddress }, { type: 'Hostname', address: this.nodeName }],
+      addresses: [{ type: 'InternalIP', address: this.node.address }, { type: 'Hostname', address: this.nodeName }],
       conditions: [
         condition('Ready', 'True', 'KubeletReady', 'node agent is posting ready status'),
         condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'node agent has sufficient memory available'),
@@ -88,7 +91,7 @@ export class NodeRegistration {
         kernelVersion: os.release(),
         osImage: 'cdk8s-mesh node agent',
         containerRuntimeVersion: 'node-agent://1',
-        kubeletVersion: 'v1.36.3',
+        kubeletVersion: this.node.kubeletVersion,
         kubeProxyVersion: '',
         operatingSystem: 'linux',
         architecture: process.arch === 'x64' ? 'amd64' : process.arch,
