@@ -136,10 +136,13 @@ export function reconcilerImageFromDockerfile(repoRoot: string): ImageProgram {
 function requireWorldReadable(file: string): void {
   let current = path.resolve(file);
   const blocked: string[] = [];
-  if ((fs.statSync(current).mode & 0o004) === 0) blocked.push(`${current} (not readable by others)`);
+  // Permission bits of "others": 4 read, 1 enter (search).
+  const othersMay = (mode: number, bit: number) => Math.floor((mode % 8) / bit) % 2 === 1;
+  if (!othersMay(fs.statSync(current).mode, 4)) blocked.push(`${current} (not readable by others)`);
   while (current !== path.dirname(current)) {
     current = path.dirname(current);
-    if ((fs.statSync(current).mode & 0o001) === 0) blocked.push(`${current} (mode ${(fs.statSync(current).mode & 0o777).toString(8)})`);
+    const mode = fs.statSync(current).mode;
+    if (!othersMay(mode, 1)) blocked.push(`${current} (mode ${(mode % 0o1000).toString(8)})`);
   }
   if (blocked.length > 0) {
     throw new Error(`${file} must be reachable by the unprivileged users containers run as, but ${blocked.join(', ')} blocks it; `

@@ -62,7 +62,8 @@ export class NodeAgent {
     this.proxy = new ServiceProxy(() => this.services.list(), () => this.slices.list(), log);
     this.services.onChange(() => this.proxy.sync());
     this.slices.onChange(() => this.proxy.sync());
-    this.registration = new NodeRegistration(api, { name: options.nodeName, address: options.nodeAddress, kubeletVersion: options.kubernetesVersion }, ALLOCATABLE, log);
+    this.registration = new NodeRegistration(api,
+      { name: options.nodeName, address: options.nodeAddress, kubeletVersion: options.kubernetesVersion }, ALLOCATABLE, log);
     this.context = {
       api,
       nodeName: options.nodeName,
