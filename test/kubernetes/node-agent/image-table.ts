@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Container, Pod } from './pod-types';
+import { isExecutable } from '../../../reconciler/test/support/envoy';
 
 /** What a container image would bring: its entrypoint, default arguments, user, env and programs. */
 export interface ImageProgram {
@@ -147,14 +148,5 @@ function requireWorldReadable(file: string): void {
   if (blocked.length > 0) {
     throw new Error(`${file} must be reachable by the unprivileged users containers run as, but ${blocked.join(', ')} blocks it; `
       + 'clone the repository (and install Envoy) below a directory every user may enter, or chmod o+x the directories');
-  }
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
   }
 }
