@@ -33,8 +33,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/reconciler/'],
-      // The end-to-end suite runs real processes: it is its own task (`test:e2e`), run in band.
-      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/'],
+      // The end-to-end and Kubernetes suites run real processes: each is its own task, run in band.
+      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/', '<rootDir>/test/kubernetes/'],
       modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/reconciler/build/'],
     },
   },
@@ -82,6 +82,14 @@ const e2eTests = project.addTask('test:e2e', {
   receiveArgs: true,
 });
 project.testTask.spawn(e2eTests);
+// The synthesized YAML applied to a real API server, its pods run by the suite's node agent: it
+// installs iptables and builds the Kubernetes binaries when missing, then runs in namespaces of its own.
+const kubernetesTests = project.addTask('test:kubernetes', {
+  description: 'Kubernetes scenarios: real kube-apiserver, controllers and etcd, pods run by the node agent with real Envoy and iptables',
+  exec: 'scripts/test-kubernetes.sh',
+  receiveArgs: true,
+});
+project.testTask.spawn(kubernetesTests);
 
 // Snapshots are only ever updated by hand after review (`npx jest -u <file>`), never by a task CI could run.
 project.tasks.removeTask('test:update');

@@ -31,7 +31,16 @@ export class TestAdsStream {
 
   /** `metadata`: headers sent with the stream, e.g. `{ authorization: 'Bearer …' }`. */
   static open(port: number, flavour: 'sotw' | 'delta', metadata?: Record<string, string>): TestAdsStream {
-    const client = new AdsClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return TestAdsStream.openWith(new AdsClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()), flavour, metadata);
+  }
+
+  /** Over TLS to `address` (`host:port`), verifying the server's certificate against `rootCertPem` for `serverName`. */
+  static openTls(address: string, tls: { rootCertPem: string; serverName: string }, flavour: 'sotw' | 'delta', metadata?: Record<string, string>): TestAdsStream {
+    const credentials = grpc.credentials.createSsl(Buffer.from(tls.rootCertPem));
+    return TestAdsStream.openWith(new AdsClient(address, credentials, { 'grpc.ssl_target_name_override': tls.serverName }), flavour, metadata);
+  }
+
+  private static openWith(client: grpc.Client, flavour: 'sotw' | 'delta', metadata?: Record<string, string>): TestAdsStream {
     const method = flavour === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
     const headers = new grpc.Metadata();
     Object.entries(metadata ?? {}).forEach(([key, value]) => headers.set(key, value));

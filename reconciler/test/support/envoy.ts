@@ -28,7 +28,7 @@ export function findEnvoy(): string {
   throw new Error('no Envoy binary: set ENVOY_BIN, put envoy on PATH, or run scripts/ensure-envoy.sh');
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();

@@ -1,0 +1,30 @@
+/**
+ * Every cluster keeps its state and logs in a directory of its own (etcd data, certificates, one
+ * log per component, one directory per pod), kept after the run for debugging. Older runs are
+ * pruned so the directory does not grow without bound.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/** `$CDK8S_MESH_KUBERNETES_RUNS`, or a directory under the system temp directory. */
+export const RUNS_DIR = process.env.CDK8S_MESH_KUBERNETES_RUNS ?? path.join(os.tmpdir(), 'cdk8s-mesh-kubernetes');
+
+/** How many earlier runs are kept. */
+const KEPT_RUNS = 8;
+
+export function createRunDirectory(label: string): string {
+  fs.mkdirSync(RUNS_DIR, { recursive: true });
+  pruneOldRuns();
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const dir = path.join(RUNS_DIR, `${stamp}-${label.replace(/[^A-Za-z0-9-]/g, '-')}-${process.pid}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function pruneOldRuns(): void {
+  const runs = fs.readdirSync(RUNS_DIR).sort();
+  for (const run of runs.slice(0, Math.max(0, runs.length - KEPT_RUNS))) {
+    fs.rmSync(path.join(RUNS_DIR, run), { recursive: true, force: true });
+  }
+}
