@@ -1,19 +1,9 @@
 /**
- * Awaiting reconciler fixes, so not part of `npm test` (jest runs `*.test.ts` only). Run it with
- *
- *   scripts/test-kubernetes.sh --testMatch '<rootDir>/test/kubernetes/*.awaiting-fix.ts'
- *
- * 1. Auto-mTLS goes plaintext behind EndpointSlices. In Kubernetes mode a Service's endpoints
- *    come from its EndpointSlices, and the reconciler treats EndpointSlice endpoints as workloads
- *    without a sidecar (reconciler/src/xds/translate/security/extensions.ts, `destinationPeers`),
- *    even when the slice's targetRef is an injected Pod. Until the slice lists the pod as ready the
- *    reconciler falls back to the Pods and uses mTLS; afterwards the client's clusters turn
- *    plaintext, and calls arrive without the caller's identity. (With MtlsPolicy STRICT the
- *    DestinationRule says ISTIO_MUTUAL and mTLS holds.)
- * 2. A cluster update waits out Envoy's 15 s initial fetch timeout. When CDS changes a cluster,
- *    Envoy asks for its endpoints again; the reconciler does not answer an EDS request whose
- *    content it already sent, so the updated clusters stay warming until Envoy gives up waiting
- *    ("initial fetch timed out for …ClusterLoadAssignment" in the proxy's log).
+ * The synthesized mesh on a real cluster once the EndpointSlice controller lists the pods:
+ * 1. auto-mTLS holds behind EndpointSlices (a slice endpoint of an injected Pod is called with
+ *    mTLS and the caller's identity arrives), and
+ * 2. a cluster update never waits out Envoy's 15 s initial fetch timeout for its endpoints (the
+ *    reconciler answers Envoy's endpoint request after every cluster push).
  */
 import type { Cluster, PodRef } from './cluster/cluster';
 import type { Pod } from './node-agent/pod-types';
@@ -58,7 +48,7 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000);
 
-describe('Kubernetes mode with the EndpointSlice controller', () => {
+describe('Kubernetes mode with the EndpointSlice controller (regressions found on a real cluster)', () => {
   test('GIVEN the slices published WHEN the client app calls hello (PERMISSIVE, no DestinationRule TLS) THEN every call uses mTLS with the client\'s SPIFFE identity', async () => {
     const answers = await callHello(5);
     expect(answers).toEqual(answers.map(() => [200, CLIENT_IDENTITY]));
