@@ -5,7 +5,7 @@
  * every workload namespace, and injected pods come up: istio-init's real iptables rules, a real
  * Envoy configured over the token-reviewed TLS xDS channel, and the app reached through both
  * sidecars from a pod in another namespace. (That this traffic uses mTLS is asserted in
- * reconciler-fixes.awaiting-fix.ts, which fails until the reconciler is fixed.)
+ * endpointslices-and-warming.test.ts.)
  */
 import type { Cluster, PodRef } from './cluster/cluster';
 import type { Pod } from './node-agent/pod-types';
