@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -231,9 +231,14 @@ function addDeployment(
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
       POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
     },
-    liveness: kplus.Probe.fromHttpGet('/healthz', { port: monitoringPort }),
-    readiness: kplus.Probe.fromHttpGet('/readyz', { port: monitoringPort }),
-    startup: kplus.Probe.fromHttpGet('/healthz', { port: monitoringPort }),
+    liveness: kplus.Probe.fromHttpGet('/healthz', { port: monitoringPort, timeoutSeconds: Duration.seconds(5) }),
+    // Ready once every watch has listed; checked often so a replica joins the Service quickly.
+    readiness: kplus.Probe.fromHttpGet('/readyz', { port: monitoringPort, periodSeconds: Duration.seconds(2), timeoutSeconds: Duration.seconds(5) }),
+    // Loading the CRD validator and the CA takes seconds on a busy node: allow two minutes before
+    // liveness may restart it, checking every 2 s so a fast start is noticed at once.
+    startup: kplus.Probe.fromHttpGet('/healthz', {
+      port: monitoringPort, periodSeconds: Duration.seconds(2), timeoutSeconds: Duration.seconds(5), failureThreshold: 60,
+    }),
     resources: settings.resources,
     securityContext: {
       ensureNonRoot: true,

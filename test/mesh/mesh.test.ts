@@ -62,6 +62,8 @@ describe('Mesh', () => {
     });
     expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 15014 });
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 15014 });
+    // Up to two minutes to start (CRD validator, CA) before liveness may restart it.
+    expect(container.startupProbe).toMatchObject({ httpGet: { path: '/healthz', port: 15014 }, periodSeconds: 2, failureThreshold: 60, timeoutSeconds: 5 });
     // The plaintext xDS port (15010) stays on the pod's loopback: it is neither a container port nor in the Service.
     expect(container.ports.map((p: any) => p.containerPort)).toEqual([15012, 15014, 15017]);
     expect(container.args).toContain('--source=kubernetes');
