@@ -15,6 +15,8 @@ export interface OpsView {
   proxyIds(): string[];
   syncz(): unknown;
   rejected(): unknown;
+  /** The traffic edges of the last `windowMs` (see TelemetryStore.edges). */
+  traffic?(windowMs: number): unknown;
 }
 
 export class OpsServer {
@@ -58,10 +60,27 @@ export class OpsServer {
         return json(response, 200, this.view.syncz());
       case '/debug/rejected':
         return json(response, 200, this.view.rejected());
+      case '/debug/traffic': {
+        const windowText = url.searchParams.get('window') ?? '60s';
+        const windowMs = windowMillis(windowText);
+        if (windowMs === undefined || !this.view.traffic) {
+          return json(response, 400, { error: `window is '${windowText}'; give seconds or minutes, e.g. window=60s, 5m or 15m` });
+        }
+        try {
+          return json(response, 200, { windowSeconds: windowMs / 1000, edges: this.view.traffic(windowMs) });
+        } catch (error) {
+          return json(response, 400, { error: (error as Error).message });
+        }
+      }
       default:
         return text(response, 404, 'not found\n');
     }
   }
+}
+
+function windowMillis(text: string): number | undefined {
+  const match = /^(\d+)(s|m)$/.exec(text);
+  return match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : undefined;
 }
 
 function text(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {

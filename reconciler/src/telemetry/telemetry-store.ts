@@ -1,0 +1,310 @@
+/**
+ * The mesh's live traffic: every proxy's stats flushes become per-edge rolling windows (for the
+ * graph, health and rollout decisions) and Istio-standard running totals (for `/metrics`). Proxies
+ * report over streams (see `metrics-service.ts`); a departed proxy's counts stay until they age
+ * out of the windows. Series are capped, idle ones dropped, and every refusal is counted.
+ *
+ * Time is passed in (epoch ms), so tests drive the store with a fake clock.
+ */
+import { DEFAULT_STATS_FLUSH_INTERVAL_MS } from '../model';
+import type { ProxyIdentity } from '../push/contract';
+import { EdgeAccumulator, edgeKey, EdgeTraffic, edgeTraffic } from './edge-traffic';
+import { attributeFaults, FaultTarget } from './fault-attribution';
+import type { EdgeLabelInput } from './istio-labels';
+import { IstioTotals } from './istio-totals';
+import type { EnvoyMetric } from './metrics-wire';
+import { ClusterFlush, ProxyFlush, ProxyFlushReader } from './proxy-flush';
+import type { TrafficDestination, TrafficDestinations } from './traffic-destination';
+import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
+import { MAX_WINDOW_MS, seriesKey, SourcePeer, TrafficSeries } from './traffic-series';
+import { peerOfProxy, principalOf } from './workload-peer';
+
+export interface TelemetryStoreOptions {
+  readonly destinations: TrafficDestinations;
+  readonly trustDomain: string;
+  /** Istio's cluster id for `source_cluster`/`destination_cluster`. @default 'Kubernetes' */
+  readonly clusterName?: string;
+  /** The fault routes of a proxy's connection manager, from the config it was sent. */
+  readonly faultTargets?: (proxyId: string, statPrefix: string) => readonly FaultTarget[] | undefined;
+  /** Whether a proxy was sent a cluster of that name. */
+  readonly isCluster?: (proxyId: string, cluster: string) => boolean;
+  /** Series (proxy × cluster) kept at most. @default 20000 */
+  readonly maxSeries?: number;
+  /** Istio label sets kept at most. @default 50000 */
+  readonly maxIstioRecords?: number;
+}
+
+/** Which edges a query covers; every given field must match. */
+export interface TrafficQuery {
+  readonly windowMs: number;
+  readonly direction?: 'outbound' | 'inbound';
+  readonly sourceNamespace?: string;
+  readonly sourceWorkload?: string;
+  /** The destination service host, e.g. `reviews.shop.svc.cluster.local`. */
+  readonly destinationHost?: string;
+  readonly destinationNamespace?: string;
+  readonly destinationVersion?: string;
+  readonly destinationSubset?: string;
+}
+
+/** Counts the store keeps about itself, for the reconciler's own metrics. */
+export interface TelemetryCounters {
+  flushes: number;
+  seriesRefused: number;
+  unattributedFaultAborts: number;
+  unattributedFaultDelays: number;
+  /** Metrics that arrived with labels and could not be read (the bootstrap sends none). */
+  labelledMetrics: number;
+}
+
+/** One proxy's open stats stream: feed it each message's metrics, close it when the stream ends. */
+export interface ProxyStatsStream {
+  readonly keep: (name: string) => boolean;
+  record(metrics: readonly EnvoyMetric[], now: number): void;
+  close(now: number): void;
+}
+
+const INBOUND_PREFIX = /^inbound_(\d+)$/;
+const SWEEP_EVERY_MS = 30_000;
+
+export class TelemetryStore {
+  readonly istio: IstioTotals;
+  readonly counters: TelemetryCounters = { flushes: 0, seriesRefused: 0, unattributedFaultAborts: 0, unattributedFaultDelays: 0, labelledMetrics: 0 };
+  private readonly series = new Map<string, TrafficSeries>();
+  private readonly seriesByProxy = new Map<string, Set<TrafficSeries>>();
+  private readonly streamsByProxy = new Map<string, number>();
+  private readonly streamsByWorkload = new Map<string, number>();
+  private readonly maxSeries: number;
+  private readonly clusterName: string;
+  private lastSweep = 0;
+
+  constructor(private readonly options: TelemetryStoreOptions) {
+    this.maxSeries = options.maxSeries ?? 20_000;
+    this.clusterName = options.clusterName ?? 'Kubernetes';
+    this.istio = new IstioTotals({ maxRecords: options.maxIstioRecords });
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  get openStreams(): number {
+    let open = 0;
+    for (const streams of this.streamsByProxy.values()) open += streams;
+    return open;
+  }
+
+  /** Registers a stream of `proxy` (identified from its first message). */
+  openStream(proxy: ProxyIdentity, now: number): ProxyStatsStream {
+    const peer = peerOfProxy(proxy);
+    const source: SourcePeer = { ...peer, proxyId: proxy.id, principal: principalOf(peer, this.options.trustDomain), gateway: proxy.proxyType === 'router' };
+    const workloadKey = `${source.namespace}/${source.workload}`;
+    this.streamsByProxy.set(proxy.id, (this.streamsByProxy.get(proxy.id) ?? 0) + 1);
+    this.streamsByWorkload.set(workloadKey, (this.streamsByWorkload.get(workloadKey) ?? 0) + 1);
+    const isCluster = this.options.isCluster;
+    const reader = new ProxyFlushReader(isCluster ? (cluster) => isCluster(proxy.id, cluster) : undefined);
+    let lastReportAt: number | undefined;
+    let closed = false;
+    return {
+      keep: reader.keep,
+      record: (metrics, now) => {
+        const flush = reader.read(metrics);
+        this.ingest(proxy, source, flush, coveredFrom(lastReportAt, flush, now), now);
+        lastReportAt = now;
+      },
+      close: (now) => {
+        if (closed) return;
+        closed = true;
+        this.closeStream(proxy.id, workloadKey, now);
+      },
+    };
+  }
+
+  /** The edges matching a query, one per source workload → destination (service, subset, version). */
+  edges(query: TrafficQuery, now: number = Date.now()): EdgeTraffic[] {
+    const windowMs = checkedWindow(query.windowMs);
+    const edges = new Map<string, EdgeAccumulator>();
+    const scratch = new Float64Array(FIELD_COUNT);
+    for (const series of this.series.values()) {
+      if (!matches(series, query)) continue;
+      const protocol = series.grpc ? 'grpc' : series.destination.protocol;
+      const key = edgeKey(series.source, series.destination, protocol);
+      let edge = edges.get(key);
+      if (!edge) {
+        edge = { source: series.source, destination: series.destination, protocol, rates: new Float64Array(FIELD_COUNT), reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0 };
+        edges.set(key, edge);
+      }
+      if (this.addSeries(edge, series, now, windowMs, scratch)) edge.reporters += 1;
+    }
+    return [...edges.values()].filter((edge) => edge.reporters > 0).map((edge) => edgeTraffic(edge, windowMs / 1000));
+  }
+
+  /**
+   * Everything matching a query merged into one: e.g. all callers of one version of a service,
+   * as a rollout judges a canary. Undefined when nothing matching reported in the window.
+   */
+  total(query: TrafficQuery, now: number = Date.now()): EdgeTraffic | undefined {
+    const windowMs = checkedWindow(query.windowMs);
+    const scratch = new Float64Array(FIELD_COUNT);
+    let edge: EdgeAccumulator | undefined;
+    for (const series of this.series.values()) {
+      if (!matches(series, query)) continue;
+      edge ??= {
+        destination: series.destination, protocol: series.grpc ? 'grpc' : series.destination.protocol, rates: new Float64Array(FIELD_COUNT),
+        reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
+      };
+      if (this.addSeries(edge, series, now, windowMs, scratch)) edge.reporters += 1;
+    }
+    return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
+  }
+
+  /** Drops series that have aged out of every window, and frees aged-out slots of the others. */
+  sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [key, series] of this.series) {
+      if (series.isIdle(now) && (!series.connected || now - series.lastTrafficAt > MAX_WINDOW_MS)) {
+        this.series.delete(key);
+        this.seriesByProxy.get(series.source.proxyId)?.delete(series);
+      } else {
+        series.compact(now);
+      }
+    }
+    for (const [proxyId, set] of this.seriesByProxy) {
+      if (set.size === 0 && !this.streamsByProxy.has(proxyId)) this.seriesByProxy.delete(proxyId);
+    }
+    this.istio.sweep(now);
+  }
+
+  private addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number, scratch: Float64Array): boolean {
+    if (series.addRates(now, windowMs, edge.rates, scratch) === undefined) return false;
+    edge.ejectedHosts += series.connected ? series.ejectedHosts : 0;
+    if (series.mtls === true) edge.mtlsSeries += 1;
+    if (series.mtls === false) edge.plaintextSeries += 1;
+    return true;
+  }
+
+  private ingest(proxy: ProxyIdentity, source: SourcePeer, flush: ProxyFlush, from: number, now: number): void {
+    this.counters.flushes += 1;
+    this.counters.labelledMetrics += flush.labelledMetrics;
+    const faults = this.attributedFaults(proxy.id, flush);
+    const downstream = new Map<number, { connections: number; tlsConnections: number }>();
+    for (const listener of flush.listeners.values()) {
+      const inbound = INBOUND_PREFIX.exec(listener.statPrefix);
+      if (inbound) downstream.set(Number(inbound[1]), { connections: listener.connections, tlsConnections: listener.tlsConnections });
+    }
+    const touched = new Set<TrafficSeries>();
+    for (const clusterFlush of flush.clusters.values()) {
+      const clusterFaults = faults.get(clusterFlush.cluster);
+      let series = this.series.get(seriesKey(proxy.id, clusterFlush.cluster));
+      const destination = this.options.destinations.resolve(clusterFlush.cluster, proxy);
+      if (!destination) continue;
+      if (!series) {
+        if (!flushHasTraffic(clusterFlush, clusterFaults)) continue;
+        series = this.createSeries(source, destination, now);
+        if (!series) continue;
+      }
+      series.destination = destination;
+      const inboundConnections = destination.direction === 'inbound' && destination.port !== undefined ? downstream.get(destination.port) : undefined;
+      series.record(now, from, clusterFlush, clusterFaults, inboundConnections);
+      touched.add(series);
+      if (destination.direction === 'outbound') this.addIstioTotals(series, destination, clusterFlush, clusterFaults, now);
+    }
+    // Series without a flush this time still cover the interval (with zero traffic).
+    for (const series of this.seriesByProxy.get(proxy.id) ?? []) {
+      if (!touched.has(series)) series.record(now, from);
+    }
+    if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
+  }
+
+  private addIstioTotals(series: TrafficSeries, destination: TrafficDestination, flush: ClusterFlush, faults: InjectedFaults | undefined, now: number): void {
+    const input: EdgeLabelInput = {
+      reporter: 'source', source: series.source, destination, protocol: series.grpc ? 'grpc' : destination.protocol,
+      mtls: series.mtls === true, trustDomain: this.options.trustDomain, clusterName: this.clusterName,
+    };
+    this.istio.add(input, flush, faults, now);
+    if (this.destinationReports(destination)) this.istio.add({ ...input, reporter: 'destination' }, flush, faults, now);
+  }
+
+  /** Istio reports at the destination only from a sidecar there: every reachable workload must run a reporting proxy. */
+  private destinationReports(destination: TrafficDestination): boolean {
+    return destination.workloads.length > 0 && !destination.external
+      && destination.workloads.every((workload) => (this.streamsByWorkload.get(`${workload.namespace}/${workload.workload}`) ?? 0) > 0);
+  }
+
+  private attributedFaults(proxyId: string, flush: ProxyFlush): Map<string, InjectedFaults> {
+    const byCluster = new Map<string, InjectedFaults>();
+    for (const listener of flush.listeners.values()) {
+      if (listener.faultAborts <= 0 && listener.faultDelays <= 0) continue;
+      const attribution = attributeFaults(listener, this.options.faultTargets?.(proxyId, listener.statPrefix));
+      this.counters.unattributedFaultAborts += attribution.unattributedAborts;
+      this.counters.unattributedFaultDelays += attribution.unattributedDelays;
+      for (const [cluster, faults] of attribution.byCluster) {
+        const existing = byCluster.get(cluster);
+        byCluster.set(cluster, existing ? { ...faults, aborts: faults.aborts + existing.aborts, delays: faults.delays + existing.delays } : faults);
+      }
+    }
+    return byCluster;
+  }
+
+  private createSeries(source: SourcePeer, destination: TrafficDestination, now: number): TrafficSeries | undefined {
+    if (this.series.size >= this.maxSeries) {
+      this.counters.seriesRefused += 1;
+      return undefined;
+    }
+    const series = new TrafficSeries(source, destination, now);
+    this.series.set(series.key, series);
+    let byProxy = this.seriesByProxy.get(source.proxyId);
+    if (!byProxy) {
+      byProxy = new Set();
+      this.seriesByProxy.set(source.proxyId, byProxy);
+    }
+    byProxy.add(series);
+    return series;
+  }
+
+  private closeStream(proxyId: string, workloadKey: string, now: number): void {
+    const streams = (this.streamsByProxy.get(proxyId) ?? 1) - 1;
+    if (streams > 0) {
+      this.streamsByProxy.set(proxyId, streams);
+    } else {
+      this.streamsByProxy.delete(proxyId);
+      for (const series of this.seriesByProxy.get(proxyId) ?? []) {
+        series.connected = false;
+        series.lastReportAt = Math.max(series.lastReportAt, now);
+      }
+    }
+    const workloadStreams = (this.streamsByWorkload.get(workloadKey) ?? 1) - 1;
+    if (workloadStreams > 0) this.streamsByWorkload.set(workloadKey, workloadStreams);
+    else this.streamsByWorkload.delete(workloadKey);
+  }
+}
+
+/**
+ * The start of the traffic a report covers: the stream's previous report; for a stream's first
+ * report, one flush interval back, or the proxy's start when it is younger than that.
+ */
+function coveredFrom(lastReportAt: number | undefined, flush: ProxyFlush, now: number): number {
+  if (lastReportAt !== undefined) return lastReportAt;
+  const uptimeMs = flush.uptimeSeconds !== undefined ? flush.uptimeSeconds * 1000 : Infinity;
+  return now - Math.min(DEFAULT_STATS_FLUSH_INTERVAL_MS, Math.max(uptimeMs, 1000));
+}
+
+function checkedWindow(windowMs: number): number {
+  if (!Number.isFinite(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) {
+    throw new Error(`a traffic window of ${windowMs} ms is out of range; ask for 1 s to ${MAX_WINDOW_MS / 60_000} min (e.g. 60000, 300000 or 900000)`);
+  }
+  return windowMs;
+}
+
+function matches(series: TrafficSeries, query: TrafficQuery): boolean {
+  const destination = series.destination;
+  const source = series.source;
+  const outbound = destination.direction === 'outbound';
+  return (query.direction === undefined || query.direction === destination.direction)
+    && (query.sourceNamespace === undefined || (outbound && source.namespace === query.sourceNamespace))
+    && (query.sourceWorkload === undefined || (outbound && source.workload === query.sourceWorkload))
+    && (query.destinationHost === undefined || destination.service?.host === query.destinationHost)
+    && (query.destinationNamespace === undefined || destination.service?.namespace === query.destinationNamespace)
+    && (query.destinationVersion === undefined || destination.version === query.destinationVersion)
+    && (query.destinationSubset === undefined || destination.subset === query.destinationSubset);
+}
