@@ -94,6 +94,11 @@ export class TelemetryStore {
     return open;
   }
 
+  /** Proxies with an open stats stream. */
+  reportingProxies(): string[] {
+    return [...this.streamsByProxy.keys()];
+  }
+
   /** Registers a stream of `proxy` (identified from its first message). */
   openStream(proxy: ProxyIdentity, now: number): ProxyStatsStream {
     const peer = peerOfProxy(proxy);
