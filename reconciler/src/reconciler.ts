@@ -125,7 +125,7 @@ export class Reconciler {
     this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
     this.ops = options.ops ? new OpsServer({
       isReady: () => this.pushContext !== undefined,
-      metricsText: () => this.metrics.render() + this.telemetry.renderMetrics(),
+      metricsText: () => [this.metrics.render(), ...this.telemetry.renderMetrics()],
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
       syncz: () => this.ads.status.toJson(),

@@ -15,8 +15,14 @@ interface MetricText {
   readonly lines: string[];
 }
 
-/** Renders every record; metrics without samples are left out. */
-export function renderIstioMetrics(records: Iterable<IstioEdgeTotals>): string {
+/** Lines per chunk of the exposition: a large mesh's text is written out piece by piece. */
+const LINES_PER_CHUNK = 2000;
+
+/**
+ * Renders every record as chunks of the exposition (never one string: at mesh scale the text runs
+ * into hundreds of megabytes); metrics without samples are left out.
+ */
+export function renderIstioMetrics(records: Iterable<IstioEdgeTotals>): string[] {
   const requests: MetricText = { name: 'istio_requests_total', help: 'Requests, by source and destination workload, response code and flags.', type: 'counter', lines: [] };
   const duration: MetricText = { name: 'istio_request_duration_milliseconds', help: 'Request duration in milliseconds, measured by the source proxy.', type: 'histogram', lines: [] };
   const requestBytes: MetricText = { name: 'istio_request_bytes', help: 'HTTP request body sizes in bytes.', type: 'histogram', lines: [] };
@@ -43,10 +49,15 @@ export function renderIstioMetrics(records: Iterable<IstioEdgeTotals>): string {
       tcpClosed.lines.push(`${tcpClosed.name}{${labels}} ${number(record.tcp.closed)}`);
     }
   }
-  return [requests, duration, requestBytes, responseBytes, tcpSent, tcpReceived, tcpOpened, tcpClosed]
-    .filter((metric) => metric.lines.length > 0)
-    .map((metric) => `# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} ${metric.type}\n${metric.lines.join('\n')}\n`)
-    .join('');
+  const chunks: string[] = [];
+  for (const metric of [requests, duration, requestBytes, responseBytes, tcpSent, tcpReceived, tcpOpened, tcpClosed]) {
+    if (metric.lines.length === 0) continue;
+    chunks.push(`# HELP ${metric.name} ${metric.help}\n# TYPE ${metric.name} ${metric.type}\n`);
+    for (let start = 0; start < metric.lines.length; start += LINES_PER_CHUNK) {
+      chunks.push(`${metric.lines.slice(start, start + LINES_PER_CHUNK).join('\n')}\n`);
+    }
+  }
+  return chunks;
 }
 
 /** The record's fixed labels, rendered once per record (records keep them in Istio's order). */

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'net';
 /** What the ops server shows; the reconciler implements it. */
 export interface OpsView {
   isReady(): boolean;
-  metricsText(): string;
+  /** The exposition, whole or in chunks written one after the other. */
+  metricsText(): string | readonly string[];
   /** The proxy's current snapshot as JSON, or undefined when it has none. */
   configDump(proxyId: string): unknown;
   /** Proxy ids with a snapshot, for the config_dump index. */
@@ -83,9 +84,14 @@ function windowMillis(text: string): number | undefined {
   return match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : undefined;
 }
 
-function text(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+function text(response: http.ServerResponse, status: number, body: string | readonly string[], contentType = 'text/plain; charset=utf-8'): void {
   response.writeHead(status, { 'content-type': contentType });
-  response.end(body);
+  if (typeof body === 'string') {
+    response.end(body);
+    return;
+  }
+  for (const chunk of body) response.write(chunk);
+  response.end();
 }
 
 function json(response: http.ServerResponse, status: number, body: unknown): void {

@@ -8,9 +8,11 @@
  * Latency and body sizes are measured per cluster, not per request, so each flush's histogram is
  * shared out between that flush's response codes in proportion to their counts; `_count` then
  * equals the requests of the same labels. Local replies (`UO`, `FI`) are observed at 0 ms.
+ * Destination reports carry request counts only: their durations would be the source's again.
  */
 import { addSampleBuckets, HISTOGRAM_SLOTS } from './histogram';
 import { EdgeLabels, edgeLabels, EdgeLabelInput, Reporter } from './istio-labels';
+import type { RequestProtocol } from './traffic-destination';
 import type { HistogramSample } from './metrics-wire';
 import type { ClusterFlush } from './proxy-flush';
 import { ResponseCount, splitResponses } from './response-split';
@@ -43,6 +45,8 @@ export interface TcpTotals {
 export class IstioEdgeTotals {
   readonly responses = new Map<string, ResponseTotals>();
   tcp?: TcpTotals;
+  /** Set when the record is dropped (idle): whoever holds it must ask for a new one. */
+  dropped = false;
 
   constructor(readonly labels: EdgeLabels, public lastUpdated: number) {}
 
@@ -62,18 +66,22 @@ export interface IstioTotalsOptions {
   readonly maxRecords?: number;
   /** A record with no new counts for this long is dropped. @default 15 minutes */
   readonly idleMs?: number;
+  /** Keep body size distributions (`istio_request_bytes`, `istio_response_bytes`). @default false */
+  readonly bodySizes?: boolean;
 }
 
 export class IstioTotals {
   private readonly records = new Map<string, IstioEdgeTotals>();
   private readonly maxRecords: number;
   private readonly idleMs: number;
+  private readonly bodySizes: boolean;
   /** Flushes not counted because the record cap was reached. */
   refused = 0;
 
   constructor(options: IstioTotalsOptions = {}) {
     this.maxRecords = options.maxRecords ?? 50_000;
     this.idleMs = options.idleMs ?? 15 * 60_000;
+    this.bodySizes = options.bodySizes ?? false;
   }
 
   get size(): number {
@@ -84,46 +92,11 @@ export class IstioTotals {
     return this.records.values();
   }
 
-  /** Adds one cluster flush of an edge as reported by `reporter` (see `splitResponses`). */
-  add(input: EdgeLabelInput, flush: ClusterFlush, faults: InjectedFaults | undefined, now: number): void {
-    const reporter: Reporter = input.reporter;
-    if (input.protocol === 'tcp') {
-      if (flush.sentBytes + flush.receivedBytes + flush.connectionsOpened + flush.connectionsClosed <= 0) return;
-      const record = this.record(input, now);
-      if (!record) return;
-      record.tcp ??= { sentBytes: 0, receivedBytes: 0, opened: 0, closed: 0 };
-      record.tcp.sentBytes += flush.receivedBytes;
-      record.tcp.receivedBytes += flush.sentBytes;
-      record.tcp.opened += flush.connectionsOpened;
-      record.tcp.closed += flush.connectionsClosed;
-      return;
-    }
-    const counts = splitResponses(flush, faults, input.protocol === 'grpc')
-      .filter((count) => count.count > 0 && (reporter === 'source' || count.reachedDestination));
-    if (counts.length === 0) return;
-    const record = this.record(input, now);
-    if (!record) return;
-    for (const count of counts) {
-      const totals = record.response(count);
-      totals.count += count.count;
-      if (!count.reachedDestination) {
-        observeAtZero(totals.duration, count.count);
-        continue;
-      }
-      shareOut(flush.latency, count.count, () => totals.duration);
-      shareOut(flush.requestBody, count.count, () => (totals.requestBytes ??= new DistributionTotals()));
-      shareOut(flush.responseBody, count.count, () => (totals.responseBytes ??= new DistributionTotals()));
-    }
-  }
-
-  /** Drops records idle for longer than the idle time. */
-  sweep(now: number): void {
-    for (const [key, record] of this.records) {
-      if (now - record.lastUpdated > this.idleMs) this.records.delete(key);
-    }
-  }
-
-  private record(input: EdgeLabelInput, now: number): IstioEdgeTotals | undefined {
+  /**
+   * The record of an edge's label set, made on first use; undefined when the cap refuses a new one
+   * (the refusal is counted).
+   */
+  recordFor(input: EdgeLabelInput, now: number): IstioEdgeTotals | undefined {
     const labels = edgeLabels(input);
     const key = Object.values(labels).join('\u0000');
     let record = this.records.get(key);
@@ -135,8 +108,51 @@ export class IstioTotals {
       record = new IstioEdgeTotals(labels, now);
       this.records.set(key, record);
     }
-    record.lastUpdated = now;
     return record;
+  }
+
+  /** Adds one cluster flush to the record of its edge as reported by `reporter` (see `splitResponses`). */
+  add(record: IstioEdgeTotals, reporter: Reporter, protocol: RequestProtocol, flush: ClusterFlush, faults: InjectedFaults | undefined, now: number): void {
+    if (protocol === 'tcp') {
+      if (flush.sentBytes + flush.receivedBytes + flush.connectionsOpened + flush.connectionsClosed <= 0) return;
+      record.lastUpdated = now;
+      record.tcp ??= { sentBytes: 0, receivedBytes: 0, opened: 0, closed: 0 };
+      record.tcp.sentBytes += flush.receivedBytes;
+      record.tcp.receivedBytes += flush.sentBytes;
+      record.tcp.opened += flush.connectionsOpened;
+      record.tcp.closed += flush.connectionsClosed;
+      return;
+    }
+    if (flush.responses.size === 0 && !(faults && faults.aborts > 0)) return;
+    const counts = splitResponses(flush, faults, protocol === 'grpc')
+      .filter((count) => count.count > 0 && (reporter === 'source' || count.reachedDestination));
+    if (counts.length === 0) return;
+    record.lastUpdated = now;
+    for (const count of counts) {
+      const totals = record.response(count);
+      totals.count += count.count;
+      // A destination report is what the source saw: its durations are the source's, so only the
+      // source reports them (Kiali reads response times from source reports as well).
+      if (reporter === 'destination') continue;
+      if (!count.reachedDestination) {
+        observeAtZero(totals.duration, count.count);
+        continue;
+      }
+      shareOut(flush.latency, count.count, () => totals.duration);
+      if (!this.bodySizes) continue;
+      shareOut(flush.requestBody, count.count, () => (totals.requestBytes ??= new DistributionTotals()));
+      shareOut(flush.responseBody, count.count, () => (totals.responseBytes ??= new DistributionTotals()));
+    }
+  }
+
+  /** Drops records idle for longer than the idle time. */
+  sweep(now: number): void {
+    for (const [key, record] of this.records) {
+      if (now - record.lastUpdated > this.idleMs) {
+        record.dropped = true;
+        this.records.delete(key);
+      }
+    }
   }
 }
 

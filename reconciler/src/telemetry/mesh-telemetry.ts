@@ -23,6 +23,12 @@ export interface TelemetryOptions {
   readonly maxSeries?: number;
   /** @default 50000 */
   readonly maxIstioRecords?: number;
+  /**
+   * Also expose `istio_request_bytes` and `istio_response_bytes`: two more histograms per series,
+   * which triple the exposition of a large mesh.
+   * @default false
+   */
+  readonly bodySizeMetrics?: boolean;
 }
 
 export interface MeshTelemetryDependencies {
@@ -45,6 +51,7 @@ export class MeshTelemetry {
       clusterName: options.clusterName,
       maxSeries: options.maxSeries,
       maxIstioRecords: options.maxIstioRecords,
+      bodySizeMetrics: options.bodySizeMetrics,
       faultTargets: (proxyId, statPrefix) => this.faultTargets(dependencies.snapshots.getSnapshot(proxyId), statPrefix),
       isCluster: (proxyId, cluster) => dependencies.snapshots.getSnapshot(proxyId)?.resources(TYPE_URLS.cluster).has(cluster) ?? false,
     });
@@ -56,8 +63,8 @@ export class MeshTelemetry {
     return { definition: METRICS_SERVICE_DEFINITION, implementation: this.service.implementation };
   }
 
-  /** Istio's metrics and the telemetry's own, as Prometheus text. */
-  renderMetrics(): string {
+  /** The telemetry's own metrics and Istio's, as chunks of Prometheus text. */
+  renderMetrics(): string[] {
     const counters = this.store.counters;
     const streams = new Gauge('reconciler_telemetry_streams', 'Open stats streams from proxies.');
     streams.set(this.service.openStreams);
@@ -78,7 +85,7 @@ export class MeshTelemetry {
     unreadable.inc({}, counters.labelledMetrics);
     const rejected = new Counter('reconciler_telemetry_rejected_streams_total', 'Stats streams the reconciler closed, by reason.');
     for (const [reason, count] of this.service.refusals) rejected.inc({ reason }, count);
-    return renderMetrics([streams, series, records, flushes, refused, unattributed, unreadable, rejected]) + renderIstioMetrics(this.store.istio.all());
+    return [renderMetrics([streams, series, records, flushes, refused, unattributed, unreadable, rejected]), ...renderIstioMetrics(this.store.istio.all())];
   }
 
   close(): void {

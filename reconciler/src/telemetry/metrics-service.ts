@@ -28,6 +28,9 @@ export const METRICS_SERVICE_DEFINITION: grpc.ServiceDefinition = {
   },
 };
 
+/** Reads only the identifier of a stream's first message. */
+const SKIP_METRICS = { bytes: () => false };
+
 type MetricsCall = grpc.ServerReadableStream<Buffer, Record<string, never>>;
 type MetricsCallback = grpc.sendUnaryData<Record<string, never>>;
 
@@ -111,7 +114,7 @@ export class MetricsService {
       if (done) return;
       try {
         if (!stream) {
-          const { node } = decodeStreamMetricsMessage(bytes, () => false);
+          const { node } = decodeStreamMetricsMessage(bytes, SKIP_METRICS);
           if (!node) {
             fail('bad-node', grpc.status.INVALID_ARGUMENT, 'the first StreamMetricsMessage of a stream must carry identifier.node (Envoy sends it)');
             return;
@@ -120,7 +123,7 @@ export class MetricsService {
           assertCallerMayClaim(caller, identity);
           stream = this.options.sink.openStream(identity, this.clock());
         }
-        stream.record(decodeStreamMetricsMessage(bytes, stream.keep).metrics, this.clock());
+        stream.record(decodeStreamMetricsMessage(bytes, stream.filter).metrics, this.clock());
       } catch (error) {
         if (error instanceof AdsAccessError) fail('forbidden', error.code, error.message);
         else fail(stream ? 'bad-message' : 'bad-node', grpc.status.INVALID_ARGUMENT, (error as Error).message);

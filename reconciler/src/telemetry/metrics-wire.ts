@@ -2,8 +2,8 @@
  * The wire form of `envoy.service.metrics.v3.StreamMetricsMessage`: an identifier (the proxy's
  * `Node`, on the first message of a stream only) and Prometheus client-model `MetricFamily`
  * messages. The families are read by hand rather than through protobufjs: a sidecar sends a few
- * hundred every flush, most of which the telemetry ignores, and reading the name first lets those
- * be skipped without decoding them. The `Node` goes through the xDS codec like on ADS streams.
+ * hundred every flush, most of which the telemetry ignores, and looking at the name's bytes first
+ * lets those be skipped without decoding them. The `Node` goes through the xDS codec like on ADS streams.
  *
  * Field numbers: `StreamMetricsMessage` {identifier = 1, envoy_metrics = 2}, `Identifier` {node = 1}
  * (envoy/service/metrics/v3/metrics_service.proto); `MetricFamily` {name = 1, type = 3, metric = 4},
@@ -57,135 +57,147 @@ export class MetricsWireError extends Error {
 }
 
 /**
- * Decodes one message. `keep(name)` is asked once per family before anything else of it is read;
- * families it refuses are skipped.
+ * Which families to decode: `bytes` sees the raw name first (so names nobody reads are never
+ * turned into strings), then `name` the decoded name; a family either refuses is skipped.
  */
-export function decodeStreamMetricsMessage(bytes: Uint8Array, keep: (name: string) => boolean = () => true): StreamMetricsMessage {
-  const reader = new WireReader(bytes, 0, bytes.length);
+export interface FamilyFilter {
+  readonly bytes?: (buffer: Uint8Array, start: number, end: number) => boolean;
+  readonly name?: (name: string) => boolean;
+}
+
+const EVERY_FAMILY: FamilyFilter = {};
+
+/** Decodes one message, skipping the families `filter` refuses. */
+export function decodeStreamMetricsMessage(bytes: Uint8Array, filter: FamilyFilter = EVERY_FAMILY): StreamMetricsMessage {
+  const wire = new Wire(bytes);
   let node: Record<string, unknown> | undefined;
   const metrics: EnvoyMetric[] = [];
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
+  while (wire.position < bytes.length) {
+    const tag = wire.varint(bytes.length);
+    const field = tag >>> 3;
+    const wireType = tag & 7;
     if (field === 1 && wireType === LENGTH_DELIMITED) {
-      node = readIdentifier(reader.sub());
+      const end = wire.lengthEnd(bytes.length);
+      node = readIdentifier(wire, end);
     } else if (field === 2 && wireType === LENGTH_DELIMITED) {
-      const metric = readFamily(reader.sub(), keep);
+      const end = wire.lengthEnd(bytes.length);
+      const metric = readFamily(wire, end, filter);
       if (metric) metrics.push(metric);
+      wire.position = end;
     } else {
-      reader.skip(wireType);
+      wire.skip(wireType, bytes.length);
     }
   }
   return { node, metrics };
 }
 
-function readIdentifier(reader: WireReader): Record<string, unknown> | undefined {
+function readIdentifier(wire: Wire, end: number): Record<string, unknown> | undefined {
   let node: Record<string, unknown> | undefined;
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
-    if (field === 1 && wireType === LENGTH_DELIMITED) {
-      const bytes = reader.bytes();
+  while (wire.position < end) {
+    const tag = wire.varint(end);
+    if (tag >>> 3 === 1 && (tag & 7) === LENGTH_DELIMITED) {
+      const nodeEnd = wire.lengthEnd(end);
       try {
-        node = decodeMessageJson(NODE_TYPE_URL, bytes, 'identifier.node');
+        node = decodeMessageJson(NODE_TYPE_URL, wire.bytes.subarray(wire.position, nodeEnd), 'identifier.node');
       } catch (error) {
         throw new MetricsWireError(`identifier.node does not decode as an Envoy Node: ${(error as Error).message}`);
       }
+      wire.position = nodeEnd;
     } else {
-      reader.skip(wireType);
+      wire.skip(tag & 7, end);
     }
   }
   return node;
 }
 
-function readFamily(reader: WireReader, keep: (name: string) => boolean): EnvoyMetric | undefined {
+function readFamily(wire: Wire, end: number, filter: FamilyFilter): EnvoyMetric | undefined {
   let name: string | undefined;
   let kind: MetricKind = 'other';
-  let metric: MetricFields | undefined;
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
+  let value = 0;
+  let histogram: HistogramSample | undefined;
+  let labelled = false;
+  let metrics = 0;
+  while (wire.position < end) {
+    const tag = wire.varint(end);
+    const field = tag >>> 3;
+    const wireType = tag & 7;
     if (field === 1 && wireType === LENGTH_DELIMITED) {
-      name = reader.string();
-      if (!keep(name)) return undefined;
+      const nameEnd = wire.lengthEnd(end);
+      if (filter.bytes && !filter.bytes(wire.bytes, wire.position, nameEnd)) return undefined;
+      name = wire.text(nameEnd);
+      if (filter.name && !filter.name(name)) return undefined;
     } else if (field === 3 && wireType === VARINT) {
-      kind = METRIC_TYPES[reader.varint()] ?? 'other';
+      kind = METRIC_TYPES[wire.varint(end)] ?? 'other';
     } else if (field === 4 && wireType === LENGTH_DELIMITED) {
+      const metricEnd = wire.lengthEnd(end);
       // With tags left in the name, Envoy sends exactly one metric per family.
-      const fields = readMetric(reader.sub());
-      metric ??= fields;
+      if (metrics++ === 0) {
+        while (wire.position < metricEnd) {
+          const metricTag = wire.varint(metricEnd);
+          const metricField = metricTag >>> 3;
+          if ((metricField === 2 || metricField === 3) && (metricTag & 7) === LENGTH_DELIMITED) {
+            value = readValue(wire, wire.lengthEnd(metricEnd));
+          } else if (metricField === 7 && (metricTag & 7) === LENGTH_DELIMITED) {
+            histogram = readHistogram(wire, wire.lengthEnd(metricEnd));
+          } else {
+            if (metricField === 1) labelled = true;
+            wire.skip(metricTag & 7, metricEnd);
+          }
+        }
+      }
+      wire.position = metricEnd;
     } else {
-      reader.skip(wireType);
+      wire.skip(wireType, end);
     }
   }
-  if (name === undefined || !metric) return undefined;
-  return { name, kind, value: metric.value, histogram: metric.histogram, ...(metric.labelled ? { labelled: true } : {}) };
-}
-
-interface MetricFields {
-  value: number;
-  histogram?: HistogramSample;
-  labelled: boolean;
-}
-
-function readMetric(reader: WireReader): MetricFields {
-  const result: MetricFields = { value: 0, labelled: false };
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
-    if ((field === 2 || field === 3) && wireType === LENGTH_DELIMITED) {
-      result.value = readValue(reader.sub());
-    } else if (field === 7 && wireType === LENGTH_DELIMITED) {
-      result.histogram = readHistogram(reader.sub());
-    } else {
-      if (field === 1) result.labelled = true;
-      reader.skip(wireType);
-    }
-  }
-  return result;
+  if (name === undefined || metrics === 0) return undefined;
+  const metric: EnvoyMetric = histogram ? { name, kind, value, histogram } : { name, kind, value };
+  return labelled ? { ...metric, labelled } : metric;
 }
 
 /** `Gauge` and `Counter` both hold their value in field 1. */
-function readValue(reader: WireReader): number {
+function readValue(wire: Wire, end: number): number {
   let value = 0;
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
-    if (field === 1 && wireType === FIXED64) value = reader.double();
-    else reader.skip(wireType);
+  while (wire.position < end) {
+    const tag = wire.varint(end);
+    if (tag === ((1 << 3) | FIXED64)) value = wire.double(end);
+    else wire.skip(tag & 7, end);
   }
   return value;
 }
 
-function readHistogram(reader: WireReader): HistogramSample {
+function readHistogram(wire: Wire, end: number): HistogramSample {
   let count = 0;
   let countFloat = 0;
   let sum = 0;
   const upperBounds: number[] = [];
   const cumulativeCounts: number[] = [];
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
-    if (field === 1 && wireType === VARINT) count = reader.varint();
-    else if (field === 9 && wireType === FIXED64) countFloat = reader.double();
-    else if (field === 2 && wireType === FIXED64) sum = reader.double();
+  while (wire.position < end) {
+    const tag = wire.varint(end);
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field === 1 && wireType === VARINT) count = wire.varint(end);
+    else if (field === 9 && wireType === FIXED64) countFloat = wire.double(end);
+    else if (field === 2 && wireType === FIXED64) sum = wire.double(end);
     else if (field === 3 && wireType === LENGTH_DELIMITED) {
-      const bucket = readBucket(reader.sub());
-      upperBounds.push(bucket.upperBound);
-      cumulativeCounts.push(bucket.cumulative);
+      const bucketEnd = wire.lengthEnd(end);
+      let upperBound = 0;
+      let cumulative = 0;
+      let cumulativeFloat = 0;
+      while (wire.position < bucketEnd) {
+        const bucketTag = wire.varint(bucketEnd);
+        if (bucketTag === ((1 << 3) | VARINT)) cumulative = wire.varint(bucketEnd);
+        else if (bucketTag === ((4 << 3) | FIXED64)) cumulativeFloat = wire.double(bucketEnd);
+        else if (bucketTag === ((2 << 3) | FIXED64)) upperBound = wire.double(bucketEnd);
+        else wire.skip(bucketTag & 7, bucketEnd);
+      }
+      upperBounds.push(upperBound);
+      cumulativeCounts.push(cumulativeFloat > 0 ? cumulativeFloat : cumulative);
     } else {
-      reader.skip(wireType);
+      wire.skip(wireType, end);
     }
   }
   return { count: countFloat > 0 ? countFloat : count, sum, upperBounds, cumulativeCounts };
-}
-
-function readBucket(reader: WireReader): { upperBound: number; cumulative: number } {
-  let upperBound = 0;
-  let cumulative = 0;
-  let cumulativeFloat = 0;
-  while (reader.more()) {
-    const { field, wireType } = reader.tag();
-    if (field === 1 && wireType === VARINT) cumulative = reader.varint();
-    else if (field === 4 && wireType === FIXED64) cumulativeFloat = reader.double();
-    else if (field === 2 && wireType === FIXED64) upperBound = reader.double();
-    else reader.skip(wireType);
-  }
-  return { upperBound, cumulative: cumulativeFloat > 0 ? cumulativeFloat : cumulative };
 }
 
 const VARINT = 0;
@@ -193,28 +205,28 @@ const FIXED64 = 1;
 const LENGTH_DELIMITED = 2;
 const FIXED32 = 5;
 
-/** A bounded view of protobuf bytes; every read checks the bound so a truncated message throws. */
-class WireReader {
-  private static readonly textDecoder = new TextDecoder();
+/**
+ * A cursor over protobuf bytes. Every read takes the end of the enclosing message, so a truncated
+ * message throws instead of reading into its neighbour. Nothing is allocated per field: a flush
+ * holds thousands of them.
+ */
+class Wire {
+  position = 0;
+  private readonly view: DataView;
+  private readonly buffer: Buffer;
 
-  constructor(private readonly buffer: Uint8Array, private position: number, private readonly end: number) {}
-
-  more(): boolean {
-    return this.position < this.end;
-  }
-
-  tag(): { field: number; wireType: number } {
-    const tag = this.varint();
-    return { field: Math.floor(tag / 8), wireType: tag % 8 };
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** A varint as a JS number (exact below 2^53, which counts never reach). */
-  varint(): number {
+  varint(end: number): number {
     let result = 0;
     let multiplier = 1;
     for (let index = 0; index < 10; index += 1) {
-      if (this.position >= this.end) throw new MetricsWireError('truncated varint');
-      const byte = this.buffer[this.position++];
+      if (this.position >= end) throw new MetricsWireError('truncated varint');
+      const byte = this.bytes[this.position++];
       result += (byte & 0x7f) * multiplier;
       if (byte < 0x80) return result;
       multiplier *= 128;
@@ -222,45 +234,42 @@ class WireReader {
     throw new MetricsWireError('varint longer than 10 bytes');
   }
 
-  double(): number {
-    this.require(8);
-    const value = new DataView(this.buffer.buffer, this.buffer.byteOffset + this.position, 8).getFloat64(0, true);
+  double(end: number): number {
+    this.require(8, end);
+    const value = this.view.getFloat64(this.position, true);
     this.position += 8;
     return value;
   }
 
-  sub(): WireReader {
-    const length = this.varint();
-    this.require(length);
-    const reader = new WireReader(this.buffer, this.position, this.position + length);
-    this.position += length;
-    return reader;
+  /** Reads a length prefix and returns where the field ends (the cursor is at its first byte). */
+  lengthEnd(end: number): number {
+    const length = this.varint(end);
+    this.require(length, end);
+    return this.position + length;
   }
 
-  bytes(): Uint8Array {
-    const length = this.varint();
-    this.require(length);
-    const bytes = this.buffer.subarray(this.position, this.position + length);
-    this.position += length;
-    return bytes;
+  /**
+   * The string from the cursor to `end` (a length already read). Stat names are ASCII, for which
+   * latin1 decoding is exact and much cheaper than UTF-8.
+   */
+  text(end: number): string {
+    const text = this.buffer.toString('latin1', this.position, end);
+    this.position = end;
+    return text;
   }
 
-  string(): string {
-    return WireReader.textDecoder.decode(this.bytes());
-  }
-
-  skip(wireType: number): void {
+  skip(wireType: number, end: number): void {
     switch (wireType) {
-      case VARINT: this.varint(); return;
-      case FIXED64: this.require(8); this.position += 8; return;
-      case LENGTH_DELIMITED: { const length = this.varint(); this.require(length); this.position += length; return; }
-      case FIXED32: this.require(4); this.position += 4; return;
+      case VARINT: this.varint(end); return;
+      case FIXED64: this.require(8, end); this.position += 8; return;
+      case LENGTH_DELIMITED: this.position = this.lengthEnd(end); return;
+      case FIXED32: this.require(4, end); this.position += 4; return;
       default: throw new MetricsWireError(`unsupported wire type ${wireType}`);
     }
   }
 
-  private require(length: number): void {
-    if (this.position + length > this.end) throw new MetricsWireError(`field of ${length} bytes runs past the end of its message`);
+  private require(length: number, end: number): void {
+    if (this.position + length > end) throw new MetricsWireError(`field of ${length} bytes runs past the end of its message`);
   }
 }
 

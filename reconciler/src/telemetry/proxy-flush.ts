@@ -4,8 +4,8 @@
  * counters as deltas and histograms as the interval's samples, so a flush adds up as it is; an
  * Envoy that restarts simply starts again from small deltas.
  */
-import type { EnvoyMetric, HistogramSample } from './metrics-wire';
-import { ClusterStat, ListenerStat, parseStatName, StatRef } from './stat-names';
+import type { EnvoyMetric, FamilyFilter, HistogramSample } from './metrics-wire';
+import { ClusterStat, ListenerStat, mayBeReadStat, parseStatName, StatRef } from './stat-names';
 
 /** What one upstream cluster did during one flush interval. */
 export interface ClusterFlush {
@@ -50,16 +50,16 @@ export interface ProxyFlush {
 }
 
 /**
- * Reads flushes of one stream. Names repeat every flush, so each name is parsed once; `keep` is
- * what the wire decoder asks before decoding a family.
+ * Reads flushes of one stream. Names repeat every flush, so each name the telemetry reads is
+ * parsed once; `filter` is what the wire decoder asks before decoding a family.
  */
 export class ProxyFlushReader {
   private readonly parsed = new Map<string, StatRef | null>();
 
   constructor(private readonly isCluster?: (cluster: string) => boolean) {}
 
-  /** Whether a stat of this name is read (asked before its family is decoded). */
-  readonly keep = (name: string): boolean => this.ref(name) !== null;
+  /** The families to decode: only stats this reader reads. */
+  readonly filter: FamilyFilter = { bytes: mayBeReadStat, name: (name) => this.ref(name) !== null };
 
   read(metrics: readonly EnvoyMetric[]): ProxyFlush {
     const flush: ProxyFlush = { clusters: new Map(), listeners: new Map(), labelledMetrics: 0 };

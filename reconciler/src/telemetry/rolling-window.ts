@@ -6,11 +6,6 @@
  * A slot's field array is allocated on its first non-zero value: idle series cost a few numbers.
  */
 
-export interface WindowSum {
-  /** Start of the traffic the summed slots cover (epoch ms), or undefined when no report fell inside. */
-  readonly coveredFrom?: number;
-}
-
 export class RollingWindow {
   private readonly slotNumbers: Float64Array;
   private readonly coverStarts: Float64Array;
@@ -46,23 +41,34 @@ export class RollingWindow {
   }
 
   /**
-   * Adds the slots of the last `windowMs` (the slot being filled and the whole slots before it)
-   * into `into`; `windowMs` must not exceed `spanMs`.
+   * Where the traffic of the last `windowMs` (the slot being filled and the whole slots before it)
+   * begins; `windowMs` must not exceed `spanMs`.
    */
-  sumInto(now: number, windowMs: number, into: Float64Array): WindowSum {
-    if (windowMs > this.spanMs) throw new Error(`window of ${windowMs} ms exceeds the ${this.spanMs} ms this ring holds`);
-    const last = Math.floor(now / this.slotMs);
-    const first = Math.floor((now - windowMs) / this.slotMs) + 1;
+  coveredFrom(now: number, windowMs: number): number | undefined {
+    const [first, last] = this.slotRange(now, windowMs);
     let coveredFrom: number | undefined;
     for (let index = 0; index < this.slotCount; index += 1) {
       const slotNumber = this.slotNumbers[index];
       if (slotNumber < first || slotNumber > last) continue;
       coveredFrom = coveredFrom === undefined ? this.coverStarts[index] : Math.min(coveredFrom, this.coverStarts[index]);
-      const fields = this.data[index];
-      if (!fields) continue;
-      for (let field = 0; field < this.fieldCount; field += 1) into[field] += fields[field];
     }
-    return { coveredFrom };
+    return coveredFrom;
+  }
+
+  /** Adds the fields of the last `windowMs`, each multiplied by `scale`, into `into`. */
+  addInto(now: number, windowMs: number, into: Float64Array, scale = 1): void {
+    const [first, last] = this.slotRange(now, windowMs);
+    for (let index = 0; index < this.slotCount; index += 1) {
+      const slotNumber = this.slotNumbers[index];
+      const fields = this.data[index];
+      if (!fields || slotNumber < first || slotNumber > last) continue;
+      for (let field = 0; field < this.fieldCount; field += 1) into[field] += fields[field] * scale;
+    }
+  }
+
+  private slotRange(now: number, windowMs: number): [number, number] {
+    if (windowMs > this.spanMs) throw new Error(`window of ${windowMs} ms exceeds the ${this.spanMs} ms this ring holds`);
+    return [Math.floor((now - windowMs) / this.slotMs) + 1, Math.floor(now / this.slotMs)];
   }
 
   /** True when no slot of the ring is younger than `spanMs` at `now`: everything has aged out. */

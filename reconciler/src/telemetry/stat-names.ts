@@ -105,3 +105,64 @@ function listenerStat(rest: string): StatRef | undefined {
   }
   return undefined;
 }
+
+const ASCII = (text: string) => Uint8Array.from(text, (character) => character.charCodeAt(0));
+const CLUSTER_PREFIX = ASCII('cluster.');
+const LISTENER_PREFIX = ASCII('http.');
+const UPTIME = ASCII('server.uptime');
+const CLUSTER_SUFFIX_BYTES = CLUSTER_SUFFIXES.map((suffix) => ASCII(`.${suffix}`));
+const LISTENER_SUFFIX_BYTES = LISTENER_SUFFIXES.map((suffix) => ASCII(`.${suffix}`));
+const RESPONSE_CODE_STEM = ASCII('.upstream_rq_');
+const GRPC_STEM = ASCII('.grpc.');
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/**
+ * Whether a stat name (the bytes `buffer[start, end)`) may be one `parseStatName` reads: a cheap
+ * test on its prefix and suffix, so the names of the many stats the telemetry ignores are never
+ * decoded. Never refuses a name `parseStatName` accepts.
+ */
+export function mayBeReadStat(buffer: Uint8Array, start: number, end: number): boolean {
+  if (hasPrefix(buffer, start, end, CLUSTER_PREFIX)) {
+    return hasAnySuffix(buffer, start, end, CLUSTER_SUFFIX_BYTES) || endsWithCode(buffer, start, end) || endsWithGrpcStatus(buffer, start, end);
+  }
+  if (hasPrefix(buffer, start, end, LISTENER_PREFIX)) return hasAnySuffix(buffer, start, end, LISTENER_SUFFIX_BYTES);
+  return end - start === UPTIME.length && hasPrefix(buffer, start, end, UPTIME);
+}
+
+function hasAnySuffix(buffer: Uint8Array, start: number, end: number, suffixes: readonly Uint8Array[]): boolean {
+  const last = buffer[end - 1];
+  for (const suffix of suffixes) {
+    if (suffix[suffix.length - 1] === last && hasSuffix(buffer, start, end, suffix)) return true;
+  }
+  return false;
+}
+
+function hasPrefix(buffer: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
+  if (end - start < prefix.length) return false;
+  for (let index = 0; index < prefix.length; index += 1) if (buffer[start + index] !== prefix[index]) return false;
+  return true;
+}
+
+/** Compared from the end: names that differ mostly differ in their last bytes. */
+function hasSuffix(buffer: Uint8Array, start: number, end: number, suffix: Uint8Array): boolean {
+  if (end - start < suffix.length) return false;
+  const offset = end - suffix.length;
+  for (let index = suffix.length - 1; index >= 0; index -= 1) if (buffer[offset + index] !== suffix[index]) return false;
+  return true;
+}
+
+const isDigit = (byte: number) => byte >= DIGIT_0 && byte <= DIGIT_9;
+
+/** `….upstream_rq_<three digits>` */
+function endsWithCode(buffer: Uint8Array, start: number, end: number): boolean {
+  return end - start > RESPONSE_CODE_STEM.length + 3 && isDigit(buffer[end - 1]) && isDigit(buffer[end - 2]) && isDigit(buffer[end - 3])
+    && hasSuffix(buffer, start, end - 3, RESPONSE_CODE_STEM);
+}
+
+/** `….grpc.<one or two digits>` */
+function endsWithGrpcStatus(buffer: Uint8Array, start: number, end: number): boolean {
+  if (!isDigit(buffer[end - 1])) return false;
+  const digits = isDigit(buffer[end - 2]) ? 2 : 1;
+  return hasSuffix(buffer, start, end - digits, GRPC_STEM);
+}

@@ -8,15 +8,15 @@
  */
 import { DEFAULT_STATS_FLUSH_INTERVAL_MS } from '../model';
 import type { ProxyIdentity } from '../push/contract';
-import { EdgeAccumulator, edgeKey, EdgeTraffic, edgeTraffic } from './edge-traffic';
+import { EdgeAccumulator, EdgeTraffic, edgeTraffic } from './edge-traffic';
 import { attributeFaults, FaultTarget } from './fault-attribution';
 import type { EdgeLabelInput } from './istio-labels';
 import { IstioTotals } from './istio-totals';
-import type { EnvoyMetric } from './metrics-wire';
+import type { EnvoyMetric, FamilyFilter } from './metrics-wire';
 import { ClusterFlush, ProxyFlush, ProxyFlushReader } from './proxy-flush';
 import type { TrafficDestination, TrafficDestinations } from './traffic-destination';
 import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
-import { MAX_WINDOW_MS, seriesKey, SourcePeer, TrafficSeries } from './traffic-series';
+import { IstioRecords, MAX_WINDOW_MS, SourcePeer, TrafficSeries } from './traffic-series';
 import { peerOfProxy, principalOf } from './workload-peer';
 
 export interface TelemetryStoreOptions {
@@ -32,6 +32,8 @@ export interface TelemetryStoreOptions {
   readonly maxSeries?: number;
   /** Istio label sets kept at most. @default 50000 */
   readonly maxIstioRecords?: number;
+  /** Keep request and response body size distributions for Istio's metrics. @default false */
+  readonly bodySizeMetrics?: boolean;
 }
 
 /** Which edges a query covers; every given field must match. */
@@ -59,7 +61,8 @@ export interface TelemetryCounters {
 
 /** One proxy's open stats stream: feed it each message's metrics, close it when the stream ends. */
 export interface ProxyStatsStream {
-  readonly keep: (name: string) => boolean;
+  /** What the wire decoder should decode of this stream's messages. */
+  readonly filter: FamilyFilter;
   record(metrics: readonly EnvoyMetric[], now: number): void;
   close(now: number): void;
 }
@@ -70,8 +73,9 @@ const SWEEP_EVERY_MS = 30_000;
 export class TelemetryStore {
   readonly istio: IstioTotals;
   readonly counters: TelemetryCounters = { flushes: 0, seriesRefused: 0, unattributedFaultAborts: 0, unattributedFaultDelays: 0, labelledMetrics: 0 };
-  private readonly series = new Map<string, TrafficSeries>();
-  private readonly seriesByProxy = new Map<string, Set<TrafficSeries>>();
+  /** Series by proxy id, then cluster name. */
+  private readonly seriesByProxy = new Map<string, Map<string, TrafficSeries>>();
+  private seriesTotal = 0;
   private readonly streamsByProxy = new Map<string, number>();
   private readonly streamsByWorkload = new Map<string, number>();
   private readonly maxSeries: number;
@@ -81,11 +85,11 @@ export class TelemetryStore {
   constructor(private readonly options: TelemetryStoreOptions) {
     this.maxSeries = options.maxSeries ?? 20_000;
     this.clusterName = options.clusterName ?? 'Kubernetes';
-    this.istio = new IstioTotals({ maxRecords: options.maxIstioRecords });
+    this.istio = new IstioTotals({ maxRecords: options.maxIstioRecords, bodySizes: options.bodySizeMetrics });
   }
 
   get seriesCount(): number {
-    return this.series.size;
+    return this.seriesTotal;
   }
 
   get openStreams(): number {
@@ -111,7 +115,7 @@ export class TelemetryStore {
     let lastReportAt: number | undefined;
     let closed = false;
     return {
-      keep: reader.keep,
+      filter: reader.filter,
       record: (metrics, now) => {
         const flush = reader.read(metrics);
         this.ingest(proxy, source, flush, coveredFrom(lastReportAt, flush, now), now);
@@ -129,17 +133,17 @@ export class TelemetryStore {
   edges(query: TrafficQuery, now: number = Date.now()): EdgeTraffic[] {
     const windowMs = checkedWindow(query.windowMs);
     const edges = new Map<string, EdgeAccumulator>();
-    const scratch = new Float64Array(FIELD_COUNT);
-    for (const series of this.series.values()) {
+    for (const series of this.allSeries()) {
       if (!matches(series, query)) continue;
-      const protocol = series.grpc ? 'grpc' : series.destination.protocol;
-      const key = edgeKey(series.source, series.destination, protocol);
-      let edge = edges.get(key);
+      let edge = edges.get(series.edgeKey);
       if (!edge) {
-        edge = { source: series.source, destination: series.destination, protocol, rates: new Float64Array(FIELD_COUNT), reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0 };
-        edges.set(key, edge);
+        edge = {
+          source: series.source, destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
+          reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
+        };
+        edges.set(series.edgeKey, edge);
       }
-      if (this.addSeries(edge, series, now, windowMs, scratch)) edge.reporters += 1;
+      if (this.addSeries(edge, series, now, windowMs)) edge.reporters += 1;
     }
     return [...edges.values()].filter((edge) => edge.reporters > 0).map((edge) => edgeTraffic(edge, windowMs / 1000));
   }
@@ -150,15 +154,14 @@ export class TelemetryStore {
    */
   total(query: TrafficQuery, now: number = Date.now()): EdgeTraffic | undefined {
     const windowMs = checkedWindow(query.windowMs);
-    const scratch = new Float64Array(FIELD_COUNT);
     let edge: EdgeAccumulator | undefined;
-    for (const series of this.series.values()) {
+    for (const series of this.allSeries()) {
       if (!matches(series, query)) continue;
       edge ??= {
-        destination: series.destination, protocol: series.grpc ? 'grpc' : series.destination.protocol, rates: new Float64Array(FIELD_COUNT),
+        destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
         reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
       };
-      if (this.addSeries(edge, series, now, windowMs, scratch)) edge.reporters += 1;
+      if (this.addSeries(edge, series, now, windowMs)) edge.reporters += 1;
     }
     return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
   }
@@ -166,22 +169,22 @@ export class TelemetryStore {
   /** Drops series that have aged out of every window, and frees aged-out slots of the others. */
   sweep(now: number): void {
     this.lastSweep = now;
-    for (const [key, series] of this.series) {
-      if (series.isIdle(now) && (!series.connected || now - series.lastTrafficAt > MAX_WINDOW_MS)) {
-        this.series.delete(key);
-        this.seriesByProxy.get(series.source.proxyId)?.delete(series);
-      } else {
-        series.compact(now);
+    for (const [proxyId, byCluster] of this.seriesByProxy) {
+      for (const [cluster, series] of byCluster) {
+        if (series.isIdle(now) && (!series.connected || now - series.lastTrafficAt > MAX_WINDOW_MS)) {
+          byCluster.delete(cluster);
+          this.seriesTotal -= 1;
+        } else {
+          series.compact(now);
+        }
       }
-    }
-    for (const [proxyId, set] of this.seriesByProxy) {
-      if (set.size === 0 && !this.streamsByProxy.has(proxyId)) this.seriesByProxy.delete(proxyId);
+      if (byCluster.size === 0 && !this.streamsByProxy.has(proxyId)) this.seriesByProxy.delete(proxyId);
     }
     this.istio.sweep(now);
   }
 
-  private addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number, scratch: Float64Array): boolean {
-    if (series.addRates(now, windowMs, edge.rates, scratch) === undefined) return false;
+  private addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number): boolean {
+    if (series.addRates(now, windowMs, edge.rates) === undefined) return false;
     edge.ejectedHosts += series.connected ? series.ejectedHosts : 0;
     if (series.mtls === true) edge.mtlsSeries += 1;
     if (series.mtls === false) edge.plaintextSeries += 1;
@@ -197,11 +200,13 @@ export class TelemetryStore {
       const inbound = INBOUND_PREFIX.exec(listener.statPrefix);
       if (inbound) downstream.set(Number(inbound[1]), { connections: listener.connections, tlsConnections: listener.tlsConnections });
     }
+    const generation = this.options.destinations.generation;
+    const byCluster = this.seriesByProxy.get(proxy.id);
     const touched = new Set<TrafficSeries>();
     for (const clusterFlush of flush.clusters.values()) {
       const clusterFaults = faults.get(clusterFlush.cluster);
-      let series = this.series.get(seriesKey(proxy.id, clusterFlush.cluster));
-      const destination = this.options.destinations.resolve(clusterFlush.cluster, proxy);
+      let series = byCluster?.get(clusterFlush.cluster);
+      const destination = series && series.resolvedWith === generation ? series.destination : this.options.destinations.resolve(clusterFlush.cluster, proxy);
       if (!destination) continue;
       if (!series) {
         if (!flushHasTraffic(clusterFlush, clusterFaults)) continue;
@@ -209,25 +214,39 @@ export class TelemetryStore {
         if (!series) continue;
       }
       series.destination = destination;
+      series.resolvedWith = generation;
       const inboundConnections = destination.direction === 'inbound' && destination.port !== undefined ? downstream.get(destination.port) : undefined;
       series.record(now, from, clusterFlush, clusterFaults, inboundConnections);
       touched.add(series);
-      if (destination.direction === 'outbound') this.addIstioTotals(series, destination, clusterFlush, clusterFaults, now);
+      if (destination.direction === 'outbound') this.addIstioTotals(series, clusterFlush, clusterFaults, now);
     }
     // Series without a flush this time still cover the interval (with zero traffic).
-    for (const series of this.seriesByProxy.get(proxy.id) ?? []) {
+    for (const series of this.seriesByProxy.get(proxy.id)?.values() ?? []) {
       if (!touched.has(series)) series.record(now, from);
     }
     if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
   }
 
-  private addIstioTotals(series: TrafficSeries, destination: TrafficDestination, flush: ClusterFlush, faults: InjectedFaults | undefined, now: number): void {
-    const input: EdgeLabelInput = {
-      reporter: 'source', source: series.source, destination, protocol: series.grpc ? 'grpc' : destination.protocol,
-      mtls: series.mtls === true, trustDomain: this.options.trustDomain, clusterName: this.clusterName,
-    };
-    this.istio.add(input, flush, faults, now);
-    if (this.destinationReports(destination)) this.istio.add({ ...input, reporter: 'destination' }, flush, faults, now);
+  /** Adds a flush to the series' Istio records, remade only when a fact their labels come from changed. */
+  private addIstioTotals(series: TrafficSeries, flush: ClusterFlush, faults: InjectedFaults | undefined, now: number): void {
+    const destination = series.destination;
+    const mtls = series.mtls === true;
+    const protocol = series.protocol;
+    const destinationReports = this.destinationReports(destination);
+    let records = series.istio;
+    if (!records || records.destination !== destination || records.mtls !== mtls || records.protocol !== protocol
+      || records.destinationReports !== destinationReports || !records.source || records.source.dropped
+      || (destinationReports && (!records.destinationReport || records.destinationReport.dropped))) {
+      const input: EdgeLabelInput = { reporter: 'source', source: series.source, destination, protocol, mtls, trustDomain: this.options.trustDomain, clusterName: this.clusterName };
+      records = {
+        destination, mtls, protocol, destinationReports,
+        source: this.istio.recordFor(input, now),
+        destinationReport: destinationReports ? this.istio.recordFor({ ...input, reporter: 'destination' }, now) : undefined,
+      } satisfies IstioRecords;
+      series.istio = records;
+    }
+    if (records.source) this.istio.add(records.source, 'source', protocol, flush, faults, now);
+    if (records.destinationReport) this.istio.add(records.destinationReport, 'destination', protocol, flush, faults, now);
   }
 
   /** Istio reports at the destination only from a sidecar there: every reachable workload must run a reporting proxy. */
@@ -252,19 +271,23 @@ export class TelemetryStore {
   }
 
   private createSeries(source: SourcePeer, destination: TrafficDestination, now: number): TrafficSeries | undefined {
-    if (this.series.size >= this.maxSeries) {
+    if (this.seriesTotal >= this.maxSeries) {
       this.counters.seriesRefused += 1;
       return undefined;
     }
     const series = new TrafficSeries(source, destination, now);
-    this.series.set(series.key, series);
-    let byProxy = this.seriesByProxy.get(source.proxyId);
-    if (!byProxy) {
-      byProxy = new Set();
-      this.seriesByProxy.set(source.proxyId, byProxy);
+    let byCluster = this.seriesByProxy.get(source.proxyId);
+    if (!byCluster) {
+      byCluster = new Map();
+      this.seriesByProxy.set(source.proxyId, byCluster);
     }
-    byProxy.add(series);
+    byCluster.set(destination.cluster, series);
+    this.seriesTotal += 1;
     return series;
+  }
+
+  private *allSeries(): IterableIterator<TrafficSeries> {
+    for (const byCluster of this.seriesByProxy.values()) yield* byCluster.values();
   }
 
   private closeStream(proxyId: string, workloadKey: string, now: number): void {
@@ -273,7 +296,7 @@ export class TelemetryStore {
       this.streamsByProxy.set(proxyId, streams);
     } else {
       this.streamsByProxy.delete(proxyId);
-      for (const series of this.seriesByProxy.get(proxyId) ?? []) {
+      for (const series of this.seriesByProxy.get(proxyId)?.values() ?? []) {
         series.connected = false;
         series.lastReportAt = Math.max(series.lastReportAt, now);
       }

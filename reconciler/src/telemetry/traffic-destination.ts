@@ -50,6 +50,11 @@ export class TrafficDestinations {
 
   constructor(private readonly currentPush: () => PushContext | undefined) {}
 
+  /** Changes whenever resolutions may change (a new config): what a caller may cache against. */
+  get generation(): object | undefined {
+    return this.currentPush();
+  }
+
   /** Undefined for clusters that are not traffic (the xDS and stats clusters of the bootstrap). */
   resolve(cluster: string, source: ProxyIdentity): TrafficDestination | undefined {
     const push = this.currentPush();

@@ -3,9 +3,11 @@
  * (outbound), or what it received for its own workload on one port (inbound). Two rings keep the
  * history: 10 s slots for windows up to a minute, 1 min slots for windows up to 15 minutes.
  */
+import { edgeKey } from './edge-traffic';
+import type { IstioEdgeTotals } from './istio-totals';
 import type { ClusterFlush } from './proxy-flush';
 import { RollingWindow } from './rolling-window';
-import type { TrafficDestination } from './traffic-destination';
+import type { RequestProtocol, TrafficDestination } from './traffic-destination';
 import { addClusterFlush, FIELD, FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
 import type { WorkloadPeer } from './workload-peer';
 
@@ -28,6 +30,16 @@ export interface DownstreamConnections {
   readonly tlsConnections: number;
 }
 
+/** The Istio records a series adds to, and the facts their labels were made from. */
+export interface IstioRecords {
+  readonly destination: TrafficDestination;
+  readonly mtls: boolean;
+  readonly protocol: RequestProtocol;
+  readonly destinationReports: boolean;
+  readonly source?: IstioEdgeTotals;
+  readonly destinationReport?: IstioEdgeTotals;
+}
+
 export class TrafficSeries {
   private readonly fine = new RollingWindow(FINE_SLOT_MS, FINE_WINDOW_MS / FINE_SLOT_MS + 1, FIELD_COUNT);
   private readonly coarse = new RollingWindow(COARSE_SLOT_MS, MAX_WINDOW_MS / COARSE_SLOT_MS + 1, FIELD_COUNT);
@@ -41,14 +53,34 @@ export class TrafficSeries {
   lastTrafficAt: number;
   /** False once the proxy's stats stream ended; its counts stay until they age out. */
   connected = true;
+  /** The config generation the destination was resolved against. */
+  resolvedWith: object | undefined;
+  istio?: IstioRecords;
+  private cachedEdgeKey: string | undefined;
 
-  constructor(readonly source: SourcePeer, public destination: TrafficDestination, now: number) {
+  constructor(readonly source: SourcePeer, private resolved: TrafficDestination, now: number) {
     this.lastReportAt = now;
     this.lastTrafficAt = now;
   }
 
-  get key(): string {
-    return seriesKey(this.source.proxyId, this.destination.cluster);
+  get destination(): TrafficDestination {
+    return this.resolved;
+  }
+
+  set destination(destination: TrafficDestination) {
+    if (destination === this.resolved) return;
+    this.resolved = destination;
+    this.cachedEdgeKey = undefined;
+  }
+
+  get protocol(): RequestProtocol {
+    return this.grpc ? 'grpc' : this.resolved.protocol;
+  }
+
+  /** The edge this series belongs to (see `edgeKey`), kept until the destination or protocol changes. */
+  get edgeKey(): string {
+    this.cachedEdgeKey ??= edgeKey(this.source, this.resolved, this.protocol);
+    return this.cachedEdgeKey;
   }
 
   /**
@@ -60,7 +92,10 @@ export class TrafficSeries {
     this.connected = true;
     if (flush && flush.connectionsOpened > 0 && this.destination.direction === 'outbound') this.mtls = flush.tlsHandshakes > 0;
     if (downstream && downstream.connections > 0) this.mtls = downstream.tlsConnections > 0;
-    if (flush && flush.grpcStatuses.size > 0) this.grpc = true;
+    if (flush && flush.grpcStatuses.size > 0 && !this.grpc) {
+      this.grpc = true;
+      this.cachedEdgeKey = undefined;
+    }
     if (flush?.ejectionsActive !== undefined) this.ejectedHosts = flush.ejectionsActive;
     const traffic = (flush !== undefined && flushHasTraffic(flush, faults)) || (downstream !== undefined && downstream.connections > 0);
     if (traffic) this.lastTrafficAt = now;
@@ -80,14 +115,14 @@ export class TrafficSeries {
    * cover, or undefined when the window holds no report. A connected proxy's counts end at its
    * last report; a departed proxy's at `now`, since it adds nothing more.
    */
-  addRates(now: number, windowMs: number, rates: Float64Array, scratch: Float64Array): number | undefined {
-    scratch.fill(0);
+  addRates(now: number, windowMs: number, rates: Float64Array): number | undefined {
     const ring = windowMs <= FINE_WINDOW_MS ? this.fine : this.coarse;
-    const { coveredFrom } = ring.sumInto(now, Math.min(windowMs, ring.spanMs), scratch);
+    const ringWindow = Math.min(windowMs, ring.spanMs);
+    const coveredFrom = ring.coveredFrom(now, ringWindow);
     if (coveredFrom === undefined) return undefined;
     const end = this.connected ? this.lastReportAt : now;
     const seconds = Math.max(end - Math.max(coveredFrom, now - windowMs - ring.slotMs), 1) / 1000;
-    for (let field = 0; field < FIELD_COUNT; field += 1) rates[field] += scratch[field] / seconds;
+    ring.addInto(now, ringWindow, rates, 1 / seconds);
     return seconds;
   }
 
@@ -100,8 +135,4 @@ export class TrafficSeries {
     this.fine.compact(now);
     this.coarse.compact(now);
   }
-}
-
-export function seriesKey(proxyId: string, cluster: string): string {
-  return `${proxyId}\u0000${cluster}`;
 }

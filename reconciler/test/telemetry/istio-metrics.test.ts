@@ -25,8 +25,8 @@ function parse(text: string): Sample[] {
   });
 }
 
-function exposition(): Sample[] {
-  const telemetry = new TelemetryStore({ destinations: new TrafficDestinations(() => push), trustDomain: 'cluster.local' });
+function exposition(bodySizeMetrics = true): Sample[] {
+  const telemetry = new TelemetryStore({ destinations: new TrafficDestinations(() => push), trustDomain: 'cluster.local', bodySizeMetrics });
   const stream = telemetry.openStream(productpage, T0);
   stream.record([
     ...clusterStats('outbound|9080|v1|reviews.bookinfo.svc.cluster.local', {
@@ -36,7 +36,7 @@ function exposition(): Sample[] {
     ...clusterStats('outbound|9080||ratings.bookinfo.svc.cluster.local', { responses: { 200: 8 }, grpcStatuses: { 0: 5, 14: 3 }, latenciesMs: Array(8).fill(3) }),
   ], T0 + 5000);
   stream.record(clusterStats('outbound|9080|v1|reviews.bookinfo.svc.cluster.local', { responses: { 200: 10 }, latenciesMs: Array(10).fill(700) }), T0 + 10_000);
-  return parse(renderIstioMetrics(telemetry.istio.all()));
+  return parse(renderIstioMetrics(telemetry.istio.all()).join(''));
 }
 
 const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).filter(([name]) => name !== 'le').sort());
@@ -86,6 +86,13 @@ describe('Istio standard metrics', () => {
       && sample.labels.response_code === '200' && sample.labels.reporter === 'source')!.value;
     expect(ok('istio_request_duration_milliseconds_sum')).toBeCloseTo(30 * 21 + 10 * 700, 4);
     expect(ok('istio_request_bytes_count')).toBeCloseTo(30, 6);
+  });
+
+  test('GIVEN body size metrics left off (the default) WHEN rendered THEN the size histograms are absent and the rest is unchanged', () => {
+    const lean = exposition(false);
+
+    expect(lean.filter((sample) => /^istio_(request|response)_bytes/.test(sample.name))).toEqual([]);
+    expect(lean.filter((sample) => sample.name === 'istio_requests_total')).toEqual(samples.filter((sample) => sample.name === 'istio_requests_total'));
   });
 
   test('GIVEN a TCP edge WHEN rendered THEN bytes follow Istio\'s direction (sent = back to the source) and connections are counted', () => {

@@ -119,7 +119,7 @@ describe('the stats stream service on the xDS port', () => {
   async function waitForMetricsText(): Promise<string> {
     let text = '';
     await waitUntil('the Istio metrics to show the cart traffic', () => {
-      text = reconciler.telemetry.renderMetrics();
+      text = reconciler.telemetry.renderMetrics().join('');
       return text.includes('source_workload="cart-v1"');
     }, 5000, 20);
     return text;

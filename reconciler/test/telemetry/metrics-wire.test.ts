@@ -30,9 +30,11 @@ describe('StreamMetricsMessage wire form', () => {
 
   test('GIVEN a filter WHEN decoded THEN refused families are skipped and the rest still decode', () => {
     const asked: string[] = [];
-    const decoded = decodeStreamMetricsMessage(encodeStreamMetricsMessage({ metrics }), (name) => {
-      asked.push(name);
-      return name.endsWith('upstream_rq_time');
+    const decoded = decodeStreamMetricsMessage(encodeStreamMetricsMessage({ metrics }), {
+      name: (name) => {
+        asked.push(name);
+        return name.endsWith('upstream_rq_time');
+      },
     });
 
     expect(asked).toEqual(metrics.map((metric) => metric.name));
