@@ -16,7 +16,8 @@ import type { EnvoyMetric, FamilyFilter } from './metrics-wire';
 import { ClusterFlush, ProxyFlush, ProxyFlushReader } from './proxy-flush';
 import type { TrafficDestination, TrafficDestinations } from './traffic-destination';
 import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
-import { IstioRecords, MAX_WINDOW_MS, SourcePeer, TrafficSeries } from './traffic-series';
+import { MAX_WINDOW_MS, ProxyCoverage } from './proxy-coverage';
+import { IstioRecords, SourcePeer, TrafficSeries } from './traffic-series';
 import { peerOfProxy, principalOf } from './workload-peer';
 
 export interface TelemetryStoreOptions {
@@ -75,6 +76,7 @@ export class TelemetryStore {
   readonly counters: TelemetryCounters = { flushes: 0, seriesRefused: 0, unattributedFaultAborts: 0, unattributedFaultDelays: 0, labelledMetrics: 0 };
   /** Series by proxy id, then cluster name. */
   private readonly seriesByProxy = new Map<string, Map<string, TrafficSeries>>();
+  private readonly coverageByProxy = new Map<string, ProxyCoverage>();
   private seriesTotal = 0;
   private readonly streamsByProxy = new Map<string, number>();
   private readonly streamsByWorkload = new Map<string, number>();
@@ -109,6 +111,11 @@ export class TelemetryStore {
     const source: SourcePeer = { ...peer, proxyId: proxy.id, principal: principalOf(peer, this.options.trustDomain), gateway: proxy.proxyType === 'router' };
     const workloadKey = `${source.namespace}/${source.workload}`;
     this.streamsByProxy.set(proxy.id, (this.streamsByProxy.get(proxy.id) ?? 0) + 1);
+    let coverage = this.coverageByProxy.get(proxy.id);
+    if (!coverage) {
+      coverage = new ProxyCoverage(now);
+      this.coverageByProxy.set(proxy.id, coverage);
+    }
     this.streamsByWorkload.set(workloadKey, (this.streamsByWorkload.get(workloadKey) ?? 0) + 1);
     const isCluster = this.options.isCluster;
     const reader = new ProxyFlushReader(isCluster ? (cluster) => isCluster(proxy.id, cluster) : undefined);
@@ -118,7 +125,7 @@ export class TelemetryStore {
       filter: reader.filter,
       record: (metrics, now) => {
         const flush = reader.read(metrics);
-        this.ingest(proxy, source, flush, coveredFrom(lastReportAt, flush, now), now);
+        this.ingest(proxy, source, coverage!, flush, coveredFrom(lastReportAt, flush, now), now);
         lastReportAt = now;
       },
       close: (now) => {
@@ -180,6 +187,9 @@ export class TelemetryStore {
       }
       if (byCluster.size === 0 && !this.streamsByProxy.has(proxyId)) this.seriesByProxy.delete(proxyId);
     }
+    for (const [proxyId, coverage] of this.coverageByProxy) {
+      if (coverage.isIdle(now) && !this.seriesByProxy.has(proxyId)) this.coverageByProxy.delete(proxyId);
+    }
     this.istio.sweep(now);
   }
 
@@ -191,7 +201,8 @@ export class TelemetryStore {
     return true;
   }
 
-  private ingest(proxy: ProxyIdentity, source: SourcePeer, flush: ProxyFlush, from: number, now: number): void {
+  private ingest(proxy: ProxyIdentity, source: SourcePeer, coverage: ProxyCoverage, flush: ProxyFlush, from: number, now: number): void {
+    coverage.record(now, from);
     this.counters.flushes += 1;
     this.counters.labelledMetrics += flush.labelledMetrics;
     const faults = this.attributedFaults(proxy.id, flush);
@@ -202,7 +213,6 @@ export class TelemetryStore {
     }
     const generation = this.options.destinations.generation;
     const byCluster = this.seriesByProxy.get(proxy.id);
-    const touched = new Set<TrafficSeries>();
     for (const clusterFlush of flush.clusters.values()) {
       const clusterFaults = faults.get(clusterFlush.cluster);
       let series = byCluster?.get(clusterFlush.cluster);
@@ -210,19 +220,14 @@ export class TelemetryStore {
       if (!destination) continue;
       if (!series) {
         if (!flushHasTraffic(clusterFlush, clusterFaults)) continue;
-        series = this.createSeries(source, destination, now);
+        series = this.createSeries(source, destination, coverage, now);
         if (!series) continue;
       }
       series.destination = destination;
       series.resolvedWith = generation;
       const inboundConnections = destination.direction === 'inbound' && destination.port !== undefined ? downstream.get(destination.port) : undefined;
       series.record(now, from, clusterFlush, clusterFaults, inboundConnections);
-      touched.add(series);
       if (destination.direction === 'outbound') this.addIstioTotals(series, clusterFlush, clusterFaults, now);
-    }
-    // Series without a flush this time still cover the interval (with zero traffic).
-    for (const series of this.seriesByProxy.get(proxy.id)?.values() ?? []) {
-      if (!touched.has(series)) series.record(now, from);
     }
     if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
   }
@@ -270,12 +275,12 @@ export class TelemetryStore {
     return byCluster;
   }
 
-  private createSeries(source: SourcePeer, destination: TrafficDestination, now: number): TrafficSeries | undefined {
+  private createSeries(source: SourcePeer, destination: TrafficDestination, coverage: ProxyCoverage, now: number): TrafficSeries | undefined {
     if (this.seriesTotal >= this.maxSeries) {
       this.counters.seriesRefused += 1;
       return undefined;
     }
-    const series = new TrafficSeries(source, destination, now);
+    const series = new TrafficSeries(source, destination, coverage, now);
     let byCluster = this.seriesByProxy.get(source.proxyId);
     if (!byCluster) {
       byCluster = new Map();
@@ -296,10 +301,7 @@ export class TelemetryStore {
       this.streamsByProxy.set(proxyId, streams);
     } else {
       this.streamsByProxy.delete(proxyId);
-      for (const series of this.seriesByProxy.get(proxyId)?.values() ?? []) {
-        series.connected = false;
-        series.lastReportAt = Math.max(series.lastReportAt, now);
-      }
+      this.coverageByProxy.get(proxyId)?.disconnected(now);
     }
     const workloadStreams = (this.streamsByWorkload.get(workloadKey) ?? 1) - 1;
     if (workloadStreams > 0) this.streamsByWorkload.set(workloadKey, workloadStreams);

@@ -6,16 +6,11 @@
 import { edgeKey } from './edge-traffic';
 import type { IstioEdgeTotals } from './istio-totals';
 import type { ClusterFlush } from './proxy-flush';
-import { RollingWindow } from './rolling-window';
+import { FINE_WINDOW_MS, ProxyCoverage, windowRings } from './proxy-coverage';
 import type { RequestProtocol, TrafficDestination } from './traffic-destination';
 import { addClusterFlush, FIELD, FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
 import type { WorkloadPeer } from './workload-peer';
 
-/** The longest window a query may ask for. */
-export const MAX_WINDOW_MS = 15 * 60_000;
-const FINE_SLOT_MS = 10_000;
-const FINE_WINDOW_MS = 60_000;
-const COARSE_SLOT_MS = 60_000;
 
 /** The proxy that reports a series: its workload, principal and proxy type. */
 export interface SourcePeer extends WorkloadPeer {
@@ -41,26 +36,25 @@ export interface IstioRecords {
 }
 
 export class TrafficSeries {
-  private readonly fine = new RollingWindow(FINE_SLOT_MS, FINE_WINDOW_MS / FINE_SLOT_MS + 1, FIELD_COUNT);
-  private readonly coarse = new RollingWindow(COARSE_SLOT_MS, MAX_WINDOW_MS / COARSE_SLOT_MS + 1, FIELD_COUNT);
+  private readonly rings = windowRings(FIELD_COUNT);
   /** Whether the series' connections use mutual TLS; learnt from the connections opened (or accepted). */
   mtls: boolean | undefined;
   /** Set once the gRPC stats filter reported calls on this cluster. */
   grpc = false;
   /** Hosts outlier detection holds ejected, as of the last report. */
   ejectedHosts = 0;
-  lastReportAt: number;
   lastTrafficAt: number;
-  /** False once the proxy's stats stream ended; its counts stay until they age out. */
-  connected = true;
   /** The config generation the destination was resolved against. */
   resolvedWith: object | undefined;
   istio?: IstioRecords;
   private cachedEdgeKey: string | undefined;
 
-  constructor(readonly source: SourcePeer, private resolved: TrafficDestination, now: number) {
-    this.lastReportAt = now;
+  constructor(readonly source: SourcePeer, private resolved: TrafficDestination, readonly coverage: ProxyCoverage, now: number) {
     this.lastTrafficAt = now;
+  }
+
+  get connected(): boolean {
+    return this.coverage.connected;
   }
 
   get destination(): TrafficDestination {
@@ -83,13 +77,8 @@ export class TrafficSeries {
     return this.cachedEdgeKey;
   }
 
-  /**
-   * Adds one report (arriving at `now`, covering traffic since `coveredFrom`). A report without
-   * a flush for this cluster still extends the span its windows cover.
-   */
-  record(now: number, coveredFrom: number, flush?: ClusterFlush, faults?: InjectedFaults, downstream?: DownstreamConnections): void {
-    this.lastReportAt = now;
-    this.connected = true;
+  /** Adds the cluster's part of one report (arriving at `now`, covering traffic since `coveredFrom`). */
+  record(now: number, coveredFrom: number, flush: ClusterFlush, faults?: InjectedFaults, downstream?: DownstreamConnections): void {
     if (flush && flush.connectionsOpened > 0 && this.destination.direction === 'outbound') this.mtls = flush.tlsHandshakes > 0;
     if (downstream && downstream.connections > 0) this.mtls = downstream.tlsConnections > 0;
     if (flush && flush.grpcStatuses.size > 0 && !this.grpc) {
@@ -97,12 +86,12 @@ export class TrafficSeries {
       this.cachedEdgeKey = undefined;
     }
     if (flush?.ejectionsActive !== undefined) this.ejectedHosts = flush.ejectionsActive;
-    const traffic = (flush !== undefined && flushHasTraffic(flush, faults)) || (downstream !== undefined && downstream.connections > 0);
+    const traffic = flushHasTraffic(flush, faults) || (downstream !== undefined && downstream.connections > 0);
     if (traffic) this.lastTrafficAt = now;
-    for (const ring of [this.fine, this.coarse]) {
+    for (const ring of [this.rings.fine, this.rings.coarse]) {
       const fields = ring.record(now, coveredFrom, traffic);
       if (!fields) continue;
-      if (flush) addClusterFlush(fields, flush, this.mtls === true, faults);
+      addClusterFlush(fields, flush, this.mtls === true, faults);
       if (downstream) {
         fields[FIELD.downstreamConnections] += downstream.connections;
         fields[FIELD.downstreamTlsConnections] += downstream.tlsConnections;
@@ -111,28 +100,25 @@ export class TrafficSeries {
   }
 
   /**
-   * Adds the per-second rates of the last `windowMs` into `rates`; returns the seconds they
-   * cover, or undefined when the window holds no report. A connected proxy's counts end at its
-   * last report; a departed proxy's at `now`, since it adds nothing more.
+   * Adds the per-second rates of the last `windowMs` into `rates`, over the span the proxy's
+   * reports cover (see ProxyCoverage); returns that span in seconds, or undefined when the proxy
+   * reported nothing in the window.
    */
   addRates(now: number, windowMs: number, rates: Float64Array): number | undefined {
-    const ring = windowMs <= FINE_WINDOW_MS ? this.fine : this.coarse;
-    const ringWindow = Math.min(windowMs, ring.spanMs);
-    const coveredFrom = ring.coveredFrom(now, ringWindow);
-    if (coveredFrom === undefined) return undefined;
-    const end = this.connected ? this.lastReportAt : now;
-    const seconds = Math.max(end - Math.max(coveredFrom, now - windowMs - ring.slotMs), 1) / 1000;
-    ring.addInto(now, ringWindow, rates, 1 / seconds);
+    const seconds = this.coverage.seconds(now, windowMs);
+    if (seconds === undefined) return undefined;
+    const ring = windowMs <= FINE_WINDOW_MS ? this.rings.fine : this.rings.coarse;
+    ring.addInto(now, Math.min(windowMs, ring.spanMs), rates, 1 / seconds);
     return seconds;
   }
 
   /** Nothing left in the 15-minute history. */
   isIdle(now: number): boolean {
-    return this.coarse.isIdle(now) && this.fine.isIdle(now);
+    return this.rings.coarse.isIdle(now) && this.rings.fine.isIdle(now);
   }
 
   compact(now: number): void {
-    this.fine.compact(now);
-    this.coarse.compact(now);
+    this.rings.fine.compact(now);
+    this.rings.coarse.compact(now);
   }
 }

@@ -56,6 +56,20 @@ describe('telemetry store', () => {
       expect(minute.errorRatio).toBe(0);
     });
 
+    test('GIVEN a destination a proxy starts calling mid-window WHEN rates are read THEN its rate counts the time before as idle, so shares between destinations stay fair', () => {
+      const telemetry = store();
+      const stream = telemetry.openStream(productpage(1), T0);
+      streamFor(stream, T0, T0 + 60_000, (at) => [
+        ...requests(40),
+        ...(at - T0 > 30_000 ? clusterStats(REVIEWS_V3, { responses: { 200: 40 } }) : []),
+      ]);
+
+      const [v1, v3] = ['v1', 'v3'].map((subset) => telemetry.total({ windowMs: 60_000, destinationSubset: subset }, T0 + 60_000)!);
+      // Both over the proxy's span (the reports of 10 s … 60 s cover 5 s … 60 s): v1 in 11 of them, v3 in the last 6.
+      expect(v1.requestsPerSecond).toBeCloseTo((11 * 40) / 55, 10);
+      expect(v3.requestsPerSecond).toBeCloseTo((6 * 40) / 55, 10);
+    });
+
     test('GIVEN a window outside 1 s … 15 min WHEN queried THEN the error names the window and the range', () => {
       expect(() => store().edges({ windowMs: 3_600_000 })).toThrow('a traffic window of 3600000 ms is out of range; ask for 1 s to 15 min');
     });
