@@ -44,6 +44,7 @@ const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | -
   --rotation-check <duration> how often certificates are checked for rotation (default 60s)
   --token-audience <name>     Kubernetes mode: audience of proxy tokens (default ${DEFAULT_TOKEN_AUDIENCE})
   --trust-remote-proxies      directory mode: serve proxies beyond loopback (private networks only)
+  --istio-body-size-metrics   also expose istio_request_bytes and istio_response_bytes on /metrics
   --log-level <level>         pino level (default info)`;
 
 /** Parsed command line; exported for tests. */
@@ -66,6 +67,7 @@ export interface CliOptions {
   readonly rotationCheckMs: number;
   readonly tokenAudience: string;
   readonly trustRemoteProxies: boolean;
+  readonly istioBodySizeMetrics: boolean;
   readonly logLevel?: string;
 }
 
@@ -92,6 +94,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'rotation-check': { type: 'string', default: '60s' },
       'token-audience': { type: 'string', default: DEFAULT_TOKEN_AUDIENCE },
       'trust-remote-proxies': { type: 'boolean', default: false },
+      'istio-body-size-metrics': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -124,6 +127,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     rotationCheckMs: durationFlag('--rotation-check', values['rotation-check']!),
     tokenAudience: values['token-audience']!,
     trustRemoteProxies: values['trust-remote-proxies']!,
+    istioBodySizeMetrics: values['istio-body-size-metrics']!,
     logLevel: values['log-level'],
   };
 }
@@ -245,6 +249,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       xds: { host: options.host, port: options.xdsPort },
       xdsTls: { host: options.host, port: options.xdsTlsPort, credentials: serving.credentials },
       ops: { host: options.host, port: options.opsPort },
+      telemetry: { bodySizeMetrics: options.istioBodySizeMetrics },
     });
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');

@@ -20,7 +20,7 @@ export const HISTOGRAM_BOUNDS: readonly number[] = [
 export const HISTOGRAM_SLOTS = HISTOGRAM_BOUNDS.length + 1;
 
 /** Adds a flushed sample's per-bucket counts into `target[offset … offset + HISTOGRAM_SLOTS)`. */
-export function addSampleBuckets(sample: HistogramSample, target: Float64Array, offset: number, scale = 1): void {
+export function addSampleBuckets(sample: HistogramSample, target: Float32Array | Float64Array, offset: number, scale = 1): void {
   let previous = 0;
   const sameBounds = sample.upperBounds.length === HISTOGRAM_BOUNDS.length
     && sample.upperBounds.every((bound, index) => bound === HISTOGRAM_BOUNDS[index]);

@@ -5,7 +5,27 @@
  * Envoy that restarts simply starts again from small deltas.
  */
 import type { EnvoyMetric, FamilyFilter, HistogramSample } from './metrics-wire';
-import { ClusterStat, ListenerStat, mayBeReadStat, parseStatName, StatRef } from './stat-names';
+import { ClusterStat, isSubScopeCopy, ListenerStat, mayBeReadStat, parseStatNameShared, StatRef } from './stat-names';
+
+/**
+ * Parsed stat names, shared by every stream: the clusters of popular services appear in many
+ * proxies' stats. Bounded: past the limit it starts over (names are re-parsed, not lost).
+ */
+export class StatNameCache {
+  private readonly parsed = new Map<string, StatRef | null>();
+
+  constructor(private readonly limit = 200_000) {}
+
+  get(name: string): StatRef | null {
+    let ref = this.parsed.get(name);
+    if (ref === undefined) {
+      if (this.parsed.size >= this.limit) this.parsed.clear();
+      ref = parseStatNameShared(name) ?? null;
+      this.parsed.set(name, ref);
+    }
+    return ref;
+  }
+}
 
 /** What one upstream cluster did during one flush interval. */
 export interface ClusterFlush {
@@ -51,12 +71,10 @@ export interface ProxyFlush {
 
 /**
  * Reads flushes of one stream. Names repeat every flush, so each name the telemetry reads is
- * parsed once; `filter` is what the wire decoder asks before decoding a family.
+ * parsed once (in the shared cache); `filter` is what the wire decoder asks before decoding a family.
  */
 export class ProxyFlushReader {
-  private readonly parsed = new Map<string, StatRef | null>();
-
-  constructor(private readonly isCluster?: (cluster: string) => boolean) {}
+  constructor(private readonly names: StatNameCache, private readonly isCluster?: (cluster: string) => boolean) {}
 
   /** The families to decode: only stats this reader reads. */
   readonly filter: FamilyFilter = { bytes: mayBeReadStat, name: (name) => this.ref(name) !== null };
@@ -78,13 +96,11 @@ export class ProxyFlushReader {
   }
 
   private ref(name: string): StatRef | null {
-    let ref = this.parsed.get(name);
-    if (ref === undefined) {
-      ref = parseStatName(name, this.isCluster) ?? null;
-      this.parsed.set(name, ref);
-    }
-    return ref;
+    const ref = this.names.get(name);
+    // Envoy repeats cluster stats under sub-scopes; only this proxy's clusters tell a copy from a cluster.
+    return ref && isSubScopeCopy(ref) && !this.isCluster?.(ref.cluster) ? null : ref;
   }
+
 }
 
 function clusterOf(flush: ProxyFlush, cluster: string): ClusterFlush {

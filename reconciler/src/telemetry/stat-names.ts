@@ -70,14 +70,24 @@ const SUB_SCOPE = /\.(external|internal|canary|zone\.[^.]*\.[^.]*)$/;
  * still read; without it such names are taken for Envoy's sub-scopes.
  */
 export function parseStatName(name: string, isCluster?: (cluster: string) => boolean): StatRef | undefined {
-  if (name.startsWith('cluster.')) {
-    const ref = clusterStat(name.slice('cluster.'.length));
-    if (ref?.scope === 'cluster' && SUB_SCOPE.test(ref.cluster) && !isCluster?.(ref.cluster)) return undefined;
-    return ref;
-  }
+  const ref = parseStatNameShared(name);
+  return ref && isSubScopeCopy(ref) && !isCluster?.(ref.cluster) ? undefined : ref;
+}
+
+/**
+ * What a name denotes whichever proxy sent it, to be shared between proxies; a cluster stat may
+ * still be a sub-scope copy, which only the sending proxy's clusters tell (`isSubScopeCopy`).
+ */
+export function parseStatNameShared(name: string): StatRef | undefined {
+  if (name.startsWith('cluster.')) return clusterStat(name.slice('cluster.'.length));
   if (name.startsWith('http.')) return listenerStat(name.slice('http.'.length));
   if (name === 'server.uptime') return { scope: 'uptime' };
   return undefined;
+}
+
+/** Whether a cluster stat's cluster part may be a cluster name followed by one of Envoy's sub-scopes. */
+export function isSubScopeCopy(ref: StatRef): ref is Extract<StatRef, { scope: 'cluster' }> {
+  return ref.scope === 'cluster' && SUB_SCOPE.test(ref.cluster);
 }
 
 function clusterStat(rest: string): StatRef | undefined {

@@ -13,7 +13,7 @@ import { attributeFaults, FaultTarget } from './fault-attribution';
 import type { EdgeLabelInput } from './istio-labels';
 import { IstioTotals } from './istio-totals';
 import type { EnvoyMetric, FamilyFilter } from './metrics-wire';
-import { ClusterFlush, ProxyFlush, ProxyFlushReader } from './proxy-flush';
+import { ClusterFlush, ProxyFlush, ProxyFlushReader, StatNameCache } from './proxy-flush';
 import type { TrafficDestination, TrafficDestinations } from './traffic-destination';
 import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
 import { MAX_WINDOW_MS, ProxyCoverage } from './proxy-coverage';
@@ -77,6 +77,7 @@ export class TelemetryStore {
   /** Series by proxy id, then cluster name. */
   private readonly seriesByProxy = new Map<string, Map<string, TrafficSeries>>();
   private readonly coverageByProxy = new Map<string, ProxyCoverage>();
+  private readonly statNames = new StatNameCache();
   private seriesTotal = 0;
   private readonly streamsByProxy = new Map<string, number>();
   private readonly streamsByWorkload = new Map<string, number>();
@@ -118,7 +119,7 @@ export class TelemetryStore {
     }
     this.streamsByWorkload.set(workloadKey, (this.streamsByWorkload.get(workloadKey) ?? 0) + 1);
     const isCluster = this.options.isCluster;
-    const reader = new ProxyFlushReader(isCluster ? (cluster) => isCluster(proxy.id, cluster) : undefined);
+    const reader = new ProxyFlushReader(this.statNames, isCluster ? (cluster) => isCluster(proxy.id, cluster) : undefined);
     let lastReportAt: number | undefined;
     let closed = false;
     return {

@@ -1,5 +1,5 @@
 /**
- * The additive fields a series keeps per time slot, as offsets into one Float64Array, and how one
+ * The additive fields a series keeps per time slot, as offsets into one field array, and how one
  * cluster flush is added into them. Everything here is a count over the slot, so slots, windows
  * and proxies merge by addition.
  */
@@ -42,6 +42,11 @@ export const FIELD_COUNT = 22 + HISTOGRAM_SLOTS;
 
 const CLASS_FIELDS: Record<number, number> = { 2: FIELD.responses2xx, 3: FIELD.responses3xx, 4: FIELD.responses4xx, 5: FIELD.responses5xx };
 
+/** The field of a status code's class; codes outside 2xx–5xx count as 5xx (they are not answers). */
+function classField(code: number): number {
+  return CLASS_FIELDS[Math.floor(code / 100)] ?? FIELD.responses5xx;
+}
+
 /** Whether a flush carries anything to add (Envoy sends every stat it ever used, zeros included). */
 export function flushHasTraffic(flush: ClusterFlush, faults: InjectedFaults | undefined): boolean {
   return flush.responses.size > 0 || flush.grpcStatuses.size > 0 || (flush.latency?.count ?? 0) > 0
@@ -57,42 +62,42 @@ export interface InjectedFaults {
   readonly abortGrpcStatus?: number;
 }
 
-/** Adds one flush of one cluster (with the faults attributed to it) into a slot's fields. */
-export function addClusterFlush(fields: Float64Array, flush: ClusterFlush, mtls: boolean, faults: InjectedFaults | undefined): void {
+/** Adds one flush of one cluster (with the faults attributed to it) into the slot's fields at `at`. */
+export function addClusterFlush(fields: Float32Array | Float64Array, at: number, flush: ClusterFlush, mtls: boolean, faults: InjectedFaults | undefined): void {
   let requests = 0;
   for (const [code, count] of flush.responses) {
     requests += count;
-    fields[CLASS_FIELDS[Math.floor(code / 100)] ?? FIELD.responses5xx] += count;
+    fields[at + classField(code)] += count;
   }
   if (faults && faults.aborts > 0) {
     requests += faults.aborts;
-    fields[CLASS_FIELDS[Math.floor(faults.abortStatus / 100)] ?? FIELD.responses5xx] += faults.aborts;
+    fields[at + classField(faults.abortStatus)] += faults.aborts;
     if (faults.abortGrpcStatus !== undefined) {
-      fields[FIELD.grpcCalls] += faults.aborts;
-      if (faults.abortGrpcStatus !== 0) fields[FIELD.grpcErrors] += faults.aborts;
+      fields[at + FIELD.grpcCalls] += faults.aborts;
+      if (faults.abortGrpcStatus !== 0) fields[at + FIELD.grpcErrors] += faults.aborts;
     }
   }
-  fields[FIELD.requests] += requests;
-  if (mtls) fields[FIELD.mtlsRequests] += requests;
+  fields[at + FIELD.requests] += requests;
+  if (mtls) fields[at + FIELD.mtlsRequests] += requests;
   for (const [status, count] of flush.grpcStatuses) {
-    fields[FIELD.grpcCalls] += count;
-    if (status !== 0) fields[FIELD.grpcErrors] += count;
+    fields[at + FIELD.grpcCalls] += count;
+    if (status !== 0) fields[at + FIELD.grpcErrors] += count;
   }
   if (flush.latency && flush.latency.count > 0) {
-    fields[FIELD.latencySum] += flush.latency.sum;
-    fields[FIELD.latencyCount] += flush.latency.count;
-    addSampleBuckets(flush.latency, fields, FIELD.latencyBuckets);
+    fields[at + FIELD.latencySum] += flush.latency.sum;
+    fields[at + FIELD.latencyCount] += flush.latency.count;
+    addSampleBuckets(flush.latency, fields, at + FIELD.latencyBuckets);
   }
-  fields[FIELD.sentBytes] += flush.sentBytes;
-  fields[FIELD.receivedBytes] += flush.receivedBytes;
-  fields[FIELD.connectionsOpened] += flush.connectionsOpened;
-  fields[FIELD.connectionsClosed] += flush.connectionsClosed;
-  fields[FIELD.tlsConnections] += flush.tlsHandshakes;
-  fields[FIELD.overflows] += flush.overflows;
-  fields[FIELD.retries] += flush.retries;
-  fields[FIELD.ejections] += flush.ejections;
+  fields[at + FIELD.sentBytes] += flush.sentBytes;
+  fields[at + FIELD.receivedBytes] += flush.receivedBytes;
+  fields[at + FIELD.connectionsOpened] += flush.connectionsOpened;
+  fields[at + FIELD.connectionsClosed] += flush.connectionsClosed;
+  fields[at + FIELD.tlsConnections] += flush.tlsHandshakes;
+  fields[at + FIELD.overflows] += flush.overflows;
+  fields[at + FIELD.retries] += flush.retries;
+  fields[at + FIELD.ejections] += flush.ejections;
   if (faults) {
-    fields[FIELD.faultAborts] += faults.aborts;
-    fields[FIELD.faultDelays] += faults.delays;
+    fields[at + FIELD.faultAborts] += faults.aborts;
+    fields[at + FIELD.faultDelays] += faults.delays;
   }
 }

@@ -89,12 +89,13 @@ export class TrafficSeries {
     const traffic = flushHasTraffic(flush, faults) || (downstream !== undefined && downstream.connections > 0);
     if (traffic) this.lastTrafficAt = now;
     for (const ring of [this.rings.fine, this.rings.coarse]) {
-      const fields = ring.record(now, coveredFrom, traffic);
-      if (!fields) continue;
-      addClusterFlush(fields, flush, this.mtls === true, faults);
+      const offset = ring.record(now, coveredFrom, traffic);
+      if (offset < 0) continue;
+      const fields = ring.fields!;
+      addClusterFlush(fields, offset, flush, this.mtls === true, faults);
       if (downstream) {
-        fields[FIELD.downstreamConnections] += downstream.connections;
-        fields[FIELD.downstreamTlsConnections] += downstream.tlsConnections;
+        fields[offset + FIELD.downstreamConnections] += downstream.connections;
+        fields[offset + FIELD.downstreamTlsConnections] += downstream.tlsConnections;
       }
     }
   }
