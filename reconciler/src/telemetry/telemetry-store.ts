@@ -141,6 +141,7 @@ export class TelemetryStore {
   edges(query: TrafficQuery, now: number = Date.now()): EdgeTraffic[] {
     const windowMs = checkedWindow(query.windowMs);
     const edges = new Map<string, EdgeAccumulator>();
+    const spans = new Map<ProxyCoverage, number | undefined>();
     for (const series of this.allSeries()) {
       if (!matches(series, query)) continue;
       let edge = edges.get(series.edgeKey);
@@ -151,7 +152,7 @@ export class TelemetryStore {
         };
         edges.set(series.edgeKey, edge);
       }
-      if (this.addSeries(edge, series, now, windowMs)) edge.reporters += 1;
+      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
     }
     return [...edges.values()].filter((edge) => edge.reporters > 0).map((edge) => edgeTraffic(edge, windowMs / 1000));
   }
@@ -163,13 +164,14 @@ export class TelemetryStore {
   total(query: TrafficQuery, now: number = Date.now()): EdgeTraffic | undefined {
     const windowMs = checkedWindow(query.windowMs);
     let edge: EdgeAccumulator | undefined;
+    const spans = new Map<ProxyCoverage, number | undefined>();
     for (const series of this.allSeries()) {
       if (!matches(series, query)) continue;
       edge ??= {
         destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
         reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
       };
-      if (this.addSeries(edge, series, now, windowMs)) edge.reporters += 1;
+      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
     }
     return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
   }
@@ -194,13 +196,7 @@ export class TelemetryStore {
     this.istio.sweep(now);
   }
 
-  private addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number): boolean {
-    if (series.addRates(now, windowMs, edge.rates) === undefined) return false;
-    edge.ejectedHosts += series.connected ? series.ejectedHosts : 0;
-    if (series.mtls === true) edge.mtlsSeries += 1;
-    if (series.mtls === false) edge.plaintextSeries += 1;
-    return true;
-  }
+
 
   private ingest(proxy: ProxyIdentity, source: SourcePeer, coverage: ProxyCoverage, flush: ProxyFlush, from: number, now: number): void {
     coverage.record(now, from);
@@ -318,6 +314,24 @@ function coveredFrom(lastReportAt: number | undefined, flush: ProxyFlush, now: n
   if (lastReportAt !== undefined) return lastReportAt;
   const uptimeMs = flush.uptimeSeconds !== undefined ? flush.uptimeSeconds * 1000 : Infinity;
   return now - Math.min(DEFAULT_STATS_FLUSH_INTERVAL_MS, Math.max(uptimeMs, 1000));
+}
+
+/**
+ * Adds a series' rates to its edge over its proxy's span (computed once per proxy and query in
+ * `spans`); false when the proxy reported nothing in the window.
+ */
+function addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number, spans: Map<ProxyCoverage, number | undefined>): boolean {
+  let seconds = spans.get(series.coverage);
+  if (seconds === undefined && !spans.has(series.coverage)) {
+    seconds = series.coverage.seconds(now, windowMs);
+    spans.set(series.coverage, seconds);
+  }
+  if (seconds === undefined) return false;
+  series.addRates(now, windowMs, seconds, edge.rates);
+  edge.ejectedHosts += series.connected ? series.ejectedHosts : 0;
+  if (series.mtls === true) edge.mtlsSeries += 1;
+  if (series.mtls === false) edge.plaintextSeries += 1;
+  return true;
 }
 
 function checkedWindow(windowMs: number): number {

@@ -101,16 +101,12 @@ export class TrafficSeries {
   }
 
   /**
-   * Adds the per-second rates of the last `windowMs` into `rates`, over the span the proxy's
-   * reports cover (see ProxyCoverage); returns that span in seconds, or undefined when the proxy
-   * reported nothing in the window.
+   * Adds the per-second rates of the last `windowMs` into `rates`, over `seconds`, the span the
+   * proxy's reports cover (`coverage.seconds()`, which a query computes once per proxy).
    */
-  addRates(now: number, windowMs: number, rates: Float64Array): number | undefined {
-    const seconds = this.coverage.seconds(now, windowMs);
-    if (seconds === undefined) return undefined;
+  addRates(now: number, windowMs: number, seconds: number, rates: Float64Array): void {
     const ring = windowMs <= FINE_WINDOW_MS ? this.rings.fine : this.rings.coarse;
     ring.addInto(now, Math.min(windowMs, ring.spanMs), rates, 1 / seconds);
-    return seconds;
   }
 
   /** Nothing left in the 15-minute history. */
