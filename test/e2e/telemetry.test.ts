@@ -36,8 +36,8 @@ function declareMesh(chart: Chart, mesh: Mesh): void {
 /** Four standard deviations of a share `p` measured over `n` independent requests. */
 const fourSigma = (p: number, n: number) => 4 * Math.sqrt((p * (1 - p)) / n);
 
-const SOURCE_REVIEWS = `istio_requests_total{reporter="source",source_workload="productpage-v1",destination_service_name="reviews"}`;
-const SOURCE_RATINGS = `istio_requests_total{reporter="source",source_workload="productpage-v1",destination_service_name="ratings"}`;
+const SOURCE_REVIEWS = 'istio_requests_total{reporter="source",source_workload="productpage-v1",destination_service_name="reviews"}';
+const SOURCE_RATINGS = 'istio_requests_total{reporter="source",source_workload="productpage-v1",destination_service_name="ratings"}';
 
 describe('telemetry: real Envoy stats → reconciler /metrics → real Prometheus', () => {
   let mesh: MeshScenario;
@@ -195,15 +195,24 @@ describe('telemetry: real Envoy stats → reconciler /metrics → real Prometheu
   }));
 
   test('GIVEN the same traffic WHEN the reconciler\'s own edge store is asked THEN it shows the canary share, the abort ratio and mTLS', () => mesh.run(async () => {
-    type Edge = { direction: string; destination: { service?: { name: string }; version: string }; requestsPerSecond: number; errorRatio?: number; mtlsShare?: number; resilience: { faultAbortsPerSecond: number } };
+    interface Edge {
+      direction: string;
+      destination: { service?: { name: string }; version: string };
+      requestsPerSecond: number;
+      errorRatio?: number;
+      mtlsShare?: number;
+      resilience: { faultAbortsPerSecond: number };
+    }
     const { edges } = await mesh.reconcilerOps<{ edges: Edge[] }>('/debug/traffic?window=5m');
-    const to = (service: string, direction = 'outbound') => edges.filter((edge) => edge.direction === direction && edge.destination.service?.name === service && edge.requestsPerSecond > 0);
+    const to = (service: string, direction = 'outbound') => edges.filter((edge) =>
+      edge.direction === direction && edge.destination.service?.name === service && edge.requestsPerSecond > 0);
     const reviews = to('reviews');
     const total = reviews.reduce((sum, edge) => sum + edge.requestsPerSecond, 0);
     const v2 = reviews.find((edge) => edge.destination.version === 'v2')!;
     const [ratings] = to('ratings');
 
-    expect(Math.abs(v2.requestsPerSecond / total - CANARY_WEIGHT / 100)).toBeLessThanOrEqual(fourSigma(CANARY_WEIGHT / 100, warmReviews + REVIEWS_REQUESTS));
+    const share = v2.requestsPerSecond / total;
+    expect(Math.abs(share - CANARY_WEIGHT / 100)).toBeLessThanOrEqual(fourSigma(CANARY_WEIGHT / 100, warmReviews + REVIEWS_REQUESTS));
     expect(Math.abs(ratings.errorRatio! - ABORT_PERCENT / 100)).toBeLessThanOrEqual(fourSigma(ABORT_PERCENT / 100, warmRatings + RATINGS_REQUESTS));
     expect(ratings.resilience.faultAbortsPerSecond).toBeGreaterThan(0);
     for (const edge of reviews) expect(edge.mtlsShare).toBe(1);

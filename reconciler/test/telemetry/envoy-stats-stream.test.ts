@@ -14,16 +14,13 @@ import { buildEnvoyBootstrap } from '../../src/model';
 import { DEFAULT_MESH_SETTINGS } from '../../src/push/mesh-settings';
 import { HISTOGRAM_BOUNDS } from '../../src/telemetry/histogram';
 import { Reconciler } from '../../src/reconciler';
-import { DirectoryCaStore } from '../../src/security/directory-ca-store';
-import { loadMeshSecurity } from '../../src/security/mesh-security';
-import { createXdsServingCredentials, XdsServingCredentials } from '../../src/security/serving-credentials';
-import { TokenReviewAuthenticator } from '../../src/security/token-review-authenticator';
 import { generateProxyResources } from '../../src/xds/generators';
 import { EnvoySidecar, findEnvoy } from '../support/envoy';
 import { httpRequest } from '../support/http-request';
 import { MemorySource } from '../support/memory-source';
 import { egressSidecar, serviceEntry, toYaml, workloadEntry } from '../support/mesh-yaml';
 import { uniqueLoopbackAddress } from '../support/ports';
+import { startTokenReconciler, TokenReconciler } from '../support/token-reconciler';
 import { waitUntil } from '../support/wait';
 
 const HOST = 'payments.shop.svc.cluster.local';
@@ -138,36 +135,25 @@ describe('real Envoy streaming stats to the reconciler', () => {
   });
 
   describe('over TLS with a service account token', () => {
+    let running: TokenReconciler;
     let reconciler: Reconciler;
-    let serving: XdsServingCredentials;
     let backend: Backend;
     const envoys: EnvoySidecar[] = [];
-    let xdsTlsPort: number;
-    let caCertFile: string;
 
     beforeAll(async () => {
       backend = await startBackend();
-      const security = await loadMeshSecurity(new DirectoryCaStore(path.join(workDir, 'ca')), DEFAULT_MESH_SETTINGS);
-      caCertFile = path.join(workDir, 'root-cert.pem');
-      fs.writeFileSync(caCertFile, security.ca.certificatePem);
-      serving = await createXdsServingCredentials(security.ca, { dnsNames: [SERVER_NAME], ipAddresses: [] });
-      reconciler = new Reconciler({
-        source: new MemorySource(meshConfig(backend, '127.0.0.1')), mesh: DEFAULT_MESH_SETTINGS, log: silentLogger(),
-        generate: (push, proxy) => generateProxyResources(push, proxy, security.extensions),
-        certificates: security.certificates,
-        authenticator: new TokenReviewAuthenticator(async (token) => (token === CART_TOKEN
+      running = await startTokenReconciler({
+        workDir, serverName: SERVER_NAME, documents: meshConfig(backend, '127.0.0.1'),
+        review: async (token) => (token === CART_TOKEN
           ? { authenticated: true, user: { username: 'system:serviceaccount:shop:cart' }, audiences: ['istio-ca'] }
-          : { authenticated: false, error: 'token not found' })),
-        xds: { host: '127.0.0.1', port: 0 },
-        xdsTls: { host: '127.0.0.1', port: 0, credentials: serving.credentials },
+          : { authenticated: false, error: 'token not found' }),
       });
-      xdsTlsPort = (await reconciler.start()).xdsTlsPort!;
+      reconciler = running.reconciler;
     });
 
     afterAll(async () => {
       await Promise.allSettled(envoys.map((envoy) => envoy.stop()));
-      await reconciler?.stop();
-      serving?.stop();
+      await running?.stop();
       await backend?.close();
     });
 
@@ -175,8 +161,8 @@ describe('real Envoy streaming stats to the reconciler', () => {
       const tokenFile = path.join(workDir, `${name}-token`);
       fs.writeFileSync(tokenFile, token);
       const envoy = await EnvoySidecar.start({
-        xdsPort: xdsTlsPort, instanceIp: uniqueLoopbackAddress(), name, namespace: 'shop', labels: { app: 'cart', version: 'v1' }, serviceAccount: 'cart',
-        xdsTls: { caCertFile, serverName: SERVER_NAME, tokenFile },
+        xdsPort: running.xdsTlsPort, instanceIp: uniqueLoopbackAddress(), name, namespace: 'shop', labels: { app: 'cart', version: 'v1' }, serviceAccount: 'cart',
+        xdsTls: { caCertFile: running.caCertFile, serverName: SERVER_NAME, tokenFile },
       });
       envoys.push(envoy);
       return envoy;

@@ -37,12 +37,6 @@ export interface PrometheusSample {
 }
 
 export class PrometheusServer {
-  private exited = false;
-
-  private constructor(readonly port: number, private readonly dir: string, private readonly child: ChildProcess, readonly logFile: string) {
-    child.once('exit', () => { this.exited = true; });
-  }
-
   /** Scrapes `targets` (`host:port`, path /metrics) every `scrapeIntervalSeconds`. */
   static async start(binary: string, targets: readonly string[], scrapeIntervalSeconds: number): Promise<PrometheusServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-'));
@@ -70,10 +64,17 @@ export class PrometheusServer {
     return server;
   }
 
+  private exited = false;
+
+  private constructor(readonly port: number, private readonly dir: string, private readonly child: ChildProcess, readonly logFile: string) {
+    child.once('exit', () => { this.exited = true; });
+  }
+
   /** An instant query through the HTTP API (`/api/v1/query`). */
   async query(promql: string): Promise<PrometheusSample[]> {
     const response = await httpRequest({ host: '127.0.0.1', port: this.port, path: `/api/v1/query?query=${encodeURIComponent(promql)}`, timeoutMs: 5000 });
-    const body = JSON.parse(response.body) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    type Result = { metric: Record<string, string>; value: [number, string] };
+    const body = JSON.parse(response.body) as { status: string; error?: string; data?: { result: Result[] } };
     if (body.status !== 'success') throw new Error(`Prometheus rejected ${promql}: ${body.error ?? response.body}`);
     return body.data!.result.map((result) => ({ metric: result.metric, value: Number(result.value[1]) }));
   }
