@@ -25,9 +25,12 @@ SCOPING_SERVICES="${SCOPING_SERVICES:-1000}"
 SCOPING_DEPENDENCIES="${SCOPING_DEPENDENCIES:-5}"
 REAL_SERVICES="${REAL_SERVICES:-1000}"
 REAL_ENVOYS="${REAL_ENVOYS:-5}"
+TELEMETRY_SERVICES="${TELEMETRY_SERVICES:-1000}"
+TELEMETRY_PROXIES="${TELEMETRY_PROXIES:-1000}"
+TELEMETRY_SECONDS="${TELEMETRY_SECONDS:-60}"
 
 figures=("$@")
-[ ${#figures[@]} -eq 0 ] && figures=(synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy)
+[ ${#figures[@]} -eq 0 ] && figures=(synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry)
 
 echo "compiling benchmarks" >&2
 npx tsc -p bench/tsconfig.json
@@ -60,7 +63,8 @@ for figure in "${figures[@]}"; do
     reconnect-storm) repeat reconnect-storm $plane reconnect-storm --services "$STORM_SERVICES" --proxies "$STORM_PROXIES" --flavour delta ;;
     scoping) repeat scoping $plane scoping --services "$SCOPING_SERVICES" --dependencies "$SCOPING_DEPENDENCIES" ;;
     real-envoy) repeat real-envoy $plane real-envoy --services "$REAL_SERVICES" --envoys "$REAL_ENVOYS" ;;
-    *) echo "unknown figure '$figure'; known: synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy" >&2; exit 2 ;;
+    telemetry) repeat telemetry $plane telemetry --services "$TELEMETRY_SERVICES" --proxies "$TELEMETRY_PROXIES" --seconds "$TELEMETRY_SECONDS" ;;
+    *) echo "unknown figure '$figure'; known: synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry" >&2; exit 2 ;;
   esac
 done
 

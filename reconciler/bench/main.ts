@@ -9,6 +9,7 @@ import { largeInput } from './figures/large-input';
 import { realEnvoy } from './figures/real-envoy';
 import { reconnectStorm } from './figures/reconnect-storm';
 import { scoping } from './figures/scoping';
+import { telemetry } from './figures/telemetry';
 import { vsEdit } from './figures/vs-edit';
 
 const FIGURES: Record<string, (args: Record<string, string | undefined>) => Promise<unknown>> = {
@@ -34,6 +35,10 @@ const FIGURES: Record<string, (args: Record<string, string | undefined>) => Prom
   'large-input': (args) => largeInput({
     megabytes: integer(args, 'megabytes', 50), files: integer(args, 'files', 5), timeoutMs: integer(args, 'timeout-ms', 600_000),
   }),
+  'telemetry': (args) => telemetry({
+    services: integer(args, 'services', 1000), proxies: integer(args, 'proxies', 1000), clustersPerProxy: integer(args, 'clusters', 5),
+    warmupSeconds: integer(args, 'warmup-seconds', 20), seconds: integer(args, 'seconds', 60),
+  }),
   'real-envoy': (args) => realEnvoy({
     services: integer(args, 'services', 1000), envoys: integer(args, 'envoys', 5), timeoutMs: integer(args, 'timeout-ms', 120_000),
   }),
@@ -56,7 +61,7 @@ function flavour(args: Record<string, string | undefined>): 'sotw' | 'delta' {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: Object.fromEntries(['services', 'proxies', 'flavour', 'timeout-ms', 'edits', 'rate', 'seconds', 'dependencies', 'envoys', 'debounce-ms', 'megabytes', 'files']
+    options: Object.fromEntries(['services', 'proxies', 'flavour', 'timeout-ms', 'edits', 'rate', 'seconds', 'dependencies', 'envoys', 'debounce-ms', 'megabytes', 'files', 'clusters', 'warmup-seconds']
       .map((name) => [name, { type: 'string' as const }])),
   });
   const figure = FIGURES[positionals[0] ?? ''];

@@ -5,10 +5,25 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import { BenchReconcilerOptions, PushedFilesSource, startBenchReconciler } from './bench-reconciler';
-import { cpuSeconds, peakRssMiB } from './proc-stats';
+import { cpuSeconds, peakRssMiB, rssMiB } from './proc-stats';
+import type { Reconciler } from '../src/reconciler';
 
-type ToChild = { kind: 'replace'; file: string; text: string };
-type FromChild = { kind: 'ready'; xdsPort: number; opsPort?: number } | { kind: 'failed'; message: string };
+type ToChild = { kind: 'replace'; file: string; text: string } | { kind: 'time-telemetry'; windowMs: number };
+type FromChild = { kind: 'ready'; xdsPort: number; opsPort?: number } | { kind: 'failed'; message: string } | ({ kind: 'telemetry-timed' } & TelemetryTimings);
+
+/** How long the child's telemetry takes to answer, measured inside it (no IPC or HTTP in the figure). */
+export interface TelemetryTimings {
+  /** One `edges()` query of the store over the window: wall time, and the process' CPU time meanwhile. */
+  readonly edgeQueryMs: number;
+  readonly edgeQueryCpuMs: number;
+  /** Rendering `/metrics` (the reconciler's own and Istio's metrics). */
+  readonly metricsRenderMs: number;
+  readonly edges: number;
+  readonly series: number;
+  readonly istioSeries: number;
+  readonly metricsBytes: number;
+  readonly flushes: number;
+}
 
 export class ReconcilerChild {
   private exited = false;
@@ -21,12 +36,14 @@ export class ReconcilerChild {
 
   /** Forks a reconciler and resolves once it serves xDS (the first config is loaded by then). */
   static spawn(options: BenchReconcilerOptions): Promise<ReconcilerChild> {
-    const child = fork(__filename, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CHILD_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the reconciler alone.
+    const execArgv = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = fork(__filename, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     return new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`bench reconciler exited with ${code} before serving`)));
       child.once('message', (message: FromChild) => {
         if (message.kind === 'ready') resolve(new ReconcilerChild(child, message.xdsPort, message.opsPort));
-        else reject(new Error(`bench reconciler failed to start: ${message.message}`));
+        else if (message.kind === 'failed') reject(new Error(`bench reconciler failed to start: ${message.message}`));
       });
     });
   }
@@ -43,9 +60,26 @@ export class ReconcilerChild {
     return cpuSeconds(this.pid);
   }
 
+  rssMiB(): number {
+    return rssMiB(this.pid);
+  }
+
   /** Replaces one file's text in a child started with the pushed source. */
   replace(file: string, text: string): void {
     this.child.send({ kind: 'replace', file, text } satisfies ToChild);
+  }
+
+  /** Times the child's telemetry store query and metrics rendering once. */
+  timeTelemetry(windowMs: number): Promise<TelemetryTimings> {
+    return new Promise((resolve) => {
+      const onMessage = (message: FromChild) => {
+        if (message.kind !== 'telemetry-timed') return;
+        this.child.off('message', onMessage);
+        resolve(message);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ kind: 'time-telemetry', windowMs } satisfies ToChild);
+    });
   }
 
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
@@ -64,6 +98,7 @@ async function runChild(options: BenchReconcilerOptions): Promise<void> {
     const { reconciler, xdsPort, opsPort, source } = await startBenchReconciler(options);
     process.on('message', (message: ToChild) => {
       if (message.kind === 'replace' && source instanceof PushedFilesSource) source.replace(message.file, message.text);
+      if (message.kind === 'time-telemetry') process.send!({ kind: 'telemetry-timed', ...timeTelemetry(reconciler, message.windowMs) } satisfies FromChild);
     });
     process.once('SIGTERM', () => {
       reconciler.stop().then(() => process.exit(0), () => process.exit(1));
@@ -73,6 +108,22 @@ async function runChild(options: BenchReconcilerOptions): Promise<void> {
     process.send!({ kind: 'failed', message: (error as Error).message } satisfies FromChild);
     process.exit(1);
   }
+}
+
+function timeTelemetry(reconciler: Reconciler, windowMs: number): TelemetryTimings {
+  const queryStarted = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const edges = reconciler.telemetry.store.edges({ windowMs });
+  const cpu = process.cpuUsage(cpuStarted);
+  const edgeQueryMs = performance.now() - queryStarted;
+  const edgeQueryCpuMs = (cpu.user + cpu.system) / 1000;
+  const renderStarted = performance.now();
+  const metrics = reconciler.telemetry.renderMetrics();
+  const metricsRenderMs = performance.now() - renderStarted;
+  return {
+    edgeQueryMs, edgeQueryCpuMs, metricsRenderMs, edges: edges.length, series: reconciler.telemetry.store.seriesCount,
+    istioSeries: reconciler.telemetry.store.istio.size, metricsBytes: metrics.reduce((bytes, chunk) => bytes + chunk.length, 0), flushes: reconciler.telemetry.store.counters.flushes,
+  };
 }
 
 if (require.main === module) {

@@ -25,6 +25,9 @@ const TARGETS: Record<string, Target> = {
   'vs-edit.p99BeyondWindow': { comparison: '<=', value: 50, text: '≤ 50 ms' },
   'reconnect-storm.allReAckedSeconds': { comparison: '<=', value: 5, text: '≤ 5 s' },
   'scoping.reduction': { comparison: '>=', value: 10, text: '≥ 10×' },
+  'telemetry.reconcilerCores': { comparison: '<=', value: 0.2, text: '≤ 0.2 cores' },
+  'telemetry.extraRss': { comparison: '<=', value: 100, text: '≤ 100 MiB' },
+  'telemetry.edgeQueryMs': { comparison: '<=', value: 100, text: '≤ 100 ms' },
 };
 
 const TITLES: Record<string, string> = {
@@ -35,6 +38,7 @@ const TITLES: Record<string, string> = {
   'reconnect-storm': '5. Reconnect storm',
   'scoping': '6. Dependency scoping',
   'real-envoy': 'Real Envoy vs simulated',
+  'telemetry': '8. Telemetry',
 };
 
 interface Summary {

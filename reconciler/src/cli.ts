@@ -54,6 +54,7 @@ const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | -
   --trust-remote-proxies      directory mode only: serve proxies beyond loopback on the TLS port and
                               believe the identity they claim, handing them that identity's private
                               key (private networks only; refused in Kubernetes mode)
+  --istio-body-size-metrics   also expose istio_request_bytes and istio_response_bytes on /metrics
   --log-level <level>         pino level (default info)`;
 
 /** Parsed command line; exported for tests. */
@@ -80,6 +81,7 @@ export interface CliOptions {
   readonly rotationCheckMs: number;
   readonly tokenAudience: string;
   readonly trustRemoteProxies: boolean;
+  readonly istioBodySizeMetrics: boolean;
   readonly logLevel?: string;
 }
 
@@ -110,6 +112,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'rotation-check': { type: 'string', default: '60s' },
       'token-audience': { type: 'string', default: DEFAULT_TOKEN_AUDIENCE },
       'trust-remote-proxies': { type: 'boolean', default: false },
+      'istio-body-size-metrics': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -150,6 +153,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     rotationCheckMs: durationFlag('--rotation-check', values['rotation-check']!),
     tokenAudience: values['token-audience']!,
     trustRemoteProxies: values['trust-remote-proxies']!,
+    istioBodySizeMetrics: values['istio-body-size-metrics']!,
     logLevel: values['log-level'],
   };
 }
@@ -270,6 +274,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       xds: { host: '127.0.0.1', port: options.xdsPort },
       xdsTls: { host: options.host, port: options.xdsTlsPort, credentials: serving.credentials },
       ops: { host: options.host, port: options.opsPort },
+      telemetry: { bodySizeMetrics: options.istioBodySizeMetrics },
     });
     let stopExtras: (() => Promise<void>) | undefined;
     const shutdown = (signal: string) => {

@@ -23,10 +23,10 @@ import type { MeshSettings } from './push/mesh-settings';
 import { PushContext } from './push/push-context';
 import { parseProxyIdentity } from './push/proxy-identity';
 import { AdsServer } from './xds/ads/ads-server';
-import { NODE_METADATA } from './model';
-import { AdsAccessError, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
+import { assertCallerMayClaim, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
 import { PushDebouncer } from './xds/ads/push-debouncer';
 import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-certificate-tracker';
+import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
 import { ResourceEncoder } from './xds/codec';
 import { buildSnapshot } from './xds/snapshot';
 import { SnapshotCache } from './xds/snapshot-cache';
@@ -70,6 +70,8 @@ export interface ReconcilerOptions {
   readonly lastAccepted?: LastAcceptedStore;
   /** Receives the rejections after every push (Kubernetes mode records them as Events). */
   readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
+  /** Limits and labels of the proxies' stats telemetry. */
+  readonly telemetry?: TelemetryOptions;
 }
 
 /** Why the reconciler is or is not ready, for `/readyz`. */
@@ -87,6 +89,8 @@ interface ConnectedProxy {
 export class Reconciler {
   readonly metrics = new ReconcilerMetrics();
   readonly snapshots = new SnapshotCache();
+  /** Live traffic from every proxy's stats stream: rolling windows per edge and Istio's metrics. */
+  readonly telemetry: MeshTelemetry;
   private readonly encoder = new ResourceEncoder();
   private readonly ingestCache = new IngestCache();
   private readonly ads: AdsServer;
@@ -113,12 +117,20 @@ export class Reconciler {
 
   constructor(private readonly options: ReconcilerOptions) {
     this.log = options.log;
+    this.telemetry = new MeshTelemetry({
+      currentPush: () => this.pushContext,
+      snapshots: this.snapshots,
+      trustDomain: options.mesh.trustDomain,
+      authenticator: options.authenticator,
+      log: this.log,
+    }, options.telemetry);
     this.ads = new AdsServer({
       snapshots: this.snapshots,
       log: this.log,
       observer: this.metrics,
       credentials: options.xds.credentials,
       authenticator: options.authenticator,
+      services: [this.telemetry.grpcService],
       proxies: {
         proxyConnected: (node, caller) => this.proxyConnected(node, caller),
         proxyDisconnected: (proxyId) => this.proxyDisconnected(proxyId),
@@ -140,13 +152,14 @@ export class Reconciler {
       readiness: () => this.readiness(),
       metricsText: () => {
         this.metrics.observeSource(this.options.source.status?.());
-        return this.metrics.render();
+        return [this.metrics.render(), ...this.telemetry.renderMetrics()];
       },
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
       syncz: () => this.ads.status.toJson(),
       rejected: () => ({ rejected: this.rejected, heldBack: this.heldBack, notApplied: this.notApplied, generation: Object.fromEntries(this.generationProblems) }),
       ignored: () => ignoredView(this.ignored),
+      traffic: (windowMs) => this.telemetry.store.edges({ windowMs }),
     }) : undefined;
   }
 
@@ -171,6 +184,7 @@ export class Reconciler {
     this.chaosWindows.cancel();
     this.certificates?.stop();
     await this.options.source.stop();
+    this.telemetry.close();
     await this.ads.close();
     await this.ops?.close();
     if (this.started) this.log.info('reconciler stopped');
@@ -373,16 +387,6 @@ export class Reconciler {
     this.ads.status.remove(proxyId);
     this.generationProblems.delete(proxyId);
     this.log.info({ proxy: proxyId }, 'proxy disconnected');
-  }
-}
-
-/** A service account may only connect as itself: its stream receives that identity's private key. */
-function assertCallerMayClaim(caller: AuthenticatedCaller | undefined, identity: ProxyIdentity): void {
-  if (caller?.kind !== 'service-account') return;
-  if (caller.namespace !== identity.namespace || caller.serviceAccount !== identity.serviceAccount) {
-    throw new AdsAccessError(grpc.status.PERMISSION_DENIED,
-      `xDS node '${identity.id}' claims service account ${identity.namespace}/${identity.serviceAccount} but its token belongs to ${caller.namespace}/${caller.serviceAccount}; `
-      + `set node metadata ${NODE_METADATA.namespace} and ${NODE_METADATA.serviceAccount} to the pod's own namespace and service account`);
   }
 }
 

@@ -51,9 +51,13 @@ describe('reconciler CLI', () => {
     const options = parseCliArgs(['--dir', '/config', '--data-dir', '/state'], {});
     expect(options).toMatchObject({
       xdsPort: 15010, xdsTlsPort: 15012, opsPort: 15014, caDir: '/state/ca', certLifetimeMs: 24 * 3600_000, rotationCheckMs: 60_000,
-      tokenAudience: 'istio-ca', trustRemoteProxies: false,
+      tokenAudience: 'istio-ca', trustRemoteProxies: false, istioBodySizeMetrics: false,
     });
     expect(servingCertificateNames(options, DEFAULT_MESH_SETTINGS, {})).toEqual({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  });
+
+  test('GIVEN --istio-body-size-metrics WHEN parsed THEN the body size histograms are asked for', () => {
+    expect(parseCliArgs(['--dir', '/config', '--istio-body-size-metrics'], {}).istioBodySizeMetrics).toBe(true);
   });
 
   test('GIVEN Kubernetes mode WHEN serving names are derived THEN they are the reconciler Service names and the pod IP', () => {

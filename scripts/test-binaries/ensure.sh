@@ -4,6 +4,7 @@
 #
 #   scripts/test-binaries/ensure.sh kube-apiserver kube-controller-manager kubectl etcd
 #   scripts/test-binaries/ensure.sh kubectl-yaml    (the reconciler's YAML oracle)
+#   scripts/test-binaries/ensure.sh prometheus promtool
 #
 # Binaries are cached by version under $CDK8S_MESH_CACHE (default ~/.cache/cdk8s-mesh), so a second run
 # (or a fresh clone on the same machine) skips the build. A build is serialized by a lock per module, so
@@ -12,6 +13,7 @@ set -euo pipefail
 
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.7.3
+PROMETHEUS_VERSION=v0.316.0
 
 cache="${CDK8S_MESH_CACHE:-$HOME/.cache/cdk8s-mesh}"
 bin_dir="$cache/bin"
@@ -90,13 +92,25 @@ build_kubectl_yaml() {
   )
 }
 
+# Prometheus installs straight from the proxy; `netgo` avoids cgo, and the web UI assets are not
+# embedded (the HTTP API, which the tests use, works without them).
+build_prometheus() {
+  local staging="$cache/modules/prometheus-$PROMETHEUS_VERSION"
+  mkdir -p "$staging"
+  for command in prometheus promtool; do
+    GOBIN="$staging" CGO_ENABLED=0 go install -tags netgo "github.com/prometheus/prometheus/cmd/$command@$PROMETHEUS_VERSION" >&2
+    mv "$staging/$command" "$bin_dir/$command-$PROMETHEUS_VERSION"
+  done
+}
+
 # name → "versioned file name" and "builder".
 binary_file() {
   case "$1" in
     kube-apiserver|kube-controller-manager|kubectl) echo "$1-$KUBERNETES_VERSION" ;;
     etcd) echo "etcd-$ETCD_VERSION" ;;
     kubectl-yaml) kubectl_yaml_file ;;
-    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml" >&2; return 1 ;;
+    prometheus|promtool) echo "$1-$PROMETHEUS_VERSION" ;;
+    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool" >&2; return 1 ;;
   esac
 }
 binary_builder() {
@@ -104,10 +118,11 @@ binary_builder() {
     kube-apiserver|kube-controller-manager|kubectl) echo build_kubernetes ;;
     etcd) echo build_etcd ;;
     kubectl-yaml) echo build_kubectl_yaml ;;
+    prometheus|promtool) echo build_prometheus ;;
   esac
 }
 
-[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml)" >&2; exit 2; }
+[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool)" >&2; exit 2; }
 for name in "$@"; do
   file="$(binary_file "$name")"
   if [ ! -x "$bin_dir/$file" ]; then

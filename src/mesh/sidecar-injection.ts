@@ -70,6 +70,8 @@ export function buildProxyNodeOverride(workload: SidecarWorkload): string {
     namespace: '$(POD_NAMESPACE)',
     serviceAccount: '$(SERVICE_ACCOUNT)',
     name: '$(POD_NAME)',
+    // The Deployment `<service>-<version>` (see MeshService.addVersion).
+    workloadName: `${workload.serviceName}-${workload.version}`,
     labels: workload.labels,
     instanceIp: '$(INSTANCE_IP)',
     interceptionMode: 'REDIRECT',

@@ -57,6 +57,12 @@ export interface ProxyNode {
   readonly serviceAccount: string;
   /** Pod (or workload) name. */
   readonly name: string;
+  /**
+   * The workload the pod belongs to (its Deployment), Istio's `WORKLOAD_NAME`: telemetry names
+   * traffic by workload, not by pod.
+   * @default derived by the reconciler from the `app` and `version` labels
+   */
+  readonly workloadName?: string;
   /** Workload labels; `app` and `version` select subsets. */
   readonly labels: Record<string, string>;
   readonly instanceIp: string;
@@ -99,7 +105,24 @@ export interface EnvoyBootstrapOptions {
   readonly prometheusPort?: number;
   /** @default 15021 */
   readonly readinessPort?: number;
+  /**
+   * How often Envoy flushes its stats to the sinks, in milliseconds (Envoy allows 1 ms to 300 s).
+   * @default 5000
+   */
+  readonly statsFlushIntervalMs?: number;
+  /**
+   * Stream the proxy's stats to the reconciler (Envoy's metrics service sink, over the xDS
+   * channel), where they become the mesh's telemetry.
+   * @default true
+   */
+  readonly streamStats?: boolean;
 }
+
+/** Envoy's default stats flush interval, kept so every proxy reports at the same pace. */
+export const DEFAULT_STATS_FLUSH_INTERVAL_MS = 5000;
+
+/** Envoy's stats sink that streams `envoy.service.metrics.v3.MetricsService/StreamMetrics`. */
+export const METRICS_SERVICE_SINK = 'envoy.stat_sinks.metrics_service';
 
 /** Node metadata keys, shared with the reconciler's proxy identity parsing. */
 export const NODE_METADATA = {
@@ -109,6 +132,7 @@ export const NODE_METADATA = {
   name: 'NAME',
   instanceIps: 'INSTANCE_IPS',
   interceptionMode: 'INTERCEPTION_MODE',
+  workloadName: 'WORKLOAD_NAME',
 } as const;
 
 /** The `node` section of a bootstrap. */
@@ -129,6 +153,7 @@ export function buildBootstrapNode(node: ProxyNode): Record<string, unknown> {
       [NODE_METADATA.labels]: { ...node.labels },
       [NODE_METADATA.instanceIps]: node.instanceIp,
       [NODE_METADATA.interceptionMode]: node.interceptionMode,
+      ...(node.workloadName ? { [NODE_METADATA.workloadName]: node.workloadName } : {}),
     },
   };
 }
@@ -146,9 +171,12 @@ export function buildEnvoyBootstrap(options: EnvoyBootstrapOptions): Record<stri
   // The token needs gRPC call credentials, which only Envoy's Google gRPC client has; without
   // one, Envoy's own client dials the reconciler through the static xds-grpc cluster.
   const staticXdsClusters = xds.tokenFile ? [] : [xdsCluster(xds)];
+  const reconcilerService = xds.tokenFile ? googleGrpcService(xds, xds.tokenFile) : { envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } };
 
   return {
     node: buildBootstrapNode(options.node),
+    stats_flush_interval: statsFlushInterval(options.statsFlushIntervalMs ?? DEFAULT_STATS_FLUSH_INTERVAL_MS),
+    ...(options.streamStats === false ? {} : { stats_sinks: [metricsServiceSink(reconcilerService)] }),
     admin: {
       address: { socket_address: { address: adminAddress, port_value: adminPort } },
     },
@@ -157,7 +185,7 @@ export function buildEnvoyBootstrap(options: EnvoyBootstrapOptions): Record<stri
         api_type: 'GRPC',
         transport_api_version: 'V3',
         set_node_on_first_message_only: true,
-        grpc_services: [xds.tokenFile ? googleGrpcService(xds, xds.tokenFile) : { envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
+        grpc_services: [reconcilerService],
       },
       cds_config: { ads: {}, resource_api_version: 'V3' },
       lds_config: { ads: {}, resource_api_version: 'V3' },
@@ -189,6 +217,36 @@ export function buildEnvoyBootstrap(options: EnvoyBootstrapOptions): Record<stri
       ],
     },
   };
+}
+
+/**
+ * Envoy's metrics service sink, on the same channel (and credentials) as ADS. Counters go as
+ * deltas since the previous flush and histograms as the flush interval's buckets, so the
+ * reconciler adds what arrives and an Envoy restart needs no reset detection. Names keep their
+ * full form: Envoy's default tag extraction cuts cluster names at the first dot, and the
+ * reconciler's names (`outbound|9080|v2|reviews.shop.svc.cluster.local`) are full of them.
+ */
+function metricsServiceSink(reconcilerService: Record<string, unknown>): Record<string, unknown> {
+  return {
+    name: METRICS_SERVICE_SINK,
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.config.metrics.v3.MetricsServiceConfig',
+      'transport_api_version': 'V3',
+      'grpc_service': reconcilerService,
+      'report_counters_as_deltas': true,
+      'emit_tags_as_labels': false,
+      // Quantile summaries cannot be merged across proxies; bucket counts can.
+      'histogram_emit_mode': 'HISTOGRAM',
+    },
+  };
+}
+
+function statsFlushInterval(milliseconds: number): string {
+  if (!Number.isInteger(milliseconds) || milliseconds < 1 || milliseconds > 300_000) {
+    throw new Error(`buildEnvoyBootstrap: statsFlushIntervalMs is ${milliseconds}; Envoy accepts a whole number of milliseconds from 1 to 300000 (5 minutes). `
+      + `Use ${DEFAULT_STATS_FLUSH_INTERVAL_MS} (the default) unless the telemetry must be coarser or finer.`);
+  }
+  return `${milliseconds / 1000}s`;
 }
 
 /** A static listener that exposes one admin path (stats or readiness) beyond localhost. */

@@ -48,6 +48,7 @@ export function renderGatewayDeploymentSpec(settings: GatewayProxySettings): Rec
     namespace: '$(POD_NAMESPACE)',
     serviceAccount: '$(SERVICE_ACCOUNT)',
     name: '$(POD_NAME)',
+    workloadName: settings.name,
     labels: settings.labels,
     instanceIp: '$(INSTANCE_IP)',
     interceptionMode: 'NONE',

@@ -1,4 +1,4 @@
-import { buildEnvoyBootstrap, FILE_BASED_METADATA_CREDENTIALS, NODE_METADATA, ProxyNode, SIDECAR_PORTS, XDS_CLUSTER_NAME } from '../../src/model';
+import { buildEnvoyBootstrap, FILE_BASED_METADATA_CREDENTIALS, METRICS_SERVICE_SINK, NODE_METADATA, ProxyNode, SIDECAR_PORTS, XDS_CLUSTER_NAME } from '../../src/model';
 
 const node: ProxyNode = {
   id: 'sidecar~10.0.0.7~reviews-v2-abc.bookinfo~bookinfo.svc.cluster.local',
@@ -47,6 +47,50 @@ describe('buildEnvoyBootstrap', () => {
     const bootstrap = buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 }, readinessPort: 25021, prometheusPort: 25090 }) as any;
     const ports = bootstrap.static_resources.listeners.map((l: any) => l.address.socket_address.port_value);
     expect(ports).toEqual([25090, 25021]);
+  });
+
+  describe('stats streaming', () => {
+    const sinkOf = (bootstrap: any) => bootstrap.stats_sinks?.find((sink: any) => sink.name === METRICS_SERVICE_SINK)?.typed_config;
+
+    test('GIVEN defaults THEN stats flush every 5 s to the metrics service over the xds-grpc cluster, as deltas with full names', () => {
+      const bootstrap = buildEnvoyBootstrap({ node, xds: { host: 'mesh-reconciler.mesh-system.svc', port: 15010 } }) as any;
+
+      expect(bootstrap.stats_flush_interval).toBe('5s');
+      expect(sinkOf(bootstrap)).toEqual({
+        '@type': 'type.googleapis.com/envoy.config.metrics.v3.MetricsServiceConfig',
+        'transport_api_version': 'V3',
+        'grpc_service': { envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } },
+        'report_counters_as_deltas': true,
+        'emit_tags_as_labels': false,
+        'histogram_emit_mode': 'HISTOGRAM',
+      });
+    });
+
+    test('GIVEN a token file THEN stats go over the same Google gRPC channel, with the same TLS and token, as ADS', () => {
+      const xds = { host: 'r.mesh.svc', port: 15012, caCertFile: '/ca.pem', serverName: 'r.mesh.svc', tokenFile: '/token' };
+      const bootstrap = buildEnvoyBootstrap({ node, xds }) as any;
+
+      expect(sinkOf(bootstrap).grpc_service).toEqual(bootstrap.dynamic_resources.ads_config.grpc_services[0]);
+      expect(sinkOf(bootstrap).grpc_service.google_grpc.call_credentials[0].from_plugin.typed_config.secret_data.filename).toBe('/token');
+    });
+
+    test.each([[1000, '1s'], [2500, '2.5s'], [300_000, '300s']])('GIVEN a flush interval of %d ms THEN Envoy flushes every %s', (milliseconds, duration) => {
+      expect((buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 }, statsFlushIntervalMs: milliseconds }) as any).stats_flush_interval).toBe(duration);
+    });
+
+    test.each([0, -5, 1.5, 300_001])('GIVEN a flush interval of %d ms WHEN built THEN the error names the value, the range and the default', (milliseconds) => {
+      expect(() => buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 }, statsFlushIntervalMs: milliseconds }))
+        .toThrow(`statsFlushIntervalMs is ${milliseconds}; Envoy accepts a whole number of milliseconds from 1 to 300000 (5 minutes). Use 5000 (the default)`);
+    });
+
+    test('GIVEN streamStats false THEN no sink is configured', () => {
+      expect((buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 }, streamStats: false }) as any).stats_sinks).toBeUndefined();
+    });
+
+    test('GIVEN a workload name THEN the node names it in WORKLOAD_NAME; without one the key is absent', () => {
+      expect((buildEnvoyBootstrap({ node: { ...node, workloadName: 'reviews-v2' }, xds: { host: 'x', port: 1 } }) as any).node.metadata[NODE_METADATA.workloadName]).toBe('reviews-v2');
+      expect((buildEnvoyBootstrap({ node, xds: { host: 'x', port: 1 } }) as any).node.metadata).not.toHaveProperty(NODE_METADATA.workloadName);
+    });
   });
 
   describe('with a token file', () => {

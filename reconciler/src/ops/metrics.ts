@@ -5,11 +5,16 @@
 
 type Labels = Readonly<Record<string, string>>;
 
+/** A label value as the text format writes it: backslash, quote and newline escaped. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
 function labelText(labels: Labels, extra?: [string, string]): string {
   const pairs = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
   if (extra) pairs.push(extra);
   if (pairs.length === 0) return '';
-  return `{${pairs.map(([key, value]) => `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}`;
+  return `{${pairs.map(([key, value]) => `${key}="${escapeLabelValue(value)}"`).join(',')}}`;
 }
 
 function labelKey(labels: Labels): string {

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'net';
 export interface OpsView {
   /** Ready or not, with a line per missing piece or degraded watch. */
   readiness(): { readonly ready: boolean; readonly details: readonly string[] };
-  metricsText(): string;
+  /** The exposition, whole or in chunks written one after the other. */
+  metricsText(): string | readonly string[];
   /** The proxy's current snapshot as JSON, or undefined when it has none. */
   configDump(proxyId: string): unknown;
   /** Proxy ids with a snapshot, for the config_dump index. */
@@ -18,6 +19,8 @@ export interface OpsView {
   rejected(): unknown;
   /** Objects read but not served, and why. */
   ignored(): unknown;
+  /** The traffic edges of the last `windowMs` (see TelemetryStore.edges). */
+  traffic?(windowMs: number): unknown;
 }
 
 export class OpsServer {
@@ -65,15 +68,37 @@ export class OpsServer {
         return json(response, 200, this.view.rejected());
       case '/debug/ignored':
         return json(response, 200, this.view.ignored());
+      case '/debug/traffic': {
+        const windowText = url.searchParams.get('window') ?? '60s';
+        const windowMs = windowMillis(windowText);
+        if (windowMs === undefined || !this.view.traffic) {
+          return json(response, 400, { error: `window is '${windowText}'; give seconds or minutes, e.g. window=60s, 5m or 15m` });
+        }
+        try {
+          return json(response, 200, { windowSeconds: windowMs / 1000, edges: this.view.traffic(windowMs) });
+        } catch (error) {
+          return json(response, 400, { error: (error as Error).message });
+        }
+      }
       default:
         return text(response, 404, 'not found\n');
     }
   }
 }
 
-function text(response: http.ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+function windowMillis(text: string): number | undefined {
+  const match = /^(\d+)(s|m)$/.exec(text);
+  return match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : undefined;
+}
+
+function text(response: http.ServerResponse, status: number, body: string | readonly string[], contentType = 'text/plain; charset=utf-8'): void {
   response.writeHead(status, { 'content-type': contentType });
-  response.end(body);
+  if (typeof body === 'string') {
+    response.end(body);
+    return;
+  }
+  for (const chunk of body) response.write(chunk);
+  response.end();
 }
 
 function json(response: http.ServerResponse, status: number, body: unknown): void {

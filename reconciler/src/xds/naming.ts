@@ -10,6 +10,23 @@ export function inboundClusterName(port: number): string {
   return `inbound|${port}||`;
 }
 
+/** What a cluster name built by the functions above says about its destination. */
+export type ParsedClusterName =
+  | { readonly direction: 'outbound'; readonly port: number; readonly subset?: string; readonly hostname: string }
+  | { readonly direction: 'inbound'; readonly port: number };
+
+/** The inverse of `outboundClusterName` / `inboundClusterName`; undefined for any other name. */
+export function parseClusterName(name: string): ParsedClusterName | undefined {
+  const parts = name.split('|');
+  if (parts.length !== 4) return undefined;
+  const [direction, portText, subset, hostname] = parts;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535 || String(port) !== portText) return undefined;
+  if (direction === 'inbound' && subset === '' && hostname === '') return { direction, port };
+  if (direction === 'outbound' && hostname !== '') return { direction, port, hostname, ...(subset ? { subset } : {}) };
+  return undefined;
+}
+
 /** Outbound HTTP routes are shared per port: every service on that port is a virtual host in it. */
 export function outboundRouteName(port: number): string {
   return `${port}`;

@@ -8,19 +8,12 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { silentLogger } from '../../src/log';
 import { buildEnvoyBootstrap } from '../../src/model';
-import { DEFAULT_MESH_SETTINGS } from '../../src/push/mesh-settings';
-import { Reconciler } from '../../src/reconciler';
-import { DirectoryCaStore } from '../../src/security/directory-ca-store';
-import { loadMeshSecurity, MeshSecurity } from '../../src/security/mesh-security';
-import { createXdsServingCredentials, XdsServingCredentials } from '../../src/security/serving-credentials';
-import { TokenReviewAuthenticator, TokenReviewStatus } from '../../src/security/token-review-authenticator';
-import { generateProxyResources } from '../../src/xds/generators';
+import type { TokenReviewStatus } from '../../src/security/token-review-authenticator';
 import { findEnvoy } from '../support/envoy';
 import { httpRequest } from '../support/http-request';
-import { MemorySource } from '../support/memory-source';
 import { freePort, uniqueLoopbackAddress } from '../support/ports';
+import { startTokenReconciler, TokenReconciler } from '../support/token-reconciler';
 import { waitUntil } from '../support/wait';
 
 /** The name sidecars verify, as the Mesh construct injects it for namespace mesh-system. */
@@ -93,9 +86,7 @@ class TokenAuthenticatedEnvoy {
 
 describe('Envoy authenticating to the reconciler with a service account token', () => {
   let workDir: string;
-  let security: MeshSecurity;
-  let serving: XdsServingCredentials;
-  let reconciler: Reconciler;
+  let running: TokenReconciler;
   let xdsTlsPort: number;
   let caCertFile: string;
   const reviewer = fakeTokenReviewer();
@@ -103,25 +94,13 @@ describe('Envoy authenticating to the reconciler with a service account token', 
 
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-token-auth-'));
-    security = await loadMeshSecurity(new DirectoryCaStore(path.join(workDir, 'ca')), DEFAULT_MESH_SETTINGS);
-    caCertFile = path.join(workDir, 'root-cert.pem');
-    fs.writeFileSync(caCertFile, security.ca.certificatePem);
-    serving = await createXdsServingCredentials(security.ca, { dnsNames: [SERVER_NAME], ipAddresses: [] });
-    reconciler = new Reconciler({
-      source: new MemorySource(), mesh: DEFAULT_MESH_SETTINGS, log: silentLogger(),
-      generate: (push, proxy) => generateProxyResources(push, proxy, security.extensions),
-      certificates: security.certificates,
-      authenticator: new TokenReviewAuthenticator(reviewer.review),
-      xds: { host: '127.0.0.1', port: 0 },
-      xdsTls: { host: '127.0.0.1', port: 0, credentials: serving.credentials },
-    });
-    xdsTlsPort = (await reconciler.start()).xdsTlsPort!;
+    running = await startTokenReconciler({ workDir, serverName: SERVER_NAME, review: reviewer.review });
+    ({ xdsTlsPort, caCertFile } = running);
   });
 
   afterAll(async () => {
     await Promise.allSettled(envoys.map((envoy) => envoy.stop()));
-    await reconciler?.stop();
-    serving?.stop();
+    await running?.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 

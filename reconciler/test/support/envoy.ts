@@ -46,8 +46,11 @@ export interface EnvoySidecarOptions {
   readonly namespace: string;
   readonly labels?: Record<string, string>;
   readonly serviceAccount?: string;
-  /** Dial xDS over TLS, verifying the reconciler's certificate against this CA file and name. */
-  readonly xdsTls?: { readonly caCertFile: string; readonly serverName: string };
+  /**
+   * Dial xDS over TLS, verifying the reconciler's certificate against this CA file and name, and
+   * (with `tokenFile`) authenticate with that token over Envoy's Google gRPC client.
+   */
+  readonly xdsTls?: { readonly caCertFile: string; readonly serverName: string; readonly tokenFile?: string };
 }
 
 export class EnvoySidecar {

@@ -13,6 +13,7 @@ export interface HttpRequestOptions {
   readonly path?: string;
   readonly method?: string;
   readonly headers?: Record<string, string>;
+  readonly body?: string;
   /** @default 5000 */
   readonly timeoutMs?: number;
 }
@@ -30,6 +31,6 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResult> {
     });
     request.on('timeout', () => request.destroy(new Error(`request to ${options.host}:${options.port}${options.path ?? '/'} timed out`)));
     request.on('error', reject);
-    request.end();
+    request.end(options.body);
   });
 }

@@ -26,6 +26,8 @@ export interface AdsServerOptions {
   readonly authenticator?: ProxyAuthenticator;
   /** Bounds response bytes written but not yet flushed, over all streams. */
   readonly writeBudget?: WriteBudgetOptions;
+  /** Further gRPC services proxies reach over the same ports (the stats stream). */
+  readonly services?: readonly { readonly definition: grpc.ServiceDefinition; readonly implementation: grpc.UntypedServiceImplementation }[];
 }
 
 export class AdsServer {
@@ -46,6 +48,7 @@ export class AdsServer {
       StreamAggregatedResources: (call: SotwCall) => this.accept(call, (caller) => new SotwStream(call, { ...deps, caller })),
       DeltaAggregatedResources: (call: DeltaCall) => this.accept(call, (caller) => new DeltaStream(call, { ...deps, caller })),
     });
+    for (const service of options.services ?? []) this.server.addService(service.definition, service.implementation);
   }
 
   /**

@@ -5,6 +5,8 @@
  * being on this host. The reconciler then checks the node's claimed identity against the caller.
  */
 import * as grpc from '@grpc/grpc-js';
+import { NODE_METADATA } from '../../model';
+import type { ProxyIdentity } from '../../push/contract';
 
 /** The verified caller of one stream. */
 export type AuthenticatedCaller =
@@ -69,3 +71,16 @@ export const TRUST_ALL_AUTHENTICATOR: ProxyAuthenticator = {
     return { kind: 'trusted-peer', peer };
   },
 };
+
+/**
+ * A service account may only connect as itself: its ADS stream receives that identity's private
+ * key, and its stats stream speaks for that workload's traffic.
+ */
+export function assertCallerMayClaim(caller: AuthenticatedCaller | undefined, identity: ProxyIdentity): void {
+  if (caller?.kind !== 'service-account') return;
+  if (caller.namespace !== identity.namespace || caller.serviceAccount !== identity.serviceAccount) {
+    throw new AdsAccessError(grpc.status.PERMISSION_DENIED,
+      `node '${identity.id}' claims service account ${identity.namespace}/${identity.serviceAccount} but its token belongs to ${caller.namespace}/${caller.serviceAccount}; `
+      + `set node metadata ${NODE_METADATA.namespace} and ${NODE_METADATA.serviceAccount} to the pod's own namespace and service account`);
+  }
+}

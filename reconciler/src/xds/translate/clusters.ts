@@ -47,8 +47,12 @@ export function buildOutboundCluster(input: OutboundClusterInput): Record<string
   if (input.transportSocket) {
     cluster.transport_socket = input.transportSocket;
   }
+  if (port.protocol === 'HTTP') cluster.track_cluster_stats = BODY_SIZE_STATS;
   return cluster;
 }
+
+/** Request and response body size histograms, the telemetry's `istio_request_bytes`/`istio_response_bytes`. */
+const BODY_SIZE_STATS = { request_response_sizes: true } as const;
 
 /** `inbound|<port>||`: the application the proxy fronts, at a fixed address. */
 export function buildInboundCluster(port: number, endpoint: { address: string; port: number }): Record<string, unknown> {

@@ -18,6 +18,11 @@ export const FAULT_FILTER = {
   name: 'envoy.filters.http.fault',
   type: `${TYPE_PREFIX}envoy.extensions.filters.http.fault.v3.HTTPFault`,
 };
+/** Counts gRPC calls by status per upstream cluster (`cluster.<name>.grpc.<status>`), read by the telemetry. */
+export const GRPC_STATS_FILTER = {
+  name: 'envoy.filters.http.grpc_stats',
+  type: `${TYPE_PREFIX}envoy.extensions.filters.http.grpc_stats.v3.FilterConfig`,
+};
 export const CORS_FILTER = {
   name: 'envoy.filters.http.cors',
   type: `${TYPE_PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,

@@ -1,5 +1,5 @@
 /** `build*`: the network filters at the end of a filter chain, HTTP connection manager or TCP proxy. */
-import { ADS_CONFIG_SOURCE, CORS_FILTER, FAULT_FILTER, HTTP_CONNECTION_MANAGER, ROUTER_FILTER, TCP_PROXY, typedFilter } from './envoy-extensions';
+import { ADS_CONFIG_SOURCE, CORS_FILTER, FAULT_FILTER, GRPC_STATS_FILTER, HTTP_CONNECTION_MANAGER, ROUTER_FILTER, TCP_PROXY, typedFilter } from './envoy-extensions';
 
 export interface HttpConnectionManagerInput {
   readonly statPrefix: string;
@@ -10,6 +10,7 @@ export interface HttpConnectionManagerInput {
   /**
    * Outbound routes may carry per-route fault and CORS configuration, which only takes effect
    * when the filters are in the chain; with no per-route config they pass requests through.
+   * Outbound chains also count gRPC statuses per upstream cluster for the telemetry.
    */
   readonly routeLevelFilters: boolean;
   /** Further connection manager fields, e.g. client certificate forwarding on inbound ports. */
@@ -20,8 +21,9 @@ export function buildHttpConnectionManager(input: HttpConnectionManagerInput): R
   const routing = 'rdsName' in input.routes
     ? { rds: { config_source: ADS_CONFIG_SOURCE, route_config_name: input.routes.rdsName } }
     : { route_config: input.routes.inline };
+  // Per-method gRPC stats would let callers grow Envoy's stats without bound; per status is enough.
   const routeLevel = input.routeLevelFilters
-    ? [typedFilter(FAULT_FILTER), typedFilter(CORS_FILTER)]
+    ? [typedFilter(FAULT_FILTER), typedFilter(CORS_FILTER), typedFilter(GRPC_STATS_FILTER, { stats_for_all_methods: false })]
     : [];
   return typedFilter(HTTP_CONNECTION_MANAGER, {
     stat_prefix: input.statPrefix,

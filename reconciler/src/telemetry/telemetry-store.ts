@@ -1,0 +1,355 @@
+/**
+ * The mesh's live traffic: every proxy's stats flushes become per-edge rolling windows (for the
+ * graph, health and rollout decisions) and Istio-standard running totals (for `/metrics`). Proxies
+ * report over streams (see `metrics-service.ts`); a departed proxy's counts stay until they age
+ * out of the windows. Series are capped, idle ones dropped, and every refusal is counted.
+ *
+ * Time is passed in (epoch ms), so tests drive the store with a fake clock.
+ */
+import { DEFAULT_STATS_FLUSH_INTERVAL_MS } from '../model';
+import type { ProxyIdentity } from '../push/contract';
+import { EdgeAccumulator, EdgeTraffic, edgeTraffic } from './edge-traffic';
+import { attributeFaults, FaultTarget } from './fault-attribution';
+import type { EdgeLabelInput } from './istio-labels';
+import { IstioTotals } from './istio-totals';
+import type { EnvoyMetric, FamilyFilter } from './metrics-wire';
+import { ClusterFlush, ProxyFlush, ProxyFlushReader, StatNameCache } from './proxy-flush';
+import type { TrafficDestination, TrafficDestinations } from './traffic-destination';
+import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
+import { MAX_WINDOW_MS, ProxyCoverage } from './proxy-coverage';
+import { IstioRecords, SourcePeer, TrafficSeries } from './traffic-series';
+import { peerOfProxy, principalOf } from './workload-peer';
+
+export interface TelemetryStoreOptions {
+  readonly destinations: TrafficDestinations;
+  readonly trustDomain: string;
+  /** Istio's cluster id for `source_cluster`/`destination_cluster`. @default 'Kubernetes' */
+  readonly clusterName?: string;
+  /** The fault routes of a proxy's connection manager, from the config it was sent. */
+  readonly faultTargets?: (proxyId: string, statPrefix: string) => readonly FaultTarget[] | undefined;
+  /** Whether a proxy was sent a cluster of that name. */
+  readonly isCluster?: (proxyId: string, cluster: string) => boolean;
+  /** Series (proxy × cluster) kept at most. @default 20000 */
+  readonly maxSeries?: number;
+  /** Istio label sets kept at most. @default 50000 */
+  readonly maxIstioRecords?: number;
+  /** Keep request and response body size distributions for Istio's metrics. @default false */
+  readonly bodySizeMetrics?: boolean;
+}
+
+/** Which edges a query covers; every given field must match. */
+export interface TrafficQuery {
+  readonly windowMs: number;
+  readonly direction?: 'outbound' | 'inbound';
+  readonly sourceNamespace?: string;
+  readonly sourceWorkload?: string;
+  /** The destination service host, e.g. `reviews.shop.svc.cluster.local`. */
+  readonly destinationHost?: string;
+  readonly destinationNamespace?: string;
+  readonly destinationVersion?: string;
+  readonly destinationSubset?: string;
+}
+
+/** Counts the store keeps about itself, for the reconciler's own metrics. */
+export interface TelemetryCounters {
+  flushes: number;
+  seriesRefused: number;
+  unattributedFaultAborts: number;
+  unattributedFaultDelays: number;
+  /** Metrics that arrived with labels and could not be read (the bootstrap sends none). */
+  labelledMetrics: number;
+}
+
+/** One proxy's open stats stream: feed it each message's metrics, close it when the stream ends. */
+export interface ProxyStatsStream {
+  /** What the wire decoder should decode of this stream's messages. */
+  readonly filter: FamilyFilter;
+  record(metrics: readonly EnvoyMetric[], now: number): void;
+  close(now: number): void;
+}
+
+const INBOUND_PREFIX = /^inbound_(\d+)$/;
+const SWEEP_EVERY_MS = 30_000;
+
+export class TelemetryStore {
+  readonly istio: IstioTotals;
+  readonly counters: TelemetryCounters = { flushes: 0, seriesRefused: 0, unattributedFaultAborts: 0, unattributedFaultDelays: 0, labelledMetrics: 0 };
+  /** Series by proxy id, then cluster name. */
+  private readonly seriesByProxy = new Map<string, Map<string, TrafficSeries>>();
+  private readonly coverageByProxy = new Map<string, ProxyCoverage>();
+  private readonly statNames = new StatNameCache();
+  private seriesTotal = 0;
+  private readonly streamsByProxy = new Map<string, number>();
+  private readonly streamsByWorkload = new Map<string, number>();
+  private readonly maxSeries: number;
+  private readonly clusterName: string;
+  private lastSweep = 0;
+
+  constructor(private readonly options: TelemetryStoreOptions) {
+    this.maxSeries = options.maxSeries ?? 20_000;
+    this.clusterName = options.clusterName ?? 'Kubernetes';
+    this.istio = new IstioTotals({ maxRecords: options.maxIstioRecords, bodySizes: options.bodySizeMetrics });
+  }
+
+  get seriesCount(): number {
+    return this.seriesTotal;
+  }
+
+  get openStreams(): number {
+    let open = 0;
+    for (const streams of this.streamsByProxy.values()) open += streams;
+    return open;
+  }
+
+  /** Proxies with an open stats stream. */
+  reportingProxies(): string[] {
+    return [...this.streamsByProxy.keys()];
+  }
+
+  /** Registers a stream of `proxy` (identified from its first message). */
+  openStream(proxy: ProxyIdentity, now: number): ProxyStatsStream {
+    const peer = peerOfProxy(proxy);
+    const source: SourcePeer = { ...peer, proxyId: proxy.id, principal: principalOf(peer, this.options.trustDomain), gateway: proxy.proxyType === 'router' };
+    const workloadKey = `${source.namespace}/${source.workload}`;
+    this.streamsByProxy.set(proxy.id, (this.streamsByProxy.get(proxy.id) ?? 0) + 1);
+    let coverage = this.coverageByProxy.get(proxy.id);
+    if (!coverage) {
+      coverage = new ProxyCoverage(now);
+      this.coverageByProxy.set(proxy.id, coverage);
+    }
+    this.streamsByWorkload.set(workloadKey, (this.streamsByWorkload.get(workloadKey) ?? 0) + 1);
+    const isCluster = this.options.isCluster;
+    const reader = new ProxyFlushReader(this.statNames, isCluster ? (cluster) => isCluster(proxy.id, cluster) : undefined);
+    let lastReportAt: number | undefined;
+    let closed = false;
+    return {
+      filter: reader.filter,
+      record: (metrics, now) => {
+        const flush = reader.read(metrics);
+        this.ingest(proxy, source, coverage!, flush, coveredFrom(lastReportAt, flush, now), now);
+        lastReportAt = now;
+      },
+      close: (now) => {
+        if (closed) return;
+        closed = true;
+        this.closeStream(proxy.id, workloadKey, now);
+      },
+    };
+  }
+
+  /** The edges matching a query, one per source workload → destination (service, subset, version). */
+  edges(query: TrafficQuery, now: number = Date.now()): EdgeTraffic[] {
+    const windowMs = checkedWindow(query.windowMs);
+    const edges = new Map<string, EdgeAccumulator>();
+    const spans = new Map<ProxyCoverage, number | undefined>();
+    for (const series of this.allSeries()) {
+      if (!matches(series, query)) continue;
+      let edge = edges.get(series.edgeKey);
+      if (!edge) {
+        edge = {
+          source: series.source, destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
+          reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
+        };
+        edges.set(series.edgeKey, edge);
+      }
+      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
+    }
+    return [...edges.values()].filter((edge) => edge.reporters > 0).map((edge) => edgeTraffic(edge, windowMs / 1000));
+  }
+
+  /**
+   * Everything matching a query merged into one: e.g. all callers of one version of a service,
+   * as a rollout judges a canary. Undefined when nothing matching reported in the window.
+   */
+  total(query: TrafficQuery, now: number = Date.now()): EdgeTraffic | undefined {
+    const windowMs = checkedWindow(query.windowMs);
+    let edge: EdgeAccumulator | undefined;
+    const spans = new Map<ProxyCoverage, number | undefined>();
+    for (const series of this.allSeries()) {
+      if (!matches(series, query)) continue;
+      edge ??= {
+        destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
+        reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
+      };
+      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
+    }
+    return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
+  }
+
+  /** Drops series that have aged out of every window, and frees aged-out slots of the others. */
+  sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [proxyId, byCluster] of this.seriesByProxy) {
+      for (const [cluster, series] of byCluster) {
+        if (series.isIdle(now) && (!series.connected || now - series.lastTrafficAt > MAX_WINDOW_MS)) {
+          byCluster.delete(cluster);
+          this.seriesTotal -= 1;
+        } else {
+          series.compact(now);
+        }
+      }
+      if (byCluster.size === 0 && !this.streamsByProxy.has(proxyId)) this.seriesByProxy.delete(proxyId);
+    }
+    for (const [proxyId, coverage] of this.coverageByProxy) {
+      if (coverage.isIdle(now) && !this.seriesByProxy.has(proxyId)) this.coverageByProxy.delete(proxyId);
+    }
+    this.istio.sweep(now);
+  }
+
+
+
+  private ingest(proxy: ProxyIdentity, source: SourcePeer, coverage: ProxyCoverage, flush: ProxyFlush, from: number, now: number): void {
+    coverage.record(now, from);
+    this.counters.flushes += 1;
+    this.counters.labelledMetrics += flush.labelledMetrics;
+    const faults = this.attributedFaults(proxy.id, flush);
+    const downstream = new Map<number, { connections: number; tlsConnections: number }>();
+    for (const listener of flush.listeners.values()) {
+      const inbound = INBOUND_PREFIX.exec(listener.statPrefix);
+      if (inbound) downstream.set(Number(inbound[1]), { connections: listener.connections, tlsConnections: listener.tlsConnections });
+    }
+    const generation = this.options.destinations.generation;
+    const byCluster = this.seriesByProxy.get(proxy.id);
+    for (const clusterFlush of flush.clusters.values()) {
+      const clusterFaults = faults.get(clusterFlush.cluster);
+      let series = byCluster?.get(clusterFlush.cluster);
+      const destination = series && series.resolvedWith === generation ? series.destination : this.options.destinations.resolve(clusterFlush.cluster, proxy);
+      if (!destination) continue;
+      if (!series) {
+        if (!flushHasTraffic(clusterFlush, clusterFaults)) continue;
+        series = this.createSeries(source, destination, coverage, now);
+        if (!series) continue;
+      }
+      series.destination = destination;
+      series.resolvedWith = generation;
+      const inboundConnections = destination.direction === 'inbound' && destination.port !== undefined ? downstream.get(destination.port) : undefined;
+      series.record(now, from, clusterFlush, clusterFaults, inboundConnections);
+      if (destination.direction === 'outbound') this.addIstioTotals(series, clusterFlush, clusterFaults, now);
+    }
+    if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
+  }
+
+  /** Adds a flush to the series' Istio records, remade only when a fact their labels come from changed. */
+  private addIstioTotals(series: TrafficSeries, flush: ClusterFlush, faults: InjectedFaults | undefined, now: number): void {
+    const destination = series.destination;
+    const mtls = series.mtls === true;
+    const protocol = series.protocol;
+    const destinationReports = this.destinationReports(destination);
+    let records = series.istio;
+    if (!records || records.destination !== destination || records.mtls !== mtls || records.protocol !== protocol
+      || records.destinationReports !== destinationReports || !records.source || records.source.dropped
+      || (destinationReports && (!records.destinationReport || records.destinationReport.dropped))) {
+      const input: EdgeLabelInput = { reporter: 'source', source: series.source, destination, protocol, mtls, trustDomain: this.options.trustDomain, clusterName: this.clusterName };
+      records = {
+        destination, mtls, protocol, destinationReports,
+        source: this.istio.recordFor(input, now),
+        destinationReport: destinationReports ? this.istio.recordFor({ ...input, reporter: 'destination' }, now) : undefined,
+      } satisfies IstioRecords;
+      series.istio = records;
+    }
+    if (records.source) this.istio.add(records.source, 'source', protocol, flush, faults, now);
+    if (records.destinationReport) this.istio.add(records.destinationReport, 'destination', protocol, flush, faults, now);
+  }
+
+  /** Istio reports at the destination only from a sidecar there: every reachable workload must run a reporting proxy. */
+  private destinationReports(destination: TrafficDestination): boolean {
+    return destination.workloads.length > 0 && !destination.external
+      && destination.workloads.every((workload) => (this.streamsByWorkload.get(`${workload.namespace}/${workload.workload}`) ?? 0) > 0);
+  }
+
+  private attributedFaults(proxyId: string, flush: ProxyFlush): Map<string, InjectedFaults> {
+    const byCluster = new Map<string, InjectedFaults>();
+    for (const listener of flush.listeners.values()) {
+      if (listener.faultAborts <= 0 && listener.faultDelays <= 0) continue;
+      const attribution = attributeFaults(listener, this.options.faultTargets?.(proxyId, listener.statPrefix));
+      this.counters.unattributedFaultAborts += attribution.unattributedAborts;
+      this.counters.unattributedFaultDelays += attribution.unattributedDelays;
+      for (const [cluster, faults] of attribution.byCluster) {
+        const existing = byCluster.get(cluster);
+        byCluster.set(cluster, existing ? { ...faults, aborts: faults.aborts + existing.aborts, delays: faults.delays + existing.delays } : faults);
+      }
+    }
+    return byCluster;
+  }
+
+  private createSeries(source: SourcePeer, destination: TrafficDestination, coverage: ProxyCoverage, now: number): TrafficSeries | undefined {
+    if (this.seriesTotal >= this.maxSeries) {
+      this.counters.seriesRefused += 1;
+      return undefined;
+    }
+    const series = new TrafficSeries(source, destination, coverage, now);
+    let byCluster = this.seriesByProxy.get(source.proxyId);
+    if (!byCluster) {
+      byCluster = new Map();
+      this.seriesByProxy.set(source.proxyId, byCluster);
+    }
+    byCluster.set(destination.cluster, series);
+    this.seriesTotal += 1;
+    return series;
+  }
+
+  private *allSeries(): IterableIterator<TrafficSeries> {
+    for (const byCluster of this.seriesByProxy.values()) yield* byCluster.values();
+  }
+
+  private closeStream(proxyId: string, workloadKey: string, now: number): void {
+    const streams = (this.streamsByProxy.get(proxyId) ?? 1) - 1;
+    if (streams > 0) {
+      this.streamsByProxy.set(proxyId, streams);
+    } else {
+      this.streamsByProxy.delete(proxyId);
+      this.coverageByProxy.get(proxyId)?.disconnected(now);
+    }
+    const workloadStreams = (this.streamsByWorkload.get(workloadKey) ?? 1) - 1;
+    if (workloadStreams > 0) this.streamsByWorkload.set(workloadKey, workloadStreams);
+    else this.streamsByWorkload.delete(workloadKey);
+  }
+}
+
+/**
+ * The start of the traffic a report covers: the stream's previous report; for a stream's first
+ * report, one flush interval back, or the proxy's start when it is younger than that.
+ */
+function coveredFrom(lastReportAt: number | undefined, flush: ProxyFlush, now: number): number {
+  if (lastReportAt !== undefined) return lastReportAt;
+  const uptimeMs = flush.uptimeSeconds !== undefined ? flush.uptimeSeconds * 1000 : Infinity;
+  return now - Math.min(DEFAULT_STATS_FLUSH_INTERVAL_MS, Math.max(uptimeMs, 1000));
+}
+
+/**
+ * Adds a series' rates to its edge over its proxy's span (computed once per proxy and query in
+ * `spans`); false when the proxy reported nothing in the window.
+ */
+function addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number, spans: Map<ProxyCoverage, number | undefined>): boolean {
+  let seconds = spans.get(series.coverage);
+  if (seconds === undefined && !spans.has(series.coverage)) {
+    seconds = series.coverage.seconds(now, windowMs);
+    spans.set(series.coverage, seconds);
+  }
+  if (seconds === undefined) return false;
+  series.addRates(now, windowMs, seconds, edge.rates);
+  edge.ejectedHosts += series.connected ? series.ejectedHosts : 0;
+  if (series.mtls === true) edge.mtlsSeries += 1;
+  if (series.mtls === false) edge.plaintextSeries += 1;
+  return true;
+}
+
+function checkedWindow(windowMs: number): number {
+  if (!Number.isFinite(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) {
+    throw new Error(`a traffic window of ${windowMs} ms is out of range; ask for 1 s to ${MAX_WINDOW_MS / 60_000} min (e.g. 60000, 300000 or 900000)`);
+  }
+  return windowMs;
+}
+
+function matches(series: TrafficSeries, query: TrafficQuery): boolean {
+  const destination = series.destination;
+  const source = series.source;
+  const outbound = destination.direction === 'outbound';
+  return (query.direction === undefined || query.direction === destination.direction)
+    && (query.sourceNamespace === undefined || (outbound && source.namespace === query.sourceNamespace))
+    && (query.sourceWorkload === undefined || (outbound && source.workload === query.sourceWorkload))
+    && (query.destinationHost === undefined || destination.service?.host === query.destinationHost)
+    && (query.destinationNamespace === undefined || destination.service?.namespace === query.destinationNamespace)
+    && (query.destinationVersion === undefined || destination.version === query.destinationVersion)
+    && (query.destinationSubset === undefined || destination.subset === query.destinationSubset);
+}
