@@ -46,7 +46,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     ignorePatterns: ['src/imports/**', 'reconciler/**', 'dist/**', 'lib/**'],
   },
-  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json'],
+  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json', '/.mesh-reconciler/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/reconciler/', '/bench/', '/.ci/', '/scripts/'] },
 });
 

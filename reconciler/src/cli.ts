@@ -2,7 +2,8 @@
 /**
  * `cdk8s-mesh-reconciler`: serves the mesh config in a directory or a cluster to Envoy sidecars
  * over ADS, plaintext and TLS, with workload certificates from the mesh CA. Exits 0 on
- * SIGTERM/SIGINT after closing streams, 1 on a startup error, 2 on bad flags.
+ * SIGTERM/SIGINT after closing streams, 1 on a startup error, 2 on bad flags; `--help` prints
+ * the usage and exits 0.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,8 +26,17 @@ import { DEFAULT_TOKEN_AUDIENCE } from './security/token-review-authenticator';
 import { LOOPBACK_AUTHENTICATOR, TRUST_ALL_AUTHENTICATOR } from './xds/ads/proxy-authentication';
 import { generateProxyResources } from './xds/generators';
 
-const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | --source=kubernetes]
+export const USAGE = `usage: cdk8s-mesh-reconciler --source=directory --dir <path> --data-dir <path> [flags]
+       cdk8s-mesh-reconciler --source=kubernetes [flags]
+       cdk8s-mesh-reconciler --help
+
+flags:
+  --source <directory|kubernetes>  where the mesh config comes from (default directory)
   --dir <path>                directory of synthesized mesh YAML (directory source)
+  --data-dir <path>           directory mode, required: the reconciler's state, the mesh root CA
+                              and its private key in <data-dir>/ca; keep it private to the
+                              reconciler and outside the watched tree (the image uses
+                              /var/lib/cdk8s-mesh)
   --namespace <name>          Kubernetes mode: the reconciler's namespace, holding the mesh-ca Secret
                               and the mesh-last-accepted ConfigMap (default $POD_NAMESPACE)
   --kubeconfig <file>         Kubernetes mode: API server credentials (default: the pod's service
@@ -45,8 +55,7 @@ const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | -
   --trust-domain <name>       SPIFFE trust domain (overrides the mesh config)
   --mesh-config <file>        YAML/JSON mesh settings: ${Object.keys(DEFAULT_MESH_SETTINGS).join(', ')}
   --crds <file>               Istio CRDs to validate objects against (default: the bundled crd-all.gen.yaml)
-  --data-dir <path>           directory mode state (default ~/.cdk8s-mesh-reconciler)
-  --ca-dir <path>             directory mode root CA (default <data-dir>/ca)
+  --ca-dir <path>             directory mode root CA, instead of <data-dir>/ca
   --ca-cert-out <file>        write the root CA certificate here, for bootstraps to verify xDS TLS
   --cert-lifetime <duration>  workload and serving certificate lifetime, e.g. 24h, 90m (default 24h)
   --rotation-check <duration> how often certificates are checked for rotation (default 60s)
@@ -55,7 +64,21 @@ const USAGE = `usage: cdk8s-mesh-reconciler [--source=directory --dir <path> | -
                               believe the identity they claim, handing them that identity's private
                               key (private networks only; refused in Kubernetes mode)
   --istio-body-size-metrics   also expose istio_request_bytes and istio_response_bytes on /metrics
-  --log-level <level>         pino level (default info)`;
+  --log-level <level>         pino level (default $LOG_LEVEL, else info)
+  -h, --help                  print this help and exit
+
+environment:
+  POD_NAMESPACE               Kubernetes mode: the reconciler's namespace when --namespace is not
+                              given (set it from the downward API)
+  POD_NAME                    Kubernetes mode: this replica's name in Events (default the host name)
+  POD_IP                      IP address on the xDS serving certificate (default 127.0.0.1 in
+                              directory mode)
+  KUBECONFIG                  Kubernetes mode without --kubeconfig: kubeconfig file(s) to reach the
+                              API server; without it ~/.kube/config, then the pod's service account
+                              (KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT)
+  LOG_LEVEL                   log level when --log-level is not given
+
+exit status: 0 after SIGTERM/SIGINT or --help, 1 when startup fails, 2 on bad flags`;
 
 /** Parsed command line; exported for tests. */
 export interface CliOptions {
@@ -75,7 +98,8 @@ export interface CliOptions {
   readonly trustDomain?: string;
   readonly meshConfig?: string;
   readonly crds?: string;
-  readonly caDir: string;
+  /** Directory mode: where the root CA and its key are kept. */
+  readonly caDir?: string;
   readonly caCertOut?: string;
   readonly certLifetimeMs: number;
   readonly rotationCheckMs: number;
@@ -85,8 +109,14 @@ export interface CliOptions {
   readonly logLevel?: string;
 }
 
+/** `--help` or `-h` anywhere before a `--` asks for the usage, whatever else the line holds. */
+export function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
-  const { values } = parseArgs({
+  const { values } = explainFlagErrors(() => parseArgs({
     args: [...argv],
     options: {
       'source': { type: 'string', default: 'directory' },
@@ -116,7 +146,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'log-level': { type: 'string' },
     },
     strict: true,
-  });
+  }));
   const source = values.source;
   if (source !== 'directory' && source !== 'kubernetes') {
     throw new Error(`--source is '${source}'; it must be 'directory' or 'kubernetes'`);
@@ -129,7 +159,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (source === 'kubernetes' && values['trust-remote-proxies']) {
     throw new Error('--trust-remote-proxies cannot be used with --source=kubernetes: every proxy proves its identity with a service-account token there');
   }
-  const dataDir = values['data-dir'] ?? path.join(os.homedir(), '.cdk8s-mesh-reconciler');
+  if (source === 'directory' && !values['data-dir'] && !values['ca-dir']) {
+    throw new Error('--source=directory needs --data-dir <path>: the mesh root CA and its private key are kept in <path>/ca; '
+      + 'choose a directory only the reconciler can read, outside the watched config (the image uses /var/lib/cdk8s-mesh)');
+  }
   return {
     source,
     dir: values.dir,
@@ -147,7 +180,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     trustDomain: values['trust-domain'],
     meshConfig: values['mesh-config'],
     crds: values.crds,
-    caDir: values['ca-dir'] ?? path.join(dataDir, 'ca'),
+    caDir: values['ca-dir'] ?? (values['data-dir'] ? path.join(values['data-dir'], 'ca') : undefined),
     caCertOut: values['ca-cert-out'],
     certLifetimeMs: durationFlag('--cert-lifetime', values['cert-lifetime']!),
     rotationCheckMs: durationFlag('--rotation-check', values['rotation-check']!),
@@ -156,6 +189,22 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     istioBodySizeMetrics: values['istio-body-size-metrics']!,
     logLevel: values['log-level'],
   };
+}
+
+/** node:util's parse errors speak of positionals and option tokens; these say what to type instead. */
+function explainFlagErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const { code, message } = error as Error & { code?: string };
+    const token = /'([^']*)'/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown flag '${token}'; see --help for the flags`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new Error(`unexpected argument '${token}'; every value belongs to a flag, as --flag value or --flag=value`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`${message}; see --help for the flags`);
+    throw error;
+  }
 }
 
 function wholeNumberFlag(flag: string, text: string): number {
@@ -226,9 +275,10 @@ async function modeBackends(options: CliOptions, log: Logger): Promise<ModeBacke
   }
   return {
     source: new DirectorySource({ dir: options.dir! }),
-    caStore: new DirectoryCaStore(options.caDir),
+    caStore: new DirectoryCaStore(options.caDir!),
     authenticator: options.trustRemoteProxies ? TRUST_ALL_AUTHENTICATOR : LOOPBACK_AUTHENTICATOR,
-    lastAccepted: new FileLastAcceptedStore(path.join(path.dirname(options.caDir), 'last-accepted.json')),
+    // The last accepted config lives beside the CA: both are the reconciler's own state.
+    lastAccepted: new FileLastAcceptedStore(path.join(path.dirname(options.caDir!), 'last-accepted.json')),
   };
 }
 
@@ -241,11 +291,15 @@ function writeRootCertificate(file: string, pem: string): void {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  if (asksForHelp(argv)) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   let options: CliOptions;
   try {
     options = parseCliArgs(argv);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`${(error as Error).message}\nrun 'cdk8s-mesh-reconciler --help' for the flags and environment variables\n`);
     process.exit(2);
   }
   const log = createLogger({ level: options.logLevel });
@@ -253,6 +307,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     const mesh = loadMeshSettings(options);
     const backends = await modeBackends(options, log);
     const security = await loadMeshSecurity(backends.caStore, mesh, { certificateLifetimeMs: options.certLifetimeMs });
+    log.info({ trustDomain: security.ca.trustDomain, caStore: backends.caStore.description, caCertOut: options.caCertOut }, 'mesh CA loaded');
     if (options.caCertOut) writeRootCertificate(options.caCertOut, security.ca.certificatePem);
     const serving = await createXdsServingCredentials(security.ca, servingCertificateNames(options, mesh), {
       lifetimeMs: options.certLifetimeMs,
@@ -286,7 +341,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     await reconciler.start();
     stopExtras = await backends.afterStart?.({ reconciler, serving, rootCertificatePem: security.ca.certificatePem });
-    log.info({ trustDomain: security.ca.trustDomain, caCertOut: options.caCertOut }, 'mesh CA loaded');
   } catch (error) {
     log.fatal({ err: (error as Error).message }, 'reconciler failed to start');
     process.exit(1);

@@ -14,6 +14,7 @@ import { cutForMessage } from './config/quoted-value';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
+import { ProxyRejections } from './ops/proxy-rejections';
 import { redactPrivateKeys } from './ops/redact';
 import { ReconcilerMetrics } from './ops/reconciler-metrics';
 import type { IgnoredObject, MeshObject, NotAppliedFields, ProxyIdentity, ProxyResources, RejectedObject } from './push/contract';
@@ -22,12 +23,14 @@ import { ignoredView } from './ops/ignored-view';
 import type { MeshSettings } from './push/mesh-settings';
 import { PushContext } from './push/push-context';
 import { parseProxyIdentity } from './push/proxy-identity';
+import { combineObservers } from './xds/ads/ads-observer';
 import { AdsServer } from './xds/ads/ads-server';
 import { assertCallerMayClaim, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
 import { PushDebouncer } from './xds/ads/push-debouncer';
 import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-certificate-tracker';
 import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
-import { ResourceEncoder } from './xds/codec';
+import { EncodedResource, ResourceEncoder } from './xds/codec';
+import { configsFeeding } from './xds/resource-provenance';
 import { buildSnapshot } from './xds/snapshot';
 import { SnapshotCache } from './xds/snapshot-cache';
 
@@ -93,6 +96,8 @@ export class Reconciler {
   readonly telemetry: MeshTelemetry;
   private readonly encoder = new ResourceEncoder();
   private readonly ingestCache = new IngestCache();
+  /** NACKs still in effect, with the config objects behind the refused resources. */
+  private readonly proxyRejections = new ProxyRejections((proxyId, typeUrl, resource) => this.configsFeeding(proxyId, typeUrl, resource), this.metrics.refusingProxies);
   private readonly ads: AdsServer;
   private readonly ops: OpsServer | undefined;
   private readonly debouncer: PushDebouncer;
@@ -127,7 +132,7 @@ export class Reconciler {
     this.ads = new AdsServer({
       snapshots: this.snapshots,
       log: this.log,
-      observer: this.metrics,
+      observer: combineObservers(this.metrics, this.proxyRejections),
       credentials: options.xds.credentials,
       authenticator: options.authenticator,
       services: [this.telemetry.grpcService],
@@ -157,7 +162,7 @@ export class Reconciler {
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
       syncz: () => this.ads.status.toJson(),
-      rejected: () => ({ rejected: this.rejected, heldBack: this.heldBack, notApplied: this.notApplied, generation: Object.fromEntries(this.generationProblems) }),
+      rejected: () => ({ rejected: this.rejected, heldBack: this.heldBack, notApplied: this.notApplied, generation: Object.fromEntries(this.generationProblems), nacked: this.proxyRejections.toJson() }),
       ignored: () => ignoredView(this.ignored),
       traffic: (windowMs) => this.telemetry.store.edges({ windowMs }),
     }) : undefined;
@@ -359,6 +364,12 @@ export class Reconciler {
     this.log.error({ proxy: proxyId, problems }, 'snapshot not published; the proxy keeps its previous config');
   }
 
+  /** Derived from the current push: a NACK arrives moments after its push, and a later push replaces the NACKed version anyway. */
+  private configsFeeding(proxyId: string, typeUrl: string, resource: EncodedResource) {
+    const proxy = this.proxies.get(proxyId);
+    return proxy && this.pushContext ? configsFeeding(this.pushContext, proxy.identity, typeUrl, resource.json) : [];
+  }
+
   private proxyConnected(node: Record<string, unknown>, caller?: AuthenticatedCaller): string {
     const identity = parseProxyIdentity(node);
     assertCallerMayClaim(caller, identity);
@@ -385,6 +396,7 @@ export class Reconciler {
     this.proxies.delete(proxyId);
     this.snapshots.clear(proxyId);
     this.ads.status.remove(proxyId);
+    this.proxyRejections.forget(proxyId);
     this.generationProblems.delete(proxyId);
     this.log.info({ proxy: proxyId }, 'proxy disconnected');
   }

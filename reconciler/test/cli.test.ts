@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderMeshConfig } from '../../src/private/control-plane';
-import { loadMeshSettings, parseCliArgs, servingCertificateNames } from '../src/cli';
+import { asksForHelp, loadMeshSettings, parseCliArgs, servingCertificateNames, USAGE } from '../src/cli';
 import { DEFAULT_MESH_SETTINGS } from '../src/push/mesh-settings';
 
 describe('reconciler CLI', () => {
@@ -57,7 +57,7 @@ describe('reconciler CLI', () => {
   });
 
   test('GIVEN --istio-body-size-metrics WHEN parsed THEN the body size histograms are asked for', () => {
-    expect(parseCliArgs(['--dir', '/config', '--istio-body-size-metrics'], {}).istioBodySizeMetrics).toBe(true);
+    expect(parseCliArgs(['--dir', '/config', '--data-dir', '/state', '--istio-body-size-metrics'], {}).istioBodySizeMetrics).toBe(true);
   });
 
   test('GIVEN Kubernetes mode WHEN serving names are derived THEN they are the reconciler Service names and the pod IP', () => {
@@ -68,15 +68,65 @@ describe('reconciler CLI', () => {
     });
   });
 
+  test('GIVEN directory mode with --ca-dir and no --data-dir WHEN parsed THEN the CA directory is the flag\'s', () => {
+    expect(parseCliArgs(['--dir', '/config', '--ca-dir', '/secrets/ca'], {}).caDir).toBe('/secrets/ca');
+  });
+
+  test('GIVEN Kubernetes mode WHEN parsed without --data-dir THEN no CA directory is used (the CA lives in a Secret)', () => {
+    expect(parseCliArgs(['--source=kubernetes'], { POD_NAMESPACE: 'mesh-system' }).caDir).toBeUndefined();
+  });
+
+  test.each([
+    [['--help'], true],
+    [['-h'], true],
+    [['--dir', '/config', '--help'], true],
+    [['--bogus', '-h'], true],
+    [['--dir', '/config', '--', '--help'], false],
+    [['--dir', '/config'], false],
+    [[], false],
+  ])('GIVEN %j WHEN checked for a help request THEN it is %s', (args, expected) => {
+    expect(asksForHelp(args)).toBe(expected);
+  });
+
   test.each([
     [['--source=kubernetes'], {}, 'needs --namespace or $POD_NAMESPACE'],
-    [['--dir', '/x', '--cert-lifetime', '1d'], {}, "--cert-lifetime is '1d'; it must be a positive duration"],
-    [['--dir', '/x', '--rotation-check', '0s'], {}, "--rotation-check is '0s'"],
-    [['--dir', '/x', '--xds-tls-port', '70000'], {}, "--xds-tls-port is '70000'"],
+    [['--dir', '/x'], {}, '--source=directory needs --data-dir <path>: the mesh root CA and its private key are kept in <path>/ca'],
+    [['--dir', '/x', '--data-dir', '/y', '--nope'], {}, "unknown flag '--nope'; see --help for the flags"],
+    [['--dir', '/x', '--data-dir', '/y', 'stray'], {}, "unexpected argument 'stray'; every value belongs to a flag"],
+    [['--dir'], {}, "--dir <value>' argument missing; see --help for the flags"],
+    [['--dir', '/x', '--data-dir', '/y', '--cert-lifetime', '1d'], {}, "--cert-lifetime is '1d'; it must be a positive duration"],
+    [['--dir', '/x', '--data-dir', '/y', '--rotation-check', '0s'], {}, "--rotation-check is '0s'"],
+    [['--dir', '/x', '--data-dir', '/y', '--xds-tls-port', '70000'], {}, "--xds-tls-port is '70000'"],
   ])('GIVEN flags %j WHEN parsed THEN they are refused naming the flag', (args, env, message) => {
     expect(() => parseCliArgs(args, env)).toThrow(message);
   });
 });
+
+describe('reconciler CLI usage', () => {
+  /** Variables read by libraries rather than by the reconciler's own code. */
+  const READ_BY_LIBRARIES = ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'];
+
+  test('GIVEN the reconciler sources WHEN every environment variable they read is collected THEN the usage documents each one', () => {
+    const read = new Set(READ_BY_LIBRARIES);
+    for (const file of sourceFiles(path.join(__dirname, '../src'))) {
+      for (const match of fs.readFileSync(file, 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)) read.add(match[1]);
+    }
+    expect([...read].filter((name) => !USAGE.includes(name))).toEqual([]);
+    expect([...read]).toEqual(expect.arrayContaining(['POD_NAMESPACE', 'POD_IP', 'LOG_LEVEL', 'KUBECONFIG']));
+  });
+
+  test('GIVEN the usage WHEN read THEN it says where directory mode keeps the CA private key', () => {
+    expect(USAGE).toContain('--data-dir <path>');
+    expect(USAGE).toContain('the mesh root CA\n                              and its private key in <data-dir>/ca');
+  });
+});
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(file) : entry.name.endsWith('.ts') ? [file] : [];
+  });
+}
 
 function hash(text: string): number {
   return [...text].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) | 0, 7);

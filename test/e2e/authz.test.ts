@@ -56,7 +56,7 @@ describe('authorization by mesh identity (ServiceAuthorization)', () => {
 
   test('GIVEN default-deny WHEN a plaintext caller without any identity calls THEN it is denied', () => mesh.run(async () => {
     const server = mesh.proxy('reviews-v1-0').node.instanceIp;
-    const response = await httpRequest({ host: server, port: PORT, path: '/reviews/1', headers: { host: 'reviews' }, timeoutMs: 3000 });
+    const response = await httpRequest({ host: server, port: PORT, path: '/reviews/1', headers: { host: 'reviews' }, timeoutMs: 10_000 });
     expect(response.status).toBe(403);
   }));
 });

@@ -5,14 +5,21 @@
  */
 import { Duration } from 'cdk8s';
 import type { Chart } from 'cdk8s';
-import { MeshScenario, startMeshScenario, TrafficSummary } from './harness';
+import { MeshScenario, startMeshScenario } from './harness';
 import { grpcProbeClient, ProbeOutcome, serveGrpcProbe } from './support/chaos-grpc';
+import { expectShareNear } from '../../reconciler/test/support/shares';
 import { AbortFault, ChaosExperiment, GrpcStatus, HttpMatch, Mesh, MeshService, ServiceProtocol } from '../../src';
 
 const USER_DELAY_MS = 1000;
 const SHARE_DELAY_MS = 200;
-/** Requests per percentage check; ±10 points around 50 % is over four standard deviations at this size. */
-const SAMPLE = 400;
+/**
+ * Envoy's delay timer can fire slightly before the client's clock has seen the whole delay (a
+ * 500 ms delay was measured at 497.6 ms), so a delayed request is one that took 90 % of it.
+ */
+const DELAYED_FROM = 0.9;
+/** Requests per percentage check: at 50 % over 600, sigma is 2.04 points and ±10 points is 4.9 sigma. */
+const SAMPLE = 600;
+const SHARE_TOLERANCE = 10;
 
 function declareMesh(chart: Chart, mesh: Mesh): void {
   const ratings = new MeshService(chart, 'Ratings', {
@@ -51,14 +58,18 @@ describe('ChaosExperiment faults through real Envoy', () => {
 
   afterAll(() => mesh?.stop());
 
-  test('GIVEN a 1 s delay for end-user jason WHEN jason and others call ratings THEN only jason waits at least 1 s', () => mesh.run(async () => {
+  test('GIVEN a 1 s delay for end-user jason WHEN jason and others call ratings THEN Envoy delays every request of jason by about 1 s and none of the others', () => mesh.run(async () => {
+    const before = await mesh.faultsInjected('productpage');
     const jason = await mesh.sendMany(4, 'productpage', { service: 'ratings', headers: { 'end-user': 'jason' } }, { concurrency: 4 });
+    const afterJason = await mesh.faultsInjected('productpage');
     const others = await mesh.sendMany(20, 'productpage', { service: 'ratings', headers: { 'end-user': 'alice' } }, { concurrency: 4 });
+    const afterOthers = await mesh.faultsInjected('productpage');
 
     expect(jason.statuses).toEqual({ 200: 4 });
-    expect(Math.min(...jason.latenciesMs)).toBeGreaterThanOrEqual(USER_DELAY_MS);
+    expect(afterJason.delays - before.delays).toBe(4);
+    expect(Math.min(...jason.latenciesMs)).toBeGreaterThanOrEqual(USER_DELAY_MS * DELAYED_FROM);
     expect(others.statuses).toEqual({ 200: 20 });
-    expect(Math.max(...others.latenciesMs)).toBeLessThan(USER_DELAY_MS);
+    expect(afterOthers.delays - afterJason.delays).toBe(0);
   }));
 
   test('GIVEN an HTTP 500 abort for end-user mallory WHEN mallory and others call ratings THEN Envoy answers mallory 500 without reaching the backend', () => mesh.run(async () => {
@@ -73,16 +84,26 @@ describe('ChaosExperiment faults through real Envoy', () => {
     expect(others.versions).toEqual({ v1: 10 });
   }));
 
-  test.each<[string, string, (summary: TrafficSummary) => number]>([
-    ['a 200 ms delay', 'half-delay', (summary) => summary.latenciesMs.filter((latency) => latency >= SHARE_DELAY_MS).length],
-    ['an HTTP 500 abort', 'half-abort', (summary) => summary.statuses[500] ?? 0],
-  ])('GIVEN %s for 50 %% of matching requests WHEN 400 of them are sent THEN about half are affected', (_, chaos, affected) => mesh.run(async () => {
+  test.each<[string, string, 'delays' | 'aborts']>([
+    ['a 200 ms delay', 'half-delay', 'delays'],
+    ['an HTTP 500 abort', 'half-abort', 'aborts'],
+  ])(`GIVEN %s for 50 %% of matching requests WHEN ${SAMPLE} of them are sent THEN Envoy injects it into half of them, within ${SHARE_TOLERANCE} points`, (_, chaos, fault) => mesh.run(async () => {
+    const before = await mesh.faultsInjected('productpage');
     const summary = await mesh.sendMany(SAMPLE, 'productpage', { service: 'ratings', headers: { 'x-chaos': chaos } }, { concurrency: 32 });
+    const after = await mesh.faultsInjected('productpage');
+    const injected = { delays: after.delays - before.delays, aborts: after.aborts - before.aborts };
 
     expect(summary.errors).toEqual([]);
-    const share = (100 * affected(summary)) / SAMPLE;
-    expect(share).toBeGreaterThanOrEqual(40);
-    expect(share).toBeLessThanOrEqual(60);
+    expectShareNear(injected[fault], SAMPLE, 50, SHARE_TOLERANCE);
+    expect(injected[fault === 'delays' ? 'aborts' : 'delays']).toBe(0);
+    // What the client saw agrees with what Envoy counted. Load can only slow requests down, so at
+    // least every delayed request is slow, and exactly the aborted ones are 500s.
+    if (fault === 'delays') {
+      expect(summary.statuses).toEqual({ 200: SAMPLE });
+      expect(summary.latenciesMs.filter((latency) => latency >= SHARE_DELAY_MS * DELAYED_FROM).length).toBeGreaterThanOrEqual(injected.delays);
+    } else {
+      expect(summary.statuses).toEqual({ 200: SAMPLE - injected.aborts, 500: injected.aborts });
+    }
   }));
 
   test('GIVEN a gRPC UNAVAILABLE abort for matching calls WHEN a gRPC client calls scores with and without the header THEN it gets UNAVAILABLE, else the server\'s reply', () => mesh.run(async () => {

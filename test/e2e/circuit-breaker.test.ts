@@ -10,7 +10,8 @@ import { ALWAYS_FAILS, answersAfter, HEALTHY, scriptApplication, ScriptedApplica
 import { waitUntil } from '../../reconciler/test/support/wait';
 import { CircuitBreaker, Mesh, MeshService, ServiceProtocol } from '../../src';
 
-const POOL_BACKEND_MS = 300;
+/** Long enough that five concurrent callers all arrive while the first is still being served, even on a loaded machine. */
+const POOL_BACKEND_MS = 1500;
 const EJECTION_MS = 2000;
 const INTERVAL_MS = 500;
 
@@ -54,15 +55,21 @@ describe('CircuitBreaker through real Envoy', () => {
   test('GIVEN one connection and one pending request allowed WHEN 5 clients call at once THEN the excess gets Envoy\'s overflow 503 and nothing hangs', () => mesh.run(async () => {
     const overflowStat = 'cluster.outbound|9080||pooled.default.svc.cluster.local.upstream_rq_pending_overflow';
     const overflowBefore = (await mesh.envoyStats('productpage'))[overflowStat] ?? 0;
-    const responses = await Promise.all(Array.from({ length: 5 }, () => mesh.request('productpage', { service: 'pooled', timeoutMs: 5000 })));
+    let answered = 0;
+    const responses = await Promise.all(Array.from({ length: 5 }, async () => {
+      const response = await mesh.request('productpage', { service: 'pooled', timeoutMs: 10_000 });
+      answered += 1;
+      return { ...response, answeredAs: answered };
+    }));
 
     const overloaded = responses.filter((response) => response.status === 503);
-    expect(responses.filter((response) => response.status === 200).length).toBeGreaterThanOrEqual(1);
+    const served = responses.filter((response) => response.status === 200);
+    expect(served.length).toBeGreaterThanOrEqual(1);
     expect(overloaded.length).toBeGreaterThanOrEqual(1);
-    expect(overloaded.length + responses.filter((response) => response.status === 200).length).toBe(5);
+    expect(overloaded.length + served.length).toBe(5);
     overloaded.forEach((response) => expect(response.headers['x-envoy-overloaded']).toBe('true'));
-    // Shed at once rather than queued behind the slow backend.
-    overloaded.forEach((response) => expect(response.latencyMs).toBeLessThan(POOL_BACKEND_MS));
+    // Shed at once rather than queued behind the slow backend: every 503 came back before any 200.
+    expect(Math.max(...overloaded.map((response) => response.answeredAs))).toBeLessThan(Math.min(...served.map((response) => response.answeredAs)));
     expect((await mesh.envoyStats('productpage'))[overflowStat] - overflowBefore).toBe(overloaded.length);
   }));
 
@@ -86,7 +93,7 @@ describe('CircuitBreaker through real Envoy', () => {
     await waitUntil('the ejected instance to serve again', async () => {
       const response = await mesh.request('productpage', { service: 'ejecting' });
       return response.instance === failing.instance;
-    }, EJECTION_MS + 4 * INTERVAL_MS + 3000, 50);
+    }, 30_000, 50);
     // It was ejected during the warm-up, so it cannot be back sooner than the ejection time after its start.
     expect(Date.now() - warmUpStartedAt).toBeGreaterThanOrEqual(EJECTION_MS);
   }));

@@ -43,7 +43,7 @@ describe('mTLS between sidecars (MtlsPolicy)', () => {
   /** A caller without a sidecar: plaintext HTTP straight to the server sidecar's inbound listener. */
   function plaintextRequest() {
     const server = mesh.proxy('reviews-v1-0').node.instanceIp;
-    return httpRequest({ host: server, port: REVIEWS_PORT, path: '/reviews/1', headers: { host: 'reviews' }, timeoutMs: 3000 });
+    return httpRequest({ host: server, port: REVIEWS_PORT, path: '/reviews/1', headers: { host: 'reviews' }, timeoutMs: 10_000 });
   }
 
   async function meshRequestIdentity(): Promise<{ status: number; forwardedIdentity?: string }> {

@@ -14,6 +14,7 @@ export class ReconcilerMetrics implements AdsObserver {
   readonly pushDuration = new Histogram('reconciler_push_duration_seconds', 'Time to rebuild and publish the snapshots of every connected proxy after a change.', LATENCY_BUCKETS);
   readonly convergence = new Histogram('reconciler_convergence_seconds', 'Time from publishing a snapshot to the proxy ACKing it.', LATENCY_BUCKETS);
   readonly nacksTotal = new Counter('reconciler_xds_nacks_total', 'Responses a proxy rejected, by type.');
+  readonly refusingProxies = new Gauge('reconciler_xds_refusing_proxies', 'Proxies refusing (NACK) their latest config of a type, by type; see /debug/rejected.');
   readonly rejectedObjects = new Gauge('reconciler_rejected_objects', 'Config objects and files currently rejected and not served.');
   readonly generationErrors = new Counter('reconciler_generation_errors_total', 'Snapshots not published because generation or the consistency check failed.');
   readonly configLoads = new Counter('reconciler_config_loads_total', 'Config sets ingested.');
@@ -67,7 +68,7 @@ export class ReconcilerMetrics implements AdsObserver {
   render(): string {
     return renderMetrics([
       this.connectedProxies, this.pushesTotal, this.pushDuration, this.convergence,
-      this.nacksTotal, this.rejectedObjects, this.generationErrors, this.configLoads, this.certificateRotations,
+      this.nacksTotal, this.refusingProxies, this.rejectedObjects, this.generationErrors, this.configLoads, this.certificateRotations,
       this.sourceSynced, this.sourceFailing, this.sourceFailures, this.eventsRecorded, this.admissionReviews,
       this.servedObjects, this.ignoredObjects, this.notAppliedFields, this.heldBackChanges,
     ]);
@@ -76,6 +77,7 @@ export class ReconcilerMetrics implements AdsObserver {
 
 const IGNORED_CATEGORIES: readonly IgnoredObject['category'][] = ['not-mesh-config', 'unsupported-kind', 'unknown-kind'];
 
-function shortType(typeUrl: string): string {
+/** `Listener` for `type.googleapis.com/envoy.config.listener.v3.Listener`, as metric labels carry it. */
+export function shortType(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 }

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DirectorySource } from '../../src/config/directory-source';
 import type { ConfigUpdate } from '../../src/config/source';
+import { waitUntil } from '../support/wait';
 
 const SERVICE_ENTRY = (name: string) => `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\n`;
 
@@ -119,7 +120,7 @@ describe('directory source polling', () => {
       expect(readFile).not.toHaveBeenCalled();
 
       fs.writeFileSync(path.join(dir, 'b.yaml'), SERVICE_ENTRY('b2'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitUntil('the edited file to be served', () => updates.at(-1)!.documents.some((doc) => doc.text === SERVICE_ENTRY('b2')), 30_000);
       expect(new Set(readFile.mock.calls.map(([file]) => path.basename(String(file))))).toEqual(new Set(['b.yaml']));
       expect(updates.at(-1)!.documents.map((doc) => doc.text)).toEqual([SERVICE_ENTRY('a'), SERVICE_ENTRY('b2')]);
     } finally {

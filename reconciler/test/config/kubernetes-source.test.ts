@@ -3,6 +3,10 @@ import * as path from 'path';
 import type { WatchedResource } from '../../src/config/kubernetes-source';
 import type { ConfigUpdate } from '../../src/config/source';
 import { FakeKubeApi } from './fake-kube-api';
+import { STARTUP_DEADLINE_MS } from '../support/wait';
+
+// The source runs in a child Node process that loads the Kubernetes client first: seconds on a loaded machine.
+jest.setTimeout(2 * STARTUP_DEADLINE_MS);
 
 const SERVICES = '/api/v1/services';
 const PODS = '/api/v1/pods';
@@ -55,7 +59,7 @@ class SourceProcess {
   /** Resolves with the first update that satisfies `predicate`. */
   next(predicate: (u: ConfigUpdate) => boolean): Promise<ConfigUpdate> {
     return new Promise((resolve, reject) => {
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + STARTUP_DEADLINE_MS;
       const poll = () => {
         const found = this.updates.find(predicate);
         if (found) return resolve(found);
@@ -179,9 +183,9 @@ describe('KubernetesSource failures', () => {
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + STARTUP_DEADLINE_MS;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    if (Date.now() > deadline) throw new Error(`condition not met within ${STARTUP_DEADLINE_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -11,7 +11,8 @@ import * as path from 'path';
 import { buildEnvoyBootstrap } from '../../src/model';
 import type { TokenReviewStatus } from '../../src/security/token-review-authenticator';
 import { findEnvoy } from '../support/envoy';
-import { httpRequest } from '../support/http-request';
+import { ADMIN_TIMEOUT_MS, httpRequest } from '../support/http-request';
+import { MemorySource } from '../support/memory-source';
 import { freePort, uniqueLoopbackAddress } from '../support/ports';
 import { startTokenReconciler, TokenReconciler } from '../support/token-reconciler';
 import { waitUntil } from '../support/wait';
@@ -69,7 +70,7 @@ class TokenAuthenticatedEnvoy {
   }
 
   async stats(): Promise<Record<string, number>> {
-    const response = await httpRequest({ host: this.adminAddress, port: this.adminPort, path: '/stats?format=json', timeoutMs: 2000 });
+    const response = await httpRequest({ host: this.adminAddress, port: this.adminPort, path: '/stats?format=json', timeoutMs: ADMIN_TIMEOUT_MS });
     const stats = (JSON.parse(response.body) as { stats: { name?: string; value?: number }[] }).stats;
     return Object.fromEntries(stats.filter((stat) => stat.name && typeof stat.value === 'number').map((stat) => [stat.name!, stat.value!]));
   }

@@ -9,9 +9,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildEnvoyBootstrap, ProxyNode } from '../../src/model';
-import { httpRequest } from './http-request';
+import { ADMIN_TIMEOUT_MS, httpRequest } from './http-request';
 import { freePort } from './ports';
-import { waitUntil } from './wait';
+import { STARTUP_DEADLINE_MS, waitUntil } from './wait';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -103,13 +103,13 @@ export class EnvoySidecar {
     await waitUntil(`Envoy ${options.name} admin on ${ip}:${adminPort} (log: ${logFile})`, async () => {
       if (sidecar.exited) throw new Error(`Envoy ${options.name} exited at startup; log: ${logFile}\n${sidecar.logTail()}`);
       return (await sidecar.admin('/ready').catch(() => undefined)) !== undefined;
-    }, 20_000, 50);
+    }, STARTUP_DEADLINE_MS, 50);
     return sidecar;
   }
 
   /** GET an admin path; rejects when the admin port does not answer. */
   async admin(pathAndQuery: string): Promise<string> {
-    const result = await httpRequest({ host: this.adminAddress, port: this.adminPort, path: pathAndQuery, timeoutMs: 2000 });
+    const result = await httpRequest({ host: this.adminAddress, port: this.adminPort, path: pathAndQuery, timeoutMs: ADMIN_TIMEOUT_MS });
     return result.body;
   }
 
@@ -126,7 +126,7 @@ export class EnvoySidecar {
   }
 
   /** Waits until every named listener is active and every named cluster exists. */
-  async waitForConfig(expected: { listeners?: string[]; clusters?: string[] }, timeoutMs = 15_000): Promise<void> {
+  async waitForConfig(expected: { listeners?: string[]; clusters?: string[] }, timeoutMs = STARTUP_DEADLINE_MS): Promise<void> {
     await waitUntil(`Envoy ${this.node.name} to hold ${JSON.stringify(expected)} (log: ${this.logFile})`, async () => {
       const listeners = expected.listeners ? await this.activeListeners() : [];
       const clusters = expected.clusters ? await this.clusterNames() : [];

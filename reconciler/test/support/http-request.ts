@@ -7,6 +7,13 @@ export interface HttpResult {
   readonly body: string;
 }
 
+/**
+ * For reads of admin and ops endpoints (Envoy's /stats, the reconciler's /debug/*): they answer
+ * in milliseconds, but a loaded machine can stall a process for seconds, and a poll that times
+ * out fails the test instead of polling again.
+ */
+export const ADMIN_TIMEOUT_MS = 10_000;
+
 export interface HttpRequestOptions {
   readonly host: string;
   readonly port: number;

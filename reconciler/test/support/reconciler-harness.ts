@@ -12,6 +12,7 @@ import { DirectorySource } from '../../src/config/directory-source';
 import type { MeshObjectValidator } from '../../src/config/ingest';
 import { CrdValidator } from '../../src/config/crd-validator';
 import { silentLogger } from '../../src/log';
+import type { ProxyIdentity, ProxyResources } from '../../src/push/contract';
 import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
 import { Reconciler } from '../../src/reconciler';
 import { DirectoryCaStore } from '../../src/security/directory-ca-store';
@@ -19,7 +20,7 @@ import { loadMeshSecurity, MeshSecurity } from '../../src/security/mesh-security
 import { generateProxyResources } from '../../src/xds/generators';
 import { httpRequest } from './http-request';
 import { freePort } from './ports';
-import { waitUntil } from './wait';
+import { STARTUP_DEADLINE_MS, waitUntil } from './wait';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '../..');
 const BUILT_CLI = path.join(PACKAGE_ROOT, 'build/reconciler/src/cli.js');
@@ -41,6 +42,11 @@ export interface InProcessOptions {
   readonly security?: boolean;
   /** Check objects against the repository's Istio CRD schemas and CEL rules, as the CLI does. */
   readonly validateWithCrds?: boolean;
+  /**
+   * Changes what the generators produce before it is encoded and served, standing in for a
+   * generator defect (content Envoy refuses that no config check can see). Must not mutate its input.
+   */
+  readonly alterGenerated?: (resources: ProxyResources, proxy: ProxyIdentity) => ProxyResources;
 }
 
 const REPO_CRDS = path.resolve(PACKAGE_ROOT, '../imports/istio/crd-all.gen.yaml');
@@ -59,7 +65,10 @@ export async function startReconcilerInProcess(
   const reconciler = new Reconciler({
     source: new DirectorySource({ dir, settleMs: 20, pollMs: 500 }),
     mesh,
-    generate: (push, proxy) => generateProxyResources(push, proxy, security?.extensions),
+    generate: (push, proxy) => {
+      const generated = generateProxyResources(push, proxy, security?.extensions);
+      return options.alterGenerated ? options.alterGenerated(generated, proxy) : generated;
+    },
     certificates: security?.certificates,
     validator: options.validateWithCrds ? repositoryCrdValidator() : undefined,
     log: silentLogger(),
@@ -143,7 +152,7 @@ export async function startReconcilerChild(dir: string, extraArgs: string[] = []
       if (hasExited) throw new Error(`reconciler exited at startup:\n${output}`);
       const ready = await httpRequest({ host: '127.0.0.1', port: opsPort, path: '/readyz', timeoutMs: 1000 }).catch(() => undefined);
       return ready?.status === 200;
-    }, 20_000, 50);
+    }, STARTUP_DEADLINE_MS, 50);
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,6 @@
 import { TYPE_URLS } from '../../src/push/contract';
 import { silentLogger } from '../../src/log';
+import type { RejectedResponse } from '../../src/xds/ads/ads-observer';
 import { AdsServer } from '../../src/xds/ads/ads-server';
 import { ResourceEncoder } from '../../src/xds/codec';
 import { buildSnapshot } from '../../src/xds/snapshot';
@@ -18,6 +19,7 @@ describe('ADS server', () => {
   const connected: string[] = [];
   const disconnected: string[] = [];
   const streams: TestAdsStream[] = [];
+  let nacks: { proxyId: string; typeUrl: string; rejected: RejectedResponse }[];
 
   const publish = (tag: string, endpointPort = 18000) =>
     cache.setSnapshot(NODE.id, buildSnapshot(httpFixture({ responseTag: tag, endpoints: [{ address: '127.0.0.1', port: endpointPort }] }), encoder), [`test:${tag}`]);
@@ -30,9 +32,11 @@ describe('ADS server', () => {
   beforeEach(async () => {
     cache = new SnapshotCache();
     publish('v1');
+    nacks = [];
     server = new AdsServer({
       snapshots: cache,
       log: silentLogger(),
+      observer: { nacked: (proxyId, typeUrl, rejected) => nacks.push({ proxyId, typeUrl, rejected }) },
       proxies: {
         proxyConnected: (node) => { connected.push(String(node.id)); return String(node.id); },
         proxyDisconnected: (id) => { disconnected.push(id); },
@@ -85,6 +89,23 @@ describe('ADS server', () => {
       ackedVersion: first.version_info,
       lastNack: { keptVersion: first.version_info, rejectedVersion: rejected.version_info, message: 'bad header' },
     });
+    const names = (resources: readonly { name: string }[]) => resources.map((resource) => resource.name);
+    expect(nacks.map(({ rejected: { resources, changed, ...rest }, ...where }) => ({ ...where, ...rest, resources: names(resources), changed: names(changed) }))).toEqual([{
+      proxyId: NODE.id, typeUrl: TYPE_URLS.route, keptVersion: first.version_info, rejectedVersion: rejected.version_info,
+      errorDetail: { code: 3, message: 'bad header' }, resources: ['route_18080'], changed: ['route_18080'],
+    }]);
+  });
+
+  test('GIVEN a delta stream WHEN the proxy NACKs its first endpoints THEN the observer hears which resources it refused and that it keeps nothing', async () => {
+    const ads = open('delta');
+    ads.send({ node: NODE, type_url: TYPE_URLS.endpoint, resource_names_subscribe: ['backend'] });
+    const first = await ads.next();
+    ads.send({ type_url: TYPE_URLS.endpoint, response_nonce: first.nonce, error_detail: { code: 13, message: 'endpoint backend: bad address' } });
+    await waitUntil('the NACK', () => nacks.length === 1);
+
+    expect(nacks[0]).toMatchObject({ proxyId: NODE.id, typeUrl: TYPE_URLS.endpoint, rejected: { keptVersion: '', rejectedVersion: first.system_version_info } });
+    expect(nacks[0].rejected.errorDetail).toEqual({ code: 13, message: 'endpoint backend: bad address' });
+    expect(nacks[0].rejected.resources.map((resource) => resource.name)).toEqual(['backend']);
   });
 
   test('GIVEN a request echoing an old nonce WHEN it changes the subscription THEN it is ignored as stale', async () => {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import type { ReconcilerMode } from './scenario-types';
 import { meshSettingsFromConfig } from '../../../reconciler/src/push/mesh-settings';
-import { httpRequest } from '../../../reconciler/test/support/http-request';
+import { ADMIN_TIMEOUT_MS, httpRequest } from '../../../reconciler/test/support/http-request';
 import {
   ChildReconciler, InProcessReconciler, startReconcilerChild, startReconcilerInProcess,
 } from '../../../reconciler/test/support/reconciler-harness';
@@ -44,13 +44,13 @@ export class ControlPlane {
 
   /** GET an ops path and parse JSON. */
   async ops<T = unknown>(pathAndQuery: string): Promise<T> {
-    const response = await httpRequest({ host: '127.0.0.1', port: this.opsPort, path: pathAndQuery, timeoutMs: 3000 });
+    const response = await httpRequest({ host: '127.0.0.1', port: this.opsPort, path: pathAndQuery, timeoutMs: ADMIN_TIMEOUT_MS });
     if (response.status !== 200) throw new Error(`reconciler ops ${pathAndQuery} answered ${response.status}: ${response.body}`);
     return JSON.parse(response.body) as T;
   }
 
   async opsText(pathAndQuery: string): Promise<string> {
-    return (await httpRequest({ host: '127.0.0.1', port: this.opsPort, path: pathAndQuery, timeoutMs: 3000 })).body;
+    return (await httpRequest({ host: '127.0.0.1', port: this.opsPort, path: pathAndQuery, timeoutMs: ADMIN_TIMEOUT_MS })).body;
   }
 
   /** SIGKILL, no goodbye to the streams: the outage a crashed pod causes. Child mode only. */

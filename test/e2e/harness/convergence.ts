@@ -4,7 +4,7 @@
  * version fails at once with Envoy's reason instead of running into the timeout.
  */
 import type { ControlPlane } from './control-plane';
-import { waitUntil } from '../../../reconciler/test/support/wait';
+import { STARTUP_DEADLINE_MS, waitUntil } from '../../../reconciler/test/support/wait';
 
 interface TypeSync {
   readonly sentVersion?: string;
@@ -38,7 +38,7 @@ export async function unconvergedProxies(control: ControlPlane, proxyIds: readon
   return pending;
 }
 
-export async function waitForConvergence(control: ControlPlane, proxyIds: readonly string[], timeoutMs = 15_000): Promise<void> {
+export async function waitForConvergence(control: ControlPlane, proxyIds: readonly string[], timeoutMs = STARTUP_DEADLINE_MS): Promise<void> {
   let pending: string[] = [];
   try {
     await waitUntil('every proxy to ACK its current config', async () => {

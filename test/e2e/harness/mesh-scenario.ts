@@ -19,7 +19,7 @@ import { synthesizeMesh } from './synth';
 import { KeepAliveClient, MeshRequest, MeshResponse, ResolvedTarget, sendMany, SendManyOptions, TrafficSummary } from './traffic';
 import { EnvoySidecar } from '../../../reconciler/test/support/envoy';
 import { uniqueLoopbackAddress } from '../../../reconciler/test/support/ports';
-import { waitUntil } from '../../../reconciler/test/support/wait';
+import { STARTUP_DEADLINE_MS, waitUntil } from '../../../reconciler/test/support/wait';
 
 const MESH_FILE = 'mesh.yaml';
 const PLACEMENT_FILE = 'loopback-placement.yaml';
@@ -192,6 +192,19 @@ export class MeshScenario {
     return Object.fromEntries(json.stats.filter((stat) => stat.name !== undefined && typeof stat.value === 'number').map((stat) => [stat.name!, stat.value!]));
   }
 
+  /**
+   * What a proxy's HTTP fault filters injected so far, summed over its HTTP listeners: Envoy's own
+   * `http.<stat_prefix>.fault.delays_injected` and `aborts_injected` counters. They count faults,
+   * not latencies, so a delay timer firing a hair early or a slow machine cannot blur them.
+   */
+  async faultsInjected(proxy: string): Promise<{ delays: number; aborts: number }> {
+    const stats = await this.envoyStats(proxy);
+    const sum = (counter: string) => Object.entries(stats)
+      .filter(([name]) => name.startsWith('http.') && name.endsWith(`.fault.${counter}`))
+      .reduce((total, [, value]) => total + value, 0);
+    return { delays: sum('delays_injected'), aborts: sum('aborts_injected') };
+  }
+
   /** GET a reconciler ops path (`/debug/syncz`, `/debug/config_dump?proxy=…`) as JSON. */
   reconcilerOps<T = unknown>(pathAndQuery: string): Promise<T> {
     return this.reconciler.ops<T>(pathAndQuery);
@@ -214,7 +227,7 @@ export class MeshScenario {
   }
 
   /** Waits until every proxy ACKed its current config and every sidecar's listeners are active. */
-  async waitUntilServed(timeoutMs = 20_000): Promise<void> {
+  async waitUntilServed(timeoutMs = STARTUP_DEADLINE_MS): Promise<void> {
     await waitForConvergence(this.reconciler, this.proxyIds(), timeoutMs);
     await Promise.all([...this.clients.values()].map((client) => client.envoy.waitForConfig({
       listeners: this.egressPorts().map((port) => `${client.address}_${port}`),
@@ -283,7 +296,7 @@ export class MeshScenario {
     // Write then rename, so the reconciler never reads a half-written file.
     fs.writeFileSync(`${file}.tmp`, yaml);
     fs.renameSync(`${file}.tmp`, file);
-    await waitUntil('the reconciler to load the edited config', async () => (await configLoads(this.reconciler)) > loadsBefore, 10_000, 25);
+    await waitUntil('the reconciler to load the edited config', async () => (await configLoads(this.reconciler)) > loadsBefore, STARTUP_DEADLINE_MS, 25);
     await this.waitUntilServed();
   }
 

@@ -10,6 +10,7 @@ import { sendMany, SendManyOptions, TrafficSummary } from './traffic';
 import * as grpc from '../../../reconciler/node_modules/@grpc/grpc-js';
 import * as grpcXds from '../../../reconciler/node_modules/@grpc/grpc-js-xds';
 import { uniqueLoopbackAddress } from '../../../reconciler/test/support/ports';
+import { STARTUP_DEADLINE_MS } from '../../../reconciler/test/support/wait';
 import { NODE_METADATA } from '../../../src/model';
 
 export interface ProxylessClientOptions {
@@ -32,12 +33,13 @@ export interface ProxylessCallResult {
 export class ProxylessGreeterClient {
   constructor(readonly nodeId: string, private readonly client: GreeterClient) {}
 
-  hello(metadata: Readonly<Record<string, string>> = {}): Promise<ProxylessCallResult> {
+  /** One call; `deadlineMs` bounds it, name resolution over xDS included. */
+  hello(metadata: Readonly<Record<string, string>> = {}, deadlineMs = 5000): Promise<ProxylessCallResult> {
     const started = process.hrtime.bigint();
     const callMetadata = new grpc.Metadata();
     Object.entries(metadata).forEach(([key, value]) => callMetadata.set(key, value));
     return new Promise((resolve) => {
-      this.client.Hello({ caller: this.nodeId }, callMetadata, { deadline: Date.now() + 5000 }, (error, reply) => resolve({
+      this.client.Hello({ caller: this.nodeId }, callMetadata, { deadline: Date.now() + deadlineMs }, (error, reply) => resolve({
         code: error ? error.code : grpc.status.OK,
         reply,
         details: error?.details,
@@ -85,7 +87,8 @@ export async function startProxylessClient(mesh: MeshScenario, options: Proxyles
   const client = new (greeterDefinition().Client)(target, grpc.credentials.createInsecure());
   const greeter = new ProxylessGreeterClient(nodeId, client);
   mesh.adopt({ description: `proxyless gRPC client ${options.name}`, stop: () => greeter.close() }, nodeId);
-  const first = await greeter.hello();
+  // The first call waits for the xDS resolver; a loaded machine may take seconds to get there.
+  const first = await greeter.hello({}, STARTUP_DEADLINE_MS);
   if (first.code !== grpc.status.OK) {
     throw new Error(`proxyless client ${options.name}: first call to ${target} failed with gRPC status ${grpc.status[first.code]}: ${first.details}`);
   }

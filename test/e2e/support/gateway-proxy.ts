@@ -11,9 +11,9 @@ import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import { findEnvoy } from '../../../reconciler/test/support/envoy';
-import { httpRequest } from '../../../reconciler/test/support/http-request';
+import { ADMIN_TIMEOUT_MS, httpRequest } from '../../../reconciler/test/support/http-request';
 import { freePort, uniqueLoopbackAddress } from '../../../reconciler/test/support/ports';
-import { waitUntil } from '../../../reconciler/test/support/wait';
+import { STARTUP_DEADLINE_MS, waitUntil } from '../../../reconciler/test/support/wait';
 import { buildEnvoyBootstrap, ProxyNode } from '../../../src/model';
 
 export interface GatewayProxyOptions {
@@ -79,7 +79,7 @@ export class GatewayProxy {
       await waitUntil(`gateway Envoy admin on ${address}:${adminPort} (log: ${logFile})`, async () => {
         if (gateway.exited) throw new Error(`gateway Envoy exited at startup; log: ${logFile}`);
         return (await gateway.admin('/ready').catch(() => undefined)) !== undefined;
-      }, 20_000, 50);
+      }, STARTUP_DEADLINE_MS, 50);
     } catch (error) {
       await gateway.stop(true);
       throw error;
@@ -103,11 +103,11 @@ export class GatewayProxy {
   }
 
   async admin(pathAndQuery: string): Promise<string> {
-    return (await httpRequest({ host: this.address, port: this.adminPort, path: pathAndQuery, timeoutMs: 2000 })).body;
+    return (await httpRequest({ host: this.address, port: this.adminPort, path: pathAndQuery, timeoutMs: ADMIN_TIMEOUT_MS })).body;
   }
 
   /** Waits until a listener on each port is active. */
-  async waitForListeners(ports: readonly number[], timeoutMs = 15_000): Promise<void> {
+  async waitForListeners(ports: readonly number[], timeoutMs = STARTUP_DEADLINE_MS): Promise<void> {
     await waitUntil(`gateway listeners on ${ports.join(', ')} (log: ${this.logFile})`, async () => {
       const dump = JSON.parse(await this.admin('/config_dump?resource=dynamic_listeners')) as { configs?: any[] };
       const active = (dump.configs ?? []).filter((entry) => entry.active_state).map((entry) => entry.name as string);

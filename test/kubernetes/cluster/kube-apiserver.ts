@@ -68,6 +68,11 @@ export async function startApiServer(settings: ApiServerSettings): Promise<Manag
       `--audit-policy-file=${auditPolicyFile}`,
       `--audit-log-path=${path.join(settings.runDir, AUDIT_LOG)}`,
       '--audit-log-mode=blocking',
+      // Webhooks and aggregated APIs are dialed at an endpoint of their Service, not its ClusterIP: a
+      // Service with no ready endpoint (the mesh's webhook before the reconciler runs, or any cluster
+      // started without pods) fails at once, as kube-proxy's REJECT makes it fail on a real cluster,
+      // instead of every write waiting out the webhook's 10 s timeout.
+      '--enable-aggregator-routing=true',
       '--profiling=false',
       '--event-ttl=10m',
     ],

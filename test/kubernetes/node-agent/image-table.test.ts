@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ImageNotFoundError, ImageTable, reconcilerImageFromDockerfile } from './image-table';
+import { RECONCILER_UID } from '../../../src/model/control-plane';
 import { REPO_ROOT } from '../cluster/test-binaries';
 
 // Real, world-readable files stand in for Envoy and the compiled test server.
@@ -10,11 +11,11 @@ const WORKLOAD_SERVER = path.join(REPO_ROOT, 'test/kubernetes/workload/workload-
 const table = new ImageTable({ envoyBinary: ENVOY, repoRoot: REPO_ROOT, workloadServerScript: WORKLOAD_SERVER });
 
 describe('the image table', () => {
-  test('GIVEN the reconciler Dockerfile WHEN read THEN the image runs the built CLI of this repository as uid 1000 with its default arguments', () => {
+  test('GIVEN the reconciler Dockerfile WHEN read THEN the image runs the built CLI of this repository as the reconciler's own uid with its default arguments', () => {
     const image = reconcilerImageFromDockerfile(REPO_ROOT);
     expect(image.entrypoint).toEqual([process.execPath, path.join(REPO_ROOT, 'reconciler/build/reconciler/src/cli.js')]);
     expect(image.defaultArgs[0]).toBe('--source=directory');
-    expect([image.user, image.group]).toEqual([1000, 1000]);
+    expect([image.user, image.group]).toEqual([RECONCILER_UID, RECONCILER_UID]);
     expect(image.env.NODE_ENV).toBe('production');
   });
 

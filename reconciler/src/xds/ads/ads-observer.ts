@@ -1,3 +1,4 @@
+import type { EncodedResource } from '../codec';
 import type { AuthenticatedCaller } from './proxy-authentication';
 
 /**
@@ -18,11 +19,35 @@ export interface ProxyConnectionHandler {
   proxyDisconnected(proxyId: string): void;
 }
 
+/** A response a proxy refused: what it held on to, what it was sent, and Envoy's reason. */
+export interface RejectedResponse {
+  /** The version the proxy still runs (its last ACKed one, empty if none). */
+  readonly keptVersion: string;
+  readonly rejectedVersion?: string;
+  /** Envoy's `error_detail` (a google.rpc.Status). */
+  readonly errorDetail: { readonly code?: number; readonly message: string };
+  /** The resources of the refused response: every subscribed one (state of the world) or the changed ones (delta). */
+  readonly resources: readonly EncodedResource[];
+  /** Those of `resources` whose content differs from what the proxy last accepted: the likely culprits. */
+  readonly changed: readonly EncodedResource[];
+}
+
 export interface AdsObserver {
   responseSent?(proxyId: string, typeUrl: string, resourceCount: number): void;
   /** `convergenceMs`: from the snapshot's publication to this ACK. */
   acked?(proxyId: string, typeUrl: string, version: string, convergenceMs: number | undefined): void;
-  nacked?(proxyId: string, typeUrl: string, message: string): void;
+  nacked?(proxyId: string, typeUrl: string, rejected: RejectedResponse): void;
   streamOpened?(proxyId: string): void;
   streamClosed?(proxyId: string): void;
+}
+
+/** One observer that forwards every event to each of `observers`, in order. */
+export function combineObservers(...observers: readonly AdsObserver[]): AdsObserver {
+  return {
+    responseSent: (...args) => observers.forEach((observer) => observer.responseSent?.(...args)),
+    acked: (...args) => observers.forEach((observer) => observer.acked?.(...args)),
+    nacked: (...args) => observers.forEach((observer) => observer.nacked?.(...args)),
+    streamOpened: (...args) => observers.forEach((observer) => observer.streamOpened?.(...args)),
+    streamClosed: (...args) => observers.forEach((observer) => observer.streamClosed?.(...args)),
+  };
 }

@@ -3,6 +3,7 @@
  * resource the proxy holds and sends only changed resources and removals. A NACK is recorded and
  * nothing is resent until the content changes again, so a rejected resource cannot loop.
  */
+import type { EncodedResource } from '../codec';
 import { PUSH_ORDER } from '../snapshot';
 import type { DeltaCall, DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './ads-service';
 import { KnownVersions } from './known-versions';
@@ -14,8 +15,13 @@ interface DeltaTypeState {
   readonly subscribed: Set<string>;
   /** Resource name → version the proxy holds (as far as this server knows). */
   readonly known: KnownVersions;
-  /** Nonce → system version, for responses not yet ACKed or NACKed. */
-  readonly pending: Map<string, string>;
+  /** Nonce → system version and the resources sent, for responses not yet ACKed or NACKed. */
+  readonly pending: Map<string, SentResponse>;
+}
+
+interface SentResponse {
+  readonly version: string;
+  readonly resources: readonly EncodedResource[];
 }
 
 export class DeltaStream {
@@ -45,16 +51,20 @@ export class DeltaStream {
     }
 
     if (nonce !== '') {
-      const version = state.pending.get(nonce);
-      if (version === undefined) {
+      const sent = state.pending.get(nonce);
+      if (sent === undefined) {
         this.deps.log.debug({ proxy: proxyId, typeUrl, nonce }, 'ignoring a delta request with a stale nonce');
         return;
       }
       state.pending.delete(nonce);
+      const { version } = sent;
       if (request.error_detail) {
         const message = request.error_detail.message ?? '';
-        this.deps.status.recordNack(proxyId, typeUrl, { keptVersion: this.deps.status.get(proxyId, typeUrl).ackedVersion ?? '', rejectedVersion: version, nonce, message });
-        this.deps.observer.nacked?.(proxyId, typeUrl, message);
+        const keptVersion = this.deps.status.get(proxyId, typeUrl).ackedVersion ?? '';
+        this.deps.status.recordNack(proxyId, typeUrl, { keptVersion, rejectedVersion: version, nonce, message });
+        this.deps.observer.nacked?.(proxyId, typeUrl, {
+          keptVersion, rejectedVersion: version, errorDetail: { code: request.error_detail.code, message }, resources: sent.resources, changed: sent.resources,
+        });
         this.deps.log.warn({ proxy: proxyId, typeUrl, rejectedVersion: version, message }, 'proxy rejected config (delta NACK)');
         return;
       }
@@ -108,10 +118,12 @@ export class DeltaStream {
     const wanted = state.wildcard ? available.keys() : state.subscribed.values();
 
     const resources: DeltaDiscoveryResponse['resources'][number][] = [];
+    const sent: EncodedResource[] = [];
     let resourceBytes = 0;
     for (const name of wanted) {
       const resource = available.get(name);
       if (!resource || state.known.get(name) === resource.hash) continue;
+      sent.push(resource);
       resources.push({ name, version: resource.hash, resource: { type_url: typeUrl, value: resource.bytes } });
       resourceBytes += resource.bytes.length;
     }
@@ -130,7 +142,7 @@ export class DeltaStream {
       for (const name of removed) state.known.delete(name);
     }
     const nonce = this.session.nextNonce();
-    state.pending.set(nonce, version);
+    state.pending.set(nonce, { version, resources: sent });
     const proxyId = this.session.proxyId!;
     this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
     this.deps.observer.responseSent?.(proxyId, typeUrl, resources.length);

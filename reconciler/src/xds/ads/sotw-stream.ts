@@ -4,6 +4,7 @@
  * snapshot is. Requests echoing an older nonce are stale and ignored.
  */
 import { TYPE_URLS } from '../../push/contract';
+import type { EncodedResource } from '../codec';
 import { PUSH_ORDER } from '../snapshot';
 import type { DiscoveryRequest, DiscoveryResponse, SotwCall } from './ads-service';
 import { StreamCall } from './stream-call';
@@ -22,6 +23,10 @@ interface SotwTypeState {
    * warming (up to its 15 s initial fetch timeout) until an answer comes, changed or not.
    */
   answerNext?: boolean;
+  /** What the last response carried, so a NACK of it can name the resources. */
+  sentResources?: readonly EncodedResource[];
+  /** What the last ACKed response carried, so a NACK can tell which resources changed. */
+  ackedResources?: readonly EncodedResource[];
 }
 
 const CLUSTER_TYPE = TYPE_URLS.cluster;
@@ -72,6 +77,7 @@ export class SotwStream {
 
   private recordAck(proxyId: string, typeUrl: string, version: string, state: SotwTypeState): void {
     this.deps.status.recordAck(proxyId, typeUrl, version);
+    if (version === state.sentVersion) state.ackedResources = state.sentResources;
     const current = this.session.current;
     const convergence = current && version === state.sentVersion ? Date.now() - current.publishedAt : undefined;
     this.deps.observer.acked?.(proxyId, typeUrl, version, convergence);
@@ -79,10 +85,14 @@ export class SotwStream {
 
   private recordNack(proxyId: string, typeUrl: string, request: DiscoveryRequest, state: SotwTypeState): void {
     const message = request.error_detail?.message ?? '';
-    this.deps.status.recordNack(proxyId, typeUrl, {
-      keptVersion: request.version_info ?? '', rejectedVersion: state.sentVersion, nonce: request.response_nonce ?? '', message,
+    const keptVersion = request.version_info ?? '';
+    this.deps.status.recordNack(proxyId, typeUrl, { keptVersion, rejectedVersion: state.sentVersion, nonce: request.response_nonce ?? '', message });
+    const sent = state.sentResources ?? [];
+    const accepted = new Map((state.ackedResources ?? []).map((resource) => [resource.name, resource.hash]));
+    this.deps.observer.nacked?.(proxyId, typeUrl, {
+      keptVersion, rejectedVersion: state.sentVersion, errorDetail: { code: request.error_detail?.code, message },
+      resources: sent, changed: sent.filter((resource) => accepted.get(resource.name) !== resource.hash),
     });
-    this.deps.observer.nacked?.(proxyId, typeUrl, message);
     this.deps.log.warn({ proxy: proxyId, typeUrl, rejectedVersion: state.sentVersion, message }, 'proxy rejected config (NACK)');
   }
 
@@ -115,7 +125,7 @@ export class SotwStream {
       ? [...available.values()]
       : [...state.names].map((name) => available.get(name)).filter((resource) => resource !== undefined);
     const nonce = this.session.nextNonce();
-    Object.assign(state, { sentVersion: version, sentNonce: nonce, sentNamesKey: namesKey(state), sentAt: Date.now(), answerNext: false });
+    Object.assign(state, { sentVersion: version, sentNonce: nonce, sentNamesKey: namesKey(state), sentAt: Date.now(), answerNext: false, sentResources: chosen });
     if (typeUrl === CLUSTER_TYPE) {
       const endpoints = this.types.get(ENDPOINT_TYPE);
       if (endpoints) endpoints.answerNext = true;
