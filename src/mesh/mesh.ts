@@ -3,11 +3,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AdmissionFailurePolicy, InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
 import type { IMeshService } from './mesh-service';
-import { TrafficPolicyContribution } from '../private/contributions';
 import { RECONCILER_NAME, RECONCILER_PORTS } from '../model';
+import { TrafficPolicyContribution } from '../private/contributions';
 import { addControlPlane, addGatewayCredentialAccess } from '../private/control-plane';
-import { gatewayCredentialRules } from '../private/rbac';
 import { addIstioCrds } from '../private/istio-crds';
+import { gatewayCredentialRules } from '../private/rbac';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { requireDnsLabel } from '../private/validation';
 
