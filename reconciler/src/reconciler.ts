@@ -10,7 +10,7 @@ import type { AdmissionVerdict } from './admission/admission-review';
 import { IngestCache, ingestDocuments, MeshObjectValidator, objectKey } from './config/ingest';
 import { HeldBackChange, servedSet, ServedVersion } from './config/last-good';
 import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
-import { cutForMessage } from './config/quoted-value';
+import { cutForMessage } from './model';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';

@@ -12,7 +12,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { listConfigFiles } from './config-files';
 import { DEFAULT_INPUT_LIMITS, formatBytes, InputLimits } from './input-limits';
-import { cutForMessage } from './quoted-value';
+import { cutForMessage } from '../model';
 import type { ConfigDocument, ConfigSource, ConfigUpdateHandler, SourceProblem } from './source';
 import { readYamlAsKubectlInSlices, YamlDocument } from './yaml/kubectl-yaml';
 

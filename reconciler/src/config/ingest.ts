@@ -10,7 +10,7 @@ import { rejectedDuplicates } from './duplicate-definitions';
 import { MAX_NAME_LENGTH } from './input-limits';
 import { isIstioApiVersion, kindTreatment } from './ingest-kinds';
 import { isRecord, objectsOfDocument } from './kubectl-objects';
-import { cutForMessage, quoteForMessage } from './quoted-value';
+import { cutForMessage, quoteForMessage } from '../model';
 import { buildSemanticCheckContext, semanticProblems } from './semantic-checks';
 import { unsupportedFields } from './unsupported-fields';
 import { missingGatewayCredentials } from './gateway-credential-checks';

@@ -16,7 +16,7 @@ import type { MeshObject, ObjectOrigin, RejectedObject } from '../push/contract'
 import type { DestinationRuleSpec } from '../push/istio-spec';
 import { resolveHost } from '../push/host-names';
 import { describeOrigin, IngestResult, objectKey } from './ingest';
-import { cutForMessage } from './quoted-value';
+import { cutForMessage } from '../model';
 import { buildSemanticCheckContext, MissingSubset, missingSubsets } from './semantic-checks';
 
 /** One object in effect and where it was defined. */

@@ -6,7 +6,7 @@ import { parseChaosWindows } from '../push/chaos-window';
 import type { MeshObject } from '../push/contract';
 import { resolveHost } from '../push/host-names';
 import type { DestinationRuleSpec, HttpRouteDestination, VirtualServiceSpec } from '../push/istio-spec';
-import { cutForMessage } from './quoted-value';
+import { cutForMessage } from '../model';
 import { regexProblems } from './regex-checks';
 
 export interface SemanticCheckContext {

@@ -6,7 +6,7 @@
  * at `?` and never starts one with `:` or `?` there; the texts it then fails on are reported.
  */
 import { Lexer } from 'yaml';
-import { cutForMessage } from '../quoted-value';
+import { cutForMessage } from '../../model';
 
 /** The `yaml` lexer's marker before an unquoted (or block) scalar's text. */
 const SCALAR_MARKER = '\x1f';

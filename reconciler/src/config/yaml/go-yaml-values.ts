@@ -6,7 +6,7 @@
  * bounded amount of work while a file with a hundred uses of one anchor reads normally.
  */
 import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, Scalar, visit, YAMLMap } from 'yaml';
-import { cutForMessage } from '../quoted-value';
+import { cutForMessage } from '../../model';
 import { keyString, MERGE_TAG, resolveScalar, ScalarTagMismatch, UnrepresentableScalar } from './go-yaml-scalars';
 
 /** A reading a user may not expect, at a field path. */

@@ -4,7 +4,7 @@
  * `---` ends a document, and that line may carry nothing but a comment (`--- {a: 1}` is an error).
  * Because the split is a line scan, the size and count limits are checked before anything is parsed.
  */
-import { cutForMessage } from '../quoted-value';
+import { cutForMessage } from '../../model';
 import { formatBytes, InputLimits } from '../input-limits';
 
 export interface DocumentText {

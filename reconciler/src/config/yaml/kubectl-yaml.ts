@@ -6,7 +6,7 @@
  * and line. Readings that a user may not expect but kubectl accepts (a key set twice) come as notes.
  */
 import { Composer, LineCounter, Parser } from 'yaml';
-import { cutForMessage } from '../quoted-value';
+import { cutForMessage } from '../../model';
 import { DEFAULT_INPUT_LIMITS, InputLimits } from '../input-limits';
 import { goYamlLexemes } from './go-yaml-lexemes';
 import { documentValue, YamlNote, YamlValueProblem } from './go-yaml-values';
