@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Mesh } from './mesh';
 import type { IMeshService } from './mesh-service';
-import { DEPENDENCIES_ANNOTATION } from './sidecar-injection';
+import { DEPENDENCIES_ANNOTATION } from '../model';
 import { PROXY_UID } from '../model';
 import { addSidecarBootstrap, podInjection } from '../private/pod-injection';
 import { applySyncWave, SyncWave } from '../private/sync-wave';

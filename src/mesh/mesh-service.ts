@@ -6,7 +6,7 @@ import { PROXY_UID } from '../model';
 import { Mesh } from './mesh';
 import { defaultPortName, followsPortNaming, isRequestRouted, MeshServicePort, PROTOCOL_NAMING } from './service-port';
 import { ServiceVersion, ServiceVersionOptions } from './service-version';
-import { DEPENDENCIES_ANNOTATION } from './sidecar-injection';
+import { DEPENDENCIES_ANNOTATION } from '../model';
 import {
   AnnotationContribution, RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution,
 } from '../private/contributions';

@@ -14,7 +14,6 @@ export const PROXY_CONTAINER_NAME = 'istio-proxy';
 export const BOOTSTRAP_VOLUME_NAME = 'istio-bootstrap';
 export const BOOTSTRAP_DIR = '/etc/istio/proxy';
 export const BOOTSTRAP_FILE = 'envoy.json';
-export const DEPENDENCIES_ANNOTATION = 'mesh.cdk8s.io/dependencies';
 
 /** Downward API variables the proxy's node identity is built from, expanded by Kubernetes in args. */
 export const PROXY_IDENTITY_ENV: ReadonlyArray<{ readonly name: string; readonly fieldPath: string }> = [

@@ -3,3 +3,4 @@ export * from './capture-rules';
 export * from './validation';
 export * from './control-plane';
 export * from './regex';
+export * from './annotations';

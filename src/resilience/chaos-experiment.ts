@@ -3,12 +3,11 @@ import { Construct } from 'constructs';
 import { AbortFault, DelayFault, renderDelay } from './fault';
 import { VirtualServiceSpecHttpFault } from '../imports/istio-networking.istio.io';
 import { IMeshService } from '../mesh/mesh-service';
+import { CHAOS_WINDOW_ANNOTATION } from '../model';
 import { FeatureRoutePriority, istioDuration, nameFromId, owningService } from '../private/feature-support';
 import { propError } from '../private/validation';
 import { HttpMatch, renderMatchBlock } from '../traffic/http-match';
 
-/** VirtualService annotation listing the time windows of faults, `[{route, start, end}]`. */
-export const CHAOS_WINDOW_ANNOTATION = 'mesh.cdk8s.io/chaos-window';
 
 /** ISO 8601 date-time with a time zone, e.g. `2024-05-01T09:00:00Z`. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;

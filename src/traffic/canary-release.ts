@@ -1,13 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshService } from '../mesh/mesh-service';
+import { ROLLOUT_ANNOTATION } from '../model';
 import {
   FeatureRoutePriority, istioDuration, nameFromId, owningService, requireInteger, requirePercentage,
 } from '../private/feature-support';
 import { propError } from '../private/validation';
-
-/** VirtualService annotation holding the declared rollout plan as JSON. */
-export const ROLLOUT_ANNOTATION = 'mesh.cdk8s.io/rollout';
 
 /** A request header that sends a request to the canary whatever the weights. */
 export interface CanaryHeader {

@@ -6,8 +6,7 @@
  */
 import type { MeshObject } from './contract';
 import type { HttpRoute, VirtualServiceSpec } from './istio-spec';
-
-export const CHAOS_WINDOW_ANNOTATION = 'mesh.cdk8s.io/chaos-window';
+import { CHAOS_WINDOW_ANNOTATION } from '../model';
 
 /** A date-time with a time zone, e.g. `2024-05-01T09:00:00Z` or `2024-05-01T11:00:00.000+02:00`. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -9,9 +9,9 @@ import type { SidecarSpec } from './istio-spec';
 import { labelsMatch } from './label-selector';
 import type { PushContext } from './push-context';
 import type { MeshService } from './service-model';
+import { DEPENDENCIES_ANNOTATION } from '../model';
 
 /** Comma-separated `name.namespace` services a workload calls, on its Sidecar, WorkloadEntry or Pod. */
-export const DEPENDENCIES_ANNOTATION = 'mesh.cdk8s.io/dependencies';
 
 /** Services that select the proxy's own workload: always visible, and the source of inbound ports. */
 export function ownServices(push: PushContext, proxy: ProxyIdentity): MeshService[] {

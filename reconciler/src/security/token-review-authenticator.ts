@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { AdsAccessError, AuthenticatedCaller, ProxyAuthenticator, StreamCredentials, bearerToken } from '../xds/ads/proxy-authentication';
+import { XDS_CREDENTIALS } from '../model';
 
 /** The outcome of one TokenReview (the `status` of `authentication.k8s.io/v1` TokenReview). */
 export interface TokenReviewStatus {
@@ -17,8 +18,8 @@ export interface TokenReviewStatus {
 /** Creates a TokenReview for the token and audiences and returns its status. */
 export type TokenReviewer = (token: string, audiences: readonly string[]) => Promise<TokenReviewStatus>;
 
-/** The audience Istio sidecars request for their projected token. */
-export const DEFAULT_TOKEN_AUDIENCE = 'istio-ca';
+/** The audience injected sidecars request for their projected token (Istio's, `istio-ca`). */
+export const DEFAULT_TOKEN_AUDIENCE = XDS_CREDENTIALS.tokenAudience;
 
 const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
 

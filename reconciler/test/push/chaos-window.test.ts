@@ -1,5 +1,6 @@
 import { ingestDocuments } from '../../src/config/ingest';
-import { applyChaosWindows, CHAOS_WINDOW_ANNOTATION, parseChaosWindows } from '../../src/push/chaos-window';
+import { CHAOS_WINDOW_ANNOTATION } from '../../src/model';
+import { applyChaosWindows, parseChaosWindows } from '../../src/push/chaos-window';
 import { ChaosWindowScheduler } from '../../src/push/chaos-window-scheduler';
 import type { MeshObject } from '../../src/push/contract';
 import { DEFAULT_MESH_SETTINGS } from '../../src/push/mesh-settings';
