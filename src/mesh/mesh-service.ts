@@ -1,12 +1,11 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { DestinationRule, DestinationRuleSpecTrafficPolicy, VirtualService } from '../imports/istio-networking.istio.io';
-import { PROXY_UID } from '../model';
 import { Mesh } from './mesh';
 import { defaultPortName, followsPortNaming, isRequestRouted, MeshServicePort, PROTOCOL_NAMING } from './service-port';
 import { ServiceVersion, ServiceVersionOptions } from './service-version';
-import { DEPENDENCIES_ANNOTATION } from '../model';
+import { DestinationRule, DestinationRuleSpecTrafficPolicy, VirtualService } from '../imports/istio-networking.istio.io';
+import { PROXY_UID, DEPENDENCIES_ANNOTATION } from '../model';
 import {
   AnnotationContribution, RouteContribution, RoutePolicyContribution, ServiceContributions, TrafficPolicyContribution,
 } from '../private/contributions';

@@ -16,6 +16,7 @@ import { MemorySource } from '../support/memory-source';
 import { freePort, uniqueLoopbackAddress } from '../support/ports';
 import { startTokenReconciler, TokenReconciler } from '../support/token-reconciler';
 import { waitUntil } from '../support/wait';
+import { terminate } from '../support/terminate';
 
 /** The name sidecars verify, as the Mesh construct injects it for namespace mesh-system. */
 const SERVER_NAME = 'mesh-reconciler.mesh-system.svc';
@@ -76,12 +77,7 @@ class TokenAuthenticatedEnvoy {
   }
 
   async stop(): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
+    await terminate(this.child);
   }
 }
 

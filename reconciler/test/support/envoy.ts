@@ -12,6 +12,7 @@ import { buildEnvoyBootstrap, ProxyNode } from '../../src/model';
 import { ADMIN_TIMEOUT_MS, httpRequest } from './http-request';
 import { freePort } from './ports';
 import { STARTUP_DEADLINE_MS, waitUntil } from './wait';
+import { terminate } from './terminate';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -145,13 +146,7 @@ export class EnvoySidecar {
 
   /** Kills Envoy; removes its files unless `keepFiles` (pass true when the test failed). */
   async stop(keepFiles = false): Promise<void> {
-    if (!this.exited) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(this.child);
     if (!keepFiles) fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 }

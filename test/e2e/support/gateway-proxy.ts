@@ -13,6 +13,7 @@ import * as path from 'path';
 import { findEnvoy } from '../../../reconciler/test/support/envoy';
 import { ADMIN_TIMEOUT_MS, httpRequest } from '../../../reconciler/test/support/http-request';
 import { freePort, uniqueLoopbackAddress } from '../../../reconciler/test/support/ports';
+import { terminate } from '../../../reconciler/test/support/terminate';
 import { STARTUP_DEADLINE_MS, waitUntil } from '../../../reconciler/test/support/wait';
 import { buildEnvoyBootstrap, ProxyNode } from '../../../src/model';
 
@@ -144,13 +145,7 @@ export class GatewayProxy {
 
   /** Kills Envoy; keeps its files when asked (a failed test). */
   async stop(keepFiles = false): Promise<void> {
-    if (!this.exited) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(this.child);
     if (!keepFiles) fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { httpRequest } from '../../../reconciler/test/support/http-request';
 import { freePort } from '../../../reconciler/test/support/ports';
+import { terminate } from '../../../reconciler/test/support/terminate';
 import { waitUntil } from '../../../reconciler/test/support/wait';
 
 const ENSURE = path.resolve(__dirname, '../../../scripts/test-binaries/ensure.sh');
@@ -87,13 +88,7 @@ export class PrometheusServer {
   }
 
   async stop(keepFiles = false): Promise<void> {
-    if (!this.exited) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(this.child, 5000);
     if (!keepFiles) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
