@@ -11,7 +11,7 @@ const WORKLOAD_SERVER = path.join(REPO_ROOT, 'test/kubernetes/workload/workload-
 const table = new ImageTable({ envoyBinary: ENVOY, repoRoot: REPO_ROOT, workloadServerScript: WORKLOAD_SERVER });
 
 describe('the image table', () => {
-  test('GIVEN the reconciler Dockerfile WHEN read THEN the image runs the built CLI of this repository as the reconciler's own uid with its default arguments', () => {
+  test('GIVEN the reconciler Dockerfile WHEN read THEN the image runs the built CLI of this repository as the reconciler\'s own uid with its default arguments', () => {
     const image = reconcilerImageFromDockerfile(REPO_ROOT);
     expect(image.entrypoint).toEqual([process.execPath, path.join(REPO_ROOT, 'reconciler/build/reconciler/src/cli.js')]);
     expect(image.defaultArgs[0]).toBe('--source=directory');
