@@ -28,8 +28,7 @@ const UNREACHABLE_SELECTOR = 'admission-test/unreachable';
 const ACCEPTED_ROUTES = [{ name: 'checked', route: [{ destination: { host: HELLO_HOST, subset: 'v1' } }] }];
 const WEIGHTS_95 = [{ name: 'unchecked', route: [{ destination: { host: HELLO_HOST, subset: 'v1' }, weight: 90 }, { destination: { host: HELLO_HOST }, weight: 5 }] }];
 const UNDEFINED_SUBSET = [{ name: 'unchecked', route: [{ destination: { host: HELLO_HOST, subset: 'v2' } }] }];
-// The reconciler's own messages (reconciler/src/config/semantic-checks.ts).
-/** How the reconciler names the object in front of each reason. */
+// The reconciler's own messages (reconciler/src/config/semantic-checks.ts), each after the object's name and origin.
 const HELLO_ORIGIN = 'VirtualService backend/hello (kubernetes:VirtualService/backend/hello document 1): ';
 const WEIGHTS_REASON = 'spec.http[0].route weights sum to 95 (90 + 5); they must sum to 100';
 /** Added to a rejection while an earlier version is served instead (reconciler/src/config/last-good.ts). */
@@ -56,6 +55,12 @@ function applyResult(yaml: string, ...flags: string[]): Promise<CommandResult> {
 /** The ValidatingWebhookConfiguration of a synthesized mesh, as JSON to apply. */
 function webhookConfigurationOf(yaml: string): string {
   return JSON.stringify(parseYamlDocuments(yaml).find((object) => object.kind === 'ValidatingWebhookConfiguration'));
+}
+
+/** The documents of a synthesized mesh with the webhook's failurePolicy left out. */
+function withoutFailurePolicy(yaml: string): Record<string, any>[] {
+  return parseYamlDocuments(yaml).map((object) => object.kind !== 'ValidatingWebhookConfiguration' ? object
+    : { ...object, webhooks: object.webhooks.map(({ failurePolicy: _, ...webhook }: Record<string, unknown>) => webhook) });
 }
 
 async function storedRouteNames(): Promise<string[]> {
@@ -139,7 +144,10 @@ describe('the validating admission webhook on a real API server', () => {
   test('GIVEN the webhook Service without endpoints and a mesh synthesized with AdmissionFailurePolicy.FAIL WHEN the invalid edit is applied THEN the API server refuses it for the unreachable webhook', async () => {
     await cluster.api.patch(`/api/v1/namespaces/${MESH_NAMESPACE}/services/${RECONCILER_NAME}`, { spec: { selector: { [UNREACHABLE_SELECTOR]: 'true' } } });
     await cluster.waitFor('no ready webhook endpoint', async () => await readyWebhookEndpoints() === 0);
-    await cluster.apply(webhookConfigurationOf(synthesizeTwoNamespaceMesh(undefined, { admissionFailurePolicy: AdmissionFailurePolicy.FAIL })));
+    const failMesh = synthesizeTwoNamespaceMesh(undefined, { admissionFailurePolicy: AdmissionFailurePolicy.FAIL });
+    // The FAIL mesh differs only in its webhook, so applying that object alone makes the cluster run the FAIL mesh.
+    expect(withoutFailurePolicy(failMesh)).toEqual(withoutFailurePolicy(defaultYaml));
+    await cluster.apply(webhookConfigurationOf(failMesh));
     // The API server resolves endpoints only when it dials: it keeps using its keep-alive connections to the
     // running replicas until they go idle (the reconciler's HTTPS server closes them after Node's 5 s), so
     // the probe leaves more than that between attempts.
