@@ -6,7 +6,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { applyIstioCrds } from './synthesized';
-import { Mesh, MeshService, ServiceProtocol } from '../../../src';
+import { Mesh, MeshProps, MeshService, ServiceProtocol } from '../../../src';
 import { Cluster, startCluster } from '../cluster/cluster';
 import type { Pod } from '../node-agent/pod-types';
 
@@ -19,11 +19,11 @@ export interface TwoNamespaceMesh {
   readonly client: Pod;
 }
 
-/** Synthesizes the mesh; `extend` adds constructs (policies) to it. */
-export function synthesizeTwoNamespaceMesh(extend?: (chart: Construct, mesh: Mesh, hello: MeshService) => void): string {
+/** Synthesizes the mesh; `extend` adds constructs (policies) to it, `meshProps` sets the Mesh's other props. */
+export function synthesizeTwoNamespaceMesh(extend?: (chart: Construct, mesh: Mesh, hello: MeshService) => void, meshProps: Omit<MeshProps, 'replicas'> = {}): string {
   const app = Testing.app();
   const chart = new Chart(app, 'two-namespaces');
-  const mesh = new Mesh(chart, 'Mesh', { replicas: 2 });
+  const mesh = new Mesh(chart, 'Mesh', { ...meshProps, replicas: 2 });
   const port = [{ port: 9080, protocol: ServiceProtocol.HTTP }];
   const hello = new MeshService(chart, 'hello', { mesh, name: 'hello', namespace: 'backend', ports: port, versions: [{ name: 'v1', image: 'example/hello:1.0' }] });
   new MeshService(chart, 'client', {
