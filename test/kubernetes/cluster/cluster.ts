@@ -189,6 +189,11 @@ export class Cluster {
     return [runner.sandboxPid, ...runner.containerPids()].filter((pid): pid is number => pid !== undefined);
   }
 
+  /** Pids of a running pod's container processes (not its sandbox): what a container crash kills. */
+  podContainerProcessIds(pod: PodRef): number[] {
+    return this.nodeAgent().runner(pod.namespace, pod.name).containerPids();
+  }
+
   /** The node end of a running pod's veth pair. */
   podNetworkDevice(pod: PodRef): string {
     const device = this.nodeAgent().runner(pod.namespace, pod.name).hostDevice;
