@@ -100,6 +100,16 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The npm tarball as users install it (lib/ and .jsii), without the test suite that `build` runs:
+// `npm pack` alone would pack whatever lib/ is there, or none. test/packaging installs it.
+const tarballTask = project.addTask('package:tarball', {
+  description: 'Compile with jsii and npm pack the library into dist/js/ (no tests)',
+});
+// lib/ is emptied first: jsii never deletes the output of a source file that is gone.
+tarballTask.exec('rm -rf lib .jsii');
+tarballTask.spawn(project.compileTask);
+tarballTask.exec('mkdir -p dist/js && npm pack --pack-destination dist/js');
+
 project.addTask('synth', {
   description: 'Synthesize every example to dist/<example>/',
   exec: 'ts-node --project projenrc/tsconfig.json scripts/synth-examples.ts',
