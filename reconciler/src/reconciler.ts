@@ -34,6 +34,9 @@ import { configsFeeding } from './xds/resource-provenance';
 import { buildSnapshot } from './xds/snapshot';
 import { SnapshotCache } from './xds/snapshot-cache';
 
+/** The accepted set is saved whole up to this size: a ConfigMap holds at most 1 MiB, with room for its metadata. */
+const MAX_SAVED_ACCEPTED_BYTES = 900 * 1024;
+
 /** Produces everything one proxy should hold; `generateProxyResources` in production. */
 export type ProxyResourceGenerator = (push: PushContext, proxy: ProxyIdentity) => ProxyResources;
 
@@ -117,6 +120,7 @@ export class Reconciler {
   private generationProblems = new Map<string, string[]>();
   /** Keys of the held-back objects last written to the store, to write only on a change. */
   private savedHeldKey = '';
+  private warnedSavedSize = false;
   private readonly admissionCache = new IngestCache();
   private started = false;
 
@@ -280,7 +284,7 @@ export class Reconciler {
       this.lastAccepted = served.inEffect;
       this.metrics.servedObjects.set(served.objects.length);
       this.generationProblems.delete('(config)');
-      this.saveHeld(heldBack(served.inEffect, ingested.objects));
+      this.saveAccepted(served.inEffect, ingested.objects);
     } catch (error) {
       this.metrics.generationErrors.inc();
       this.log.error({ reasons, err: (error as Error).message }, 'config set not applied; proxies keep the previous config');
@@ -330,13 +334,28 @@ export class Reconciler {
     }
   }
 
-  /** Writes the held-back set when it changed; a failure is logged and retried on the next push. */
-  private saveHeld(held: readonly ServedVersion[]): void {
+  /**
+   * Writes the accepted set when it changed, so that a replica started while every other one was
+   * down still serves the last accepted version of an object whose stored version is invalid. A set
+   * too large for the store keeps only the held-back versions (warned once). A failure is logged and
+   * retried on the next push.
+   */
+  private saveAccepted(inEffect: ReadonlyMap<string, ServedVersion>, acceptedInput: readonly MeshObject[]): void {
     const store = this.options.lastAccepted;
-    const key = heldSetKey(held);
-    if (!store || key === this.savedHeldKey) return;
+    if (!store) return;
+    let versions = sortedVersions([...inEffect.values()]);
+    let key = heldSetKey(versions);
+    if (key.length > MAX_SAVED_ACCEPTED_BYTES) {
+      if (!this.warnedSavedSize) {
+        this.log.warn({ store: store.description, bytes: key.length, limit: MAX_SAVED_ACCEPTED_BYTES }, 'the accepted config is too large to save whole; only held-back versions are saved, so a replica started while all others are down serves an invalid stored object only once it is fixed');
+        this.warnedSavedSize = true;
+      }
+      versions = heldBack(inEffect, acceptedInput);
+      key = heldSetKey(versions);
+    }
+    if (key === this.savedHeldKey) return;
     this.savedHeldKey = key;
-    store.save(held).catch((error: Error) => {
+    store.save(versions).catch((error: Error) => {
       this.savedHeldKey = '';
       this.log.error({ store: store.description, err: error.message }, 'saving the last accepted versions failed; retried on the next push');
     });
@@ -405,8 +424,11 @@ export class Reconciler {
 /** Versions in effect that are not what the source holds now (previous versions kept): held back. */
 function heldBack(inEffect: ReadonlyMap<string, ServedVersion>, acceptedInput: readonly MeshObject[]): ServedVersion[] {
   const input = new Set(acceptedInput);
-  return [...inEffect.values()].filter((version) => !input.has(version.object))
-    .sort((a, b) => heldObjectKey(a.object).localeCompare(heldObjectKey(b.object)));
+  return sortedVersions([...inEffect.values()].filter((version) => !input.has(version.object)));
+}
+
+function sortedVersions(versions: ServedVersion[]): ServedVersion[] {
+  return versions.sort((a, b) => heldObjectKey(a.object).localeCompare(heldObjectKey(b.object)));
 }
 
 function heldSetKey(versions: readonly ServedVersion[]): string {

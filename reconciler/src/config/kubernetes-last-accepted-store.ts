@@ -1,7 +1,7 @@
 /**
- * Kubernetes mode's LastAcceptedStore: a ConfigMap in the reconciler's namespace, one key per held
+ * Kubernetes mode's LastAcceptedStore: a ConfigMap in the reconciler's namespace, one key per saved
  * object, written by server-side apply with the reconciler's field manager. Every replica computes
- * the same held set from the same API state, so concurrent writes converge on the same content.
+ * the same accepted set from the same API state, so concurrent writes converge on the same content.
  */
 import type * as k8s from '@kubernetes/client-node';
 import { describeApiError, httpStatusOf } from './http-status';

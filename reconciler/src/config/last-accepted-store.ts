@@ -1,8 +1,9 @@
 /**
- * Where the reconciler keeps the last accepted version of every object it serves in place of the
- * current (rejected) one, so that a restarted replica serves exactly what the running replicas
- * serve instead of falling back to nothing for that object. Only these held-back objects are
- * stored: everything else is read again from the source.
+ * Where the reconciler keeps the last accepted version of every object it serves, so that a
+ * restarted replica serves exactly what the running replicas serve (or served before all stopped)
+ * when an object's stored version is rejected, instead of falling back to nothing for it. A valid
+ * version in the source always wins over the saved one; saved objects the source no longer has
+ * are not served.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,7 +13,7 @@ import type { MeshObject } from '../push/contract';
 export interface LastAcceptedStore {
   /** Quoted in logs, e.g. `ConfigMap mesh-system/mesh-last-accepted`. */
   readonly description: string;
-  /** The held-back versions saved last (with where each was defined); empty when nothing was saved yet. */
+  /** The versions saved last (with where each was defined); empty when nothing was saved yet. */
   load(): Promise<ServedVersion[]>;
   /** Replaces the saved set. */
   save(versions: readonly ServedVersion[]): Promise<void>;

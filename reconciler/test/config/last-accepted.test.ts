@@ -72,21 +72,45 @@ describe('last accepted versions across restarts', () => {
     return { reconciler, served, ops };
   }
 
-  test('GIVEN an accepted VirtualService WHEN an edit is rejected THEN the held-back version is saved, and removed once the edit is fixed', async () => {
+  /** The saved version of the VirtualService: the subset it routes to. */
+  const savedSubset = (store: MemoryStore) => store.saved.find((version) => version.object.kind === 'VirtualService')?.object.spec.http[0].route[0].destination.subset;
+
+  test('GIVEN an accepted config WHEN an edit is rejected THEN the saved set keeps the accepted version, and takes the edit once it is fixed', async () => {
     const store = new MemoryStore();
     const source = new MemorySource(config('v1'));
-    const { reconciler } = await start(source, store);
-    expect(store.saved).toEqual([]);
+    const { reconciler, ops } = await start(source, store);
+    await waitUntil('the accepted set saved', async () => store.saved.length === 3);
+    expect(store.saved.map((version) => [version.object.kind, version.origin.source])).toEqual([['DestinationRule', 'dr.yaml'], ['ServiceEntry', 'se.yaml'], ['VirtualService', 'vs.yaml']]);
+    expect(savedSubset(store)).toBe('v1');
 
     source.set(config('v9'));
     reconciler.flushPendingPush();
-    await waitUntil('the held version saved', async () => store.saved.length === 1);
-    expect(store.saved[0]).toMatchObject({ object: { kind: 'VirtualService', metadata: { name: 'alpha', namespace: 'shop' } }, origin: { source: 'vs.yaml' } });
-    expect(store.saved[0].object.spec.http[0].route[0].destination.subset).toBe('v1');
+    await waitUntil('the rejection seen', async () => JSON.parse((await ops('/debug/rejected')).body).rejected.length === 1);
+    expect(savedSubset(store)).toBe('v1');
 
     source.set(config('v2'));
     reconciler.flushPendingPush();
-    await waitUntil('the store emptied', async () => store.saved.length === 0);
+    await waitUntil('the fixed edit saved', async () => savedSubset(store) === 'v2');
+  });
+
+  test('GIVEN every replica down WHEN an invalid edit is stored and a replica starts THEN it serves the version accepted before they stopped', async () => {
+    const store = new MemoryStore();
+    const before = await start(new MemorySource(config('v1')), store);
+    await waitUntil('the accepted set saved', async () => store.saved.length === 3);
+    await before.reconciler.stop();
+
+    const after = await start(new MemorySource(config('v9')), store);
+    expect(await after.served()).toBe('subset=v1');
+  });
+
+  test('GIVEN a saved object the source no longer has WHEN a replica starts THEN it is not served', async () => {
+    const store = new MemoryStore();
+    const before = await start(new MemorySource(config('v1')), store);
+    await waitUntil('the accepted set saved', async () => store.saved.length === 3);
+    await before.reconciler.stop();
+
+    const after = await start(new MemorySource(config('v1').filter((document) => document.source !== 'vs.yaml')), store);
+    expect(await after.served()).toBe('subset=none');
   });
 
   test('GIVEN a replica held back a version WHEN another replica starts with the rejected version stored THEN it serves the held-back version too', async () => {
@@ -95,7 +119,7 @@ describe('last accepted versions across restarts', () => {
     const one = await start(first, store);
     first.set(config('v9'));
     one.reconciler.flushPendingPush();
-    await waitUntil('the held version saved', async () => store.saved.length === 1);
+    await waitUntil('the rejection seen', async () => JSON.parse((await one.ops('/debug/rejected')).body).rejected.length === 1);
     expect(await one.served()).toBe('subset=v1');
 
     const two = await start(new MemorySource(config('v9')), store);
