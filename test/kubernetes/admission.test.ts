@@ -4,7 +4,8 @@
  * subset no DestinationRule defines), with the reconciler's reason in kubectl's error. While the
  * webhook cannot be reached, `failurePolicy` decides: the Mesh default (Ignore) stores the object,
  * Fail refuses it. An invalid object stored that way is rejected by every replica, which keep
- * serving the last accepted version, also after a restart, and it gets a Warning Event.
+ * serving the last accepted version, also after a restart, and it gets a Warning Event; the same
+ * holds when the edit was stored while every replica was down.
  */
 import type { Cluster, PodRef } from './cluster/cluster';
 import { parseYamlDocuments } from './cluster/cluster';
@@ -208,4 +209,29 @@ describe('the validating admission webhook on a real API server', () => {
     // The Event's name derives from the object and the reason: four replicas over time, one Event.
     expect(events.items.map((event) => [event.type, event.message])).toEqual([['Warning', `${HELLO_ORIGIN}${WEIGHTS_REASON}; ${HELD_BACK_NOTE}`]]);
   });
+  test('GIVEN every replica stopped WHEN an invalid edit is stored and the replicas start again THEN each serves the route accepted before they stopped', async () => {
+    const acceptedLast = [{ name: 'accepted-last', route: [{ destination: { host: HELLO_HOST, subset: 'v1' } }] }];
+    let replicas = await cluster.waitForPods(MESH_NAMESPACE, 'app=mesh-reconciler', { count: 2, timeoutMs: 90_000 });
+    expect((await applyResult(helloVirtualService(acceptedLast))).code).toBe(0);
+    for (const replica of replicas) {
+      await cluster.waitFor(`${replica.metadata.name} to serve the new route`, async () => JSON.stringify(await servedHelloRoutes(replica)) === '["accepted-last"]', 30_000);
+    }
+    await cluster.waitFor(`the new route saved in ConfigMap ${LAST_ACCEPTED_CONFIG_MAP}`, async () => {
+      const configMap = await cluster.api.find<{ data?: Record<string, string> }>(`/api/v1/namespaces/${MESH_NAMESPACE}/configmaps/${LAST_ACCEPTED_CONFIG_MAP}`);
+      return Object.values(configMap?.data ?? {}).some((entry) => entry.includes('"accepted-last"'));
+    }, 30_000);
+
+    await cluster.kubectl(['scale', 'deployment', RECONCILER_NAME, `--namespace=${MESH_NAMESPACE}`, '--replicas=0']);
+    await cluster.waitFor('every reconciler pod gone', async () => (await cluster.pods(MESH_NAMESPACE, 'app=mesh-reconciler')).length === 0, 90_000);
+    // No replica runs, so nothing rejected this edit and nothing held its predecessor back: only the saved set has it.
+    expect((await applyResult(helloVirtualService(WEIGHTS_95))).code).toBe(0);
+    expect(await storedRouteNames()).toEqual(['unchecked']);
+
+    await cluster.kubectl(['scale', 'deployment', RECONCILER_NAME, `--namespace=${MESH_NAMESPACE}`, '--replicas=2']);
+    replicas = await cluster.waitForPods(MESH_NAMESPACE, 'app=mesh-reconciler', { count: 2, timeoutMs: 120_000 });
+    for (const replica of replicas) {
+      expect(await servedHelloRoutes(replica)).toEqual(['accepted-last']);
+      expect(await rejectedHello(replica)).toEqual([HELLO_ORIGIN + WEIGHTS_REASON, HELD_BACK_NOTE]);
+    }
+  }, 300_000);
 });
