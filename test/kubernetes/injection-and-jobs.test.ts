@@ -141,7 +141,9 @@ describe('injection opt-out, jobs and service account identities in Kubernetes',
     const app = (pod.status!.containerStatuses as ContainerStatus[]).find((status) => status.name === JOB.name)!;
     const proxy = (pod.status!.initContainerStatuses as ContainerStatus[]).find((status) => status.name === 'istio-proxy')!;
     expect(app.state.terminated?.exitCode).toBe(0);
-    // The sidecar ran until the app was done and was then stopped: it does not hold the Job open.
+    // A native sidecar (an init container restarted Always) runs until the app is done and is then
+    // stopped, so it does not hold the Job open.
+    expect(pod.spec.initContainers?.find((container) => container.name === 'istio-proxy')?.restartPolicy).toBe('Always');
     expect(proxy.state.terminated).toBeDefined();
     expect(Date.parse(proxy.state.terminated!.finishedAt)).toBeGreaterThanOrEqual(Date.parse(app.state.terminated!.finishedAt));
 
