@@ -9,12 +9,12 @@
  */
 import type { Cluster, PodRef } from './cluster/cluster';
 import type { Pod } from './node-agent/pod-types';
+import { replicaXdsTarget, sidecarIdentity } from './support/replica-views';
 import { MESH_NAMESPACE, startTwoNamespaceMesh, synthesizeTwoNamespaceMesh } from './support/two-namespace-mesh';
 import { fetchServedConfig } from './support/xds-probe';
 import { CA_CERT_FILE } from '../../reconciler/src/security/directory-ca-store';
 import { CAPTURE_CHAINS, SIDECAR_PORTS, XDS_CREDENTIALS } from '../../src/model';
 
-const RECONCILER_SERVER_NAME = `mesh-reconciler.${MESH_NAMESPACE}.svc`;
 const CA_SECRET = 'mesh-ca';
 
 let cluster: Cluster;
@@ -74,26 +74,9 @@ describe('the control plane in Kubernetes mode', () => {
   });
 
   test('GIVEN both replicas WHEN asked over TLS xDS for the client proxy\'s clusters and listeners THEN they serve the same versions and resources, with certificates from the one CA', async () => {
-    const root = await caSecretCertificate();
-    const token = await cluster.api.create<{ status: { token: string } }>('/api/v1/namespaces/frontend/serviceaccounts/client/token', {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { audiences: [XDS_CREDENTIALS.tokenAudience], expirationSeconds: 600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: clientPod.metadata.name, uid: clientPod.metadata.uid } },
-    });
-    const clientIp = clientPod.status!.podIP!;
-    const node = {
-      id: `sidecar~${clientIp}~probe.frontend~frontend.svc.cluster.local`,
-      cluster: 'client.frontend',
-      namespace: 'frontend',
-      serviceAccount: 'client',
-      name: 'probe',
-      labels: clientPod.metadata.labels ?? {},
-      instanceIp: clientIp,
-      interceptionMode: 'REDIRECT' as const,
-    };
-    const served = await Promise.all(reconcilers.map((pod) => fetchServedConfig({
-      address: `${pod.status!.podIP}:15012`, rootCertPem: root, serverName: RECONCILER_SERVER_NAME, token: token.status.token,
-    }, node)));
+    // The client sidecar's identity, with a token bound to its pod, asked of each replica at its pod address.
+    const sidecar = await sidecarIdentity(cluster, clientPod);
+    const served = await Promise.all(reconcilers.map((pod) => fetchServedConfig(replicaXdsTarget(pod, sidecar), sidecar.node)));
 
     expect(served[0].clusters.resources.length).toBeGreaterThan(0);
     expect(JSON.stringify(served[0].clusters.resources)).toContain('hello.backend.svc.cluster.local');

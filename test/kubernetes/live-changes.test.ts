@@ -14,15 +14,15 @@ import type { Cluster } from './cluster/cluster';
 import { parseYamlDocuments } from './cluster/cluster';
 import type { Pod } from './node-agent/pod-types';
 import { answeringPods, callFrom, envoyAdmin, envoyEndpoints, podRef, reconcilerMetric, reconcilerOps } from './support/mesh-observation';
+import { replicaXdsTarget, sidecarIdentity } from './support/replica-views';
 import { startTwoNamespaceMesh, synthesizeTwoNamespaceMesh } from './support/two-namespace-mesh';
 import { fetchServedConfig } from './support/xds-probe';
 import { TYPE_URLS } from '../../reconciler/src/push/contract';
 import { TestAdsStream } from '../../reconciler/test/support/ads-client';
-import { buildBootstrapNode, RECONCILER_PORTS, XDS_CREDENTIALS } from '../../src/model';
+import { buildBootstrapNode, XDS_CREDENTIALS } from '../../src/model';
 
 const HELLO_HOST = 'hello.backend.svc.cluster.local';
 const HELLO_URL = `http://${HELLO_HOST}:9080/live`;
-const RECONCILER_SERVER_NAME = 'mesh-reconciler.mesh-system.svc';
 
 const yaml = synthesizeTwoNamespaceMesh();
 let cluster: Cluster;
@@ -114,22 +114,11 @@ describe('live changes through the Kubernetes API', () => {
 
   test('GIVEN a token the API server issued for hello\'s service account WHEN it is presented at the TLS xDS port for a proxy claiming the client\'s THEN the stream is refused before any certificate is sent', async () => {
     const [reconciler] = reconcilers;
-    const rootCertPem = (await cluster.api.get<{ data: Record<string, string> }>(`/api/v1/namespaces/frontend/configmaps/${XDS_CREDENTIALS.rootCertConfigMap}`))
-      .data[XDS_CREDENTIALS.rootCertKey];
     const tokenOf = async (namespace: string, serviceAccount: string) =>
       (await cluster.kubectl(['create', 'token', serviceAccount, `--namespace=${namespace}`, `--audience=${XDS_CREDENTIALS.tokenAudience}`, '--duration=10m'])).trim();
-    const clientIp = client.status!.podIP!;
-    const node = {
-      id: `sidecar~${clientIp}~probe.frontend~frontend.svc.cluster.local`,
-      cluster: 'client.frontend',
-      namespace: 'frontend',
-      serviceAccount: 'client',
-      name: 'probe',
-      labels: client.metadata.labels ?? {},
-      instanceIp: clientIp,
-      interceptionMode: 'REDIRECT' as const,
-    };
-    const target = { address: `${reconciler.status!.podIP}:${RECONCILER_PORTS.xdsTls}`, rootCertPem, serverName: RECONCILER_SERVER_NAME };
+    const sidecar = await sidecarIdentity(cluster, client);
+    const { node } = sidecar;
+    const target = replicaXdsTarget(reconciler, sidecar);
 
     // The control: the client's own token is served for this node, so the refusal below is about the token's owner.
     const served = await fetchServedConfig({ ...target, token: await tokenOf('frontend', 'client') }, node);

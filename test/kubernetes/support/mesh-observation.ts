@@ -60,9 +60,10 @@ export function reconcilerOps(pod: Pod, path: string): Promise<{ status: number;
   });
 }
 
-/** The value of a metric sample without labels on a replica's /metrics, or undefined when it is not there. */
+/** The value of a sample (its name and labels as written, e.g. `x_total{allowed="true"}`) on a replica's /metrics, or undefined when it is not there. */
 export async function reconcilerMetric(pod: Pod, name: string): Promise<number | undefined> {
-  const { body } = await reconcilerOps(pod, '/metrics');
+  const { status, body } = await reconcilerOps(pod, '/metrics');
+  if (status !== 200) throw new Error(`GET /metrics of ${pod.metadata.name} answered ${status}: ${body.slice(0, 500)}`);
   const line = body.split('\n').find((candidate) => candidate.startsWith(`${name} `));
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
 }

@@ -3,7 +3,7 @@
  * serve a sidecar (TLS xDS, authenticated with a token bound to that sidecar's pod) and its debug
  * views on the monitoring port. Two replicas are compared this way, not through the Service.
  */
-import * as http from 'http';
+import { reconcilerMetric, reconcilerOps } from './mesh-observation';
 import { MESH_NAMESPACE } from './two-namespace-mesh';
 import { XdsProbeTarget } from './xds-probe';
 import { TYPE_URLS } from '../../../reconciler/src/push/contract';
@@ -88,21 +88,10 @@ export function routeNames(configuration: RouteConfiguration | undefined, virtua
 }
 
 /** GET of a replica's monitoring port (`/metrics`, `/debug/rejected`, …); fails unless it answers 200. */
-export function replicaGet(replica: Pod, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = http.get({ host: replica.status!.podIP, port: RECONCILER_PORTS.monitoring, path, timeout: 10_000 }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (response.statusCode !== 200) reject(new Error(`GET ${path} of ${replica.metadata.name} answered ${response.statusCode}: ${text.slice(0, 500)}`));
-        else resolve(text);
-      });
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error(`GET ${path} of ${replica.metadata.name} timed out`)));
-    request.on('error', reject);
-  });
+export async function replicaGet(replica: Pod, path: string): Promise<string> {
+  const { status, body } = await reconcilerOps(replica, path);
+  if (status !== 200) throw new Error(`GET ${path} of ${replica.metadata.name} answered ${status}: ${body.slice(0, 500)}`);
+  return body;
 }
 
 /** A replica's JSON debug view, e.g. `/debug/rejected`. */
@@ -112,6 +101,5 @@ export async function replicaDebug<T>(replica: Pod, path: string): Promise<T> {
 
 /** The value of one sample of a counter or gauge in a replica's `/metrics` (0 when absent). */
 export async function replicaMetric(replica: Pod, sample: string): Promise<number> {
-  const line = (await replicaGet(replica, '/metrics')).split('\n').find((candidate) => candidate.startsWith(`${sample} `));
-  return line ? Number(line.slice(sample.length + 1)) : 0;
+  return (await reconcilerMetric(replica, sample)) ?? 0;
 }
