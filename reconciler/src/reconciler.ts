@@ -10,7 +10,7 @@ import type { AdmissionVerdict } from './admission/admission-review';
 import { IngestCache, ingestDocuments, MeshObjectValidator, objectKey } from './config/ingest';
 import { HeldBackChange, servedSet, ServedVersion } from './config/last-good';
 import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
-import { cutForMessage } from './model';
+import { cutForMessage, SERVED_ISTIO_RESOURCES } from './model';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
 import { OpsServer } from './ops/ops-server';
@@ -36,6 +36,13 @@ import { SnapshotCache } from './xds/snapshot-cache';
 
 /** The accepted set is saved whole up to this size: a ConfigMap holds at most 1 MiB, with room for its metadata. */
 const MAX_SAVED_ACCEPTED_BYTES = 900 * 1024;
+
+/**
+ * Kinds whose accepted versions are saved: the mesh config users write. Services, Pods and
+ * EndpointSlices are the cluster's live state, read again on start; saving them would cost a write
+ * per endpoint change.
+ */
+const SAVED_KINDS: ReadonlySet<string> = new Set(SERVED_ISTIO_RESOURCES.map((resource) => resource.kind));
 
 /** Produces everything one proxy should hold; `generateProxyResources` in production. */
 export type ProxyResourceGenerator = (push: PushContext, proxy: ProxyIdentity) => ProxyResources;
@@ -121,6 +128,8 @@ export class Reconciler {
   /** Keys of the held-back objects last written to the store, to write only on a change. */
   private savedHeldKey = '';
   private warnedSavedSize = false;
+  /** The versions the last save decision was made for (by reference). */
+  private checkedVersions?: readonly ServedVersion[];
   private readonly admissionCache = new IngestCache();
   private started = false;
 
@@ -335,28 +344,34 @@ export class Reconciler {
   }
 
   /**
-   * Writes the accepted set when it changed, so that a replica started while every other one was
-   * down still serves the last accepted version of an object whose stored version is invalid. A set
-   * too large for the store keeps only the held-back versions (warned once). A failure is logged and
-   * retried on the next push.
+   * Writes the accepted mesh config when it changed, so that a replica started while every other one
+   * was down still serves the last accepted version of an object whose stored version is invalid.
+   * Versions held back in place of rejected edits are always saved; a set too large for the store
+   * keeps only those (warned once). A failure is logged and retried on the next push.
    */
   private saveAccepted(inEffect: ReadonlyMap<string, ServedVersion>, acceptedInput: readonly MeshObject[]): void {
     const store = this.options.lastAccepted;
     if (!store) return;
-    let versions = sortedVersions([...inEffect.values()]);
+    const held = heldBack(inEffect, acceptedInput);
+    const heldObjects = new Set(held.map((version) => version.object));
+    let versions = sortedVersions([...inEffect.values()].filter((version) => SAVED_KINDS.has(version.object.kind) || heldObjects.has(version.object)));
+    // Most pushes (endpoint changes) leave the mesh config as it was: compare by reference before serializing it.
+    if (sameVersions(versions, this.checkedVersions)) return;
+    this.checkedVersions = versions;
     let key = heldSetKey(versions);
     if (key.length > MAX_SAVED_ACCEPTED_BYTES) {
       if (!this.warnedSavedSize) {
         this.log.warn({ store: store.description, bytes: key.length, limit: MAX_SAVED_ACCEPTED_BYTES }, 'the accepted config is too large to save whole; only held-back versions are saved, so a replica started while all others are down serves an invalid stored object only once it is fixed');
         this.warnedSavedSize = true;
       }
-      versions = heldBack(inEffect, acceptedInput);
+      versions = held;
       key = heldSetKey(versions);
     }
     if (key === this.savedHeldKey) return;
     this.savedHeldKey = key;
     store.save(versions).catch((error: Error) => {
       this.savedHeldKey = '';
+      this.checkedVersions = undefined;
       this.log.error({ store: store.description, err: error.message }, 'saving the last accepted versions failed; retried on the next push');
     });
   }
@@ -429,6 +444,10 @@ function heldBack(inEffect: ReadonlyMap<string, ServedVersion>, acceptedInput: r
 
 function sortedVersions(versions: ServedVersion[]): ServedVersion[] {
   return versions.sort((a, b) => heldObjectKey(a.object).localeCompare(heldObjectKey(b.object)));
+}
+
+function sameVersions(a: readonly ServedVersion[], b: readonly ServedVersion[] | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((version, index) => version.object === b[index].object && version.origin === b[index].origin);
 }
 
 function heldSetKey(versions: readonly ServedVersion[]): string {

@@ -103,6 +103,16 @@ describe('last accepted versions across restarts', () => {
     expect(await after.served()).toBe('subset=v1');
   });
 
+  test('GIVEN a Kubernetes Service beside the mesh config WHEN the accepted set is saved THEN only the mesh config is saved (the cluster\'s live state is read again on start)', async () => {
+    const store = new MemoryStore();
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, name: http}]\n';
+    const source = new MemorySource([...config('v1'), { source: 'service.yaml', text: service }]);
+    const { ops } = await start(source, store);
+    await waitUntil('the accepted set saved', async () => store.saved.length > 0);
+    expect(JSON.parse((await ops('/debug/rejected')).body).rejected).toEqual([]);
+    expect(store.saved.map((version) => version.object.kind)).toEqual(['DestinationRule', 'ServiceEntry', 'VirtualService']);
+  });
+
   test('GIVEN a saved object the source no longer has WHEN a replica starts THEN it is not served', async () => {
     const store = new MemoryStore();
     const before = await start(new MemorySource(config('v1')), store);
