@@ -102,11 +102,11 @@ describe('cdk8s project using the packed library', () => {
     project = path.join(work, 'my-mesh');
     fs.mkdirSync(project);
     runOrFail('npm', ['init', '-y'], project, userEnvironment());
-    // The README's install commands as written, with the unpublished `cdk8s-mesh` replaced by the tarball.
+    // The README's install commands as written; its tarball path (a clone next to the project) is this repository's.
     for (const line of fencedBlock(section, 'sh').split('\n').filter((l) => l.trim() !== '')) {
       const { argv } = parseCommandLine(line);
       if (argv[0] !== 'npm' || argv[1] !== 'install') throw new Error(`README install block: '${line}' is not an npm install`);
-      const args = argv.slice(1).map((arg) => arg === 'cdk8s-mesh' ? TARBALL : arg);
+      const args = argv.slice(1).map((arg) => arg.endsWith(`/dist/js/${path.basename(TARBALL)}`) ? TARBALL : arg);
       runOrFail('npm', [...args, '--no-audit', '--no-fund'], project, userEnvironment());
     }
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), fencedBlock(section, 'yaml', '`cdk8s.yaml`'));
