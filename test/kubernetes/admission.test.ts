@@ -30,7 +30,7 @@ const ACCEPTED_ROUTES = [{ name: 'checked', route: [{ destination: { host: HELLO
 const WEIGHTS_95 = [{ name: 'unchecked', route: [{ destination: { host: HELLO_HOST, subset: 'v1' }, weight: 90 }, { destination: { host: HELLO_HOST }, weight: 5 }] }];
 const UNDEFINED_SUBSET = [{ name: 'unchecked', route: [{ destination: { host: HELLO_HOST, subset: 'v2' } }] }];
 // The reconciler's own messages (reconciler/src/config/semantic-checks.ts), each after the object's name and origin.
-const HELLO_ORIGIN = 'VirtualService backend/hello (kubernetes:VirtualService/backend/hello document 1): ';
+const HELLO_ORIGIN = 'VirtualService backend/hello (kubernetes:VirtualService/backend/hello): ';
 const WEIGHTS_REASON = 'spec.http[0].route weights sum to 95 (90 + 5); they must sum to 100';
 /** Added to a rejection while an earlier version is served instead (reconciler/src/config/last-good.ts). */
 const HELD_BACK_NOTE = 'the previously accepted version stays in effect until this is fixed';

@@ -22,6 +22,8 @@ export interface IngestSource {
   readonly text: string;
   /** `text` already read; read here when absent. */
   readonly parsed?: readonly YamlDocument[];
+  /** One API object rather than a file: rejections name the object's source alone, no document or line. */
+  readonly apiObject?: boolean;
 }
 
 /** A schema problem in one object; the shape of the shared model's `ValidationIssue`. */
@@ -147,7 +149,9 @@ function parseSource(doc: IngestSource, validator: MeshObjectValidator | undefin
   }
   for (const document of read.documents) {
     for (const { item, value } of objectsOfDocument(document.value)) {
-      const origin: ObjectOrigin = { source: doc.source, index: document.index, line: document.line, ...(item === undefined ? {} : { item }) };
+      const origin: ObjectOrigin = doc.apiObject
+        ? { source: doc.source }
+        : { source: doc.source, index: document.index, line: document.line, ...(item === undefined ? {} : { item }) };
       const problem = notAnObjectProblem(value);
       if (problem) {
         rejected.push({ kind: 'Unknown', origin, reasons: [`${describeOrigin(origin)} is not a Kubernetes object: ${problem}`] });

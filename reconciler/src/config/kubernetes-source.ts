@@ -150,6 +150,7 @@ export function kubernetesDocument(object: k8s.KubernetesObject, resource: Watch
   return {
     source: `kubernetes:${resource.kind}/${meta.namespace ?? ''}/${meta.name ?? ''}`,
     text: JSON.stringify(servedFields(object, resource)),
+    apiObject: true,
   };
 }
 

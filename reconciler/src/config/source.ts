@@ -11,6 +11,8 @@ export interface ConfigDocument {
   readonly text: string;
   /** `text` already read (the directory source reads files in slices); ingest reads `text` when absent. */
   readonly parsed?: readonly YamlDocument[];
+  /** One API object rather than a file: its origin is the object itself, with no document number or line. */
+  readonly apiObject?: boolean;
 }
 
 /** A document the source could not use this time; the previous good version of it is still served. */

@@ -48,6 +48,17 @@ describe('ingestDocuments', () => {
     expect(result.rejected[0].reasons[0]).toMatch(reason);
   });
 
+  test('GIVEN an invalid object read from the Kubernetes API WHEN ingested THEN its rejection names the API object, with no document number or line', () => {
+    const source = 'kubernetes:VirtualService/bookinfo/bad';
+    const result = ingestDocuments([
+      { source: 'kubernetes:DestinationRule/bookinfo/reviews', text: destinationRule, apiObject: true },
+      { source, text: virtualService('bad', '[{ destination: { host: reviews, subset: v9 } }]'), apiObject: true },
+    ]);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0].origin).toEqual({ source });
+    expect(result.rejected[0].reasons[0]).toMatch(/^VirtualService bookinfo\/bad \(kubernetes:VirtualService\/bookinfo\/bad\): spec.http\[0\].route/);
+  });
+
   test('GIVEN the same object twice and no version in effect WHEN ingested THEN both are rejected, each naming both files', () => {
     const result = ingestDocuments([{ source: 'a.yaml', text: destinationRule }, { source: 'b.yaml', text: destinationRule }]);
     expect(result.objects).toEqual([]);
