@@ -78,9 +78,10 @@ project.testTask.spawn(reconcilerTests);
 // Every mesh feature proven with the constructs, the reconciler, real Envoy and real traffic.
 const e2eTests = project.addTask('test:e2e', {
   description: 'End-to-end scenarios: synthesized mesh, reconciler, real Envoy sidecars and loopback backends',
-  exec: 'jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=120000 test/e2e',
-  receiveArgs: true,
 });
+// Prometheus is built (once, cached by version) before jest starts, so no test hook waits on a Go build.
+e2eTests.exec('scripts/test-binaries/ensure.sh prometheus promtool > /dev/null');
+e2eTests.exec('jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=120000 test/e2e', { receiveArgs: true });
 project.testTask.spawn(e2eTests);
 // The synthesized YAML applied to a real API server, its pods run by the suite's node agent: it
 // installs iptables and builds the Kubernetes binaries when missing, then runs in namespaces of its own.
