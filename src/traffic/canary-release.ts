@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshService } from '../mesh/mesh-service';
-import { ROLLOUT_ANNOTATION } from '../model';
+import {
+  DEFAULT_ROLLOUT_MIN_REQUESTS, DEFAULT_ROLLOUT_TRAFFIC_WAIT_LIMIT, ROLLOUT_ANNOTATION, RolloutPlan, RolloutPlanStep,
+} from '../model';
 import {
   FeatureRoutePriority, istioDuration, nameFromId, owningService, requireInteger, requirePercentage,
 } from '../private/feature-support';
@@ -64,11 +66,22 @@ export interface CanaryReleaseProps {
   readonly alwaysCanaryHeader?: CanaryHeader;
 
   /**
-   * The declared rollout plan, written to the `mesh.cdk8s.io/rollout` annotation of the
-   * VirtualService for a rollout controller; the VirtualService itself carries `canaryWeight`.
+   * Rollout steps the reconciler executes in the routes it serves (the VirtualService keeps `canaryWeight`).
    * @default - no plan: the weight changes only when the code changes
    */
   readonly steps?: RolloutStep[];
+
+  /**
+   * Requests the canary must answer within a step before it is judged; fewer means "waiting for traffic".
+   * @default 100
+   */
+  readonly minRequests?: number;
+
+  /**
+   * How long a step may wait for `minRequests` after its pause before the rollout fails.
+   * @default Duration.minutes(5)
+   */
+  readonly trafficWaitLimit?: Duration;
 }
 
 /**
@@ -118,12 +131,20 @@ export class CanaryRelease extends Construct {
       });
     }
     if (steps.length > 0) {
-      const plan = { route: this.routeName, stable: props.stable, canary: props.canary, startWeight: canaryWeight, steps };
+      const plan: RolloutPlan = {
+        route: this.routeName,
+        stable: props.stable,
+        canary: props.canary,
+        startWeight: canaryWeight,
+        minRequests: props.minRequests === undefined ? DEFAULT_ROLLOUT_MIN_REQUESTS : requireInteger(this, 'minRequests', props.minRequests, 1),
+        trafficWaitLimit: props.trafficWaitLimit === undefined ? DEFAULT_ROLLOUT_TRAFFIC_WAIT_LIMIT : istioDuration(this, 'trafficWaitLimit', props.trafficWaitLimit),
+        steps,
+      };
       service._contributeAnnotation({ contributor: this.node.path, key: ROLLOUT_ANNOTATION, list: false, value: () => plan });
     }
   }
 
-  private renderStep(step: RolloutStep, index: number, previousWeight: number): Record<string, unknown> {
+  private renderStep(step: RolloutStep, index: number, previousWeight: number): RolloutPlanStep {
     const prop = `steps[${index}]`;
     requireInteger(this, `${prop}.weight`, requirePercentage(this, `${prop}.weight`, step.weight), 0);
     if (step.weight <= previousWeight) {
