@@ -28,6 +28,9 @@ import { AdsServer } from './xds/ads/ads-server';
 import { assertCallerMayClaim, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
 import { PushDebouncer } from './xds/ads/push-debouncer';
 import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-certificate-tracker';
+import { declaredRollout, DeclaredRollout } from './rollout/declared-rollout';
+import { RolloutController } from './rollout/rollout-controller';
+import type { RolloutStateStore } from './rollout/rollout-state-store';
 import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
 import { EncodedResource, ResourceEncoder } from './xds/codec';
 import { configsFeeding } from './xds/resource-provenance';
@@ -85,6 +88,13 @@ export interface ReconcilerOptions {
   readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
   /** Limits and labels of the proxies' stats telemetry. */
   readonly telemetry?: TelemetryOptions;
+  /**
+   * Executes the rollouts VirtualServices declare, keeping their state here. Omit to serve the
+   * weights as written (no store, no execution: a restart would lose the step).
+   */
+  readonly rolloutState?: RolloutStateStore;
+  /** The bearer token operator actions on the ops port must carry; read on every action, so it can be rotated. Omit to refuse them. */
+  readonly opsToken?: () => string | undefined;
 }
 
 /** Why the reconciler is or is not ready, for `/readyz`. */
@@ -110,6 +120,8 @@ export class Reconciler {
   private readonly proxyRejections = new ProxyRejections((proxyId, typeUrl, resource) => this.configsFeeding(proxyId, typeUrl, resource), this.metrics.refusingProxies);
   private readonly ads: AdsServer;
   private readonly ops: OpsServer | undefined;
+  /** Progressive delivery: the declared rollouts' state machines and the weights they serve. */
+  readonly rollouts: RolloutController | undefined;
   private readonly debouncer: PushDebouncer;
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly log: Logger;
@@ -166,11 +178,18 @@ export class Reconciler {
       issueFailed: (identity, error) => this.failedGeneration(identity.id, [`issuing the workload certificate of ${identity.namespace}/${identity.serviceAccount} failed: ${error.message}`]),
     }) : undefined;
     this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
+    this.rollouts = options.rolloutState ? new RolloutController({
+      store: options.rolloutState,
+      traffic: this.telemetry.store.subsetTotals,
+      clusterDomain: options.mesh.clusterDomain,
+      log: this.log,
+      onWeightsChanged: (reason) => this.debouncer.request(reason),
+    }) : undefined;
     this.ops = options.ops ? new OpsServer({
       readiness: () => this.readiness(),
       metricsText: () => {
         this.metrics.observeSource(this.options.source.status?.());
-        return [this.metrics.render(), ...this.telemetry.renderMetrics()];
+        return [this.metrics.render(), ...(this.rollouts ? [this.rollouts.renderMetrics()] : []), ...this.telemetry.renderMetrics()];
       },
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
@@ -178,6 +197,11 @@ export class Reconciler {
       rejected: () => ({ rejected: this.rejected, heldBack: this.heldBack, notApplied: this.notApplied, generation: Object.fromEntries(this.generationProblems), nacked: this.proxyRejections.toJson() }),
       ignored: () => ignoredView(this.ignored),
       traffic: (windowMs) => this.telemetry.store.edges({ windowMs }),
+      rollouts: () => this.rollouts?.view() ?? { rollouts: [], executed: false, reason: 'rollouts are not executed: this reconciler runs without a rollout state store' },
+      rolloutAction: (key, action) => this.rollouts
+        ? this.rollouts.act(key, action)
+        : Promise.resolve({ status: 409 as const, body: { error: 'rollouts are not executed by this reconciler (no rollout state store), so there is nothing to act on' } }),
+      opsToken: options.opsToken,
     }) : undefined;
   }
 
@@ -185,6 +209,7 @@ export class Reconciler {
   async start(): Promise<{ xdsPort: number; xdsTlsPort?: number; opsPort?: number }> {
     const opsPort = this.ops ? await this.ops.listen(this.options.ops!.host, this.options.ops!.port) : undefined;
     await this.loadLastAccepted();
+    await this.rollouts?.load();
     await this.options.source.start((update) => this.onConfigUpdate(update));
     this.debouncer.flush(); // the first config is served without waiting for the quiet period
     const xdsPort = await this.ads.listen(this.options.xds.host, this.options.xds.port);
@@ -200,6 +225,7 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.debouncer.cancel();
     this.chaosWindows.cancel();
+    await this.rollouts?.stop();
     this.certificates?.stop();
     await this.options.source.stop();
     this.telemetry.close();
@@ -288,7 +314,8 @@ export class Reconciler {
     this.recordRejections([...sourceRejections, ...served.rejected]);
     this.recordAccounting(ingested.ignored, ingested.notApplied, served.heldBack);
     try {
-      this.pushContext = PushContext.build(served.objects, this.options.mesh);
+      const rolloutWeights = this.rollouts?.sync(declaredRollouts(served.objects)) ?? [];
+      this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights);
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
       this.metrics.servedObjects.set(served.objects.length);
@@ -434,6 +461,14 @@ export class Reconciler {
     this.generationProblems.delete(proxyId);
     this.log.info({ proxy: proxyId }, 'proxy disconnected');
   }
+}
+
+/** The rollouts the served VirtualServices declare (ingest has rejected every unsound plan). */
+function declaredRollouts(objects: readonly MeshObject[]): DeclaredRollout[] {
+  return objects.flatMap((object) => {
+    const parsed = declaredRollout(object);
+    return parsed.ok && parsed.rollout ? [parsed.rollout] : [];
+  });
 }
 
 /** Versions in effect that are not what the source holds now (previous versions kept): held back. */

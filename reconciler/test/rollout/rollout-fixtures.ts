@@ -15,15 +15,16 @@ export const HEALTHY_PLAN: RolloutPlan = {
   ],
 };
 
-export function rolloutVirtualService(plan: RolloutPlan = HEALTHY_PLAN, extraRoutes: unknown[] = []): MeshObject {
+/** Routes as `routed` says (the annotation's own plan unless given) and declares `plan`. */
+export function rolloutVirtualService(plan: RolloutPlan = HEALTHY_PLAN, extraRoutes: unknown[] = [], routed: RolloutPlan = plan): MeshObject {
   return {
     apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
     metadata: { name: 'reviews', namespace: 'default', annotations: { [ROLLOUT_ANNOTATION]: JSON.stringify(plan) } },
     spec: {
       hosts: [HOST],
       http: [...extraRoutes, {
-        name: plan.route,
-        route: [{ destination: { host: HOST, subset: plan.stable }, weight: 100 - plan.startWeight }, { destination: { host: HOST, subset: plan.canary }, weight: plan.startWeight }],
+        name: routed.route,
+        route: [{ destination: { host: HOST, subset: routed.stable }, weight: 100 - routed.startWeight }, { destination: { host: HOST, subset: routed.canary }, weight: routed.startWeight }],
       }],
     },
   } as MeshObject;
