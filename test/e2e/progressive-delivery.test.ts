@@ -49,7 +49,9 @@ interface RolloutView {
 
 function service(chart: Chart, mesh: Mesh, name: string): MeshService {
   return new MeshService(chart, `Service-${name}`, {
-    mesh, name, ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
+    mesh,
+    name,
+    ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
     versions: ['v1', 'v2'].map((version) => ({ name: version, image: `example.com/${name}:${version}` })),
   });
 }
@@ -61,7 +63,8 @@ async function rolloutOf(mesh: MeshScenario, key: string): Promise<RolloutView> 
   return found;
 }
 
-async function waitForRollout(mesh: MeshScenario, key: string, what: string, done: (rollout: RolloutView) => boolean, timeoutMs = 90_000): Promise<RolloutView> {
+async function waitForRollout(
+  mesh: MeshScenario, key: string, what: string, done: (rollout: RolloutView) => boolean, timeoutMs = 90_000): Promise<RolloutView> {
   let last: RolloutView | undefined;
   await waitUntil(`rollout ${key} ${what}`, async () => {
     last = await rolloutOf(mesh, key);
@@ -92,8 +95,13 @@ describe('progressive delivery: a healthy canary walks 10 → 25 → 50 → 100 
       name: 'rollout-healthy',
       build: (chart, meshConstruct) => {
         new CanaryRelease(chart, 'ReviewsCanary', {
-          service: service(chart, meshConstruct, 'reviews'), stable: 'v1', canary: 'v2', canaryWeight: 0, alwaysCanaryHeader: CANARY_HEADER,
-          minRequests: 30, trafficWaitLimit: Duration.minutes(1),
+          service: service(chart, meshConstruct, 'reviews'),
+          stable: 'v1',
+          canary: 'v2',
+          canaryWeight: 0,
+          alwaysCanaryHeader: CANARY_HEADER,
+          minRequests: 30,
+          trafficWaitLimit: Duration.minutes(1),
           steps: WEIGHTS.map((weight) => ({ weight, pause: Duration.seconds(4), minSuccessRate: 99 })),
         });
       },
@@ -109,7 +117,7 @@ describe('progressive delivery: a healthy canary walks 10 → 25 → 50 → 100 
   test('GIVEN steady traffic WHEN the rollout runs THEN each step serves its weight (±4σ), the header still forces the canary, it ends Promoted, and no config file changed', () => mesh.run(async () => {
     const filesBefore = directoryDigest(mesh.configDir);
     const traffic = startTimedTraffic(mesh, CLIENT, { service: 'reviews' }, { markEvery: 10, markHeaders: { [CANARY_HEADER.name]: CANARY_HEADER.value } });
-    const promoted = await waitForRollout(mesh, KEY, 'to be promoted', (rollout) => rollout.state !== 'Progressing').finally(() => undefined);
+    const promoted = await waitForRollout(mesh, KEY, 'to be promoted', (rollout) => rollout.state !== 'Progressing');
     // Some answers at the promoted weight as well.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await traffic.stop();
@@ -148,11 +156,23 @@ describe('progressive delivery: an unhealthy canary is rolled back', () => {
       name: 'rollout-rollback',
       build: (chart, meshConstruct) => {
         new CanaryRelease(chart, 'ReviewsCanary', {
-          service: service(chart, meshConstruct, 'reviews'), stable: 'v1', canary: 'v2', canaryWeight: 0, minRequests: 30,
-          steps: [{ weight: 20, pause: Duration.seconds(3), minSuccessRate: 99 }, { weight: 50, pause: Duration.seconds(3), minSuccessRate: 99 }, { weight: 100, pause: Duration.seconds(3) }],
+          service: service(chart, meshConstruct, 'reviews'),
+          stable: 'v1',
+          canary: 'v2',
+          canaryWeight: 0,
+          minRequests: 30,
+          steps: [
+            { weight: 20, pause: Duration.seconds(3), minSuccessRate: 99 },
+            { weight: 50, pause: Duration.seconds(3), minSuccessRate: 99 },
+            { weight: 100, pause: Duration.seconds(3) },
+          ],
         });
         new CanaryRelease(chart, 'RatingsCanary', {
-          service: service(chart, meshConstruct, 'ratings'), stable: 'v1', canary: 'v2', canaryWeight: 0, minRequests: 30,
+          service: service(chart, meshConstruct, 'ratings'),
+          stable: 'v1',
+          canary: 'v2',
+          canaryWeight: 0,
+          minRequests: 30,
           steps: [{ weight: 20, pause: Duration.seconds(3), maxP99Latency: Duration.millis(100) }, { weight: 100, pause: Duration.seconds(3) }],
         });
       },
@@ -207,8 +227,16 @@ describe('progressive delivery: the reconciler is SIGKILLed mid-rollout', () => 
       name: 'rollout-restart',
       build: (chart, meshConstruct) => {
         new CanaryRelease(chart, 'ReviewsCanary', {
-          service: service(chart, meshConstruct, 'reviews'), stable: 'v1', canary: 'v2', canaryWeight: 0, minRequests: 20,
-          steps: [{ weight: 30, pause: Duration.seconds(2), minSuccessRate: 99 }, { weight: 60, pause: Duration.minutes(10) }, { weight: 100, pause: Duration.seconds(2) }],
+          service: service(chart, meshConstruct, 'reviews'),
+          stable: 'v1',
+          canary: 'v2',
+          canaryWeight: 0,
+          minRequests: 20,
+          steps: [
+            { weight: 30, pause: Duration.seconds(2), minSuccessRate: 99 },
+            { weight: 60, pause: Duration.minutes(10) },
+            { weight: 100, pause: Duration.seconds(2) },
+          ],
         });
       },
       workloads: [{ service: 'reviews', version: 'v1' }, { service: 'reviews', version: 'v2' }],

@@ -5,7 +5,12 @@ import { bookinfoChart } from '../traffic/fixtures';
 
 const FIELD = "metadata.annotations['mesh.cdk8s.io/rollout']";
 const plan = (overrides: Record<string, unknown> = {}) => JSON.stringify({
-  route: 'reviews-canary', stable: 'v1', canary: 'v2', startWeight: 0, minRequests: 50, trafficWaitLimit: '2m',
+  route: 'reviews-canary',
+  stable: 'v1',
+  canary: 'v2',
+  startWeight: 0,
+  minRequests: 50,
+  trafficWaitLimit: '2m',
   steps: [{ weight: 10, pause: '30s', minSuccessRate: 99 }, { weight: 100, pause: '1.5s', maxP99Latency: '250ms', maxErrorRate: 1 }],
   ...overrides,
 });
@@ -14,8 +19,16 @@ describe('rollout plan', () => {
   test('GIVEN a CanaryRelease with steps WHEN its annotation is parsed THEN the writer and the reader agree on every field', () => {
     const { chart, reviews } = bookinfoChart();
     new CanaryRelease(chart, 'ReviewsCanary', {
-      service: reviews, stable: 'v1', canary: 'v2', canaryWeight: 0, minRequests: 40, trafficWaitLimit: Duration.seconds(90),
-      steps: [{ weight: 25, pause: Duration.seconds(5), maxP99Latency: Duration.millis(100) }, { weight: 100, pause: Duration.minutes(1), minSuccessRate: 99.5 }],
+      service: reviews,
+      stable: 'v1',
+      canary: 'v2',
+      canaryWeight: 0,
+      minRequests: 40,
+      trafficWaitLimit: Duration.seconds(90),
+      steps: [
+        { weight: 25, pause: Duration.seconds(5), maxP99Latency: Duration.millis(100) },
+        { weight: 100, pause: Duration.minutes(1), minSuccessRate: 99.5 },
+      ],
     });
     const vs = Testing.synth(chart).find((m) => m.kind === 'VirtualService' && m.metadata.name === 'reviews');
 
@@ -24,7 +37,12 @@ describe('rollout plan', () => {
     expect(parsed).toEqual({
       ok: true,
       spec: {
-        route: 'reviews-canary', stable: 'v1', canary: 'v2', startWeight: 0, minRequests: 40, trafficWaitLimitMs: 90_000,
+        route: 'reviews-canary',
+        stable: 'v1',
+        canary: 'v2',
+        startWeight: 0,
+        minRequests: 40,
+        trafficWaitLimitMs: 90_000,
         steps: [{ weight: 25, pauseMs: 5000, maxP99LatencyMs: 100 }, { weight: 100, pauseMs: 60_000, minSuccessRate: 99.5 }],
       },
     });
