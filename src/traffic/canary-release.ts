@@ -22,7 +22,7 @@ export interface RolloutStep {
   /** Canary weight of this step, 0–100; steps must increase. */
   readonly weight: number;
 
-  /** How long to hold this weight before the next step. */
+  /** How long to hold this weight before the canary is judged. */
   readonly pause: Duration;
 
   /**
@@ -72,7 +72,7 @@ export interface CanaryReleaseProps {
   readonly steps?: RolloutStep[];
 
   /**
-   * Requests the canary must answer within a step before it is judged; fewer means "waiting for traffic".
+   * Requests the canary must answer within a step before it is judged (with fewer, the step waits for traffic).
    * @default 100
    */
   readonly minRequests?: number;
@@ -86,7 +86,8 @@ export interface CanaryReleaseProps {
 
 /**
  * Splits a service's traffic between a stable and a canary version by weight, optionally
- * forcing the canary by header and declaring a stepped rollout plan with health thresholds.
+ * forcing the canary by header and declaring a stepped rollout plan with health thresholds,
+ * which the reconciler executes in the routes it serves.
  *
  * @example
  * new CanaryRelease(chart, 'ReviewsCanary', {
