@@ -181,6 +181,15 @@ export class RolloutController {
     await this.saving;
   }
 
+  private retryLater(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.arm();
+    }, RETRY_AFTER_FAILURE_MS);
+    this.timer.unref();
+  }
+
   private viewOf(record: RolloutRecord): unknown {
     const rollout = this.declared.get(record.key);
     const steps = rollout?.spec.steps ?? [];
@@ -247,11 +256,18 @@ export class RolloutController {
     if (earliest === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.evaluate();
+      // Runs from a timer: an exception here would end the process.
+      this.evaluate().catch((error: Error) => {
+        this.options.log.error({ err: error.stack ?? error.message }, 'judging rollouts failed; the served weights stay, retried shortly');
+        this.retryLater();
+      });
     }, Math.min(Math.max(0, earliest - now) + TIMER_MARGIN_MS, MAX_TIMER_DELAY_MS));
     this.timer.unref();
   }
 }
+
+/** How long after a failed judgement the next one is tried. */
+const RETRY_AFTER_FAILURE_MS = 5000;
 
 /** Failures: 5xx answers, or for gRPC the calls whose status is not OK when those are more. */
 function canaryTraffic(window: SubsetWindow): CanaryWindowTraffic {

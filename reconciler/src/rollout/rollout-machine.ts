@@ -23,7 +23,8 @@ export const OPERATOR_ACTIONS: readonly OperatorAction[] = ['pause', 'resume', '
  * restart resumes), else a new rollout at step 1 (a new plan or canary version starts over).
  */
 export function rolloutFor(existing: RolloutRecord | undefined, declared: DeclaredRollout, now: number): RolloutRecord {
-  if (existing && existing.planDigest === declared.planDigest) return existing;
+  // A step beyond the plan can only come from an edited state file: start over rather than guess.
+  if (existing && existing.planDigest === declared.planDigest && existing.step < declared.spec.steps.length) return existing;
   const spec = declared.spec;
   const first = spec.steps[0];
   const started = existing ? `plan changed (canary ${spec.canary}); rollout restarted` : `rollout of ${spec.canary} started`;
