@@ -143,6 +143,8 @@ export class Reconciler {
   /** The versions the last save decision was made for (by reference). */
   private checkedVersions?: readonly ServedVersion[];
   private readonly admissionCache = new IngestCache();
+  /** Declared rollouts already reported as not executed. */
+  private readonly unexecutedRollouts = new Set<string>();
   private started = false;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -314,7 +316,7 @@ export class Reconciler {
     this.recordRejections([...sourceRejections, ...served.rejected]);
     this.recordAccounting(ingested.ignored, ingested.notApplied, served.heldBack);
     try {
-      const rolloutWeights = this.rollouts?.sync(declaredRollouts(served.objects)) ?? [];
+      const rolloutWeights = this.servedRolloutWeights(declaredRollouts(served.objects));
       this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights);
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
@@ -333,6 +335,17 @@ export class Reconciler {
     }
     this.metrics.pushDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.log.info({ reasons, objects: served.objects.length, rejected: this.rejected.length, ignored: this.ignored.length, proxies: this.proxies.size }, 'pushed config');
+  }
+
+  /** The weights running rollouts serve; without a state store none run, which is said once per rollout. */
+  private servedRolloutWeights(declared: readonly DeclaredRollout[]) {
+    if (this.rollouts) return this.rollouts.sync(declared);
+    for (const rollout of declared) {
+      if (this.unexecutedRollouts.has(rollout.key)) continue;
+      this.unexecutedRollouts.add(rollout.key);
+      this.log.warn({ rollout: rollout.key }, 'rollout declared but not executed: this reconciler has no rollout state store (Kubernetes mode); the weights written in the VirtualService are served');
+    }
+    return [];
   }
 
   private recordAccounting(ignored: readonly IgnoredObject[], notApplied: readonly NotAppliedFields[], heldBack: readonly HeldBackChange[]): void {
