@@ -28,7 +28,7 @@ import { AdsServer } from './xds/ads/ads-server';
 import { assertCallerMayClaim, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
 import { PushDebouncer } from './xds/ads/push-debouncer';
 import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-certificate-tracker';
-import { declaredRollout, DeclaredRollout } from './rollout/declared-rollout';
+import { DeclaredRollout, declaredRollouts } from './rollout/declared-rollout';
 import { RolloutController } from './rollout/rollout-controller';
 import type { RolloutStateStore } from './rollout/rollout-state-store';
 import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
@@ -474,14 +474,6 @@ export class Reconciler {
     this.generationProblems.delete(proxyId);
     this.log.info({ proxy: proxyId }, 'proxy disconnected');
   }
-}
-
-/** The rollouts the served VirtualServices declare (ingest has rejected every unsound plan). */
-function declaredRollouts(objects: readonly MeshObject[]): DeclaredRollout[] {
-  return objects.flatMap((object) => {
-    const parsed = declaredRollout(object);
-    return parsed.ok && parsed.rollout ? [parsed.rollout] : [];
-  });
 }
 
 /** Versions in effect that are not what the source holds now (previous versions kept): held back. */

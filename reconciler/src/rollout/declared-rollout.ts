@@ -56,6 +56,14 @@ export function declaredRollout(object: MeshObject): DeclaredRolloutParse {
   };
 }
 
+/** The rollouts a served set of objects declares (ingest has rejected every unsound plan, so none is skipped in practice). */
+export function declaredRollouts(objects: readonly MeshObject[]): DeclaredRollout[] {
+  return objects.flatMap((object) => {
+    const parsed = declaredRollout(object);
+    return parsed.ok && parsed.rollout ? [parsed.rollout] : [];
+  });
+}
+
 /** The host both subsets share in the route, or why the route cannot be moved. */
 function weightedHost(route: HttpRoute, spec: RolloutSpec): string | { problem: string } {
   const destinations = route.route ?? [];

@@ -50,6 +50,8 @@ export class RolloutController {
   private readonly records = new Map<string, RolloutRecord>();
   private declared = new Map<string, DeclaredRollout>();
   private readonly windowStarts = new Map<string, WindowStart>();
+  /** The weight each rollout serves: a judged or operated change only once it is saved. */
+  private readonly served = new Map<string, number>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
@@ -84,16 +86,20 @@ export class RolloutController {
       let record = rolloutFor(existing, rollout, now);
       // First sight in this process of a saved, same-plan rollout: it resumes.
       if (fresh) record = resumeAfterRestart(record, rollout.spec, now);
+      const started = !existing || existing.planDigest !== record.planDigest;
       if (record !== existing) {
         this.records.set(rollout.key, record);
         changed = true;
-        if (!existing || existing.planDigest !== record.planDigest) this.options.log.info({ rollout: rollout.key, canary: rollout.spec.canary, weight: record.weight }, record.message);
+        if (started) this.options.log.info({ rollout: rollout.key, canary: rollout.spec.canary, weight: record.weight }, record.message);
       }
+      // A new rollout's first weight may be served before it is saved: a restart would start it the same way.
+      if (started || !this.served.has(rollout.key)) this.served.set(rollout.key, record.weight);
     }
     for (const key of [...this.records.keys()]) {
       if (!next.has(key)) {
         this.records.delete(key);
         this.windowStarts.delete(key);
+        this.served.delete(key);
         changed = true;
       }
     }
@@ -116,6 +122,7 @@ export class RolloutController {
     this.records.set(key, outcome.record);
     this.options.log.info({ rollout: key, action, weight: outcome.record.weight }, outcome.record.message);
     await this.save();
+    this.served.set(key, outcome.record.weight);
     if (outcome.record.weight !== record.weight) this.options.onWeightsChanged(`rollout:${action}`);
     this.arm();
     return { status: 200, body: this.viewOf(outcome.record) };
@@ -124,20 +131,29 @@ export class RolloutController {
   /** Judges every rollout whose pause is over; exported for tests, run by the timer otherwise. */
   async evaluate(): Promise<void> {
     const now = this.clock();
-    let weightChanged = false;
-    let changed = false;
+    const judged: RolloutRecord[] = [];
     for (const [key, record] of this.records) {
       const rollout = this.declared.get(key);
       if (!rollout || record.phase !== 'Progressing') continue;
       const next = advance(record, rollout.spec, now, this.windowTraffic(rollout, record));
       if (next === record) continue;
       this.records.set(key, next);
-      changed = true;
-      if (next.weight !== record.weight) weightChanged = true;
+      judged.push(next);
       if (next.phase !== record.phase || next.step !== record.step) this.options.log.info({ rollout: key, phase: next.phase, step: next.step + 1, weight: next.weight, verdict: next.lastVerdict }, next.message);
     }
     // Saved before served: a restart then resumes at the new step, never re-judging the old one into a second advance.
-    if (changed) await this.save();
+    if (judged.length === 0) {
+      this.arm();
+      return;
+    }
+    await this.save();
+    let weightChanged = false;
+    for (const record of judged) {
+      // A later change (a new plan, an operator) made while saving serves itself once saved.
+      if (this.records.get(record.key) !== record) continue;
+      if (this.served.get(record.key) !== record.weight) weightChanged = true;
+      this.served.set(record.key, record.weight);
+    }
     if (weightChanged && !this.stopped) this.options.onWeightsChanged('rollout:step');
     this.arm();
   }
@@ -148,7 +164,7 @@ export class RolloutController {
       const rollout = this.declared.get(record.key);
       return rollout ? [{
         namespace: rollout.namespace, virtualService: rollout.virtualService, route: rollout.spec.route,
-        stable: rollout.spec.stable, canary: rollout.spec.canary, canaryWeight: record.weight,
+        stable: rollout.spec.stable, canary: rollout.spec.canary, canaryWeight: this.served.get(record.key) ?? record.weight,
       }] : [];
     });
   }

@@ -70,6 +70,28 @@ describe('rollout controller', () => {
     expect(controller.renderMetrics()).toContain('mesh_rollout_state{namespace="default",route="reviews-canary",state="Progressing",virtualservice="reviews"} 1');
   });
 
+  test('GIVEN a judged step whose save has not completed WHEN the weights are read THEN the old weight is served until the state is durable', async () => {
+    const store = new MemoryStore();
+    let finishSave: () => void = () => undefined;
+    const clock = { now: T0 };
+    const { controller, pushes, traffic } = started(store, clock);
+    controller.sync([declared()]);
+    await controller.evaluate();
+    store.save = () => new Promise<void>((resolve) => {
+      finishSave = resolve;
+    });
+    traffic.add(HOST, 'v2', canaryFlush(150, 0), undefined);
+    clock.now = T0 + 10_000;
+    const judging = controller.evaluate();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(controller.sync([declared()]).map((weight) => weight.canaryWeight)).toEqual([10]);
+    expect(pushes).toEqual([]);
+    finishSave();
+    await judging;
+    expect(controller.weights().map((weight) => weight.canaryWeight)).toEqual([25]);
+    expect(pushes).toEqual(['rollout:step']);
+  });
+
   test('GIVEN traffic from before the step WHEN the step is judged THEN only the step window counts', async () => {
     const store = new MemoryStore();
     const clock = { now: T0 };
