@@ -18,7 +18,9 @@ import { clusterScopedName, RECONCILER_PORTS } from './model';
 import type { ModeBackends } from './mode-backends';
 import { CrdValidator } from './config/crd-validator';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
+import { tokenFileReader } from './ops/bearer-token';
 import { Reconciler } from './reconciler';
+import { FileRolloutStateStore } from './rollout/rollout-state-store';
 import { DirectoryCaStore } from './security/directory-ca-store';
 import { loadMeshSecurity } from './security/mesh-security';
 import { createXdsServingCredentials } from './security/serving-credentials';
@@ -33,7 +35,8 @@ export const USAGE = `usage: cdk8s-mesh-reconciler --source=directory --dir <pat
 flags:
   --source <directory|kubernetes>  where the mesh config comes from (default directory)
   --dir <path>                directory of synthesized mesh YAML (directory source)
-  --data-dir <path>           directory mode, required: the reconciler's state, the mesh root CA
+  --data-dir <path>           directory mode, required: the reconciler's state (rollout steps in
+                              <data-dir>/rollouts.json), the mesh root CA
                               and its private key in <data-dir>/ca; keep it private to the
                               reconciler and outside the watched tree (the image uses
                               /var/lib/cdk8s-mesh)
@@ -50,6 +53,10 @@ flags:
                               Service names in Kubernetes mode, localhost in directory mode)
   --xds-tls-ips <a,b>         IP addresses on it (default: $POD_IP, or 127.0.0.1 in directory mode)
   --ops-port <n>              health, metrics and debug HTTP port (default 15014)
+  --ops-token-file <file>     bearer token (the file's content, re-read on every use) that operator
+                              actions on the ops port need: POST /rollouts/<namespace>/
+                              <virtualservice>/<route>/<pause|resume|abort|promote>; without it
+                              those actions are refused
   --host <addr>               bind address (default 0.0.0.0)
   --debounce-ms <n>           quiet time before a config change is pushed (default 20)
   --trust-domain <name>       SPIFFE trust domain (overrides the mesh config)
@@ -93,6 +100,7 @@ export interface CliOptions {
   readonly xdsTlsNames?: readonly string[];
   readonly xdsTlsIps?: readonly string[];
   readonly opsPort: number;
+  readonly opsTokenFile?: string;
   readonly host: string;
   readonly debounceMs: number;
   readonly trustDomain?: string;
@@ -130,6 +138,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'xds-tls-names': { type: 'string' },
       'xds-tls-ips': { type: 'string' },
       'ops-port': { type: 'string', default: String(RECONCILER_PORTS.monitoring) },
+      'ops-token-file': { type: 'string' },
       'host': { type: 'string', default: '0.0.0.0' },
       'debounce-ms': { type: 'string', default: '20' },
       'trust-domain': { type: 'string' },
@@ -175,6 +184,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     xdsTlsNames: listFlag(values['xds-tls-names']),
     xdsTlsIps: listFlag(values['xds-tls-ips']),
     opsPort: wholeNumberFlag('--ops-port', values['ops-port']!),
+    opsTokenFile: values['ops-token-file'],
     host: values.host!,
     debounceMs: wholeNumberFlag('--debounce-ms', values['debounce-ms']!),
     trustDomain: values['trust-domain'],
@@ -279,6 +289,7 @@ async function modeBackends(options: CliOptions, log: Logger): Promise<ModeBacke
     authenticator: options.trustRemoteProxies ? TRUST_ALL_AUTHENTICATOR : LOOPBACK_AUTHENTICATOR,
     // The last accepted config lives beside the CA: both are the reconciler's own state.
     lastAccepted: new FileLastAcceptedStore(path.join(path.dirname(options.caDir!), 'last-accepted.json')),
+    rolloutState: new FileRolloutStateStore(path.join(path.dirname(options.caDir!), 'rollouts.json')),
   };
 }
 
@@ -321,6 +332,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       rotationCheckMs: options.rotationCheckMs,
       authenticator: backends.authenticator,
       lastAccepted: backends.lastAccepted,
+      rolloutState: backends.rolloutState,
+      opsToken: options.opsTokenFile ? tokenFileReader(options.opsTokenFile, (message) => log.warn(message)) : undefined,
       onRejected: backends.onRejected,
       log,
       validator: loadValidator(options.crds, log),

@@ -5,6 +5,7 @@
 import type { LastAcceptedStore } from './config/last-accepted-store';
 import type { ConfigSource } from './config/source';
 import type { RejectedObject } from './push/contract';
+import type { RolloutStateStore } from './rollout/rollout-state-store';
 import type { Reconciler } from './reconciler';
 import type { CaStore } from './security/ca-store';
 import type { XdsServingCredentials } from './security/serving-credentials';
@@ -22,6 +23,8 @@ export interface ModeBackends {
   readonly caStore: CaStore;
   readonly authenticator: ProxyAuthenticator;
   readonly lastAccepted?: LastAcceptedStore;
+  /** Where rollout state is kept; without one, declared rollouts are not executed. */
+  readonly rolloutState?: RolloutStateStore;
   readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
   /** Starts what needs the running reconciler; resolves with its stop function, if any. */
   readonly afterStart?: (context: ServingContext) => Promise<(() => Promise<void>) | undefined>;

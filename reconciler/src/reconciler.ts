@@ -28,6 +28,9 @@ import { AdsServer } from './xds/ads/ads-server';
 import { assertCallerMayClaim, AuthenticatedCaller, ProxyAuthenticator } from './xds/ads/proxy-authentication';
 import { PushDebouncer } from './xds/ads/push-debouncer';
 import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-certificate-tracker';
+import { DeclaredRollout, declaredRollouts } from './rollout/declared-rollout';
+import { RolloutController } from './rollout/rollout-controller';
+import type { RolloutStateStore } from './rollout/rollout-state-store';
 import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
 import { EncodedResource, ResourceEncoder } from './xds/codec';
 import { configsFeeding } from './xds/resource-provenance';
@@ -85,6 +88,13 @@ export interface ReconcilerOptions {
   readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
   /** Limits and labels of the proxies' stats telemetry. */
   readonly telemetry?: TelemetryOptions;
+  /**
+   * Executes the rollouts VirtualServices declare, keeping their state here. Omit to serve the
+   * weights as written (no store, no execution: a restart would lose the step).
+   */
+  readonly rolloutState?: RolloutStateStore;
+  /** The bearer token operator actions on the ops port must carry; read on every action, so it can be rotated. Omit to refuse them. */
+  readonly opsToken?: () => string | undefined;
 }
 
 /** Why the reconciler is or is not ready, for `/readyz`. */
@@ -110,6 +120,8 @@ export class Reconciler {
   private readonly proxyRejections = new ProxyRejections((proxyId, typeUrl, resource) => this.configsFeeding(proxyId, typeUrl, resource), this.metrics.refusingProxies);
   private readonly ads: AdsServer;
   private readonly ops: OpsServer | undefined;
+  /** Progressive delivery: the declared rollouts' state machines and the weights they serve. */
+  readonly rollouts: RolloutController | undefined;
   private readonly debouncer: PushDebouncer;
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly log: Logger;
@@ -131,6 +143,8 @@ export class Reconciler {
   /** The versions the last save decision was made for (by reference). */
   private checkedVersions?: readonly ServedVersion[];
   private readonly admissionCache = new IngestCache();
+  /** Declared rollouts already reported as not executed. */
+  private readonly unexecutedRollouts = new Set<string>();
   private started = false;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -166,11 +180,18 @@ export class Reconciler {
       issueFailed: (identity, error) => this.failedGeneration(identity.id, [`issuing the workload certificate of ${identity.namespace}/${identity.serviceAccount} failed: ${error.message}`]),
     }) : undefined;
     this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
+    this.rollouts = options.rolloutState ? new RolloutController({
+      store: options.rolloutState,
+      traffic: this.telemetry.store.subsetTotals,
+      clusterDomain: options.mesh.clusterDomain,
+      log: this.log,
+      onWeightsChanged: (reason) => this.debouncer.request(reason),
+    }) : undefined;
     this.ops = options.ops ? new OpsServer({
       readiness: () => this.readiness(),
       metricsText: () => {
         this.metrics.observeSource(this.options.source.status?.());
-        return [this.metrics.render(), ...this.telemetry.renderMetrics()];
+        return [this.metrics.render(), ...(this.rollouts ? [this.rollouts.renderMetrics()] : []), ...this.telemetry.renderMetrics()];
       },
       configDump: (proxyId) => redactPrivateKeys(this.snapshots.getSnapshot(proxyId)?.toJson()),
       proxyIds: () => this.snapshots.proxyIds.sort(),
@@ -178,6 +199,11 @@ export class Reconciler {
       rejected: () => ({ rejected: this.rejected, heldBack: this.heldBack, notApplied: this.notApplied, generation: Object.fromEntries(this.generationProblems), nacked: this.proxyRejections.toJson() }),
       ignored: () => ignoredView(this.ignored),
       traffic: (windowMs) => this.telemetry.store.edges({ windowMs }),
+      rollouts: () => this.rollouts?.view() ?? { rollouts: [], executed: false, reason: 'rollouts are not executed: this reconciler runs without a rollout state store' },
+      rolloutAction: (key, action) => this.rollouts
+        ? this.rollouts.act(key, action)
+        : Promise.resolve({ status: 409 as const, body: { error: 'rollouts are not executed by this reconciler (no rollout state store), so there is nothing to act on' } }),
+      opsToken: options.opsToken,
     }) : undefined;
   }
 
@@ -185,6 +211,7 @@ export class Reconciler {
   async start(): Promise<{ xdsPort: number; xdsTlsPort?: number; opsPort?: number }> {
     const opsPort = this.ops ? await this.ops.listen(this.options.ops!.host, this.options.ops!.port) : undefined;
     await this.loadLastAccepted();
+    await this.rollouts?.load();
     await this.options.source.start((update) => this.onConfigUpdate(update));
     this.debouncer.flush(); // the first config is served without waiting for the quiet period
     const xdsPort = await this.ads.listen(this.options.xds.host, this.options.xds.port);
@@ -200,6 +227,7 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.debouncer.cancel();
     this.chaosWindows.cancel();
+    await this.rollouts?.stop();
     this.certificates?.stop();
     await this.options.source.stop();
     this.telemetry.close();
@@ -288,7 +316,8 @@ export class Reconciler {
     this.recordRejections([...sourceRejections, ...served.rejected]);
     this.recordAccounting(ingested.ignored, ingested.notApplied, served.heldBack);
     try {
-      this.pushContext = PushContext.build(served.objects, this.options.mesh);
+      const rolloutWeights = this.servedRolloutWeights(declaredRollouts(served.objects));
+      this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights);
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
       this.metrics.servedObjects.set(served.objects.length);
@@ -306,6 +335,17 @@ export class Reconciler {
     }
     this.metrics.pushDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.log.info({ reasons, objects: served.objects.length, rejected: this.rejected.length, ignored: this.ignored.length, proxies: this.proxies.size }, 'pushed config');
+  }
+
+  /** The weights running rollouts serve; without a state store none run, which is said once per rollout. */
+  private servedRolloutWeights(declared: readonly DeclaredRollout[]) {
+    if (this.rollouts) return this.rollouts.sync(declared);
+    for (const rollout of declared) {
+      if (this.unexecutedRollouts.has(rollout.key)) continue;
+      this.unexecutedRollouts.add(rollout.key);
+      this.log.warn({ rollout: rollout.key }, 'rollout declared but not executed: this reconciler has no rollout state store (Kubernetes mode); the weights written in the VirtualService are served');
+    }
+    return [];
   }
 
   private recordAccounting(ignored: readonly IgnoredObject[], notApplied: readonly NotAppliedFields[], heldBack: readonly HeldBackChange[]): void {

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshService } from '../mesh/mesh-service';
-import { ROLLOUT_ANNOTATION } from '../model';
+import {
+  DEFAULT_ROLLOUT_MIN_REQUESTS, DEFAULT_ROLLOUT_TRAFFIC_WAIT_LIMIT, ROLLOUT_ANNOTATION, RolloutPlan, RolloutPlanStep,
+} from '../model';
 import {
   FeatureRoutePriority, istioDuration, nameFromId, owningService, requireInteger, requirePercentage,
 } from '../private/feature-support';
@@ -20,7 +22,7 @@ export interface RolloutStep {
   /** Canary weight of this step, 0–100; steps must increase. */
   readonly weight: number;
 
-  /** How long to hold this weight before the next step. */
+  /** How long to hold this weight before the canary is judged. */
   readonly pause: Duration;
 
   /**
@@ -64,16 +66,28 @@ export interface CanaryReleaseProps {
   readonly alwaysCanaryHeader?: CanaryHeader;
 
   /**
-   * The declared rollout plan, written to the `mesh.cdk8s.io/rollout` annotation of the
-   * VirtualService for a rollout controller; the VirtualService itself carries `canaryWeight`.
+   * Rollout steps the reconciler executes in the routes it serves (the VirtualService keeps `canaryWeight`).
    * @default - no plan: the weight changes only when the code changes
    */
   readonly steps?: RolloutStep[];
+
+  /**
+   * Requests the canary must answer within a step before it is judged (with fewer, the step waits for traffic).
+   * @default 100
+   */
+  readonly minRequests?: number;
+
+  /**
+   * How long a step may wait for `minRequests` after its pause before the rollout fails.
+   * @default Duration.minutes(5)
+   */
+  readonly trafficWaitLimit?: Duration;
 }
 
 /**
  * Splits a service's traffic between a stable and a canary version by weight, optionally
- * forcing the canary by header and declaring a stepped rollout plan with health thresholds.
+ * forcing the canary by header and declaring a stepped rollout plan with health thresholds,
+ * which the reconciler executes in the routes it serves.
  *
  * @example
  * new CanaryRelease(chart, 'ReviewsCanary', {
@@ -118,12 +132,20 @@ export class CanaryRelease extends Construct {
       });
     }
     if (steps.length > 0) {
-      const plan = { route: this.routeName, stable: props.stable, canary: props.canary, startWeight: canaryWeight, steps };
+      const plan: RolloutPlan = {
+        route: this.routeName,
+        stable: props.stable,
+        canary: props.canary,
+        startWeight: canaryWeight,
+        minRequests: props.minRequests === undefined ? DEFAULT_ROLLOUT_MIN_REQUESTS : requireInteger(this, 'minRequests', props.minRequests, 1),
+        trafficWaitLimit: props.trafficWaitLimit === undefined ? DEFAULT_ROLLOUT_TRAFFIC_WAIT_LIMIT : istioDuration(this, 'trafficWaitLimit', props.trafficWaitLimit),
+        steps,
+      };
       service._contributeAnnotation({ contributor: this.node.path, key: ROLLOUT_ANNOTATION, list: false, value: () => plan });
     }
   }
 
-  private renderStep(step: RolloutStep, index: number, previousWeight: number): Record<string, unknown> {
+  private renderStep(step: RolloutStep, index: number, previousWeight: number): RolloutPlanStep {
     const prop = `steps[${index}]`;
     requireInteger(this, `${prop}.weight`, requirePercentage(this, `${prop}.weight`, step.weight), 0);
     if (step.weight <= previousWeight) {

@@ -110,7 +110,7 @@ describe('all routing features on one service', () => {
   test('GIVEN all features WHEN synthesized THEN the VirtualService declares the rollout plan and the chaos window', () => {
     const annotations = manifest(Testing.synth(allFeatures()), 'VirtualService', 'reviews').metadata.annotations;
     expect(JSON.parse(annotations['mesh.cdk8s.io/rollout'])).toEqual({
-      route: 'canary', stable: 'v1', canary: 'v2', startWeight: 20, steps: [{ weight: 50, pause: '300s', maxErrorRate: 1 }],
+      route: 'canary', stable: 'v1', canary: 'v2', startWeight: 20, minRequests: 100, trafficWaitLimit: '300s', steps: [{ weight: 50, pause: '300s', maxErrorRate: 1 }],
     });
     expect(JSON.parse(annotations['mesh.cdk8s.io/chaos-window'])).toEqual([
       { route: 'tester-faults', start: '2024-05-01T09:00:00.000Z', end: '2024-05-01T10:00:00.000Z' },

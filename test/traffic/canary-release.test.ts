@@ -53,6 +53,8 @@ describe('CanaryRelease', () => {
       stable: 'v1',
       canary: 'v2',
       startWeight: 10,
+      minRequests: 100,
+      trafficWaitLimit: '300s',
       steps: [
         { weight: 25, pause: '600s', maxErrorRate: 1, maxP99Latency: '250ms' },
         { weight: 100, pause: '1800s', minSuccessRate: 99.5 },
@@ -76,6 +78,8 @@ describe('CanaryRelease', () => {
     ['non-increasing steps', { steps: [{ weight: 5, pause: Duration.minutes(1) }] }, /'steps\[0\].weight' is 5; it must be greater than the previous weight 10/],
     ['zero pause', { steps: [{ weight: 50, pause: Duration.seconds(0) }] }, /'steps\[0\].pause' is "0ms"; it must be a positive/],
     ['error rate above 100', { steps: [{ weight: 50, pause: Duration.minutes(1), maxErrorRate: 101 }] }, /'steps\[0\].maxErrorRate' is 101/],
+    ['zero minimum requests', { steps: [{ weight: 50, pause: Duration.minutes(1) }], minRequests: 0 }, /'minRequests' is 0; it must be an integer from 1/],
+    ['zero traffic wait limit', { steps: [{ weight: 50, pause: Duration.minutes(1) }], trafficWaitLimit: Duration.seconds(0) }, /'trafficWaitLimit' is "0ms"; it must be a positive/],
     ['uppercase header', { alwaysCanaryHeader: { name: 'X-Canary', value: 'always' } }, /'alwaysCanaryHeader.name' is "X-Canary"/],
   ])('GIVEN %s WHEN constructed THEN it fails naming the path, prop and value', (_, props, message) => {
     expect(() => canary(props)).toThrow(message);

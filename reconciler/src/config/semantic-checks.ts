@@ -1,6 +1,6 @@
 /**
  * Checks across fields and objects that a CRD schema cannot express: regexes Envoy would refuse, VirtualService weights,
- * subsets a route names but no DestinationRule defines, duplicated subset names, chaos windows.
+ * subsets a route names but no DestinationRule defines, duplicated subset names, chaos windows, rollout plans.
  */
 import { parseChaosWindows } from '../push/chaos-window';
 import type { MeshObject } from '../push/contract';
@@ -8,6 +8,7 @@ import { resolveHost } from '../push/host-names';
 import type { DestinationRuleSpec, HttpRouteDestination, VirtualServiceSpec } from '../push/istio-spec';
 import { cutForMessage } from '../model';
 import { regexProblems } from './regex-checks';
+import { declaredRollout } from '../rollout/declared-rollout';
 
 export interface SemanticCheckContext {
   readonly clusterDomain: string;
@@ -86,6 +87,8 @@ function virtualServiceProblems(object: MeshObject, context: SemanticCheckContex
   if (!windows.ok) {
     problems.push(...windows.problems);
   }
+  const rollout = declaredRollout(object);
+  if (!rollout.ok) problems.push(...rollout.problems);
   return problems;
 }
 

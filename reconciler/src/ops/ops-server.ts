@@ -1,9 +1,13 @@
 /**
  * The operator's HTTP port: health, readiness, Prometheus metrics and debug views of what each
- * proxy was sent. Debug views are read-only JSON.
+ * proxy was sent. Debug views are read-only JSON; the only writes are operator actions on
+ * rollouts (`POST /rollouts/<namespace>/<virtualservice>/<route>/<action>`), which need the
+ * bearer token of `--ops-token-file` and are refused when none is configured.
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { isAuthorizedBearer } from './bearer-token';
+import { OPERATOR_ACTIONS, OperatorAction } from '../rollout/rollout-machine';
 
 /** What the ops server shows; the reconciler implements it. */
 export interface OpsView {
@@ -21,7 +25,15 @@ export interface OpsView {
   ignored(): unknown;
   /** The traffic edges of the last `windowMs` (see TelemetryStore.edges). */
   traffic?(windowMs: number): unknown;
+  /** `/debug/rollouts`: every rollout's state, step, weight, verdict and history. */
+  rollouts?(): unknown;
+  /** Runs an operator action on the rollout `namespace/virtualservice/route`. */
+  rolloutAction?(key: string, action: OperatorAction): Promise<{ readonly status: number; readonly body: unknown }>;
+  /** The token operator actions must carry; undefined refuses them. */
+  opsToken?(): string | undefined;
 }
+
+const ROLLOUT_ACTION_PATH = /^\/rollouts\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 export class OpsServer {
   private readonly server: http.Server;
@@ -45,6 +57,11 @@ export class OpsServer {
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://ops');
+    const action = ROLLOUT_ACTION_PATH.exec(url.pathname);
+    if (action) {
+      void this.rolloutAction(request, response, action.slice(1, 4).map(decodeURIComponent).join('/'), decodeURIComponent(action[4]));
+      return;
+    }
     switch (url.pathname) {
       case '/healthz':
         return text(response, 200, 'ok\n');
@@ -80,8 +97,34 @@ export class OpsServer {
           return json(response, 400, { error: (error as Error).message });
         }
       }
+      case '/debug/rollouts':
+        return this.view.rollouts ? json(response, 200, this.view.rollouts()) : text(response, 404, 'not found\n');
       default:
         return text(response, 404, 'not found\n');
+    }
+  }
+
+  private async rolloutAction(request: http.IncomingMessage, response: http.ServerResponse, key: string, action: string): Promise<void> {
+    request.resume();
+    if (request.method !== 'POST') {
+      return json(response, 405, { error: `${request.method} ${request.url}: operator actions are POST requests, e.g. curl -X POST -H 'Authorization: Bearer <token>' http://<ops>/rollouts/<namespace>/<virtualservice>/<route>/pause` });
+    }
+    const token = this.view.opsToken?.();
+    if (!token) {
+      return json(response, 403, { error: 'operator actions are disabled: start the reconciler with --ops-token-file <file> holding a bearer token' });
+    }
+    if (!isAuthorizedBearer(request.headers.authorization, token)) {
+      response.setHeader('www-authenticate', 'Bearer');
+      return json(response, 401, { error: 'missing or wrong bearer token; send Authorization: Bearer <the token in --ops-token-file>' });
+    }
+    if (!OPERATOR_ACTIONS.includes(action as OperatorAction) || !this.view.rolloutAction) {
+      return json(response, 404, { error: `unknown action '${action}'; use one of ${OPERATOR_ACTIONS.join(', ')}` });
+    }
+    try {
+      const result = await this.view.rolloutAction(key, action as OperatorAction);
+      return json(response, result.status, result.body);
+    } catch (error) {
+      return json(response, 500, { error: (error as Error).message });
     }
   }
 }

@@ -3,6 +3,7 @@
  * change and shared by every proxy's generation, so lookups here must never mutate.
  */
 import { applyChaosWindows } from './chaos-window';
+import { applyRolloutWeights, RouteWeight } from './rollout-weights';
 import { byNamespaceAndName, DestinationRuleIndex, ScopedConfig, scoped, selectSidecar, VirtualServiceIndex } from './config-index';
 import type { MeshObject, ProxyIdentity } from './contract';
 import { EndpointIndex } from './endpoint-index';
@@ -19,9 +20,12 @@ export const POLICY_KINDS = ['PeerAuthentication', 'RequestAuthentication', 'Aut
 export type PolicyKind = typeof POLICY_KINDS[number];
 
 export class PushContext {
-  /** @param now the wall clock (epoch ms) that decides which time-boxed faults are in effect */
-  static build(objects: readonly MeshObject[], mesh: MeshSettings, now: number = Date.now()): PushContext {
-    return new PushContext(objects, mesh, now);
+  /**
+   * @param now the wall clock (epoch ms) that decides which time-boxed faults are in effect
+   * @param rolloutWeights the weights running rollouts serve on their routes, in place of the written ones
+   */
+  static build(objects: readonly MeshObject[], mesh: MeshSettings, now: number = Date.now(), rolloutWeights: readonly RouteWeight[] = []): PushContext {
+    return new PushContext(objects, mesh, now, rolloutWeights);
   }
 
   /** When a chaos window next opens or closes (epoch ms): this context is stale from then on. */
@@ -47,7 +51,7 @@ export class PushContext {
   private readonly podInstances = new Map<string, WorkloadInstance>();
   private readonly secrets = new Map<string, MeshObject>();
 
-  private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings, now: number) {
+  private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings, now: number, rolloutWeights: readonly RouteWeight[]) {
     const ofKind = (kind: string) => objects.filter((object) => object.kind === kind);
 
     // Services: a ServiceEntry never replaces a k8s Service of the same host (Istio keeps the first).
@@ -81,8 +85,9 @@ export class PushContext {
 
     const timed = applyChaosWindows(ofKind('VirtualService'), now);
     this.nextChaosWindowBoundary = timed.nextBoundary;
-    this.virtualServices = new VirtualServiceIndex(timed.objects, mesh.clusterDomain);
-    this.allVirtualServices = timed.objects.map((object) => scoped<VirtualServiceSpec>(object)).sort(byNamespaceAndName);
+    const served = applyRolloutWeights(timed.objects, rolloutWeights);
+    this.virtualServices = new VirtualServiceIndex(served, mesh.clusterDomain);
+    this.allVirtualServices = served.map((object) => scoped<VirtualServiceSpec>(object)).sort(byNamespaceAndName);
     ofKind('Secret').forEach((object) => this.secrets.set(`${namespaceOf(object)}/${object.metadata.name}`, object));
     this.destinationRules = new DestinationRuleIndex(ofKind('DestinationRule'), mesh.clusterDomain);
     this.sidecars = ofKind('Sidecar').map((object) => scoped<SidecarSpec>(object)).sort(byNamespaceAndName);

@@ -18,6 +18,7 @@ import type { TrafficDestination, TrafficDestinations } from './traffic-destinat
 import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
 import { MAX_WINDOW_MS, ProxyCoverage } from './proxy-coverage';
 import { IstioRecords, SourcePeer, TrafficSeries } from './traffic-series';
+import { SubsetTotals } from './subset-totals';
 import { peerOfProxy, principalOf } from './workload-peer';
 
 export interface TelemetryStoreOptions {
@@ -73,6 +74,8 @@ const SWEEP_EVERY_MS = 30_000;
 
 export class TelemetryStore {
   readonly istio: IstioTotals;
+  /** Running totals of tracked subsets, as rollouts judge their canaries. */
+  readonly subsetTotals = new SubsetTotals();
   readonly counters: TelemetryCounters = { flushes: 0, seriesRefused: 0, unattributedFaultAborts: 0, unattributedFaultDelays: 0, labelledMetrics: 0 };
   /** Series by proxy id, then cluster name. */
   private readonly seriesByProxy = new Map<string, Map<string, TrafficSeries>>();
@@ -224,7 +227,10 @@ export class TelemetryStore {
       series.resolvedWith = generation;
       const inboundConnections = destination.direction === 'inbound' && destination.port !== undefined ? downstream.get(destination.port) : undefined;
       series.record(now, from, clusterFlush, clusterFaults, inboundConnections);
-      if (destination.direction === 'outbound') this.addIstioTotals(series, clusterFlush, clusterFaults, now);
+      if (destination.direction === 'outbound') {
+        this.addIstioTotals(series, clusterFlush, clusterFaults, now);
+        this.subsetTotals.add(destination.service?.host, destination.subset, clusterFlush, clusterFaults);
+      }
     }
     if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
   }

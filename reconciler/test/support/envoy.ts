@@ -52,6 +52,8 @@ export interface EnvoySidecarOptions {
    * (with `tokenFile`) authenticate with that token over Envoy's Google gRPC client.
    */
   readonly xdsTls?: { readonly caCertFile: string; readonly serverName: string; readonly tokenFile?: string };
+  /** How often Envoy streams its stats to the reconciler. @default the bootstrap's default */
+  readonly statsFlushIntervalMs?: number;
 }
 
 export class EnvoySidecar {
@@ -92,6 +94,7 @@ export class EnvoySidecar {
       listenAddress: ip,
       prometheusPort: await freePort(ip),
       readinessPort: await freePort(ip),
+      statsFlushIntervalMs: options.statsFlushIntervalMs,
     });
     const bootstrapFile = path.join(workDir, 'bootstrap.json');
     fs.writeFileSync(bootstrapFile, JSON.stringify(bootstrap, null, 2));

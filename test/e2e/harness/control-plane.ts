@@ -16,8 +16,8 @@ import {
 } from '../../../reconciler/test/support/reconciler-harness';
 
 export class ControlPlane {
-  static async start(mode: ReconcilerMode, configDir: string, meshConfigFile: string): Promise<ControlPlane> {
-    const plane = new ControlPlane(mode, configDir, meshConfigFile);
+  static async start(mode: ReconcilerMode, configDir: string, meshConfigFile: string, childArgs: readonly string[] = []): Promise<ControlPlane> {
+    const plane = new ControlPlane(mode, configDir, meshConfigFile, childArgs);
     await plane.startProcess();
     return plane;
   }
@@ -28,7 +28,8 @@ export class ControlPlane {
   /** Output of every child process run so far (restarts included), for failure reports. */
   private earlierOutput = '';
 
-  private constructor(readonly mode: ReconcilerMode, private readonly configDir: string, private readonly meshConfigFile: string) {}
+  private constructor(readonly mode: ReconcilerMode, private readonly configDir: string, private readonly meshConfigFile: string,
+    private readonly childArgs: readonly string[]) {}
 
   get xdsPort(): number {
     return this.childPlacement?.xdsPort ?? this.current().xdsPort;
@@ -47,6 +48,12 @@ export class ControlPlane {
     const response = await httpRequest({ host: '127.0.0.1', port: this.opsPort, path: pathAndQuery, timeoutMs: ADMIN_TIMEOUT_MS });
     if (response.status !== 200) throw new Error(`reconciler ops ${pathAndQuery} answered ${response.status}: ${response.body}`);
     return JSON.parse(response.body) as T;
+  }
+
+  /** POST to an ops path (operator actions), with optional headers; resolves with the status and parsed body. */
+  async opsPost<T = unknown>(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const response = await httpRequest({ host: '127.0.0.1', port: this.opsPort, path: pathAndQuery, method: 'POST', headers, timeoutMs: ADMIN_TIMEOUT_MS });
+    return { status: response.status, body: JSON.parse(response.body) as T };
   }
 
   async opsText(pathAndQuery: string): Promise<string> {
@@ -101,7 +108,7 @@ export class ControlPlane {
       this.running = await startReconcilerInProcess(this.configDir, mesh, { security: true, validateWithCrds: true });
       return;
     }
-    const child = await startReconcilerChild(this.configDir, ['--debounce-ms', '10', '--mesh-config', this.meshConfigFile],
+    const child = await startReconcilerChild(this.configDir, ['--debounce-ms', '10', '--mesh-config', this.meshConfigFile, ...this.childArgs],
       { reuse: this.childPlacement, keepDataDir: true });
     this.childPlacement ??= { xdsPort: child.xdsPort, xdsTlsPort: child.xdsTlsPort, opsPort: child.opsPort, dataDir: child.dataDir };
     this.running = child;

@@ -110,7 +110,8 @@ export class MeshScenario {
     const placement = loopbackPlacement(this.services, this.placed, placedClients);
     fs.writeFileSync(path.join(this.configDir, PLACEMENT_FILE), placement.map((object) => stringify(object)).join('---\n'));
 
-    this.control = await ControlPlane.start(this.options.reconciler ?? 'in-process', this.configDir, this.meshConfigFile);
+    if (this.options.reconcilerArgs && this.options.reconciler !== 'child') throw new Error(`scenario ${this.options.name}: reconcilerArgs need reconciler: 'child'`);
+    this.control = await ControlPlane.start(this.options.reconciler ?? 'in-process', this.configDir, this.meshConfigFile, this.options.reconcilerArgs);
     await Promise.all([
       ...this.placed.filter((instance) => instance.serverSidecar).map(async (instance) => {
         this.serverProxies.set(instance.name, await EnvoySidecar.start({
@@ -120,6 +121,7 @@ export class MeshScenario {
           namespace: instance.namespace,
           labels: instanceLabels(instance.service, instance.name, { version: instance.version }),
           serviceAccount: instance.service,
+          statsFlushIntervalMs: this.options.statsFlushIntervalMs,
         }));
       }),
       ...placedClients.map(async (client, index) => {
@@ -131,6 +133,7 @@ export class MeshScenario {
           namespace: client.namespace,
           labels: instanceLabels(client.name, client.name, spec.labels),
           serviceAccount: spec.serviceAccount ?? client.name,
+          statsFlushIntervalMs: this.options.statsFlushIntervalMs,
         });
         this.clients.set(client.name, { ...client, envoy, http: new KeepAliveClient() });
       }),

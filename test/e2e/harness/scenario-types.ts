@@ -61,4 +61,12 @@ export interface MeshScenarioOptions {
   readonly serverSidecars?: boolean;
   /** `child` runs the built CLI (killable, restartable); `in-process` is faster to start. @default 'in-process' */
   readonly reconciler?: ReconcilerMode;
+  /** More flags for a `child` reconciler, e.g. `['--ops-token-file', file]`. @default none */
+  readonly reconcilerArgs?: readonly string[];
+  /**
+   * How often every sidecar streams its stats to the reconciler; short for scenarios that judge
+   * traffic within seconds (rollouts).
+   * @default Envoy bootstrap default (5000 ms)
+   */
+  readonly statsFlushIntervalMs?: number;
 }
