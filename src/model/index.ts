@@ -4,3 +4,4 @@ export * from './validation';
 export * from './control-plane';
 export * from './regex';
 export * from './annotations';
+export * from './declared-graph';
