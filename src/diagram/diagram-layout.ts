@@ -106,7 +106,7 @@ function linesHeight(lines: readonly TextLine[]): number {
 }
 
 export function weightText(edge: DeclaredEdge): string {
-  return edge.weight === undefined ? 'shared' : formatPercent(edge.weight);
+  return edge.weight === undefined ? 'balanced' : formatPercent(edge.weight);
 }
 
 /** One line per edge inside a service's box, where the row is narrow: `90 % if header end-user=jason`, then its fault. */

@@ -171,7 +171,7 @@ function markers(): string {
 }
 
 const LEGEND: { kind: DeclaredEdgeKind; text: string }[] = [
-  { kind: 'route', text: 'route, declared weight (shared: load-balanced)' },
+  { kind: 'route', text: 'route with its declared weight (balanced: no weight, spread over the endpoints)' },
   { kind: 'mirror', text: 'mirror (copy of requests)' },
   { kind: 'dependency', text: 'declared dependency (calls)' },
   { kind: 'allow', text: 'authorization: allowed caller' },
@@ -184,7 +184,7 @@ function legend(top: number): string {
     return `<path class="edge edge-${entry.kind}" d="M${LAYOUT.margin} ${y} H${LAYOUT.margin + 50}" stroke="${EDGE_COLORS[entry.kind]}" marker-end="url(#arrow-${entry.kind})"/>`
       + `<text x="${LAYOUT.margin + 60}" y="${y + 4}">${escapeXml(entry.text)}</text>`;
   });
-  const second = LAYOUT.margin + 360;
+  const second = LAYOUT.margin + 540;
   const marks = [
     `${lock(second, top + 12, 'legend:lock', 'mTLS STRICT')}<text x="${second + 20}" y="${top + 24}">mTLS STRICT: plaintext callers are refused</text>`,
     `<text class="line-fault" x="${second}" y="${top + 48}">FAULT abort 503 · 50 %</text><text x="${second + 160}" y="${top + 48}">injected fault on a route</text>`,

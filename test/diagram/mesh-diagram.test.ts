@@ -65,7 +65,7 @@ describe('mesh diagram written by synth', () => {
   });
 
   test('GIVEN a chaos abort on ratings WHEN drawn THEN the route is labelled with the fault and its match, and the box with its window', () => {
-    expect(texts(html, 'version:bookinfo/ratings/v1')).toEqual(['100 %', '100 % if header x-chaos=on', 'fault abort 503 · 50 %']);
+    expect(texts(html, 'version:bookinfo/ratings/v1')).toEqual(['100 % if header x-chaos=on', 'fault abort 503 · 50 %', '100 %']);
     expect(texts(html)).toContain('FAULT abort 503 · 50 % if header x-chaos=on');
     expect(texts(html)).toContain('  in effect 2024-05-01T09:00Z → 2024-05-01T10:00Z');
   });

@@ -173,6 +173,7 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
         }
         if (route?.mirror?.host) {
           const mirrorHost = host(route.mirror.host, namespace);
+          // A mirror without a subset copies to the host as a whole, never spread over its versions.
           for (const { to } of destinations(`mirror:${from}`, mirrorHost, route.mirror.subset)) {
             edge('mirror', from, to, { weight: mirrorPercent(route), match: edgeMatch, source: `${name}#${routeName}` });
           }
@@ -254,14 +255,16 @@ function undeclaredHostNode(name: string, options: DeclaredGraphOptions): Declar
   };
 }
 
-/** Sorted by a stable id; edges that would share one (a destination listed twice) get `~2`, `~3`. */
+/**
+ * Edges keep the order they were found in (objects by name, routes as declared, which is the order
+ * Istio evaluates them); edges that would share an id (a destination listed twice) get `~2`, `~3`.
+ */
 function uniqueEdges(pending: readonly PendingEdge[]): DeclaredEdge[] {
   const counts = new Map<string, number>();
-  const edges = pending.map(edge => {
+  return pending.map(edge => {
     const base = `${edge.kind}:${edge.from}->${edge.to}#${edge.source}`;
     const count = (counts.get(base) ?? 0) + 1;
     counts.set(base, count);
     return { ...edge, id: count === 1 ? base : `${base}~${count}` };
   });
-  return edges.sort((a, b) => compareText(a.id, b.id));
 }

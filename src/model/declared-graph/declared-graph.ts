@@ -114,7 +114,10 @@ export interface DeclaredEdge {
   readonly fault: string;
 }
 
-/** The declared graph of one mesh. Every list is sorted, so equal input gives an equal graph. */
+/**
+ * The declared graph of one mesh. Nodes are sorted by id; edges follow the objects sorted by name and
+ * each object's routes in declaration order. Equal objects, in any order, give an equal graph.
+ */
 export interface DeclaredGraph {
   readonly gateways: readonly DeclaredGateway[];
   readonly services: readonly DeclaredService[];
