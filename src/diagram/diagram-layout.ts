@@ -80,7 +80,7 @@ export interface DiagramLayout {
 export const LAYOUT = {
   margin: 24,
   top: 40,
-  columnGap: 200,
+  columnGap: 220,
   boxGap: 28,
   lineHeight: 16,
   titleHeight: 22,
@@ -94,7 +94,7 @@ export const LAYOUT = {
 } as const;
 
 /** Maximum label length that fits between two columns, and inside a service box. */
-export const BUNDLE_LABEL_CHARACTERS = 34;
+export const BUNDLE_LABEL_CHARACTERS = 32;
 export const INNER_LABEL_CHARACTERS = 32;
 
 function boxLines(title: string, details: readonly TextLine[]): TextLine[] {
@@ -271,6 +271,7 @@ export function layoutDiagram(graph: DeclaredGraph): DiagramLayout {
     ...services.flatMap(box => box.versions.map(version => [version.version.id, version] as const)),
     ...externals.map(box => [box.external.id, box] as const),
   ]);
+  const owners = new Map<string, Rect>(services.flatMap(box => box.versions.map(version => [version.version.id, box] as const)));
   const strict = new Set(graph.services.filter(service => service.mtlsMode === 'STRICT').flatMap(service =>
     [service.id, ...service.versions.map(version => version.id)]));
   const inner = new Set(innerEdges.map(edge => edge.id));
@@ -283,12 +284,14 @@ export function layoutDiagram(graph: DeclaredGraph): DiagramLayout {
     const edges = bundlesByKey.get(key)!;
     const from = boxes.get(edges[0].from)!;
     const to = boxes.get(edges[0].to)!;
+    // An edge into a version of another service meets that service's box at the version's row.
+    const toBox = owners.get(edges[0].to) ?? to;
     return {
       from: edges[0].from,
       to: edges[0].to,
       edges,
       start: { x: from.x + from.width, y: from.y + Math.min(from.height / 2, 30) },
-      end: { x: to.x, y: to.y + Math.min(to.height / 2, 30) },
+      end: { x: toBox.x, y: toBox === to ? to.y + Math.min(to.height / 2, 30) : to.y + to.height / 2 },
       labels: edges.flatMap(edgeLabels),
       strictTarget: strict.has(edges[0].to),
     };

@@ -134,7 +134,7 @@ function bundle(edgeBundle: EdgeBundle): string {
   const labels = labelLines(edgeBundle.labels, (edgeBundle.start.x + edgeBundle.end.x) / 2, (edgeBundle.start.y + edgeBundle.end.y) / 2 - 8,
     'middle', BUNDLE_LABEL_CHARACTERS, `${edgeBundle.from}->${edgeBundle.to}`);
   const locked = edgeBundle.strictTarget
-    ? lock(edgeBundle.end.x - 26, edgeBundle.end.y - 22, `lock:${edgeBundle.from}->${edgeBundle.to}`, 'the destination accepts mutual TLS only (STRICT)')
+    ? lock(edgeBundle.end.x - 22, edgeBundle.end.y + 6, `lock:${edgeBundle.from}->${edgeBundle.to}`, 'the destination accepts mutual TLS only (STRICT)')
     : '';
   return `<g class="bundle">${paths}${labels}${locked}</g>`;
 }
