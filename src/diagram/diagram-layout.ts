@@ -149,6 +149,7 @@ function serviceDetails(service: DeclaredService): TextLine[] {
     { text: [service.namespace, ...service.ports].join(' · '), style: 'detail' },
     { text: mtls, style: 'detail' },
     ...service.virtualServices.map(name => ({ text: `VirtualService ${name}`, style: 'note' as const })),
+    ...(service.rollout ? [{ text: `CANARY ${service.rollout}`, style: 'route' as const }] : []),
     ...service.faults.flatMap(fault => [
       { text: `FAULT ${fault.summary}${fault.match ? ` if ${fault.match}` : ''}`, style: 'fault' as const },
       ...(fault.window ? [{ text: `  in effect ${fault.window}`, style: 'fault' as const }] : []),

@@ -40,7 +40,7 @@ svg .line-note { font-style: italic; }
 svg .line-fault, svg .label-fault { fill: #cf222e; font-weight: bold; }
 svg .line-allow, svg .label-allow { fill: #1a7f37; }
 svg .line-deny, svg .label-deny { fill: #cf222e; }
-svg .label-route { fill: #0b4fbf; font-weight: bold; }
+svg .label-route, svg .line-route { fill: #0b4fbf; font-weight: bold; }
 svg .label-mirror { fill: #8250df; font-weight: bold; }
 svg .label-dependency, svg .label-detail { fill: #59636e; }
 svg .label { paint-order: stroke; stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; }

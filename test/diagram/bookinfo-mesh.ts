@@ -6,7 +6,7 @@ import {
 
 /**
  * Bookinfo with one of each declared feature: an ingress gateway to productpage, a 90/10 canary of
- * reviews, a mirror of details to v2, an abort fault on ratings, STRICT mTLS on reviews,
+ * reviews (with a rollout step), a mirror of details to v2, an abort fault on ratings, STRICT mTLS on reviews,
  * authorization of productpage → reviews, a denied namespace on ratings, and an external service.
  */
 export function buildDiagramBookinfo(app: App, meshProps: MeshProps = {}): { chart: Chart; mesh: Mesh } {
@@ -25,7 +25,9 @@ export function buildDiagramBookinfo(app: App, meshProps: MeshProps = {}): { cha
   const details = service('details', ['v1', 'v2']);
   const productpage = service('productpage', ['v1'], [details, reviews]);
 
-  new CanaryRelease(chart, 'ReviewsCanary', { service: reviews, stable: 'v1', canary: 'v2', canaryWeight: 10 });
+  new CanaryRelease(chart, 'ReviewsCanary', {
+    service: reviews, stable: 'v1', canary: 'v2', canaryWeight: 10, steps: [{ weight: 50, pause: Duration.minutes(5) }],
+  });
   new ABTest(chart, 'DetailsShadow', { service: details, mirrorVersion: 'v2', mirrorPercentage: 50 });
   new ChaosExperiment(chart, 'RatingsFaults', {
     service: ratings,

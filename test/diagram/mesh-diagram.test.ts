@@ -50,12 +50,13 @@ describe('mesh diagram written by synth', () => {
     ]);
   });
 
-  test('GIVEN a 90/10 canary WHEN drawn THEN the service → version edges carry the declared weights and their labels', () => {
+  test('GIVEN a 90/10 canary with a rollout step WHEN drawn THEN the service → version edges carry the declared weights, and the box the plan', () => {
     const weights = drawnEdges(html).filter(edge => edge.kind === 'route' && edge.from === 'service:bookinfo/reviews')
       .map(edge => [edge.to, edge.weight]);
     expect(weights).toEqual([['version:bookinfo/reviews/v1', 90], ['version:bookinfo/reviews/v2', 10]]);
     expect(texts(html, 'version:bookinfo/reviews/v1')).toEqual(['90 %']);
     expect(texts(html, 'version:bookinfo/reviews/v2')).toEqual(['10 %']);
+    expect(texts(html)).toContain('CANARY v1 → v2: 10 % → 50 % (hold 300s) → 100 %');
   });
 
   test('GIVEN a mirror of details to v2 WHEN drawn THEN a mirror edge with its percentage reaches v2', () => {

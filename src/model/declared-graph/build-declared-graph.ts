@@ -1,4 +1,4 @@
-import { CHAOS_WINDOW_ANNOTATION, DEPENDENCIES_ANNOTATION } from '../annotations';
+import { CHAOS_WINDOW_ANNOTATION, DEPENDENCIES_ANNOTATION, ROLLOUT_ANNOTATION } from '../annotations';
 import { RECONCILER_NAME } from '../control-plane';
 import { declaredAuthorization } from './authorization-edges';
 import {
@@ -7,7 +7,7 @@ import {
 import { fullyQualifiedHost } from './host-names';
 import { compareText, ManifestObject, nameOf, namespaceOf, objectsOfKind, qualifiedName, selects } from './manifest';
 import { effectiveMtls } from './mtls-modes';
-import { mirrorPercent, summarizeFault, summarizeMatch, summarizeWindow } from './route-summaries';
+import { mirrorPercent, summarizeFault, summarizeMatch, summarizeRollout, summarizeWindow } from './route-summaries';
 import { declaredVersions, indexServices, IndexedService, indexWorkloads, versionId } from './service-index';
 
 /** The mesh-wide settings the objects are read against. */
@@ -112,6 +112,7 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
   const pending: PendingEdge[] = [];
   const faultsByService = new Map<string, DeclaredFault[]>();
   const virtualServicesByService = new Map<string, string[]>();
+  const rolloutByService = new Map<string, string>();
   const routedServices = new Set<string>();
   const edge = (kind: DeclaredEdgeKind, from: string, to: string, fields: Partial<PendingEdge> & { source: string }) =>
     pending.push({ kind, from, to, match: '', fault: '', ...fields });
@@ -153,6 +154,10 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
       const service = serviceByHost.get(routed);
       if (service && declaredGateways.includes(MESH_GATEWAY)) {
         virtualServicesByService.set(service.id, [...(virtualServicesByService.get(service.id) ?? []), name]);
+        const rollout = summarizeRollout(virtualService.metadata?.annotations?.[ROLLOUT_ANNOTATION]);
+        if (rollout && !rolloutByService.has(service.id)) {
+          rolloutByService.set(service.id, rollout);
+        }
         routedServices.add(service.id);
       }
     }
@@ -208,6 +213,7 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
     ...services.map(service => serviceNode(service, objects, options, {
       virtualServices: virtualServicesByService.get(service.id) ?? [],
       faults: faultsByService.get(service.id) ?? [],
+      rollout: rolloutByService.get(service.id) ?? '',
       authorizationRules: authorization.rulesByService.get(service.id) ?? [],
     })),
     ...[...undeclaredHosts].map(name => undeclaredHostNode(name, options)),
@@ -218,7 +224,7 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
 
 function serviceNode(
   service: IndexedService, objects: readonly ManifestObject[], options: DeclaredGraphOptions,
-  extra: Pick<DeclaredService, 'virtualServices' | 'faults' | 'authorizationRules'>,
+  extra: Pick<DeclaredService, 'virtualServices' | 'faults' | 'rollout' | 'authorizationRules'>,
 ): DeclaredService {
   const mtls = effectiveMtls(objects, service.workloads.map(workload => workload.podLabels), service.namespace,
     options.rootNamespace, options.defaultMtlsMode);
@@ -233,6 +239,7 @@ function serviceNode(
     mtlsSource: mtls.source,
     virtualServices: [...new Set(extra.virtualServices)].sort(compareText),
     faults: extra.faults,
+    rollout: extra.rollout,
     authorizationRules: extra.authorizationRules,
     declared: true,
   };
@@ -250,6 +257,7 @@ function undeclaredHostNode(name: string, options: DeclaredGraphOptions): Declar
     mtlsSource: '',
     virtualServices: [],
     faults: [],
+    rollout: '',
     authorizationRules: [],
     declared: false,
   };

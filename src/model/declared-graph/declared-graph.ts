@@ -58,6 +58,8 @@ export interface DeclaredService {
   /** `<namespace>/<name>` of the VirtualServices routing its host, sorted. */
   readonly virtualServices: readonly string[];
   readonly faults: readonly DeclaredFault[];
+  /** The declared progressive rollout, stable → canary and the canary's weights, e.g. `v1 → v2: 10 % → 50 % → 100 %`; empty for none. */
+  readonly rollout: string;
   readonly authorizationRules: readonly DeclaredAuthorizationRule[];
   /** False for a host that routing names but no Service declares. */
   readonly declared: boolean;

@@ -110,3 +110,19 @@ export function summarizeWindow(window: { start?: unknown; end?: unknown } | und
   const short = (value: unknown) => typeof value === 'string' ? value.replace(/:00(\.000)?Z$/, 'Z') : '?';
   return `${short(window.start)} → ${short(window.end)}`;
 }
+
+/** `v1 → v2: 10 % → 50 % (hold 300s) → 100 %` (stable → canary, then the canary's weights) from a rollout annotation; empty when unreadable. */
+export function summarizeRollout(annotation: string | undefined): string {
+  if (annotation === undefined) {
+    return '';
+  }
+  try {
+    const plan = JSON.parse(annotation);
+    const steps = (Array.isArray(plan?.steps) ? plan.steps : [])
+      .map((step: any) => `${formatPercent(Number(step?.weight))}${step?.pause ? ` (hold ${step.pause})` : ''}`);
+    return `${plan.stable} → ${plan.canary}: ${[formatPercent(Number(plan.startWeight)), ...steps, '100 %'].join(' → ')}`;
+  } catch {
+    // A malformed annotation only loses the summary; the reconciler reports it.
+    return '';
+  }
+}
