@@ -145,11 +145,12 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
     const declaredGateways: string[] = Array.isArray(spec.gateways) && spec.gateways.length > 0 ? spec.gateways : [MESH_GATEWAY];
     const gatewayIds = declaredGateways.filter(gateway => gateway !== MESH_GATEWAY)
       .map(gateway => `gateway:${gateway.includes('/') ? gateway : `${namespace}/${gateway}`}`);
-    const hosts = ((spec.hosts ?? []) as string[]).map(name_ => host(name_, namespace));
-    const sources: { from: string; hostPrefix: string }[] = [
-      ...(declaredGateways.includes(MESH_GATEWAY) ? hosts.filter(name_ => !name_.includes('*')).map(name_ => ({ from: nodeOfHost(name_), hostPrefix: '' })) : []),
-      ...gatewayIds.flatMap(id => hosts.map(name_ => ({ from: id, hostPrefix: name_ }))),
-    ];
+    const hosts = ((spec.hosts ?? []) as string[]).map(declared => host(declared, namespace));
+    // Sidecars route from the host's own node; a gateway routes from its node, for the hosts it serves.
+    const sidecarSources = declaredGateways.includes(MESH_GATEWAY)
+      ? hosts.filter(routed => !routed.includes('*')).map(routed => ({ from: nodeOfHost(routed), hostPrefix: '' }))
+      : [];
+    const sources = [...sidecarSources, ...gatewayIds.flatMap(id => hosts.map(routed => ({ from: id, hostPrefix: routed })))];
     for (const routed of hosts) {
       const service = serviceByHost.get(routed);
       if (service && declaredGateways.includes(MESH_GATEWAY)) {
