@@ -161,34 +161,72 @@ function serviceDetails(service: DeclaredService): TextLine[] {
   ];
 }
 
-/** Longest path from a service that nothing routes to or calls; cycles stop growing after n rounds. */
+/** Version id → id of the service it belongs to. */
+function versionOwners(services: readonly DeclaredService[]): Map<string, string> {
+  return new Map(services.flatMap(service => service.versions.map(version => [version.id, service.id] as const)));
+}
+
+/**
+ * Layer of each service: the longest chain of routes, mirrors and calls leading to it. Edges that
+ * close a cycle (found by a depth-first walk in id order) are left out, so every cycle gets a
+ * deterministic first member.
+ */
 function serviceLayers(services: readonly DeclaredService[], edges: readonly DeclaredEdge[]): Map<string, number> {
-  const layer = new Map(services.map(service => [service.id, 0]));
-  const serviceOf = (id: string) => {
-    if (layer.has(id)) {
-      return id;
+  const ids = new Set(services.map(service => service.id));
+  const owners = versionOwners(services);
+  const serviceOf = (id: string) => ids.has(id) ? id : owners.get(id);
+  const successors = new Map<string, Set<string>>();
+  for (const edge of edges) {
+    const from = serviceOf(edge.from);
+    const to = serviceOf(edge.to);
+    if ((edge.kind === 'route' || edge.kind === 'dependency' || edge.kind === 'mirror') && from && to && from !== to) {
+      successors.set(from, (successors.get(from) ?? new Set()).add(to));
     }
-    const owner = services.find(service => service.versions.some(version => version.id === id));
-    return owner?.id;
-  };
-  const links = edges
-    .filter(edge => edge.kind === 'route' || edge.kind === 'dependency' || edge.kind === 'mirror')
-    .map(edge => [serviceOf(edge.from), serviceOf(edge.to)])
-    .filter((link): link is [string, string] => link[0] !== undefined && link[1] !== undefined && link[0] !== link[1]);
-  for (let round = 0; round < services.length; round++) {
-    let changed = false;
-    for (const [from, to] of links) {
-      const next = layer.get(from)! + 1;
-      if (next > layer.get(to)! && next < services.length) {
-        layer.set(to, next);
-        changed = true;
+  }
+  const sortedIds = [...ids].sort(compareText);
+  const state = new Map<string, 'open' | 'done'>();
+  const postOrder: string[] = [];
+  const forward = new Map<string, string[]>();
+  const visit = (id: string) => {
+    state.set(id, 'open');
+    for (const next of [...(successors.get(id) ?? [])].sort(compareText)) {
+      if (state.get(next) === 'open') {
+        continue;
+      }
+      forward.set(id, [...(forward.get(id) ?? []), next]);
+      if (!state.has(next)) {
+        visit(next);
       }
     }
-    if (!changed) {
-      break;
+    state.set(id, 'done');
+    postOrder.push(id);
+  };
+  for (const id of sortedIds) {
+    if (!state.has(id)) {
+      visit(id);
+    }
+  }
+  const layer = new Map(sortedIds.map(id => [id, 0]));
+  for (const id of postOrder.reverse()) {
+    for (const next of forward.get(id) ?? []) {
+      layer.set(next, Math.max(layer.get(next)!, layer.get(id)! + 1));
     }
   }
   return layer;
+}
+
+/** Items grouped by key, each group in input order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) {
+      group.push(item);
+    } else {
+      groups.set(key(item), [item]);
+    }
+  }
+  return groups;
 }
 
 /** Lays out `graph` in columns that read left to right, from the mesh's entry to its exits. */
@@ -224,10 +262,9 @@ export function layoutDiagram(graph: DeclaredGraph): DiagramLayout {
 
   const layers = serviceLayers(graph.services, graph.edges);
   const layerCount = graph.services.length === 0 ? 0 : Math.max(...layers.values()) + 1;
-  const innerEdges = graph.edges.filter(edge => {
-    const owner = graph.services.find(service => service.id === edge.from);
-    return owner !== undefined && owner.versions.some(version => version.id === edge.to);
-  });
+  const owners = versionOwners(graph.services);
+  const innerEdges = graph.edges.filter(edge => owners.get(edge.to) === edge.from);
+  const innerEdgesByVersion = groupBy(innerEdges, edge => edge.to);
   const services: ServiceLayout[] = [];
   for (let index = 0; index < layerCount; index++) {
     const column = addColumn(layerCount > 1 ? `Services (tier ${index + 1})` : 'Services', LAYOUT.serviceWidth);
@@ -236,7 +273,7 @@ export function layoutDiagram(graph: DeclaredGraph): DiagramLayout {
       const headerHeight = linesHeight(lines);
       let versionY = y + headerHeight;
       const versions = service.versions.map(version => {
-        const labels = innerEdges.filter(edge => edge.to === version.id).flatMap(innerEdgeLabels);
+        const labels = (innerEdgesByVersion.get(version.id) ?? []).flatMap(innerEdgeLabels);
         // Labels stack above the edge's horizontal run into the version, so the row grows with them.
         const height = Math.max(LAYOUT.versionRowHeight, labels.length * LAYOUT.labelLineHeight + 22);
         const placed = {
@@ -272,7 +309,7 @@ export function layoutDiagram(graph: DeclaredGraph): DiagramLayout {
     ...services.flatMap(box => box.versions.map(version => [version.version.id, version] as const)),
     ...externals.map(box => [box.external.id, box] as const),
   ]);
-  const owners = new Map<string, Rect>(services.flatMap(box => box.versions.map(version => [version.version.id, box] as const)));
+  const ownerBoxes = new Map<string, Rect>(services.flatMap(box => box.versions.map(version => [version.version.id, box] as const)));
   const strict = new Set(graph.services.filter(service => service.mtlsMode === 'STRICT').flatMap(service =>
     [service.id, ...service.versions.map(version => version.id)]));
   const inner = new Set(innerEdges.map(edge => edge.id));
@@ -286,7 +323,7 @@ export function layoutDiagram(graph: DeclaredGraph): DiagramLayout {
     const from = boxes.get(edges[0].from)!;
     const to = boxes.get(edges[0].to)!;
     // An edge into a version of another service meets that service's box at the version's row.
-    const toBox = owners.get(edges[0].to) ?? to;
+    const toBox = ownerBoxes.get(edges[0].to) ?? to;
     return {
       from: edges[0].from,
       to: edges[0].to,

@@ -1,5 +1,5 @@
 import {
-  BUNDLE_LABEL_CHARACTERS, DiagramLayout, EdgeBundle, INNER_LABEL_CHARACTERS, LAYOUT, layoutDiagram, Rect, ServiceLayout, TextLine,
+  BUNDLE_LABEL_CHARACTERS, DiagramLayout, EdgeBundle, groupBy, INNER_LABEL_CHARACTERS, LAYOUT, layoutDiagram, Rect, ServiceLayout, TextLine,
 } from './diagram-layout';
 import { coordinate as c, escapeXml, fitText } from './diagram-text';
 import { DeclaredEdge, DeclaredEdgeKind, DeclaredGraph, formatPercent } from '../model/declared-graph';
@@ -139,14 +139,14 @@ function bundle(edgeBundle: EdgeBundle): string {
   return `<g class="bundle">${paths}${labels}${locked}</g>`;
 }
 
-function service(layout: ServiceLayout, innerEdges: readonly DeclaredEdge[]): string {
+function service(layout: ServiceLayout, innerEdgesByVersion: ReadonlyMap<string, readonly DeclaredEdge[]>): string {
   const { service: declared } = layout;
   const classes = ['node', 'service', declared.mtlsMode === 'STRICT' ? 'strict' : '', declared.declared ? '' : 'undeclared'].filter(Boolean).join(' ');
   const locked = declared.mtlsMode === 'STRICT'
     ? lock(layout.x + layout.width - 24, layout.y + 10, `lock:${declared.id}`, `mTLS STRICT (${declared.mtlsSource || 'mesh default'})`)
     : '';
   const versions = layout.versions.map(version => {
-    const edges = innerEdges.filter(edge => edge.to === version.version.id);
+    const edges = innerEdgesByVersion.get(version.version.id) ?? [];
     const centerY = version.y + version.height / 2;
     // Down the service's bus from the hub, then straight into the version.
     const paths = edges.map((edge, index) => {
@@ -196,6 +196,7 @@ function legend(top: number): string {
 
 function svg(graph: DeclaredGraph, layout: DiagramLayout, caption: string): string {
   const legendTop = layout.bottom + 8;
+  const innerEdgesByVersion = groupBy(layout.innerEdges, edge => edge.to);
   const height = legendTop + 130;
   const width = Math.max(layout.width, 760);
   const columns = layout.columns.map(column =>
@@ -209,7 +210,7 @@ function svg(graph: DeclaredGraph, layout: DiagramLayout, caption: string): stri
     + `${title(`ServiceEntry ${external.external.namespace}/${external.external.name}`)}${rect(external, 8)}${boxText(external, external.lines, characters(external.width))}</g>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${c(width)}" height="${c(height)}" viewBox="0 0 ${c(width)} ${c(height)}" role="img" aria-label="${escapeXml(caption)}">`
     + `<defs>${markers()}</defs>${columns}${empty}${layout.bundles.map(bundle).join('')}${gateways}`
-    + `${layout.services.map(box => service(box, layout.innerEdges)).join('')}${externals}${legend(legendTop)}</svg>`;
+    + `${layout.services.map(box => service(box, innerEdgesByVersion)).join('')}${externals}${legend(legendTop)}</svg>`;
 }
 
 function edgeTable(graph: DeclaredGraph): string {

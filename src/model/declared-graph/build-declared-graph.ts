@@ -210,8 +210,9 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
   const authorization = declaredAuthorization(objects, services, options.rootNamespace, options.trustDomain);
   pending.push(...authorization.edges);
 
+  const peerAuthentications = objectsOfKind(objects, 'PeerAuthentication');
   const declaredServices: DeclaredService[] = [
-    ...services.map(service => serviceNode(service, objects, options, {
+    ...services.map(service => serviceNode(service, peerAuthentications, options, {
       virtualServices: virtualServicesByService.get(service.id) ?? [],
       faults: faultsByService.get(service.id) ?? [],
       rollout: rolloutByService.get(service.id) ?? '',
@@ -224,10 +225,10 @@ export function buildDeclaredGraph(objects: readonly ManifestObject[], options: 
 }
 
 function serviceNode(
-  service: IndexedService, objects: readonly ManifestObject[], options: DeclaredGraphOptions,
+  service: IndexedService, peerAuthentications: readonly ManifestObject[], options: DeclaredGraphOptions,
   extra: Pick<DeclaredService, 'virtualServices' | 'faults' | 'rollout' | 'authorizationRules'>,
 ): DeclaredService {
-  const mtls = effectiveMtls(objects, service.workloads.map(workload => workload.podLabels), service.namespace,
+  const mtls = effectiveMtls(peerAuthentications, service.workloads.map(workload => workload.podLabels), service.namespace,
     options.rootNamespace, options.defaultMtlsMode);
   return {
     id: service.id,

@@ -1,5 +1,5 @@
 import { DeclaredMtlsMode } from './declared-graph';
-import { ManifestObject, namespaceOf, objectsOfKind, qualifiedName, selects } from './manifest';
+import { ManifestObject, namespaceOf, qualifiedName, selects } from './manifest';
 
 /** The mTLS mode a workload gets and the PeerAuthentication that sets it. */
 export interface EffectiveMtls {
@@ -14,15 +14,16 @@ function declaredMode(policy: ManifestObject): DeclaredMtlsMode | undefined {
 }
 
 /**
- * Istio's precedence: a PeerAuthentication selecting the workload, then one for its namespace
+ * The mode for workloads with `podLabels` in `namespace`, given the PeerAuthentications sorted by
+ * namespace and name (`objectsOfKind`). Istio's precedence: a PeerAuthentication selecting the workload, then one for its namespace
  * (no selector), then one in the root namespace, then the mesh default; `UNSET` (or no mode)
  * inherits from the next level. Among equals the first by name wins, which is deterministic.
  */
 export function effectiveMtls(
-  objects: readonly ManifestObject[], podLabels: readonly { readonly [key: string]: string }[], namespace: string,
+  peerAuthentications: readonly ManifestObject[], podLabels: readonly { readonly [key: string]: string }[], namespace: string,
   rootNamespace: string, meshDefault: DeclaredMtlsMode,
 ): EffectiveMtls {
-  const policies = objectsOfKind(objects, 'PeerAuthentication').filter(policy => declaredMode(policy) !== undefined);
+  const policies = peerAuthentications.filter(policy => declaredMode(policy) !== undefined);
   const hasSelector = (policy: ManifestObject) => Object.keys(policy.spec?.selector?.matchLabels ?? {}).length > 0;
   const levels: ((policy: ManifestObject) => boolean)[] = [
     policy => namespaceOf(policy) === namespace && hasSelector(policy)
