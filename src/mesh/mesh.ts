@@ -1,4 +1,4 @@
-import { ApiObject, Size } from 'cdk8s';
+import { ApiObject, App, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AdmissionFailurePolicy, InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
@@ -7,6 +7,7 @@ import { RECONCILER_NAME, RECONCILER_PORTS } from '../model';
 import { TrafficPolicyContribution } from '../private/contributions';
 import { addControlPlane, addGatewayCredentialAccess } from '../private/control-plane';
 import { addIstioCrds } from '../private/istio-crds';
+import { writeMeshDiagram } from '../private/mesh-diagram';
 import { gatewayCredentialRules } from '../private/rbac';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { requireDnsLabel } from '../private/validation';
@@ -91,6 +92,14 @@ export interface MeshProps {
    * @default AdmissionFailurePolicy.IGNORE
    */
   readonly admissionFailurePolicy?: AdmissionFailurePolicy;
+
+  /**
+   * Write a picture of the declared mesh (services, versions, routing weights, matches, mirrors,
+   * faults, mTLS modes, authorization, gateways and external services) next to the YAML when the
+   * app is synthesized: `mesh.html`, or `<namespace>.mesh.html` when the app has several meshes.
+   * @default true
+   */
+  readonly diagram?: boolean;
 }
 
 /**
@@ -158,6 +167,9 @@ export class Mesh extends Construct {
       throw new Error(`[${this.node.path}] 'replicas' is ${replicas}; it must be a positive integer. Use 2 or more for availability.`);
     }
 
+    if (props.diagram ?? true) {
+      this.node.addValidation({ validate: () => this.writeDiagram() });
+    }
     if (props.emitCrds) {
       addIstioCrds(new Construct(this, 'Crds'));
     }
@@ -179,9 +191,28 @@ export class Mesh extends Construct {
     });
   }
 
+  /** File name of the mesh's diagram in the app's output directory. */
+  public get diagramFileName(): string {
+    const meshes = App.of(this).node.findAll().filter((construct): construct is Mesh => construct instanceof Mesh);
+    return meshes.length > 1 ? `${this.namespace}.mesh.html` : 'mesh.html';
+  }
+
   /** Host name of the reconciler's Service, the address sidecars dial for ADS. */
   public get xdsHost(): string {
     return `${this.xdsServiceName}.${this.namespace}.svc`;
+  }
+
+  /** Writes the diagram during synthesis; returns no validation errors of its own. */
+  private writeDiagram(): string[] {
+    writeMeshDiagram(this, {
+      rootNamespace: this.namespace,
+      clusterDomain: this.clusterDomain,
+      trustDomain: this.trustDomain,
+      defaultMtlsMode: this.defaultMtlsMode,
+      namespaces: () => [this.namespace, ...this.workloadNamespaces.keys()],
+      fileName: () => this.diagramFileName,
+    });
+    return [];
   }
 
   /**

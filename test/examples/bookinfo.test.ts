@@ -48,12 +48,12 @@ describe('synth-examples script', () => {
     expect(() => findBuilder('broken', module)).toThrow(message);
   });
 
-  test('GIVEN bookinfo WHEN synthesized by the script THEN dist/<example>/ holds its YAML', () => {
+  test('GIVEN bookinfo WHEN synthesized by the script THEN dist/<example>/ holds its YAML and the mesh diagram', () => {
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
     try {
       const outdir = synthExample('bookinfo', outputDir);
       expect(outdir).toBe(path.join(outputDir, 'bookinfo'));
-      expect(fs.readdirSync(outdir)).toEqual(['bookinfo.k8s.yaml']);
+      expect(fs.readdirSync(outdir).sort()).toEqual(['bookinfo.k8s.yaml', 'mesh.html']);
     } finally {
       fs.rmSync(outputDir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { drawnEdges, nodeAttributes } from '../diagram/diagram-html';
 
 /**
  * The library as users get it: the packed tarball installed from scratch in an empty cdk8s
@@ -150,6 +151,13 @@ describe('cdk8s project using the packed library', () => {
     expect(synth.stderr).not.toMatch(/Error/);
     expect(synth.stderr).not.toMatch(/new version/);
     expect(synth.stdout).toMatch(/dist\/shop\.k8s\.yaml/);
+  });
+
+  test('GIVEN the README project WHEN `cdk8s synth` runs THEN dist/mesh.html draws the declared mesh with the 90/10 split', () => {
+    const html = fs.readFileSync(path.join(project, 'dist', 'mesh.html'), 'utf8');
+    const reviewsRoutes = drawnEdges(html).filter((edge) => edge.kind === 'route' && edge.from === 'service:shop/reviews');
+    expect(reviewsRoutes.map((edge) => [edge.to, edge.weight])).toEqual([['version:shop/reviews/v1', 90], ['version:shop/reviews/v2', 10]]);
+    expect(nodeAttributes(html, 'service:shop/reviews')['data-mtls']).toBe('STRICT');
   });
 
   test('GIVEN the synthesized YAML THEN it holds the control plane Deployment in mesh-system', () => {
