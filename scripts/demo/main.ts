@@ -12,6 +12,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { DemoMeshState, FAULT_STATUS, FAULTED_USER, synthesizeDemoMesh, USER_HEADER } from './demo-mesh';
 import { ReconcilerProcess } from './reconciler-process';
+import { reportedEdge } from './reported-traffic';
 import { SteadyTraffic, TrafficTally } from './steady-traffic';
 import { EnvoySidecar } from '../../reconciler/test/support/envoy';
 import { uniqueLoopbackAddress } from '../../reconciler/test/support/ports';
@@ -34,6 +35,8 @@ const WORKLOADS: ReadonlyArray<{ service: string; version: string }> = [
   { service: 'ratings', version: 'v1' },
 ];
 const REPORT_INTERVAL_MS = 2000;
+/** Sidecars report every 5 s: a shorter telemetry window may hold no complete report. */
+const TELEMETRY_WINDOW_MIN_SECONDS = 20;
 /** One request in ten is the signed-in user the fault targets. */
 const USER_EVERY = 10;
 
@@ -122,6 +125,7 @@ class Demo {
         this.traffic.release(tally);
         console.log(`■ phase ${index + 1} summary: ${tally.requests} requests to ${TARGET_SERVICE}, ${tally.answered} answered: ${split(tally)}, `
           + `errors ${percent(tally.errorRate)}, ${FAULTED_USER} ${tally.userFailures} of ${tally.userRequests} failed`);
+        await this.printReportedTraffic(Math.min(Math.max(this.options.phaseSeconds, TELEMETRY_WINDOW_MIN_SECONDS), 900));
       }
       if (!this.stopped && deadline === Infinity) console.log('\nAll changes applied; the mesh keeps running. Ctrl-C stops it.');
       await this.sleep(deadline - Date.now());
@@ -209,6 +213,23 @@ class Demo {
       console.log(`${String(seconds).padStart(4)} s  ${TARGET_SERVICE} ${split(done)}  ·  ${Math.round(done.requests / (REPORT_INTERVAL_MS / 1000))} req/s`
         + `  ·  errors ${percent(done.errorRate)}  ·  p99 ${Math.round(done.p99Ms)} ms  ·  ${FAULTED_USER} ${done.userFailures} of ${done.userRequests} failed`);
     }, REPORT_INTERVAL_MS);
+  }
+
+  /** The same edge as the reconciler's telemetry saw it: what an operator or the observatory reads. */
+  private async printReportedTraffic(windowSeconds: number): Promise<void> {
+    const edges = await this.reconciler!.trafficEdges(Math.max(1, windowSeconds)).catch((error: Error) => error);
+    if (edges instanceof Error) {
+      console.log(`  reconciler telemetry unavailable: ${edges.message}`);
+      return;
+    }
+    const edge = reportedEdge(edges, CALLER, TARGET_SERVICE);
+    if (!edge) {
+      console.log(`  reconciler telemetry: no ${CALLER} → ${TARGET_SERVICE} report yet (sidecars flush their stats every 5 s)`);
+      return;
+    }
+    const rates = Object.entries(edge.ratesByVersion).sort(([a], [b]) => a.localeCompare(b))
+      .map(([version, rate]) => `${version} ${rate.toFixed(1)} req/s`).join(' / ');
+    console.log(`  reconciler telemetry (last ${windowSeconds} s, from the sidecars' Envoy stats): ${CALLER} → ${TARGET_SERVICE} ${rates}, 5xx ${percent(edge.errorPercent)}`);
   }
 
   /** Writes the phase's mesh into the config directory and waits until every sidecar runs it. */

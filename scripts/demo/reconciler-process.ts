@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { EdgeTraffic } from '../../reconciler/src/telemetry/edge-traffic';
 import { httpRequest } from '../../reconciler/test/support/http-request';
 import { freePort } from '../../reconciler/test/support/ports';
 import { terminate } from '../../reconciler/test/support/terminate';
@@ -52,6 +53,13 @@ export class ReconcilerProcess {
     const metrics = (await this.get('/metrics')).body;
     const line = metrics.split('\n').find((text) => text.startsWith('reconciler_config_loads_total'));
     return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  /** The traffic edges the sidecars reported over the last `windowSeconds` (1 s to 15 min). */
+  async trafficEdges(windowSeconds: number): Promise<EdgeTraffic[]> {
+    const response = await this.get(`/debug/traffic?window=${Math.round(windowSeconds)}s`);
+    if (response.status !== 200) throw new Error(`/debug/traffic answered ${response.status}: ${response.body}`);
+    return (JSON.parse(response.body) as { edges: EdgeTraffic[] }).edges;
   }
 
   /** Whether every listed proxy has ACKed every type it was sent at the version last sent. */

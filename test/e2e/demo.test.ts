@@ -119,6 +119,15 @@ describe('npm run demo', () => {
     expect(reports.length).toBeGreaterThanOrEqual(9);
   });
 
+  test('GIVEN the phase summaries THEN the reconciler\'s own telemetry of productpage → reviews, from the sidecars\' Envoy stats, shows v1 and v2 traffic', () => {
+    // Sidecars flush every 5 s, so the first phase may end before its first report; the later ones do not.
+    // The demo's window is at least 20 s, so with 8 s phases it spans the phase before too: only presence is checked.
+    const line = /reconciler telemetry \(last \d+ s, from the sidecars' Envoy stats\): productpage → reviews (.*), 5xx [\d.]+ %/g;
+    const reported = output.match(line) ?? [];
+    expect(reported.length).toBeGreaterThanOrEqual(2);
+    expect(reported.at(-1)).toMatch(/v1 [1-9][\d.]* req\/s \/ v2 [1-9][\d.]* req\/s/);
+  });
+
   test('GIVEN the demo running THEN its process group holds six Envoys and the reconciler', () => {
     expect(membersWhileRunning.filter((member) => member.command === 'envoy')).toHaveLength(6);
     expect(membersWhileRunning.length).toBeGreaterThan(7);
