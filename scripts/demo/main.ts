@@ -134,16 +134,20 @@ class Demo {
     }
   }
 
-  /** Stops traffic, sidecars, backends and the reconciler, and removes the work directory. Idempotent. */
+  /** Stops traffic, sidecars, backends and the reconciler. Idempotent; a start under way stops what it started itself. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.wakeUp?.();
       await this.traffic?.stop();
       await Promise.allSettled([...this.envoys.map((envoy) => envoy.stop()), ...this.backends.map((backend) => backend.close())]);
       await this.reconciler?.stop();
-      fs.rmSync(this.workDir, { recursive: true, force: true });
     })();
     return this.stopping;
+  }
+
+  /** Once `run()` has settled and `stop()` has finished, nothing writes to the work directory any more. */
+  removeWorkDir(): void {
+    fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 
   /** Synthesizes Bookinfo, places it on loopback and starts everything; returns the caller's address. */
@@ -161,14 +165,21 @@ class Demo {
       const address = uniqueLoopbackAddress();
       const backend = await startRecordingBackend({ ...workload, instance: name }, address);
       this.backends.push(backend);
+      if (this.stopped) await backend.close();
       placed.push({ ...workload, namespace: NAMESPACE, name, address, appPort: backend.port, serverSidecar: true });
     }
     const client = { name: CALLER, namespace: NAMESPACE, address: uniqueLoopbackAddress() };
     const placement = loopbackPlacement(services, placed, [client]);
     fs.writeFileSync(path.join(this.configDir, 'loopback-placement.yaml'), placement.map((object) => stringify(object)).join('---\n'));
 
+    if (this.stopped) return client.address;
     console.log('Starting the reconciler (directory mode) and 6 Envoy sidecars on loopback…');
-    this.reconciler = await ReconcilerProcess.start(this.configDir, meshConfigFile, this.workDir);
+    this.reconciler = await ReconcilerProcess.start(this.configDir, meshConfigFile, this.workDir, () => this.stopped);
+    // stop() may have run while it started, before there was a reconciler to stop.
+    if (this.stopped) {
+      await this.reconciler.stop();
+      return client.address;
+    }
     const xdsPort = this.reconciler.xdsPort;
     const sidecars = [
       ...placed.map((instance) => ({ name: instance.name, address: instance.address, app: instance.service, labels: { version: instance.version } })),
@@ -293,6 +304,7 @@ async function main(): Promise<void> {
     }
   }
   await demo.stop();
+  demo.removeWorkDir();
   console.log('Stopped; no process left running.');
   process.exit(status);
 }

@@ -14,7 +14,8 @@ import { STARTUP_DEADLINE_MS, waitUntil } from '../../reconciler/test/support/wa
 const BUILT_CLI = path.join(__dirname, '..', '..', 'reconciler', 'build', 'reconciler', 'src', 'cli.js');
 
 export class ReconcilerProcess {
-  static async start(configDir: string, meshConfigFile: string, workDir: string): Promise<ReconcilerProcess> {
+  /** Starts the CLI and waits until it is ready; `abandoned()` turning true stops it and rejects (Ctrl-C during startup). */
+  static async start(configDir: string, meshConfigFile: string, workDir: string, abandoned: () => boolean): Promise<ReconcilerProcess> {
     if (!fs.existsSync(BUILT_CLI)) {
       throw new Error(`the reconciler is not built (${BUILT_CLI} is missing); run \`npm run demo\`, which builds it, or \`npm run --prefix reconciler build\``);
     }
@@ -29,6 +30,7 @@ export class ReconcilerProcess {
     try {
       await waitUntil(`the reconciler to become ready (log: ${logFile})`, async () => {
         if (child.exitCode !== null) throw new Error(`the reconciler exited at startup with ${child.exitCode}; log: ${logFile}`);
+        if (abandoned()) throw new Error('stopped while the reconciler was starting');
         return (await reconciler.get('/readyz').catch(() => undefined))?.status === 200;
       }, STARTUP_DEADLINE_MS, 100);
     } catch (error) {
