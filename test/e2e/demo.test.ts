@@ -165,3 +165,37 @@ describe('npm run demo', () => {
     expect(fs.existsSync(path.dirname(configDir!))).toBe(false);
   });
 });
+
+describe('Ctrl-C while the demo starts', () => {
+  let output = '';
+  let stoppedWithinMs: number;
+  let membersAfterStop: { pid: number; command: string }[];
+  let group: number | undefined;
+
+  beforeAll(async () => {
+    // The demo script itself (the reconciler is built by now): Ctrl-C lands while the reconciler and the Envoys start.
+    const demo = spawn('npx', ['ts-node', '--transpile-only', '--project', 'projenrc/tsconfig.json', 'scripts/demo/main.ts'],
+      { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    group = demo.pid!;
+    demo.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    demo.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    await waitFor('the demo to start the reconciler', () => (output.includes('Starting the reconciler') ? true : undefined), 120_000, () => output);
+    const interrupted = Date.now();
+    process.kill(-group, 'SIGINT');
+    await waitFor('every process of the demo to exit', () => (processGroupMembers(group!).length === 0 ? true : undefined), 60_000,
+      () => JSON.stringify(processGroupMembers(group!)));
+    stoppedWithinMs = Date.now() - interrupted;
+    membersAfterStop = processGroupMembers(group);
+  }, 200_000);
+
+  afterAll(() => {
+    if (group && processGroupMembers(group).length > 0) process.kill(-group, 'SIGKILL');
+  });
+
+  test('GIVEN Ctrl-C before the mesh runs THEN every process of the demo exits without waiting out a startup deadline', () => {
+    expect(membersAfterStop).toEqual([]);
+    expect(output).toMatch(/Ctrl-C: stopping/);
+    // A startup wait that ignored the stop would hold on for its 60 s deadline.
+    expect(stoppedWithinMs).toBeLessThan(30_000);
+  });
+});
