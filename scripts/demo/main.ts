@@ -123,6 +123,7 @@ class Demo {
         const tally = this.traffic.tally();
         await this.sleep(Math.min(this.options.phaseSeconds * 1000, deadline - Date.now()));
         this.traffic.release(tally);
+        if (this.stopped) break;
         console.log(`■ phase ${index + 1} summary: ${tally.requests} requests to ${TARGET_SERVICE}, ${tally.answered} answered: ${split(tally)}, `
           + `errors ${percent(tally.errorRate)}, ${FAULTED_USER} ${tally.userFailures} of ${tally.userRequests} failed`);
         await this.printReportedTraffic(Math.min(Math.max(this.options.phaseSeconds, TELEMETRY_WINDOW_MIN_SECONDS), 900));
