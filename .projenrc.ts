@@ -27,6 +27,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   docgen: true,
   sampleCode: false,
   pullRequestTemplate: false,
+  // jsii-pacmak turns the same .jsii into a Python package (`package:python` builds the wheel).
+  publishToPypi: { distName: 'cdk8s-mesh', module: 'cdk8s_mesh' },
   jestOptions: {
     // CI must fail on a changed snapshot; updating is the separate `test:update` task.
     updateSnapshot: UpdateSnapshot.NEVER,
@@ -110,6 +112,22 @@ const tarballTask = project.addTask('package:tarball', {
 tarballTask.exec('rm -rf lib .jsii');
 tarballTask.spawn(project.compileTask);
 tarballTask.exec('mkdir -p dist/js && npm pack --pack-destination dist/js');
+
+// The Python wheel the same way: jsii-pacmak turns the freshly compiled .jsii into dist/python/.
+const wheelTask = project.addTask('package:wheel', {
+  description: 'Compile with jsii and build the Python wheel and sdist into dist/python/ (no tests)',
+});
+wheelTask.exec('rm -rf lib .jsii dist/python');
+wheelTask.spawn(project.compileTask);
+wheelTask.exec('jsii-pacmak -v --target python');
+
+// One command after `npm ci`: Bookinfo served by the reconciler to real Envoys on loopback, with
+// traffic and live changes (scripts/demo/). It needs what the tests need: the reconciler built and an Envoy.
+const demoTask = project.addTask('demo', {
+  description: 'Run Bookinfo on loopback (reconciler, Envoy sidecars, backends), show traffic and live changes; Ctrl-C stops it',
+});
+demoTask.spawn(prepareTask);
+demoTask.exec('ts-node --transpile-only --project projenrc/tsconfig.json scripts/demo/main.ts', { receiveArgs: true });
 
 project.addTask('synth', {
   description: 'Synthesize every example to dist/<example>/',

@@ -1,9 +1,10 @@
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { drawnEdges, nodeAttributes } from '../diagram/diagram-html';
+import { ensurePackage, fencedBlock, parseCommandLine, README, readmeSection, ROOT, run, runOrFail, userEnvironment, VERSION } from './user-project';
 
 /**
  * The library as users get it: the packed tarball installed from scratch in an empty cdk8s
@@ -11,80 +12,8 @@ import { drawnEdges, nodeAttributes } from '../diagram/diagram-html';
  * section, synthesized by the real cdk8s CLI. Only the npm registry is reached (by `npm install`).
  */
 
-const ROOT = path.join(__dirname, '..', '..');
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const SECTION_TITLE = '## Use it in your cdk8s project';
-const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 const TARBALL = path.join(ROOT, 'dist', 'js', `cdk8s-mesh-${VERSION}.tgz`);
-
-/** The README section, up to the next `## ` heading. */
-function readmeSection(): string {
-  const start = README.indexOf(`${SECTION_TITLE}\n`);
-  if (start < 0) throw new Error(`README.md has no '${SECTION_TITLE}' section`);
-  const end = README.indexOf('\n## ', start + SECTION_TITLE.length);
-  return README.slice(start, end < 0 ? undefined : end);
-}
-
-/** The body of the first fenced block of `language` in `text` after `marker`. */
-function fencedBlock(text: string, language: string, marker = ''): string {
-  const from = text.indexOf(marker);
-  if (from < 0) throw new Error(`README section has no '${marker}'`);
-  const block = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(text.slice(from));
-  if (!block) throw new Error(`README section has no \`\`\`${language} block after '${marker}'`);
-  return block[1];
-}
-
-/** Files the tarball is made of: a tarball older than any of them is stale and is rebuilt. */
-function packagedSources(): string[] {
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]);
-  return [...walk(path.join(ROOT, 'src')), ...walk(path.join(ROOT, 'imports')),
-    ...['package.json', 'README.md', 'API.md', 'LICENSE'].map((file) => path.join(ROOT, file))];
-}
-
-function tarballIsFresh(): boolean {
-  if (!fs.existsSync(TARBALL)) return false;
-  const packed = fs.statSync(TARBALL).mtimeMs;
-  return packagedSources().every((file) => fs.statSync(file).mtimeMs <= packed);
-}
-
-/**
- * The environment of a user's shell: without the variables `npm test` sets for this repository
- * (npm_config_local_prefix would send `npm install` here) and without this repository's
- * node_modules/.bin on PATH, so only the new project's own tools run.
- */
-function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(key) && key !== 'INIT_CWD' && !key.startsWith('JEST_')) env[key] = value;
-  }
-  env.PATH = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules')).join(path.delimiter);
-  return { ...env, ...extra };
-}
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw result.error;
-  return result;
-}
-
-function runOrFail(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const result = run(command, args, cwd, env);
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
-  }
-}
-
-/** `NAME=value ... command args` split into its environment and its argv. */
-function parseCommandLine(line: string): { env: Record<string, string>; argv: string[] } {
-  const tokens = line.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (tokens.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(tokens[0])) {
-    const [name, ...value] = tokens.shift()!.split('=');
-    env[name] = value.join('=');
-  }
-  return { env, argv: tokens };
-}
 
 interface Manifest { kind: string; metadata: { name: string; namespace?: string }; spec?: any }
 
@@ -95,9 +24,9 @@ describe('cdk8s project using the packed library', () => {
   let manifests: Manifest[];
 
   beforeAll(() => {
-    const section = readmeSection();
+    const section = readmeSection(SECTION_TITLE);
     // A tarball packed from the current sources is reused; anything older is rebuilt (jsii + npm pack).
-    if (!tarballIsFresh()) runOrFail('npx', ['projen', 'package:tarball'], ROOT, process.env);
+    ensurePackage(TARBALL, 'package:tarball');
 
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-mesh-user-'));
     project = path.join(work, 'my-mesh');
