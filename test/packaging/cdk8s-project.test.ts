@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { drawnEdges, nodeAttributes } from '../diagram/diagram-html';
 import { ensurePackage, fencedBlock, parseCommandLine, README, readmeSection, ROOT, run, runOrFail, userEnvironment, VERSION } from './user-project';
+import { drawnEdges, nodeAttributes } from '../diagram/diagram-html';
 
 /**
  * The library as users get it: the packed tarball installed from scratch in an empty cdk8s
