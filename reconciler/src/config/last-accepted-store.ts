@@ -5,8 +5,7 @@
  * version in the source always wins over the saved one; saved objects the source no longer has
  * are not served.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { readJsonStateFile, writeJsonStateFile } from './json-state-file';
 import type { ServedVersion } from './last-good';
 import type { MeshObject } from '../push/contract';
 
@@ -33,20 +32,12 @@ export class FileLastAcceptedStore implements LastAcceptedStore {
   }
 
   async load(): Promise<ServedVersion[]> {
-    const text = await fs.promises.readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (text === undefined) return [];
-    return parseHeldObjects(JSON.parse(text) as unknown, this.description);
+    const saved = await readJsonStateFile(this.file);
+    return saved === undefined ? [] : parseHeldObjects(saved, this.description);
   }
 
   async save(versions: readonly ServedVersion[]): Promise<void> {
-    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    const entries = Object.fromEntries(versions.map((version) => [heldObjectKey(version.object), version]));
-    await fs.promises.writeFile(temp, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
-    await fs.promises.rename(temp, this.file);
+    await writeJsonStateFile(this.file, Object.fromEntries(versions.map((version) => [heldObjectKey(version.object), version])));
   }
 }
 

@@ -4,8 +4,7 @@
  * can implement the same two calls. `save` resolves only once the state is durable: the
  * controller serves a new weight after saving it, so a restart never advances a step twice.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { readJsonStateFile, writeJsonStateFile } from '../config/json-state-file';
 import { ROLLOUT_PHASES, RolloutRecord } from './rollout-record';
 
 export interface RolloutStateStore {
@@ -27,26 +26,13 @@ export class FileRolloutStateStore implements RolloutStateStore {
   }
 
   async load(): Promise<RolloutRecord[]> {
-    const text = await fs.promises.readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (text === undefined) return [];
-    return parseRolloutRecords(JSON.parse(text) as unknown, this.description);
+    const saved = await readJsonStateFile(this.file);
+    return saved === undefined ? [] : parseRolloutRecords(saved, this.description);
   }
 
   async save(records: readonly RolloutRecord[]): Promise<void> {
-    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    const handle = await fs.promises.open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify({ version: FORMAT_VERSION, rollouts: records }, null, 2)}\n`);
-      // Durable before the rename: the new weight is served only after this resolves.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temp, this.file);
+    // Durable before the rename: the new weight is served only after this resolves.
+    await writeJsonStateFile(this.file, { version: FORMAT_VERSION, rollouts: records }, { durable: true });
   }
 }
 
