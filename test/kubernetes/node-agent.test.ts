@@ -12,6 +12,7 @@ import type { Pod, Service } from './node-agent/pod-types';
 import {
   AGENT_NAMESPACE, CRASHING_POD, JOB_WITH_SIDECAR, LATE_CONFIG_MAP, LATE_CONFIG_POD, SEMANTICS_POD, SERVICES, STUBBORN_POD,
 } from './support/node-agent-fixtures';
+import { isProcessAlive } from '../../reconciler/test/support/terminate';
 
 let cluster: Cluster;
 const pod = (name: string): PodRef => ({ namespace: AGENT_NAMESPACE, name });
@@ -35,14 +36,6 @@ async function readInPod(ref: PodRef, file: string, user?: number): Promise<stri
   return result.stdout;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a pod run by the node agent', () => {
   let semantics: Pod;
@@ -164,7 +157,7 @@ describe('pod lifecycle', () => {
     expect(await runChecked('ip', ['-o', 'link'])).toContain(` ${device}@`);
     await cluster.kubectl(['delete', 'pod', 'semantics', '-n', AGENT_NAMESPACE, '--wait=true', '--timeout=60s']);
     expect(await cluster.api.find(`/api/v1/namespaces/${AGENT_NAMESPACE}/pods/semantics`)).toBeUndefined();
-    expect(pids.filter(isAlive)).toEqual([]);
+    expect(pids.filter(isProcessAlive)).toEqual([]);
     expect(await runChecked('ip', ['-o', 'link'])).not.toContain(` ${device}@`);
   }, 120_000);
 
@@ -176,7 +169,7 @@ describe('pod lifecycle', () => {
     await cluster.kubectl(['delete', 'pod', 'stubborn', '-n', AGENT_NAMESPACE, '--wait=true', '--timeout=60s']);
     // A lower bound only: the agent must have waited out the grace period before SIGKILL.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
-    expect(pids.filter(isAlive)).toEqual([]);
+    expect(pids.filter(isProcessAlive)).toEqual([]);
   }, 120_000);
 });
 
@@ -231,7 +224,7 @@ describe('stopping the cluster', () => {
     const runDir = cluster.runDir;
     await cluster.stop();
 
-    expect(pids.filter(isAlive)).toEqual([]);
+    expect(pids.filter(isProcessAlive)).toEqual([]);
     const strays = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
       try {
         const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');

@@ -5,6 +5,7 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isProcessAlive } from '../../reconciler/test/support/terminate';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -49,14 +50,6 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs the projen `task` that builds `artifact` unless a fresh one exists. The package tasks all
@@ -74,7 +67,7 @@ export function ensurePackage(artifact: string, task: string): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(fs.readFileSync(path.join(BUILD_LOCK, 'pid'), { encoding: 'utf8', flag: 'a+' }));
-      if (holder > 0 && !isAlive(holder)) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (holder > 0 && !isProcessAlive(holder)) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`${BUILD_LOCK} is still held by pid ${holder}; remove it if no package build runs`);
       sleepSync(1000);
     }

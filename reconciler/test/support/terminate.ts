@@ -10,3 +10,13 @@ export async function terminate(child: ChildProcess, graceMs = 3000): Promise<vo
   await exited;
   clearTimeout(timer);
 }
+
+/** Whether a process with this pid still exists (signal 0 checks without delivering anything). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
