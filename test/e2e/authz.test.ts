@@ -6,20 +6,16 @@
 import type { Chart } from 'cdk8s';
 import { MeshScenario, startMeshScenario } from './harness';
 import { httpRequest } from '../../reconciler/test/support/http-request';
-import { Mesh, MeshService, ServiceAuthorization, ServiceProtocol } from '../../src';
+import { Mesh, ServiceAuthorization } from '../../src';
+import { httpService } from './support/http-service';
 
 const PORT = 9080;
 
-function service(chart: Chart, mesh: Mesh, name: string): MeshService {
-  return new MeshService(chart, name, {
-    mesh, name, ports: [{ port: PORT, protocol: ServiceProtocol.HTTP }], versions: [{ name: 'v1', image: `example.com/${name}:v1` }],
-  });
-}
 
 function declareMesh(chart: Chart, mesh: Mesh): void {
-  const reviews = service(chart, mesh, 'reviews');
-  const productpage = service(chart, mesh, 'productpage');
-  service(chart, mesh, 'ratings');
+  const reviews = httpService(chart, mesh, 'reviews');
+  const productpage = httpService(chart, mesh, 'productpage');
+  httpService(chart, mesh, 'ratings');
   const authorization = new ServiceAuthorization(chart, 'ReviewsAuthz', { service: reviews, defaultDeny: true });
   authorization.allow({ fromServices: [productpage], methods: ['GET'] });
 }

@@ -8,25 +8,21 @@ import type { Chart } from 'cdk8s';
 import { MeshScenario, startMeshScenario } from './harness';
 import { ALWAYS_FAILS, answersAfter, HEALTHY, scriptApplication, ScriptedApplication } from './support/chaos-backends';
 import { waitUntil } from '../../reconciler/test/support/wait';
-import { CircuitBreaker, Mesh, MeshService, ServiceProtocol } from '../../src';
+import { CircuitBreaker, Mesh } from '../../src';
+import { httpService } from './support/http-service';
 
 /** Long enough that five concurrent callers all arrive while the first is still being served, even on a loaded machine. */
 const POOL_BACKEND_MS = 1500;
 const EJECTION_MS = 2000;
 const INTERVAL_MS = 500;
 
-function service(chart: Chart, mesh: Mesh, name: string): MeshService {
-  return new MeshService(chart, name, {
-    mesh, name, ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }], versions: [{ name: 'v1', image: `example.com/${name}:v1` }],
-  });
-}
 
 function declareMesh(chart: Chart, mesh: Mesh): void {
   new CircuitBreaker(chart, 'PoolLimit', {
-    service: service(chart, mesh, 'pooled'), connectionPool: { maxConnections: 1, http1MaxPendingRequests: 1 },
+    service: httpService(chart, mesh, 'pooled'), connectionPool: { maxConnections: 1, http1MaxPendingRequests: 1 },
   });
   new CircuitBreaker(chart, 'Ejection', {
-    service: service(chart, mesh, 'ejecting'),
+    service: httpService(chart, mesh, 'ejecting'),
     outlierDetection: {
       consecutive5xxErrors: 3, interval: Duration.millis(INTERVAL_MS), baseEjectionTime: Duration.millis(EJECTION_MS), maxEjectionPercent: 50,
     },

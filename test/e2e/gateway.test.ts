@@ -9,9 +9,10 @@ import * as path from 'path';
 import type { Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { MeshScenario, startMeshScenario } from './harness';
-import { IngressGateway, Mesh, MeshService, ServiceProtocol } from '../../src';
+import { IngressGateway, Mesh, MeshService } from '../../src';
 import { createGatewayCredential, GatewayCredential } from './support/gateway-credentials';
 import { GatewayProxy } from './support/gateway-proxy';
+import { httpService } from './support/http-service';
 
 const GATEWAY_NAME = 'ingress-gateway';
 const GATEWAY_NAMESPACE = 'mesh-system';
@@ -21,12 +22,7 @@ const HTTP_LISTEN_PORT = 8080;
 const HTTPS_LISTEN_PORT = 8443;
 
 function service(chart: Chart, mesh: Mesh, name: string, versions: string[]): MeshService {
-  return new MeshService(chart, name, {
-    mesh,
-    name,
-    ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
-    versions: versions.map((version) => ({ name: version, image: `example.com/${name}:${version}` })),
-  });
+  return httpService(chart, mesh, name, { versions });
 }
 
 function declareMesh(chart: Chart, mesh: Mesh): void {

@@ -19,7 +19,8 @@ import { scriptApplication } from './support/chaos-backends';
 import { startTimedTraffic, TimedAnswer } from './support/timed-traffic';
 import { MIN_SIGMAS, expectShareNear, shareSigmaPoints } from '../../reconciler/test/support/shares';
 import { waitUntil } from '../../reconciler/test/support/wait';
-import { CanaryRelease, Mesh, MeshService, ServiceProtocol } from '../../src';
+import { CanaryRelease, Mesh, MeshService } from '../../src';
+import { httpService } from './support/http-service';
 
 jest.setTimeout(180_000);
 
@@ -48,12 +49,7 @@ interface RolloutView {
 }
 
 function service(chart: Chart, mesh: Mesh, name: string): MeshService {
-  return new MeshService(chart, `Service-${name}`, {
-    mesh,
-    name,
-    ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
-    versions: ['v1', 'v2'].map((version) => ({ name: version, image: `example.com/${name}:${version}` })),
-  });
+  return httpService(chart, mesh, name, { id: `Service-${name}`, versions: ['v1', 'v2'] });
 }
 
 async function rolloutOf(mesh: MeshScenario, key: string): Promise<RolloutView> {

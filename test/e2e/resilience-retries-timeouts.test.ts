@@ -6,7 +6,8 @@ import { Duration } from 'cdk8s';
 import type { Chart } from 'cdk8s';
 import { MeshScenario, startMeshScenario } from './harness';
 import { answersAfter, FAILS_EVERY_OTHER_REQUEST, scriptApplication, ScriptedApplication } from './support/chaos-backends';
-import { Mesh, MeshService, ResiliencePolicy, RetryOn, ServiceProtocol } from '../../src';
+import { Mesh, ResiliencePolicy, RetryOn } from '../../src';
+import { httpService } from './support/http-service';
 
 const TIMEOUT_MS = 500;
 // Envoy's timers may fire a little early against the client's clock (a 500 ms fault delay was seen
@@ -14,19 +15,14 @@ const TIMEOUT_MS = 500;
 const TIMER_SLACK_MS = 50;
 const SLOW_BACKEND_MS = 3000;
 
-function service(chart: Chart, mesh: Mesh, name: string): MeshService {
-  return new MeshService(chart, name, {
-    mesh, name, ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }], versions: [{ name: 'v1', image: `example.com/${name}:v1` }],
-  });
-}
 
 function declareMesh(chart: Chart, mesh: Mesh): void {
   new ResiliencePolicy(chart, 'RetriedRetries', {
-    service: service(chart, mesh, 'retried'), retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR] },
+    service: httpService(chart, mesh, 'retried'), retries: { attempts: 2, retryOn: [RetryOn.SERVER_ERROR] },
   });
   // No policy: Istio's default retries do not cover a 503 answered by the application.
-  service(chart, mesh, 'unretried');
-  new ResiliencePolicy(chart, 'SlowTimeout', { service: service(chart, mesh, 'slow'), timeout: Duration.millis(TIMEOUT_MS) });
+  httpService(chart, mesh, 'unretried');
+  new ResiliencePolicy(chart, 'SlowTimeout', { service: httpService(chart, mesh, 'slow'), timeout: Duration.millis(TIMEOUT_MS) });
 }
 
 describe('ResiliencePolicy retries and timeouts through real Envoy', () => {

@@ -7,7 +7,8 @@ import { Chart, Duration } from 'cdk8s';
 import { MeshScenario, startMeshScenario } from './harness';
 import { expectShareNear } from '../../reconciler/test/support/shares';
 import { waitUntil } from '../../reconciler/test/support/wait';
-import { ABTest, CanaryRelease, HttpMatch, Mesh, MeshService, ServiceProtocol, StickySession } from '../../src';
+import { ABTest, CanaryRelease, HttpMatch, Mesh, MeshService, StickySession } from '../../src';
+import { httpService } from './support/http-service';
 
 const CLIENT = 'productpage';
 const SPLIT_REQUESTS = 2000;
@@ -23,12 +24,7 @@ const STICKY_SESSIONS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grac
 const REQUESTS_PER_SESSION = 50;
 
 function service(chart: Chart, mesh: Mesh, name: string): MeshService {
-  return new MeshService(chart, `Service-${name}`, {
-    mesh,
-    name,
-    ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
-    versions: ['v1', 'v2'].map((version) => ({ name: version, image: `example.com/${name}:${version}` })),
-  });
+  return httpService(chart, mesh, name, { id: `Service-${name}`, versions: ['v1', 'v2'] });
 }
 
 function declareMesh(chart: Chart, mesh: Mesh): void {
