@@ -71,6 +71,36 @@ async function waitForRollout(
   return last!;
 }
 
+/** The weights the proxies' current snapshots give the `subset` cluster of `serviceName`, one per weighted route entry. */
+async function servedSubsetWeights(mesh: MeshScenario, serviceName: string, subset: string): Promise<number[]> {
+  const weights: number[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    const entry = value as { name?: unknown; weight?: unknown };
+    if (typeof entry.name === 'string' && entry.name.includes(`|${subset}|${serviceName}.`) && typeof entry.weight === 'number') weights.push(entry.weight);
+    Object.values(value).forEach(visit);
+  };
+  for (const proxyId of mesh.proxyIds()) visit(await mesh.reconcilerOps(`/debug/config_dump?proxy=${encodeURIComponent(proxyId)}`));
+  return weights;
+}
+
+/**
+ * Until every proxy runs the rollout's weight: /debug/rollouts shows a weight once it is saved,
+ * and the push that serves it follows, so the snapshots are checked first, then the ACKs. A
+ * weight of 0 leaves the canary out of the split (zero-weight destinations are not served).
+ */
+async function waitForServedCanaryWeight(mesh: MeshScenario, serviceName: string, weight: number): Promise<void> {
+  let last: number[] = [];
+  await waitUntil(`every snapshot to route ${weight} % to ${serviceName} v2`, async () => {
+    last = await servedSubsetWeights(mesh, serviceName, 'v2');
+    return weight === 0 ? last.length === 0 : last.length > 0 && last.every((served) => served === weight);
+  }, 30_000, 100).catch((error: Error) => {
+    throw new Error(`${error.message}; served weights: ${JSON.stringify(last)}`);
+  });
+  await mesh.waitUntilServed();
+}
+
 /** Every file of a directory with a digest of its content. */
 function directoryDigest(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, createHash('sha256').update(fs.readFileSync(path.join(dir, name))).digest('hex')]));
@@ -203,8 +233,8 @@ describe('progressive delivery: an unhealthy canary is rolled back', () => {
     expect(ratings.reason).toMatch(/^rolled back: p99 latency (\d+) ms > 100 ms over \d+ requests at step 1 of 2, weight 20 %$/);
     expect(Number(/p99 latency (\d+) ms/.exec(ratings.reason)![1])).toBeGreaterThanOrEqual(250);
 
-    await mesh.waitUntilServed();
     for (const name of ['reviews', 'ratings']) {
+      await waitForServedCanaryWeight(mesh, name, 0);
       const after = await mesh.sendMany(200, CLIENT, { service: name });
       expect({ name, versions: after.versions, errors: after.errors }).toEqual({ name, versions: { v1: 200 }, errors: [] });
     }
@@ -254,7 +284,7 @@ describe('progressive delivery: the reconciler is SIGKILLed mid-rollout', () => 
     const atStep2 = await waitForRollout(mesh, KEY, 'to reach step 2', (rollout) => rollout.step === '2/3' || rollout.state !== 'Progressing');
     await traffic.stop();
     expect(atStep2).toMatchObject({ state: 'Progressing', step: '2/3', weight: 60 });
-    await mesh.waitUntilServed();
+    await waitForServedCanaryWeight(mesh, 'reviews', 60);
 
     await mesh.reconciler.kill();
     const whileDown = await mesh.sendMany(400, CLIENT, { service: 'reviews' });
