@@ -111,8 +111,8 @@ describe('npm run demo', () => {
     if (demo?.pid && processGroupMembers(demo.pid).length > 0) process.kill(-demo.pid, 'SIGKILL');
   });
 
-  test('GIVEN the demo running THEN it prints the observatory and debug URLs and a line every 2 s with the split, errors and p99', () => {
-    expect(output).toMatch(/observatory +http:\/\/127\.0\.0\.1:\d+\/ui\n/);
+  test('GIVEN the demo running THEN it prints the debug URLs and a line every 2 s with the split, errors and p99', () => {
+    expect(output).toMatch(/debug +http:\/\/127\.0\.0\.1:\d+\/debug\/syncz /);
     expect(output).toMatch(/http:\/\/127\.0\.0\.1:\d+\/debug\/config_dump\?proxy=sidecar/);
     const reports = output.match(/^ +\d+ s {2}reviews v1 [\d.]+ % \/ v2 [\d.]+ % \/ v3 [\d.]+ % .* errors [\d.]+ % .* p99 \d+ ms/gm) ?? [];
     // Three phases of 8 s each, reported every 2 s: at least 3 reports a phase.
