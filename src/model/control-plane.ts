@@ -42,6 +42,16 @@ export const CA_SECRET_NAME = 'mesh-ca';
  */
 export const LAST_ACCEPTED_CONFIG_MAP = 'mesh-last-accepted';
 
+/**
+ * The ConfigMap in the reconciler's namespace holding every executed rollout's state (phase, step,
+ * weight), written by the replica holding {@link ROLLOUT_LEASE_NAME} and read by the others. It is
+ * not synthesized, so GitOps tools never see it change.
+ */
+export const ROLLOUT_STATE_CONFIG_MAP = 'mesh-rollouts';
+
+/** The `coordination.k8s.io` Lease whose holder is the one replica that executes rollouts. */
+export const ROLLOUT_LEASE_NAME = 'mesh-rollout-leader';
+
 /** Field manager of the reconciler's server-side applies (and the source of its Events). */
 export const RECONCILER_FIELD_MANAGER = 'mesh-reconciler';
 

@@ -3,7 +3,10 @@
  * start), judges each step when its pause ends from the canary subset's traffic over the step's
  * window, saves every transition before serving it, and asks for a push whenever a served weight
  * changes. Nothing it does writes a config object: the weights reach Envoy through RDS only.
+ * Under a leadership (Kubernetes mode) only the leader judges and saves; the other replicas follow
+ * the saved records and serve the same weights, and a new leader resumes from what was saved.
  */
+import type { Leadership } from '../leadership/leadership';
 import type { Logger } from '../log';
 import { Gauge, renderMetrics } from '../ops/metrics';
 import { resolveHost } from '../push/host-names';
@@ -13,7 +16,8 @@ import type { CanaryWindowTraffic } from './canary-verdict';
 import type { DeclaredRollout } from './declared-rollout';
 import { advance, nextDue, OperatorAction, operate, resumeAfterRestart, rolloutFor } from './rollout-machine';
 import { ROLLOUT_PHASES, RolloutRecord } from './rollout-record';
-import type { RolloutStateStore } from './rollout-state-store';
+import { RolloutStateConflict, RolloutStateStore } from './rollout-state-store';
+import { RolloutTransition, rolloutTransition } from './rollout-transition';
 
 /** The canary traffic the controller reads: running totals per `host|subset`. */
 export interface SubsetTrafficSource {
@@ -30,6 +34,10 @@ export interface RolloutControllerOptions {
   readonly onWeightsChanged: (reason: string) => void;
   /** Epoch ms. @default Date.now */
   readonly clock?: () => number;
+  /** Only while this says so are rollouts judged and saved here. @default - always (one process) */
+  readonly leadership?: Leadership;
+  /** Each saved transition (step advanced, rolled back, paused, …), e.g. to record it as an Event. */
+  readonly onTransition?: (rollout: DeclaredRollout, transition: RolloutTransition) => void;
 }
 
 /** Node timers overflow beyond 2^31-1 ms; a farther judgement is reached in hops (the timer re-arms). */
@@ -40,6 +48,12 @@ const TIMER_MARGIN_MS = 5;
 export type RolloutActionResult = { readonly status: 200 | 404 | 409; readonly body: unknown };
 
 /** Where a step's window begins: the reading of the canary's totals when the step began (or this process first saw it). */
+interface PendingTransition {
+  readonly before: RolloutRecord | undefined;
+  readonly after: RolloutRecord;
+  readonly action?: OperatorAction;
+}
+
 interface WindowStart {
   readonly step: number;
   readonly stepStartedAt: number;
@@ -54,11 +68,19 @@ export class RolloutController {
   private readonly served = new Map<string, number>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
-  private saving: Promise<void> = Promise.resolve();
+  private saving: Promise<boolean> = Promise.resolve(true);
   private stopped = false;
+  /** Judges and saves only while true: always without a leadership, else while leading. */
+  private leading: boolean;
+  /** What the leader saved last, as a follower read it (also for rollouts not declared here yet). */
+  private readonly followed = new Map<string, RolloutRecord>();
+  private stopWatch: (() => Promise<void>) | undefined;
+  private synced = false;
 
   constructor(private readonly options: RolloutControllerOptions) {
     this.clock = options.clock ?? Date.now;
+    this.leading = options.leadership?.isLeader ?? true;
+    options.leadership?.onChange((leading) => (leading ? void this.lead() : this.follow()));
   }
 
   /** Restores the saved records; a store that cannot be read starts every rollout again (logged). */
@@ -70,6 +92,14 @@ export class RolloutController {
     } catch (error) {
       this.options.log.error({ store: this.options.store.description, err: (error as Error).message }, 'rollout state could not be read; declared rollouts start again at step 1');
     }
+    if (this.options.leadership && this.options.store.watch && !this.stopWatch) {
+      this.stopWatch = this.options.store.watch((records) => this.followSaved(records));
+    }
+  }
+
+  /** Whether this replica judges and saves the rollouts now. */
+  get executing(): boolean {
+    return this.leading;
   }
 
   /**
@@ -80,17 +110,23 @@ export class RolloutController {
     const now = this.clock();
     const next = new Map(declared.map((rollout) => [rollout.key, rollout]));
     let changed = false;
+    const transitions: PendingTransition[] = [];
     for (const rollout of next.values()) {
-      const existing = this.records.get(rollout.key);
+      // A follower starts from what the leader saved, when it saw that before the VirtualService.
+      const current = this.records.get(rollout.key);
+      const existing = current ?? (this.leading ? undefined : this.followed.get(rollout.key));
       const fresh = this.declared.get(rollout.key) === undefined && existing?.planDigest === rollout.planDigest;
       let record = rolloutFor(existing, rollout, now);
       // First sight in this process of a saved, same-plan rollout: it resumes.
-      if (fresh) record = resumeAfterRestart(record, rollout.spec, now);
+      if (fresh && this.leading) record = resumeAfterRestart(record, rollout.spec, now);
       const started = !existing || existing.planDigest !== record.planDigest;
-      if (record !== existing) {
+      if (record !== current) {
         this.records.set(rollout.key, record);
         changed = true;
-        if (started) this.options.log.info({ rollout: rollout.key, canary: rollout.spec.canary, weight: record.weight }, record.message);
+        if (started && this.leading) {
+          this.options.log.info({ rollout: rollout.key, canary: rollout.spec.canary, weight: record.weight }, record.message);
+          transitions.push({ before: existing, after: record });
+        }
       }
       // A new rollout's first weight may be served before it is saved: a restart would start it the same way.
       if (started || !this.served.has(rollout.key)) this.served.set(rollout.key, record.weight);
@@ -104,8 +140,9 @@ export class RolloutController {
       }
     }
     this.declared = next;
+    this.synced = true;
     this.options.traffic.track([...next.values()].map((rollout) => this.canaryKey(rollout)));
-    if (changed) this.save();
+    if (changed && this.leading) void this.save().then((saved) => saved && this.announce(transitions));
     this.arm();
     return this.weights();
   }
@@ -117,11 +154,18 @@ export class RolloutController {
     if (!record || !rollout) {
       return { status: 404, body: { error: `no rollout '${key}'; running rollouts: ${[...this.records.keys()].join(', ') || 'none'} (see /debug/rollouts)` } };
     }
+    if (!this.leading) {
+      const leader = this.options.leadership?.holder;
+      return { status: 409, body: { error: `this replica does not execute rollouts; ${leader ? `the leader ${leader} does` : 'no replica leads yet'}: send the action to the leader's ops port (the holder of the rollout Lease)` } };
+    }
     const outcome = operate(record, rollout.spec, action, this.clock());
     if (!outcome.ok) return { status: 409, body: { error: outcome.error } };
     this.records.set(key, outcome.record);
     this.options.log.info({ rollout: key, action, weight: outcome.record.weight }, outcome.record.message);
-    await this.save();
+    if (!await this.save()) {
+      return { status: 409, body: { error: `the rollout state was changed by another replica while '${action}' was being saved; see /debug/rollouts and try again` } };
+    }
+    this.announce([{ before: record, after: outcome.record, action }]);
     this.served.set(key, outcome.record.weight);
     if (outcome.record.weight !== record.weight) this.options.onWeightsChanged(`rollout:${action}`);
     this.arm();
@@ -130,8 +174,10 @@ export class RolloutController {
 
   /** Judges every rollout whose pause is over; exported for tests, run by the timer otherwise. */
   async evaluate(): Promise<void> {
+    if (!this.leading) return;
     const now = this.clock();
     const judged: RolloutRecord[] = [];
+    const transitions: PendingTransition[] = [];
     for (const [key, record] of this.records) {
       const rollout = this.declared.get(key);
       if (!rollout || record.phase !== 'Progressing') continue;
@@ -139,6 +185,7 @@ export class RolloutController {
       if (next === record) continue;
       this.records.set(key, next);
       judged.push(next);
+      transitions.push({ before: record, after: next });
       if (next.phase !== record.phase || next.step !== record.step) this.options.log.info({ rollout: key, phase: next.phase, step: next.step + 1, weight: next.weight, verdict: next.lastVerdict }, next.message);
     }
     // Saved before served: a restart then resumes at the new step, never re-judging the old one into a second advance.
@@ -146,7 +193,12 @@ export class RolloutController {
       this.arm();
       return;
     }
-    await this.save();
+    // Conflicted: another writer's state is re-read and served instead; this judgement is dropped.
+    if (!await this.save()) {
+      this.arm();
+      return;
+    }
+    this.announce(transitions);
     let weightChanged = false;
     for (const record of judged) {
       // A later change (a new plan, an operator) made while saving serves itself once saved.
@@ -171,7 +223,9 @@ export class RolloutController {
 
   /** `/debug/rollouts`. */
   view(): unknown {
-    return { rollouts: [...this.records.values()].sort((a, b) => a.key.localeCompare(b.key)).map((record) => this.viewOf(record)) };
+    const rollouts = [...this.records.values()].sort((a, b) => a.key.localeCompare(b.key)).map((record) => this.viewOf(record));
+    const leadership = this.options.leadership;
+    return leadership ? { rollouts, executing: this.leading, leader: leadership.holder ?? null } : { rollouts };
   }
 
   renderMetrics(): string {
@@ -194,7 +248,100 @@ export class RolloutController {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.stopWatch?.();
     await this.saving;
+  }
+
+  /**
+   * Becomes the executing replica: re-reads the saved records (the former leader's last word) and
+   * resumes each at its saved step, judging traffic from now on; nothing is judged twice.
+   */
+  private async lead(): Promise<void> {
+    this.leading = true;
+    this.options.log.info({ store: this.options.store.description }, 'leading: executing rollouts from the saved state');
+    await this.adoptSaved();
+  }
+
+  /** Stops executing at once: no judgement, no save; the weights served stay until the leader's next save. */
+  private follow(): void {
+    if (!this.leading) return;
+    this.leading = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.options.log.warn('no longer leading: rollouts are executed by the replica holding the Lease; serving the weights it saves');
+  }
+
+  /** Replaces the records by the saved ones (after a takeover or a conflict) and resumes them. */
+  private async adoptSaved(): Promise<void> {
+    let saved: RolloutRecord[];
+    try {
+      saved = await this.options.store.load();
+    } catch (error) {
+      this.options.log.error({ store: this.options.store.description, err: (error as Error).message }, 'rollout state could not be read; retried shortly');
+      this.retryAdopt();
+      return;
+    }
+    if (!this.leading || this.stopped) return;
+    const now = this.clock();
+    const savedByKey = new Map(saved.map((record) => [record.key, record]));
+    const changed = this.synced && [...this.declared.keys()].some((key) => savedByKey.get(key) !== this.records.get(key));
+    this.records.clear();
+    for (const record of saved) this.records.set(record.key, record);
+    this.windowStarts.clear();
+    const transitions: PendingTransition[] = [];
+    if (this.synced) {
+      for (const key of [...this.records.keys()]) if (!this.declared.has(key)) this.records.delete(key);
+      for (const rollout of this.declared.values()) {
+        const existing = this.records.get(rollout.key);
+        const record = existing && existing.planDigest === rollout.planDigest && existing.step < rollout.spec.steps.length
+          ? resumeAfterRestart(existing, rollout.spec, now)
+          : rolloutFor(existing, rollout, now);
+        if (record.planDigest !== existing?.planDigest) transitions.push({ before: existing, after: record });
+        this.records.set(rollout.key, record);
+      }
+    }
+    if (changed || transitions.length > 0) void this.save().then((ok) => ok && this.announce(transitions));
+    let weightChanged = false;
+    for (const record of this.records.values()) {
+      if (this.served.has(record.key) && this.served.get(record.key) !== record.weight) weightChanged = true;
+      this.served.set(record.key, record.weight);
+    }
+    if (weightChanged) this.options.onWeightsChanged('rollout:leader-takeover');
+    this.arm();
+  }
+
+  private retryAdopt(): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      if (this.leading) void this.adoptSaved();
+    }, RETRY_AFTER_FAILURE_MS);
+    timer.unref();
+  }
+
+  /** A follower serves what the leader saved, for the rollouts it declares with the same plan. */
+  private followSaved(saved: readonly RolloutRecord[]): void {
+    if (this.leading || this.stopped) return;
+    this.followed.clear();
+    let weightChanged = false;
+    for (const record of saved) {
+      this.followed.set(record.key, record);
+      const rollout = this.declared.get(record.key);
+      if (!rollout || rollout.planDigest !== record.planDigest || record.step >= rollout.spec.steps.length) continue;
+      this.records.set(record.key, record);
+      if (this.served.get(record.key) !== record.weight) weightChanged = true;
+      this.served.set(record.key, record.weight);
+    }
+    if (weightChanged) this.options.onWeightsChanged('rollout:leader-state');
+  }
+
+  /** Hands each saved transition to `onTransition`, while this replica still leads. */
+  private announce(transitions: readonly PendingTransition[]): void {
+    if (!this.leading || !this.options.onTransition) return;
+    for (const pending of transitions) {
+      const rollout = this.declared.get(pending.after.key);
+      const transition = rolloutTransition(pending.before, pending.after, pending.action);
+      if (rollout && transition) this.options.onTransition(rollout, transition);
+    }
   }
 
   private retryLater(): void {
@@ -243,18 +390,28 @@ export class RolloutController {
     return subsetKey(resolveHost(rollout.host, rollout.namespace, this.options.clusterDomain), rollout.spec.canary);
   }
 
-  /** Queues a save of every record; a failure is logged and retried with the next change. */
-  private save(): Promise<void> {
+  /**
+   * Queues a save of every record; resolves false only on a conflict (another writer saved first),
+   * which re-reads the saved state instead: what was to be saved is not served. Another failure is
+   * logged and retried with the next change (resolving true: the change is served).
+   */
+  private save(): Promise<boolean> {
     const records = [...this.records.values()];
-    this.saving = this.saving.then(() => this.options.store.save(records)).catch((error: Error) => {
+    this.saving = this.saving.then(() => this.options.store.save(records)).then(() => true, (error: Error) => {
+      if (error instanceof RolloutStateConflict) {
+        this.options.log.warn({ store: this.options.store.description, err: error.message }, 'rollout state saved by another replica meanwhile; continuing from what it saved');
+        if (this.leading) void this.adoptSaved();
+        return false;
+      }
       this.options.log.error({ store: this.options.store.description, err: error.message }, 'saving rollout state failed; a restart may repeat the last step');
+      return true;
     });
     return this.saving;
   }
 
   /** Arms the timer for the earliest judgement due; also (re)starts each step's window. */
   private arm(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.leading) return;
     const now = this.clock();
     let earliest: number | undefined;
     for (const [key, record] of this.records) {

@@ -1,7 +1,7 @@
 /**
  * Where rollout records are kept between runs. Directory mode writes one JSON file in the data
- * directory; a Kubernetes store (a ConfigMap the reconciler owns, written by the Lease holder)
- * can implement the same two calls. `save` resolves only once the state is durable: the
+ * directory; Kubernetes mode a ConfigMap the reconciler owns, written by the Lease holder
+ * (configmap-rollout-state-store.ts). `save` resolves only once the state is durable: the
  * controller serves a new weight after saving it, so a restart never advances a step twice.
  */
 import { readJsonStateFile, writeJsonStateFile } from '../config/json-state-file';
@@ -12,11 +12,20 @@ export interface RolloutStateStore {
   readonly description: string;
   /** The records saved last; empty when none were saved yet. */
   load(): Promise<RolloutRecord[]>;
-  /** Replaces the saved records. */
+  /** Replaces the saved records; fails with {@link RolloutStateConflict} when another writer saved since the last load or save. */
   save(records: readonly RolloutRecord[]): Promise<void>;
+  /**
+   * Calls `onRecords` whenever the saved records change (replicas that do not execute rollouts
+   * follow the one that does); returns the function that stops watching. Absent: nothing to follow.
+   */
+  watch?(onRecords: (records: RolloutRecord[]) => void): () => Promise<void>;
 }
 
-const FORMAT_VERSION = 1;
+/** The saved state changed under this writer: what it meant to save is based on stale records. */
+export class RolloutStateConflict extends Error {}
+
+export const ROLLOUT_STATE_FORMAT_VERSION = 1;
+const FORMAT_VERSION = ROLLOUT_STATE_FORMAT_VERSION;
 
 export class FileRolloutStateStore implements RolloutStateStore {
   readonly description: string;
