@@ -19,6 +19,7 @@ import type { ModeBackends } from './mode-backends';
 import { CrdValidator } from './config/crd-validator';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
 import { tokenFileReader } from './ops/bearer-token';
+import { checkLeaseTiming, DEFAULT_LEASE_TIMING, LeaseTiming } from './leadership/lease-elector';
 import { Reconciler } from './reconciler';
 import { FileRolloutStateStore } from './rollout/rollout-state-store';
 import { DirectoryCaStore } from './security/directory-ca-store';
@@ -40,8 +41,9 @@ flags:
                               and its private key in <data-dir>/ca; keep it private to the
                               reconciler and outside the watched tree (the image uses
                               /var/lib/cdk8s-mesh)
-  --namespace <name>          Kubernetes mode: the reconciler's namespace, holding the mesh-ca Secret
-                              and the mesh-last-accepted ConfigMap (default $POD_NAMESPACE)
+  --namespace <name>          Kubernetes mode: the reconciler's namespace, holding the mesh-ca Secret,
+                              the mesh-last-accepted and mesh-rollouts ConfigMaps and the
+                              mesh-rollout-leader Lease (default $POD_NAMESPACE)
   --kubeconfig <file>         Kubernetes mode: API server credentials (default: the pod's service
                               account, else $KUBECONFIG, else ~/.kube/config)
   --xds-port <n>              plaintext ADS gRPC port, always bound to 127.0.0.1 (default 15010)
@@ -71,6 +73,11 @@ flags:
                               believe the identity they claim, handing them that identity's private
                               key (private networks only; refused in Kubernetes mode)
   --istio-body-size-metrics   also expose istio_request_bytes and istio_response_bytes on /metrics
+  --leader-elect-lease-duration <d>  Kubernetes mode: how long replicas wait for an unrenewed rollout
+                              Lease (mesh-rollout-leader) before one takes over (default 15s)
+  --leader-elect-renew-deadline <d>  how long the leader keeps executing rollouts without renewing
+                              it (default 10s)
+  --leader-elect-retry-period <d>    how often the Lease is renewed or tried (default 2s)
   --log-level <level>         pino level (default $LOG_LEVEL, else info)
   -h, --help                  print this help and exit
 
@@ -115,6 +122,8 @@ export interface CliOptions {
   readonly trustRemoteProxies: boolean;
   readonly istioBodySizeMetrics: boolean;
   readonly logLevel?: string;
+  /** Kubernetes mode: the rollout Lease's timing. */
+  readonly leaseTiming: LeaseTiming;
 }
 
 /** `--help` or `-h` anywhere before a `--` asks for the usage, whatever else the line holds. */
@@ -153,6 +162,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'trust-remote-proxies': { type: 'boolean', default: false },
       'istio-body-size-metrics': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
+      'leader-elect-lease-duration': { type: 'string', default: `${DEFAULT_LEASE_TIMING.leaseDurationMs / 1000}s` },
+      'leader-elect-renew-deadline': { type: 'string', default: `${DEFAULT_LEASE_TIMING.renewDeadlineMs / 1000}s` },
+      'leader-elect-retry-period': { type: 'string', default: `${DEFAULT_LEASE_TIMING.retryPeriodMs / 1000}s` },
     },
     strict: true,
   }));
@@ -172,6 +184,12 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     throw new Error('--source=directory needs --data-dir <path>: the mesh root CA and its private key are kept in <path>/ca; '
       + 'choose a directory only the reconciler can read, outside the watched config (the image uses /var/lib/cdk8s-mesh)');
   }
+  const leaseTiming: LeaseTiming = {
+    leaseDurationMs: durationFlag('--leader-elect-lease-duration', values['leader-elect-lease-duration']!),
+    renewDeadlineMs: durationFlag('--leader-elect-renew-deadline', values['leader-elect-renew-deadline']!),
+    retryPeriodMs: durationFlag('--leader-elect-retry-period', values['leader-elect-retry-period']!),
+  };
+  checkLeaseTiming(leaseTiming);
   return {
     source,
     dir: values.dir,
@@ -198,6 +216,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     trustRemoteProxies: values['trust-remote-proxies']!,
     istioBodySizeMetrics: values['istio-body-size-metrics']!,
     logLevel: values['log-level'],
+    leaseTiming,
   };
 }
 
@@ -278,6 +297,7 @@ async function modeBackends(options: CliOptions, log: Logger): Promise<ModeBacke
       tokenAudience: options.tokenAudience,
       podName: process.env.POD_NAME ?? os.hostname(),
       webhook: { host: options.host, port: options.webhookPort, configurationName: options.webhookConfiguration ?? clusterScopedName(options.namespace!) },
+      leaseTiming: options.leaseTiming,
     }, log);
   }
   if (options.trustRemoteProxies) {
@@ -333,6 +353,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       authenticator: backends.authenticator,
       lastAccepted: backends.lastAccepted,
       rolloutState: backends.rolloutState,
+      rolloutLeadership: backends.rolloutLeadership,
+      onRolloutTransition: backends.onRolloutTransition,
       opsToken: options.opsTokenFile ? tokenFileReader(options.opsTokenFile, (message) => log.warn(message)) : undefined,
       onRejected: backends.onRejected,
       log,

@@ -1,18 +1,24 @@
 /**
  * Kubernetes mode's parts, wired: informers on the API server, the CA in a Secret, TokenReview for
  * proxies, the mesh root published to workload namespaces, the last accepted versions in a
- * ConfigMap, Warning Events on rejected objects, and the validating admission webhook with its
- * caBundle. Loaded only in that mode (it requires `@kubernetes/client-node`).
+ * ConfigMap, Warning Events on rejected objects, rollouts executed by the holder of a Lease with
+ * their state in a ConfigMap and their transitions as Events, and the validating admission webhook
+ * with its caBundle. Loaded only in that mode (it requires `@kubernetes/client-node`).
  */
+import { randomUUID } from 'crypto';
 import * as k8s from '@kubernetes/client-node';
 import { WebhookServer } from './admission/webhook-server';
 import { CaBundleResult, ensureWebhookCaBundle } from './admission/webhook-ca-bundle';
+import { httpStatusOf } from './config/http-status';
 import { ConfigMapLastAcceptedStore } from './config/kubernetes-last-accepted-store';
 import { KubernetesSource, kubernetesDocument } from './config/kubernetes-source';
 import { RejectionEventRecorder } from './config/rejection-events';
 import { configMapClient, validatingWebhookConfigurationClient } from './config/server-side-apply';
+import { LeaseApi, LeaseElector, LeaseTiming } from './leadership/lease-elector';
 import type { Logger } from './log';
-import { clusterScopedName, SERVED_ISTIO_RESOURCES } from './model';
+import { clusterScopedName, RECONCILER_FIELD_MANAGER, ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, SERVED_ISTIO_RESOURCES } from './model';
+import { ConfigMapApi, ConfigMapRolloutStateStore } from './rollout/configmap-rollout-state-store';
+import { RolloutEventRecorder } from './rollout/rollout-events';
 import type { ModeBackends, ServingContext } from './mode-backends';
 import { createKubernetesSecurity } from './security/kubernetes-security';
 
@@ -28,6 +34,8 @@ export interface KubernetesModeOptions {
   readonly webhook?: { readonly host: string; readonly port: number; readonly configurationName?: string };
   /** How often the webhook caBundle is checked while the configuration is missing. @default 30000 */
   readonly caBundleRetryMs?: number;
+  /** Timing of the rollout Lease. @default DEFAULT_LEASE_TIMING (client-go's) */
+  readonly leaseTiming?: LeaseTiming;
 }
 
 export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logger): ModeBackends {
@@ -57,17 +65,74 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
     onError: (object, error) => log.warn({ kind: object.kind, namespace: object.namespace, name: object.name, err: error.message }, 'Event not recorded'),
   });
 
+  // A restarted process is a new candidate: it must not inherit the Lease its predecessor held.
+  const elector = new LeaseElector(leaseClient(kubeConfig, options.namespace), {
+    identity: `${options.podName}_${randomUUID().slice(0, 8)}`,
+    description: `Lease ${options.namespace}/${ROLLOUT_LEASE_NAME}`,
+    timing: options.leaseTiming,
+    onError: (message) => log.warn({ lease: ROLLOUT_LEASE_NAME }, message),
+  });
+  const rolloutEvents = new RolloutEventRecorder(core, {
+    lookup: (namespace, name) => source.involvedObject(`kubernetes:VirtualService/${namespace}/${name}`),
+    reportingInstance: options.podName,
+    onRecorded: () => recordEvent(),
+    onError: (message) => log.warn(message),
+  });
+
   return {
     source,
     caStore: security.caStore,
     authenticator: security.authenticator,
     lastAccepted: new ConfigMapLastAcceptedStore(configMapClient(kubeConfig), options.namespace),
+    rolloutState: new ConfigMapRolloutStateStore({
+      api: rolloutConfigMapClient(core),
+      namespace: options.namespace,
+      watchClient: { watch: new k8s.Watch(kubeConfig), list: () => core.listNamespacedConfigMap({ namespace: options.namespace, fieldSelector: `metadata.name=${ROLLOUT_STATE_CONFIG_MAP}` }) },
+      onWatchError: (message) => log.warn(message),
+    }),
+    rolloutLeadership: elector,
+    onRolloutTransition: (rollout, transition) => void rolloutEvents.record(rollout, transition),
     onRejected: (rejected) => void events.record(rejected),
     afterStart: async (context) => {
       recordEvent = () => context.reconciler.metrics.eventsRecorded.inc();
-      if (!options.webhook) return undefined;
-      return startWebhook(options, kubeConfig, context, log);
+      // Started once the config is read: a new leader resumes the rollouts it declares.
+      elector.start();
+      const stopWebhook = options.webhook ? await startWebhook(options, kubeConfig, context, log) : undefined;
+      return async () => {
+        await Promise.all([elector.stop(), stopWebhook?.()]);
+      };
     },
+  };
+}
+
+function leaseClient(kubeConfig: k8s.KubeConfig, namespace: string): LeaseApi {
+  const api = kubeConfig.makeApiClient(k8s.CoordinationV1Api);
+  const stored = (lease: k8s.V1Lease) => ({ record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' });
+  const body = (spec: k8s.V1LeaseSpec, resourceVersion?: string): k8s.V1Lease => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: ROLLOUT_LEASE_NAME, namespace, labels: { 'app.kubernetes.io/managed-by': RECONCILER_FIELD_MANAGER }, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec,
+  });
+  return {
+    read: async () => {
+      try {
+        return stored(await api.readNamespacedLease({ name: ROLLOUT_LEASE_NAME, namespace }));
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    create: async (record) => stored(await api.createNamespacedLease({ namespace, body: body(record) })),
+    replace: async (record, resourceVersion) => stored(await api.replaceNamespacedLease({ name: ROLLOUT_LEASE_NAME, namespace, body: body(record, resourceVersion) })),
+  };
+}
+
+function rolloutConfigMapClient(core: k8s.CoreV1Api): ConfigMapApi {
+  return {
+    read: (name, namespace) => core.readNamespacedConfigMap({ name, namespace }),
+    create: (namespace, body) => core.createNamespacedConfigMap({ namespace, body }),
+    replace: (name, namespace, body) => core.replaceNamespacedConfigMap({ name, namespace, body }),
   };
 }
 

@@ -4,8 +4,11 @@
  */
 import type { LastAcceptedStore } from './config/last-accepted-store';
 import type { ConfigSource } from './config/source';
+import type { Leadership } from './leadership/leadership';
 import type { RejectedObject } from './push/contract';
+import type { DeclaredRollout } from './rollout/declared-rollout';
 import type { RolloutStateStore } from './rollout/rollout-state-store';
+import type { RolloutTransition } from './rollout/rollout-transition';
 import type { Reconciler } from './reconciler';
 import type { CaStore } from './security/ca-store';
 import type { XdsServingCredentials } from './security/serving-credentials';
@@ -25,6 +28,10 @@ export interface ModeBackends {
   readonly lastAccepted?: LastAcceptedStore;
   /** Where rollout state is kept; without one, declared rollouts are not executed. */
   readonly rolloutState?: RolloutStateStore;
+  /** Which replica executes rollouts (Kubernetes mode); without one, this process does. */
+  readonly rolloutLeadership?: Leadership;
+  /** Receives each saved rollout transition (Kubernetes mode records it as an Event). */
+  readonly onRolloutTransition?: (rollout: DeclaredRollout, transition: RolloutTransition) => void;
   readonly onRejected?: (rejected: readonly RejectedObject[]) => void;
   /** Starts what needs the running reconciler; resolves with its stop function, if any. */
   readonly afterStart?: (context: ServingContext) => Promise<(() => Promise<void>) | undefined>;

@@ -31,6 +31,8 @@ import { ProxyCertificates, ProxyCertificateTracker } from './security/proxy-cer
 import { DeclaredRollout, declaredRollouts } from './rollout/declared-rollout';
 import { RolloutController } from './rollout/rollout-controller';
 import type { RolloutStateStore } from './rollout/rollout-state-store';
+import type { RolloutTransition } from './rollout/rollout-transition';
+import type { Leadership } from './leadership/leadership';
 import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
 import { EncodedResource, ResourceEncoder } from './xds/codec';
 import { configsFeeding } from './xds/resource-provenance';
@@ -93,6 +95,10 @@ export interface ReconcilerOptions {
    * weights as written (no store, no execution: a restart would lose the step).
    */
   readonly rolloutState?: RolloutStateStore;
+  /** Only while this replica leads are rollouts judged and saved here; the others follow the saved state. @default - always */
+  readonly rolloutLeadership?: Leadership;
+  /** Receives each saved rollout transition, e.g. to record it as an Event. */
+  readonly onRolloutTransition?: (rollout: DeclaredRollout, transition: RolloutTransition) => void;
   /** The bearer token operator actions on the ops port must carry; read on every action, so it can be rotated. Omit to refuse them. */
   readonly opsToken?: () => string | undefined;
 }
@@ -186,6 +192,8 @@ export class Reconciler {
       clusterDomain: options.mesh.clusterDomain,
       log: this.log,
       onWeightsChanged: (reason) => this.debouncer.request(reason),
+      leadership: options.rolloutLeadership,
+      onTransition: options.onRolloutTransition,
     }) : undefined;
     this.ops = options.ops ? new OpsServer({
       readiness: () => this.readiness(),
@@ -343,7 +351,7 @@ export class Reconciler {
     for (const rollout of declared) {
       if (this.unexecutedRollouts.has(rollout.key)) continue;
       this.unexecutedRollouts.add(rollout.key);
-      this.log.warn({ rollout: rollout.key }, 'rollout declared but not executed: this reconciler has no rollout state store (Kubernetes mode); the weights written in the VirtualService are served');
+      this.log.warn({ rollout: rollout.key }, 'rollout declared but not executed: this reconciler has no rollout state store; the weights written in the VirtualService are served');
     }
     return [];
   }

@@ -2,11 +2,12 @@
  * Least-privilege access of the reconciler: read exactly the kinds it translates to xDS (the shared
  * WATCHED_RESOURCES list its informers use), review workload tokens, publish the mesh root certificate
  * ConfigMap into workload namespaces, record Events on objects it rejects, set the CA bundle of its
- * own webhook, and in its own namespace manage only its CA Secret and last-accepted ConfigMap.
+ * own webhook, and in its own namespace manage only its CA Secret, its last-accepted and rollout
+ * state ConfigMaps and the Lease that elects the replica executing rollouts.
  * Gateway credentials are granted per namespace and by name ({@link gatewayCredentialRules}).
  */
 import {
-  CA_SECRET_NAME, clusterScopedName, LAST_ACCEPTED_CONFIG_MAP, WATCHED_RESOURCES, XDS_CREDENTIALS,
+  CA_SECRET_NAME, clusterScopedName, LAST_ACCEPTED_CONFIG_MAP, ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, WATCHED_RESOURCES, XDS_CREDENTIALS,
 } from '../model';
 
 export interface PolicyRule {
@@ -38,7 +39,8 @@ export function reconcilerClusterRules(meshNamespace: string): PolicyRule[] {
     // reads and updates only that ConfigMap; `create` cannot be narrowed by name in RBAC.
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: [XDS_CREDENTIALS.rootCertConfigMap] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-    // A Warning Event on every object the reconciler rejects, where `kubectl describe` shows it.
+    // A Warning Event on every object the reconciler rejects, and an Event on a VirtualService for
+    // each step of its rollout, where `kubectl describe` shows them.
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     // The webhook's caBundle is the mesh root, known only once the reconciler has created it.
     {
@@ -55,6 +57,11 @@ export const RECONCILER_NAMESPACE_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [CA_SECRET_NAME] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update', 'patch'], resourceNames: [LAST_ACCEPTED_CONFIG_MAP] },
+  // Rollout state: written by the Lease holder (update with resourceVersion), watched by name by the
+  // other replicas; created by the ClusterRole's configmaps `create`.
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'update'], resourceNames: [ROLLOUT_STATE_CONFIG_MAP] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: [ROLLOUT_LEASE_NAME] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
 ];
 
 /**

@@ -6,7 +6,7 @@
  */
 import { Cluster, startCluster } from './cluster/cluster';
 import { applyIstioCrds, synthesizeExample } from './support/synthesized';
-import { XDS_CREDENTIALS } from '../../src/model';
+import { ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, XDS_CREDENTIALS } from '../../src/model';
 
 const MESH_NAMESPACE = 'mesh-system';
 const RECONCILER = `system:serviceaccount:${MESH_NAMESPACE}:mesh-reconciler`;
@@ -36,6 +36,14 @@ const ALLOWED: readonly Question[] = [
   ['create', 'configmaps', WORKLOAD_NAMESPACE],
   ['get', `configmaps/${XDS_CREDENTIALS.rootCertConfigMap}`, WORKLOAD_NAMESPACE],
   ['update', `configmaps/${XDS_CREDENTIALS.rootCertConfigMap}`, WORKLOAD_NAMESPACE],
+  // Rollouts: the Lease electing the executing replica, and the state it writes and the others watch
+  // (reconciler/src/kubernetes-mode.ts); Events on the VirtualServices (rollout-events.ts).
+  ['create', 'leases.coordination.k8s.io', MESH_NAMESPACE],
+  ['get', `leases.coordination.k8s.io/${ROLLOUT_LEASE_NAME}`, MESH_NAMESPACE],
+  ['update', `leases.coordination.k8s.io/${ROLLOUT_LEASE_NAME}`, MESH_NAMESPACE],
+  ['create', 'configmaps', MESH_NAMESPACE],
+  ...['get', 'list', 'watch', 'update'].map((verb): Question => [verb, `configmaps/${ROLLOUT_STATE_CONFIG_MAP}`, MESH_NAMESPACE]),
+  ['create', 'events', WORKLOAD_NAMESPACE],
 ];
 
 const FORBIDDEN: readonly Question[] = [
@@ -53,6 +61,12 @@ const FORBIDDEN: readonly Question[] = [
   ['list', 'configmaps', WORKLOAD_NAMESPACE],
   ['update', 'configmaps/kube-root-ca.crt', WORKLOAD_NAMESPACE],
   ['delete', `configmaps/${XDS_CREDENTIALS.rootCertConfigMap}`, WORKLOAD_NAMESPACE],
+  // Only its own Lease, only in its namespace; its rollout state is never deleted by it.
+  ['update', 'leases.coordination.k8s.io/kube-controller-manager', 'kube-system'],
+  ['update', `leases.coordination.k8s.io/${ROLLOUT_LEASE_NAME}`, WORKLOAD_NAMESPACE],
+  ['delete', `leases.coordination.k8s.io/${ROLLOUT_LEASE_NAME}`, MESH_NAMESPACE],
+  ['delete', `configmaps/${ROLLOUT_STATE_CONFIG_MAP}`, MESH_NAMESPACE],
+  ['list', 'configmaps', MESH_NAMESPACE],
   // It reads the mesh config and workloads; it never changes them.
   ['update', 'virtualservices.networking.istio.io', WORKLOAD_NAMESPACE],
   ['patch', 'destinationrules.networking.istio.io', WORKLOAD_NAMESPACE],

@@ -118,6 +118,9 @@ describe('Mesh', () => {
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['mesh-ca'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update', 'patch'], resourceNames: ['mesh-last-accepted'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'update'], resourceNames: ['mesh-rollouts'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['mesh-rollout-leader'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     ]);
     expect(manifest(manifests, 'RoleBinding', 'mesh-reconciler').roleRef.name).toBe('mesh-reconciler');
   });
@@ -130,6 +133,26 @@ describe('Mesh', () => {
       { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'], resourceNames: ['mesh-ca-root-cert'] },
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
     ]);
+  });
+
+  test('GIVEN the control plane WHEN synthesized THEN the reconciler may hold only its rollout Lease, and only in its own namespace', () => {
+    const { chart } = meshChart();
+    const manifests = Testing.synth(chart);
+    const leaseRules = (kind: string, name: string) => manifest(manifests, kind, name).rules.filter((rule: any) => rule.apiGroups.includes('coordination.k8s.io'));
+
+    expect(leaseRules('ClusterRole', 'mesh-reconciler-mesh-system')).toEqual([]);
+    expect(leaseRules('Role', 'mesh-reconciler')).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['mesh-rollout-leader'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    ]);
+  });
+
+  test('GIVEN a mesh namespace other than mesh-system WHEN synthesized THEN the rollout Lease and ConfigMap rules are in that namespace\'s Role', () => {
+    const { chart } = meshChart({ namespace: 'platform-mesh' });
+    const role = manifest(Testing.synth(chart), 'Role', 'mesh-reconciler');
+
+    expect(role.metadata.namespace).toBe('platform-mesh');
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'update'], resourceNames: ['mesh-rollouts'] });
   });
 
   test('GIVEN the control plane WHEN synthesized THEN a PodDisruptionBudget keeps one reconciler available', () => {

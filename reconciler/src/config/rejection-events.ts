@@ -5,21 +5,11 @@
  * gets 409 Conflict) and an unchanged rejection is not recorded again on every push.
  */
 import { createHash } from 'crypto';
-import type * as k8s from '@kubernetes/client-node';
-import { describeApiError, httpStatusOf } from './http-status';
-import { RECONCILER_FIELD_MANAGER } from '../model';
+import { describeApiError } from './http-status';
+import { createObjectEvent, EventApi, InvolvedObject } from './object-event';
 import type { RejectedObject } from '../push/contract';
 
-/** The object an Event is about, as `involvedObject`. */
-export interface InvolvedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid?: string;
-}
-
-export type EventApi = Pick<k8s.CoreV1Api, 'createNamespacedEvent'>;
+export type { EventApi, InvolvedObject } from './object-event';
 
 export interface RejectionEventRecorderOptions {
   /** The API object a rejection refers to, or undefined when it is not (or no longer) in the API. */
@@ -59,31 +49,13 @@ export class RejectionEventRecorder {
   }
 
   private async create(name: string, object: InvolvedObject, message: string): Promise<void> {
-    const now = (this.options.clock?.() ?? new Date()).toISOString();
-    const body: k8s.CoreV1Event = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name, namespace: object.namespace },
-      involvedObject: { ...object },
-      reason: 'Rejected',
-      message,
-      type: 'Warning',
-      count: 1,
-      firstTimestamp: now as unknown as Date,
-      lastTimestamp: now as unknown as Date,
-      source: { component: RECONCILER_FIELD_MANAGER },
-      reportingComponent: RECONCILER_FIELD_MANAGER,
-      reportingInstance: this.options.reportingInstance,
-    };
     try {
-      await this.api.createNamespacedEvent({ namespace: object.namespace, body });
-      this.recorded.add(name);
-      this.options.onRecorded?.(object);
+      const outcome = await createObjectEvent(this.api, {
+        name, object, reason: 'Rejected', message, type: 'Warning', reportingInstance: this.options.reportingInstance, at: this.options.clock?.() ?? new Date(),
+      });
+      this.recorded.add(name); // created here, or by another replica
+      if (outcome === 'created') this.options.onRecorded?.(object);
     } catch (error) {
-      if (httpStatusOf(error) === 409) {
-        this.recorded.add(name); // another replica recorded it
-        return;
-      }
       this.options.onError?.(object, new Error(`recording a Warning Event on ${object.kind} ${object.namespace}/${object.name} failed`
         + `: ${describeApiError(error)}; the rejection is still in /debug/rejected`));
     }
