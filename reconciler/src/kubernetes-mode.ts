@@ -13,6 +13,7 @@ import { httpStatusOf } from './config/http-status';
 import { ConfigMapLastAcceptedStore } from './config/kubernetes-last-accepted-store';
 import { KubernetesSource, kubernetesDocument } from './config/kubernetes-source';
 import { RejectionEventRecorder } from './config/rejection-events';
+import { ResourceWatch } from './config/resource-watch';
 import { configMapClient, validatingWebhookConfigurationClient } from './config/server-side-apply';
 import { LeaseApi, LeaseElector, LeaseTiming } from './leadership/lease-elector';
 import type { Logger } from './log';
@@ -87,7 +88,7 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
     rolloutState: new ConfigMapRolloutStateStore({
       api: rolloutConfigMapClient(core),
       namespace: options.namespace,
-      watchClient: { watch: new k8s.Watch(kubeConfig), list: () => core.listNamespacedConfigMap({ namespace: options.namespace, fieldSelector: `metadata.name=${ROLLOUT_STATE_CONFIG_MAP}` }) },
+      follow: (onChange) => followConfigMap(kubeConfig, options.namespace, ROLLOUT_STATE_CONFIG_MAP, onChange, (message) => log.warn(message)),
       onWatchError: (message) => log.warn(message),
     }),
     rolloutLeadership: elector,
@@ -126,6 +127,26 @@ function leaseClient(kubeConfig: k8s.KubeConfig, namespace: string): LeaseApi {
     create: async (record) => stored(await api.createNamespacedLease({ namespace, body: body(record) })),
     replace: async (record, resourceVersion) => stored(await api.replaceNamespacedLease({ name: ROLLOUT_LEASE_NAME, namespace, body: body(record, resourceVersion) })),
   };
+}
+
+/** A list + watch of one ConfigMap by name (authorized by RBAC resourceNames); `onChange` gets it after each change. */
+function followConfigMap(kubeConfig: k8s.KubeConfig, namespace: string, name: string,
+  onChange: (configMap: k8s.V1ConfigMap | undefined) => void, onFailure: (message: string) => void): () => Promise<void> {
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const fieldSelector = `metadata.name=${name}`;
+  const current = () => watch.objects().find((object) => object.metadata?.name === name) as k8s.V1ConfigMap | undefined;
+  const watch: ResourceWatch = new ResourceWatch({
+    resource: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
+    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    client: { watch: new k8s.Watch(kubeConfig), list: () => core.listNamespacedConfigMap({ namespace, fieldSelector }) },
+    fieldSelector,
+    name: `ConfigMap ${namespace}/${name}`,
+    onChange: () => onChange(current()),
+    onFailure: (status) => onFailure(status.lastError ?? `watching ConfigMap ${namespace}/${name} failed; retrying`),
+  });
+  watch.start();
+  void watch.whenSynced().then(() => onChange(current()));
+  return () => watch.stop();
 }
 
 function rolloutConfigMapClient(core: k8s.CoreV1Api): ConfigMapApi {

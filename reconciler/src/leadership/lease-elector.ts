@@ -148,10 +148,25 @@ export class LeaseElector implements Leadership {
   private async acquireOrRenew(): Promise<void> {
     const sentAt = this.clock();
     const identity = this.options.identity;
+    // As client-go bounds each try by the renew deadline: a hung request must not block the next tries.
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new Error(`no answer from the API server within ${this.timing.renewDeadlineMs} ms`)), this.timing.renewDeadlineMs);
+      timeout.unref();
+    });
+    const answer = <T>(call: Promise<T>) => Promise.race([call, deadline]);
     try {
-      const current = await this.api.read();
+      await this.tryOnce(sentAt, identity, answer);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private async tryOnce(sentAt: number, identity: string, answer: <T>(call: Promise<T>) => Promise<T>): Promise<void> {
+    try {
+      const current = await answer(this.api.read());
       if (!current) {
-        this.won(await this.api.create(this.ownRecord(undefined, sentAt)), sentAt);
+        this.won(await answer(this.api.create(this.ownRecord(undefined, sentAt))), sentAt);
         return;
       }
       this.observe(current);
@@ -162,7 +177,7 @@ export class LeaseElector implements Leadership {
         const leaseMs = (current.record.leaseDurationSeconds ?? this.timing.leaseDurationMs / 1000) * 1000;
         if (this.observedAt + leaseMs > this.clock()) return;
       }
-      this.won(await this.api.replace(this.ownRecord(current.record, sentAt), current.resourceVersion), sentAt);
+      this.won(await answer(this.api.replace(this.ownRecord(current.record, sentAt), current.resourceVersion)), sentAt);
     } catch (error) {
       if (httpStatusOf(error) === 409) {
         // Another replica wrote first; what it wrote is read on the next attempt.

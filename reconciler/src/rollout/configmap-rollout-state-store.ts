@@ -7,7 +7,6 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import { describeApiError, httpStatusOf } from '../config/http-status';
-import { ResourceWatch, WatchClient } from '../config/resource-watch';
 import { RECONCILER_FIELD_MANAGER, ROLLOUT_STATE_CONFIG_MAP } from '../model';
 import type { RolloutRecord } from './rollout-record';
 import { parseRolloutRecords, ROLLOUT_STATE_FORMAT_VERSION, RolloutStateConflict, RolloutStateStore } from './rollout-state-store';
@@ -28,8 +27,12 @@ export interface ConfigMapRolloutStateStoreOptions {
   readonly namespace: string;
   /** @default ROLLOUT_STATE_CONFIG_MAP */
   readonly name?: string;
-  /** List + watch of the ConfigMap (by name), for `watch`; without it the store cannot be watched. */
-  readonly watchClient?: WatchClient;
+  /**
+   * Follows the ConfigMap (a list + watch by name): calls `onChange` with it after every change and
+   * returns the function that stops following. Without it the store cannot be watched.
+   */
+  readonly follow?: (onChange: (configMap: k8s.V1ConfigMap | undefined) => void) => () => Promise<void>;
+  /** Saved state a follower read but could not parse. */
   readonly onWatchError?: (message: string) => void;
 }
 
@@ -88,32 +91,19 @@ export class ConfigMapRolloutStateStore implements RolloutStateStore {
     this.resourceVersion = written.metadata?.resourceVersion ?? undefined;
   }
 
-  /** Calls `onRecords` with the saved records on every change of the ConfigMap; resolves to a stop function. */
+  /** Calls `onRecords` with the saved records on every change of the ConfigMap; returns the stop function. */
   watch(onRecords: (records: RolloutRecord[]) => void): () => Promise<void> {
-    const client = this.options.watchClient;
-    if (!client) throw new Error(`${this.description} cannot be watched: the store was made without a watch client`);
-    const watch = new ResourceWatch({
-      resource: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' },
-      path: `/api/v1/namespaces/${this.options.namespace}/configmaps`,
-      client,
-      fieldSelector: `metadata.name=${this.name}`,
-      name: this.description,
-      onChange: () => this.deliver(watch, onRecords),
-      onFailure: (status) => this.options.onWatchError?.(status.lastError ?? `watching ${this.description} failed`),
+    const follow = this.options.follow;
+    if (!follow) throw new Error(`${this.description} cannot be watched: the store was made without a way to follow it`);
+    return follow((configMap) => {
+      // Deleted: the leader writes it again with its next save; meanwhile the served weights stay.
+      if (!configMap) return;
+      try {
+        onRecords(this.recordsOf(configMap));
+      } catch (error) {
+        this.options.onWatchError?.((error as Error).message);
+      }
     });
-    watch.start();
-    void watch.whenSynced().then(() => this.deliver(watch, onRecords));
-    return () => watch.stop();
-  }
-
-  private deliver(watch: ResourceWatch, onRecords: (records: RolloutRecord[]) => void): void {
-    const configMap = watch.objects().find((object) => object.metadata?.name === this.name) as k8s.V1ConfigMap | undefined;
-    if (!configMap) return;
-    try {
-      onRecords(this.recordsOf(configMap));
-    } catch (error) {
-      this.options.onWatchError?.((error as Error).message);
-    }
   }
 
   private recordsOf(configMap: k8s.V1ConfigMap): RolloutRecord[] {

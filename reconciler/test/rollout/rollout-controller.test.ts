@@ -1,10 +1,8 @@
-import { declared, HEALTHY_PLAN, HOST } from './rollout-fixtures';
+import { canaryFlush, declared, HEALTHY_PLAN, HOST } from './rollout-fixtures';
 import { silentLogger } from '../../src/log';
 import { RolloutController } from '../../src/rollout/rollout-controller';
 import type { RolloutRecord } from '../../src/rollout/rollout-record';
 import type { RolloutStateStore } from '../../src/rollout/rollout-state-store';
-import { HISTOGRAM_BOUNDS } from '../../src/telemetry/histogram';
-import type { ClusterFlush } from '../../src/telemetry/proxy-flush';
 import { SubsetTotals } from '../../src/telemetry/subset-totals';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -20,18 +18,6 @@ class MemoryStore implements RolloutStateStore {
     this.saves += 1;
     this.saved = JSON.parse(JSON.stringify(records));
   }
-}
-
-/** One caller's flush to the canary: `ok` 200s and `failed` 503s, each taking `latencyMs`. */
-function canaryFlush(ok: number, failed: number, latencyMs = 3): ClusterFlush {
-  const count = ok + failed;
-  return {
-    cluster: `outbound|9080|v2|${HOST}`, responses: new Map([[200, ok], [503, failed]].filter(([, n]) => n > 0) as [number, number][]),
-    grpcStatuses: new Map(),
-    latency: { count, sum: count * latencyMs, upperBounds: HISTOGRAM_BOUNDS, cumulativeCounts: HISTOGRAM_BOUNDS.map((bound) => (bound >= latencyMs ? count : 0)) },
-    connectionsOpened: 0, connectionsClosed: 0, sentBytes: 0, receivedBytes: 0, overflows: 0, retries: 0, ejections: 0, tlsHandshakes: 0,
-    grpcRequestMessages: 0, grpcResponseMessages: 0,
-  };
 }
 
 function controllerWith(store: MemoryStore, clock: { now: number }, traffic = new SubsetTotals()) {

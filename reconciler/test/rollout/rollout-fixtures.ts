@@ -2,6 +2,8 @@
 import type { MeshObject } from '../../src/push/contract';
 import { declaredRollout, DeclaredRollout } from '../../src/rollout/declared-rollout';
 import { ROLLOUT_ANNOTATION, RolloutPlan } from '../../src/model';
+import { HISTOGRAM_BOUNDS } from '../../src/telemetry/histogram';
+import type { ClusterFlush } from '../../src/telemetry/proxy-flush';
 
 export const HOST = 'reviews.default.svc.cluster.local';
 
@@ -34,4 +36,16 @@ export function declared(plan: RolloutPlan = HEALTHY_PLAN): DeclaredRollout {
   const parsed = declaredRollout(rolloutVirtualService(plan));
   if (!parsed.ok || !parsed.rollout) throw new Error(`fixture plan does not parse: ${JSON.stringify(parsed)}`);
   return parsed.rollout;
+}
+
+/** One caller's flush to the canary: `ok` 200s and `failed` 503s, each taking `latencyMs`. */
+export function canaryFlush(ok: number, failed: number, latencyMs = 3): ClusterFlush {
+  const count = ok + failed;
+  return {
+    cluster: `outbound|9080|v2|${HOST}`, responses: new Map([[200, ok], [503, failed]].filter(([, n]) => n > 0) as [number, number][]),
+    grpcStatuses: new Map(),
+    latency: { count, sum: count * latencyMs, upperBounds: HISTOGRAM_BOUNDS, cumulativeCounts: HISTOGRAM_BOUNDS.map((bound) => (bound >= latencyMs ? count : 0)) },
+    connectionsOpened: 0, connectionsClosed: 0, sentBytes: 0, receivedBytes: 0, overflows: 0, retries: 0, ejections: 0, tlsHandshakes: 0,
+    grpcRequestMessages: 0, grpcResponseMessages: 0,
+  };
 }
