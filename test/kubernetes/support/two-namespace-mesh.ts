@@ -19,13 +19,18 @@ export interface TwoNamespaceMesh {
   readonly client: Pod;
 }
 
-/** Synthesizes the mesh; `extend` adds constructs (policies) to it, `meshProps` sets the Mesh's other props. */
-export function synthesizeTwoNamespaceMesh(extend?: (chart: Construct, mesh: Mesh, hello: MeshService) => void, meshProps: Omit<MeshProps, 'replicas'> = {}): string {
+/**
+ * Synthesizes the mesh; `extend` adds constructs (policies) to it, `meshProps` sets the Mesh's other
+ * props, `helloVersions` names hello's versions (each `example/hello:<n>.0`).
+ */
+export function synthesizeTwoNamespaceMesh(
+  extend?: (chart: Construct, mesh: Mesh, hello: MeshService) => void, meshProps: Omit<MeshProps, 'replicas'> = {}, helloVersions: readonly string[] = ['v1'],
+): string {
   const app = Testing.app();
   const chart = new Chart(app, 'two-namespaces');
   const mesh = new Mesh(chart, 'Mesh', { ...meshProps, replicas: 2 });
   const port = [{ port: 9080, protocol: ServiceProtocol.HTTP }];
-  const hello = new MeshService(chart, 'hello', { mesh, name: 'hello', namespace: 'backend', ports: port, versions: [{ name: 'v1', image: 'example/hello:1.0' }] });
+  const hello = new MeshService(chart, 'hello', { mesh, name: 'hello', namespace: 'backend', ports: port, versions: helloVersions.map((name, index) => ({ name, image: `example/hello:${index + 1}.0` })) });
   new MeshService(chart, 'client', {
     mesh, name: 'client', namespace: 'frontend', ports: port, versions: [{ name: 'v1', image: 'example/client:1.0' }], dependencies: [hello],
   });
