@@ -68,6 +68,21 @@ describe('reconciler CLI', () => {
     });
   });
 
+  test('GIVEN Kubernetes mode WHEN parsed without election flags THEN the rollout Lease uses client-go\'s timing; the flags scale it', () => {
+    const env = { POD_NAMESPACE: 'mesh-system' };
+    expect(parseCliArgs(['--source=kubernetes'], env).leaseTiming).toEqual({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+    expect(parseCliArgs(['--source=kubernetes', '--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline=3s', '--leader-elect-retry-period=500ms'], env).leaseTiming)
+      .toEqual({ leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 });
+  });
+
+  test.each([
+    [['--leader-elect-lease-duration=5s'], '--leader-elect-lease-duration (5000 ms) must be longer than --leader-elect-renew-deadline (10000 ms), e.g. 15s and 10s'],
+    [['--leader-elect-retry-period=9s'], '--leader-elect-renew-deadline (10000 ms) must be longer than 1.2 × --leader-elect-retry-period (9000 ms), e.g. 10s and 2s'],
+    [['--leader-elect-lease-duration=soon'], "--leader-elect-lease-duration is 'soon'; it must be a positive duration such as 500ms, 30s, 90m or 24h"],
+  ])('GIVEN election flags %j WHEN parsed THEN they are refused naming the flags', (flags, message) => {
+    expect(() => parseCliArgs(['--source=kubernetes', ...flags], { POD_NAMESPACE: 'mesh-system' })).toThrow(message);
+  });
+
   test('GIVEN directory mode with --ca-dir and no --data-dir WHEN parsed THEN the CA directory is the flag\'s', () => {
     expect(parseCliArgs(['--dir', '/config', '--ca-dir', '/secrets/ca'], {}).caDir).toBe('/secrets/ca');
   });
