@@ -9,15 +9,15 @@ import { randomUUID } from 'crypto';
 import * as k8s from '@kubernetes/client-node';
 import { WebhookServer } from './admission/webhook-server';
 import { CaBundleResult, ensureWebhookCaBundle } from './admission/webhook-ca-bundle';
-import { httpStatusOf } from './config/http-status';
 import { ConfigMapLastAcceptedStore } from './config/kubernetes-last-accepted-store';
 import { KubernetesSource, kubernetesDocument } from './config/kubernetes-source';
 import { RejectionEventRecorder } from './config/rejection-events';
 import { ResourceWatch } from './config/resource-watch';
 import { configMapClient, validatingWebhookConfigurationClient } from './config/server-side-apply';
-import { LeaseApi, LeaseElector, LeaseTiming } from './leadership/lease-elector';
+import { kubernetesLeaseApi } from './leadership/kubernetes-lease-api';
+import { LeaseElector, LeaseTiming } from './leadership/lease-elector';
 import type { Logger } from './log';
-import { clusterScopedName, RECONCILER_FIELD_MANAGER, ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, SERVED_ISTIO_RESOURCES } from './model';
+import { clusterScopedName, ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, SERVED_ISTIO_RESOURCES } from './model';
 import { ConfigMapApi, ConfigMapRolloutStateStore } from './rollout/configmap-rollout-state-store';
 import { RolloutEventRecorder } from './rollout/rollout-events';
 import type { ModeBackends, ServingContext } from './mode-backends';
@@ -67,7 +67,7 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
   });
 
   // A restarted process is a new candidate: it must not inherit the Lease its predecessor held.
-  const elector = new LeaseElector(leaseClient(kubeConfig, options.namespace), {
+  const elector = new LeaseElector(kubernetesLeaseApi(kubeConfig, options.namespace, ROLLOUT_LEASE_NAME), {
     identity: `${options.podName}_${randomUUID().slice(0, 8)}`,
     description: `Lease ${options.namespace}/${ROLLOUT_LEASE_NAME}`,
     timing: options.leaseTiming,
@@ -103,29 +103,6 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
         await Promise.all([elector.stop(), stopWebhook?.()]);
       };
     },
-  };
-}
-
-function leaseClient(kubeConfig: k8s.KubeConfig, namespace: string): LeaseApi {
-  const api = kubeConfig.makeApiClient(k8s.CoordinationV1Api);
-  const stored = (lease: k8s.V1Lease) => ({ record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' });
-  const body = (spec: k8s.V1LeaseSpec, resourceVersion?: string): k8s.V1Lease => ({
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: ROLLOUT_LEASE_NAME, namespace, labels: { 'app.kubernetes.io/managed-by': RECONCILER_FIELD_MANAGER }, ...(resourceVersion ? { resourceVersion } : {}) },
-    spec,
-  });
-  return {
-    read: async () => {
-      try {
-        return stored(await api.readNamespacedLease({ name: ROLLOUT_LEASE_NAME, namespace }));
-      } catch (error) {
-        if (httpStatusOf(error) === 404) return undefined;
-        throw error;
-      }
-    },
-    create: async (record) => stored(await api.createNamespacedLease({ namespace, body: body(record) })),
-    replace: async (record, resourceVersion) => stored(await api.replaceNamespacedLease({ name: ROLLOUT_LEASE_NAME, namespace, body: body(record, resourceVersion) })),
   };
 }
 
