@@ -84,7 +84,8 @@ flags:
 environment:
   POD_NAMESPACE               Kubernetes mode: the reconciler's namespace when --namespace is not
                               given (set it from the downward API)
-  POD_NAME                    Kubernetes mode: this replica's name in Events (default the host name)
+  POD_NAME                    Kubernetes mode: this replica's name in Events and in the rollout
+                              Lease (default the host name; the Mesh construct sets it)
   POD_IP                      IP address on the xDS serving certificate (default 127.0.0.1 in
                               directory mode)
   KUBECONFIG                  Kubernetes mode without --kubeconfig: kubeconfig file(s) to reach the

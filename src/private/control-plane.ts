@@ -226,10 +226,12 @@ function addDeployment(
     args: ['--source=kubernetes', `--mesh-config=${MESH_CONFIG_DIR}/${MESH_CONFIG_KEY}`],
     ports: EXPOSED_PORTS.map(port => ({ name: port.name, number: port.number })),
     envVariables: {
-      // The namespace holding the CA Secret and last-accepted ConfigMap; the pod IP goes on the
-      // xDS serving certificate next to the Service names.
+      // The namespace holding the CA Secret, the ConfigMaps and the rollout Lease; the pod IP goes
+      // on the xDS serving certificate next to the Service names; the pod name identifies the
+      // replica in the Lease and in the Events it records.
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
       POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
+      POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
     },
     liveness: kplus.Probe.fromHttpGet('/healthz', { port: monitoringPort, timeoutSeconds: Duration.seconds(5) }),
     // Ready once every watch has listed; checked often so a replica joins the Service quickly.

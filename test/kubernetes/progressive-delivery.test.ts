@@ -24,6 +24,8 @@ const STEPS = [10, 30, 60, 100];
 /** The test's own timing for the election (client-go's defaults are 15 s, 10 s, 2 s). */
 const LEASE_FLAGS = ['--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline=3s', '--leader-elect-retry-period=500ms'];
 const FIELD_MANAGER = 'cdk8s-mesh-test';
+/** Long enough to check both replicas and the drift within a step on a busy machine. */
+const PAUSE_SECONDS = 12;
 
 interface RolloutView {
   readonly rollout: string;
@@ -57,7 +59,7 @@ function synthesize(): string {
       canaryWeight: 0,
       minRequests: 20,
       trafficWaitLimit: Duration.minutes(10),
-      steps: STEPS.map((weight) => ({ weight, pause: Duration.seconds(8), minSuccessRate: 95 })),
+      steps: STEPS.map((weight) => ({ weight, pause: Duration.seconds(PAUSE_SECONDS), minSuccessRate: 95 })),
     });
     const deployment = mesh.node.findAll().find((construct): construct is ApiObject => construct instanceof ApiObject && construct.kind === 'Deployment');
     for (const flag of LEASE_FLAGS) deployment!.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/args/-', flag));
@@ -120,16 +122,21 @@ async function expectNoDrift(): Promise<void> {
   expect({ code: diff.code, diff: diff.stdout, error: diff.stderr }).toEqual({ code: 0, diff: '', error: '' });
 }
 
-/** Every replica running shows `weight` in /debug/rollouts and serves it in RDS. */
-async function waitForEveryReplicaToServe(weight: number): Promise<void> {
+/**
+ * Every replica answering shows `weight` in /debug/rollouts and serves it in RDS (`all`: both
+ * replicas must answer; otherwise one restarting after its SIGKILL may still be loading).
+ */
+async function waitForEveryReplicaToServe(weight: number, all = true): Promise<void> {
   await cluster.waitFor(`every reconciler replica to serve the canary ${weight} %`, async () => {
-    const running = await replicas();
-    if (running.length === 0) return false;
-    for (const replica of running) {
+    const answering: Pod[] = [];
+    for (const replica of await replicas()) {
       const view = await rolloutOn(replica);
-      if (view?.rollouts.find((rollout) => rollout.rollout === ROLLOUT_KEY)?.weight !== weight) return false;
-      if (await servedCanaryWeight(replica).catch(() => undefined) !== weight) return false;
+      if (!view) continue;
+      if (view.rollouts.find((rollout) => rollout.rollout === ROLLOUT_KEY)?.weight !== weight) return false;
+      answering.push(replica);
     }
+    if (answering.length < (all ? 2 : 1)) return false;
+    for (const replica of answering) if (await servedCanaryWeight(replica).catch(() => undefined) !== weight) return false;
     return true;
   }, 60_000, 250);
 }
@@ -139,10 +146,6 @@ beforeAll(async () => {
   ({ cluster, client } = await startTwoNamespaceMesh('progressive-delivery', yaml));
   await cluster.waitForPods('backend', 'app=hello', { count: 2, timeoutMs: 180_000 });
   identity = await sidecarIdentity(cluster, client);
-  // Calls all along: the canary's telemetry comes from the client's sidecar.
-  callLoop = (async () => {
-    while (calling) await callFrom(cluster, client, HELLO_URL, 20).catch(() => undefined);
-  })();
 }, 480_000);
 
 afterAll(async () => {
@@ -161,11 +164,15 @@ describe('a rollout executed by the Lease holder, across a failover', () => {
       await cluster.waitFor('the client in sync with the leader', async () => (await replicaServingClient())?.metadata.name === firstLeader, 90_000, 250);
     }
 
-    // Steps 1 and 2 on the first leader; both replicas serve each one and nothing drifts.
-    for (const weight of STEPS.slice(0, 2)) {
-      await waitForEveryReplicaToServe(weight);
-      await expectNoDrift();
-    }
+    // Without traffic step 1 waits (its pause is long over by now); both replicas serve it, nothing drifts.
+    await waitForEveryReplicaToServe(STEPS[0]);
+    await expectNoDrift();
+    // Calls from now on: the canary's telemetry comes from the client's sidecar.
+    callLoop = (async () => {
+      while (calling) await callFrom(cluster, client, HELLO_URL, 20).catch(() => undefined);
+    })();
+    await waitForEveryReplicaToServe(STEPS[1]);
+    await expectNoDrift();
     const leaders = await replicas();
     const leader = leaders.find((pod) => pod.metadata.name === firstLeader)!;
     const follower = leaders.find((pod) => pod.metadata.name !== firstLeader)!;
@@ -190,7 +197,7 @@ describe('a rollout executed by the Lease holder, across a failover', () => {
     expect(resumed.weight).toBeGreaterThanOrEqual(atKill.weight);
 
     for (const weight of STEPS.slice(2)) {
-      await waitForEveryReplicaToServe(weight);
+      await waitForEveryReplicaToServe(weight, false);
       await expectNoDrift();
     }
     const promoted = await cluster.waitFor('the rollout to be promoted', async () => {
@@ -200,6 +207,7 @@ describe('a rollout executed by the Lease holder, across a failover', () => {
     // One history entry per step, in order: none repeated, none skipped, step 1 never entered twice.
     expect(promoted.history.map((event) => `${event.phase} ${event.step}`))
       .toEqual(['Progressing 1', 'Progressing 2', 'Progressing 3', 'Progressing 4', 'Promoted 4']);
+    await waitForEveryReplicaToServe(STEPS.at(-1)!);
     await expectNoDrift();
 
     const events = await cluster.api.list<{ reason: string; message: string; reportingInstance?: string }>(

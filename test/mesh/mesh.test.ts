@@ -67,10 +67,11 @@ describe('Mesh', () => {
     // The plaintext xDS port (15010) stays on the pod's loopback: it is neither a container port nor in the Service.
     expect(container.ports.map((p: any) => p.containerPort)).toEqual([15012, 15014, 15017]);
     expect(container.args).toContain('--source=kubernetes');
-    // Exactly what the reconciler reads: its namespace and pod IP; the rest comes from --mesh-config.
+    // Exactly what the reconciler reads: its namespace, pod IP and pod name; the rest comes from --mesh-config.
     expect(container.env).toEqual([
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ]);
     expect(container.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532 });
     expect(spec.volumes).toEqual([{ name: 'mesh-config', configMap: { name: 'mesh-config' } }]);
