@@ -18,8 +18,6 @@ import { ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP } from '../../src/model';
 
 const HELLO_HOST = 'hello.backend.svc.cluster.local';
 const HELLO_URL = `http://${HELLO_HOST}:9080/rollout`;
-const ROUTE = 'HelloRollout'.toLowerCase();
-const ROLLOUT_KEY = `backend/hello/${ROUTE}`;
 const STEPS = [10, 30, 60, 100];
 /** The test's own timing for the election (client-go's defaults are 15 s, 10 s, 2 s). */
 const LEASE_FLAGS = ['--leader-elect-lease-duration=4s', '--leader-elect-renew-deadline=3s', '--leader-elect-retry-period=500ms'];
@@ -45,6 +43,9 @@ interface SavedRecord {
 
 let cluster: Cluster;
 let yaml: string;
+/** The CanaryRelease's route, and the rollout's key `namespace/virtualservice/route`. */
+let route: string;
+let rolloutKey: string;
 let client: Pod;
 let identity: SidecarIdentity;
 let calling = true;
@@ -52,7 +53,7 @@ let callLoop: Promise<void> | undefined;
 
 function synthesize(): string {
   return synthesizeTwoNamespaceMesh((chart, mesh, hello) => {
-    new CanaryRelease(chart, 'HelloRollout', {
+    route = new CanaryRelease(chart, 'HelloRollout', {
       service: hello,
       stable: 'v1',
       canary: 'v2',
@@ -60,7 +61,8 @@ function synthesize(): string {
       minRequests: 20,
       trafficWaitLimit: Duration.minutes(10),
       steps: STEPS.map((weight) => ({ weight, pause: Duration.seconds(PAUSE_SECONDS), minSuccessRate: 95 })),
-    });
+    }).routeName;
+    rolloutKey = `backend/hello/${route}`;
     const deployment = mesh.node.findAll().find((construct): construct is ApiObject => construct instanceof ApiObject && construct.kind === 'Deployment');
     for (const flag of LEASE_FLAGS) deployment!.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/args/-', flag));
   }, {}, ['v1', 'v2']);
@@ -77,7 +79,7 @@ async function savedRecord(): Promise<SavedRecord | undefined> {
   const configMap = await cluster.api.find<{ data?: Record<string, string>; metadata: { labels?: Record<string, string> } }>(
     `/api/v1/namespaces/${MESH_NAMESPACE}/configmaps/${ROLLOUT_STATE_CONFIG_MAP}`);
   const text = configMap?.data?.['rollouts.json'];
-  return text ? (JSON.parse(text) as { rollouts: SavedRecord[] }).rollouts.find((record) => record.key === ROLLOUT_KEY) : undefined;
+  return text ? (JSON.parse(text) as { rollouts: SavedRecord[] }).rollouts.find((record) => record.key === rolloutKey) : undefined;
 }
 
 async function replicas(): Promise<Pod[]> {
@@ -93,7 +95,7 @@ async function servedCanaryWeight(replica: Pod): Promise<number | undefined> {
   const routes = await fetchServedRoutes(replica, identity, ['9080']);
   const host = routes['9080']?.virtual_hosts?.find((virtualHost) => virtualHost.name === `${HELLO_HOST}:9080`);
   type WeightedRoute = { weighted_clusters?: { clusters: { name: string; weight?: number }[] } };
-  const route = host?.routes?.find((candidate) => candidate.name === ROUTE)?.route as WeightedRoute | undefined;
+  const route = host?.routes?.find((candidate) => candidate.name === route)?.route as WeightedRoute | undefined;
   const canary = route?.weighted_clusters?.clusters.find((cluster_) => cluster_.name.includes('|v2|'));
   return route ? canary?.weight ?? 0 : undefined;
 }
@@ -132,7 +134,7 @@ async function waitForEveryReplicaToServe(weight: number, all = true): Promise<v
     for (const replica of await replicas()) {
       const view = await rolloutOn(replica);
       if (!view) continue;
-      if (view.rollouts.find((rollout) => rollout.rollout === ROLLOUT_KEY)?.weight !== weight) return false;
+      if (view.rollouts.find((rollout) => rollout.rollout === rolloutKey)?.weight !== weight) return false;
       answering.push(replica);
     }
     if (answering.length < (all ? 2 : 1)) return false;
@@ -191,7 +193,7 @@ describe('a rollout executed by the Lease holder, across a failover', () => {
     // It resumes at the saved step (or the next one), never back at step 1.
     const resumed = await cluster.waitFor('the new leader to execute the rollout', async () => {
       const view = await rolloutOn(follower);
-      return view?.executing ? view.rollouts.find((rollout) => rollout.rollout === ROLLOUT_KEY) : undefined;
+      return view?.executing ? view.rollouts.find((rollout) => rollout.rollout === rolloutKey) : undefined;
     }, 30_000, 100);
     expect(Number(resumed.step.split('/')[0])).toBeGreaterThanOrEqual(atKill.step + 1);
     expect(resumed.weight).toBeGreaterThanOrEqual(atKill.weight);

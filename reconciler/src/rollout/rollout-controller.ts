@@ -47,13 +47,14 @@ const TIMER_MARGIN_MS = 5;
 
 export type RolloutActionResult = { readonly status: 200 | 404 | 409; readonly body: unknown };
 
-/** Where a step's window begins: the reading of the canary's totals when the step began (or this process first saw it). */
+/** A transition made in memory, announced once it is saved. */
 interface PendingTransition {
   readonly before: RolloutRecord | undefined;
   readonly after: RolloutRecord;
   readonly action?: OperatorAction;
 }
 
+/** Where a step's window begins: the reading of the canary's totals when the step began (or this process first saw it). */
 interface WindowStart {
   readonly step: number;
   readonly stepStartedAt: number;
@@ -95,11 +96,6 @@ export class RolloutController {
     if (this.options.leadership && this.options.store.watch && !this.stopWatch) {
       this.stopWatch = this.options.store.watch((records) => this.followSaved(records));
     }
-  }
-
-  /** Whether this replica judges and saves the rollouts now. */
-  get executing(): boolean {
-    return this.leading;
   }
 
   /**
