@@ -95,9 +95,9 @@ async function servedCanaryWeight(replica: Pod): Promise<number | undefined> {
   const routes = await fetchServedRoutes(replica, identity, ['9080']);
   const host = routes['9080']?.virtual_hosts?.find((virtualHost) => virtualHost.name === `${HELLO_HOST}:9080`);
   type WeightedRoute = { weighted_clusters?: { clusters: { name: string; weight?: number }[] } };
-  const route = host?.routes?.find((candidate) => candidate.name === route)?.route as WeightedRoute | undefined;
-  const canary = route?.weighted_clusters?.clusters.find((cluster_) => cluster_.name.includes('|v2|'));
-  return route ? canary?.weight ?? 0 : undefined;
+  const weighted = host?.routes?.find((candidate) => candidate.name === route)?.route as WeightedRoute | undefined;
+  const canary = weighted?.weighted_clusters?.clusters.find((cluster_) => cluster_.name.includes('|v2|'));
+  return weighted ? canary?.weight ?? 0 : undefined;
 }
 
 /** The replica the client's sidecar is in sync with (its xDS stream), if any. */
