@@ -94,10 +94,12 @@ async function rolloutOn(replica: Pod): Promise<RolloutsView | undefined> {
 async function servedCanaryWeight(replica: Pod): Promise<number | undefined> {
   const routes = await fetchServedRoutes(replica, identity, ['9080']);
   const host = routes['9080']?.virtual_hosts?.find((virtualHost) => virtualHost.name === `${HELLO_HOST}:9080`);
-  type WeightedRoute = { weighted_clusters?: { clusters: { name: string; weight?: number }[] } };
-  const weighted = host?.routes?.find((candidate) => candidate.name === route)?.route as WeightedRoute | undefined;
-  const canary = weighted?.weighted_clusters?.clusters.find((cluster_) => cluster_.name.includes('|v2|'));
-  return weighted ? canary?.weight ?? 0 : undefined;
+  // A split is weighted clusters; a whole share (0 or 100 %) is one cluster.
+  type ServedRoute = { cluster?: string; weighted_clusters?: { clusters: { name: string; weight?: number }[] } };
+  const served = host?.routes?.find((candidate) => candidate.name === route)?.route as ServedRoute | undefined;
+  if (!served) return undefined;
+  if (served.cluster !== undefined) return served.cluster.includes('|v2|') ? 100 : 0;
+  return served.weighted_clusters?.clusters.find((weighted) => weighted.name.includes('|v2|'))?.weight ?? 0;
 }
 
 /** The replica the client's sidecar is in sync with (its xDS stream), if any. */
