@@ -20,7 +20,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Runtime helpers that are not jsii modules must travel inside the package, with their peers
   // (@bufbuild/protobuf is @bufbuild/cel's peer dependency: npm pack would leave it out).
   bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@^2.6.2', 'yaml@^2.8.0'],
-  devDeps: ['cdk8s-cli@^2.200.0', 'ts-node', '@types/node@^20', 'fast-check@^4'],
+  devDeps: ['cdk8s-cli@^2.200.0', 'ts-node', '@types/node@^20', 'fast-check@^4', 'playwright-core@^1.65.1'],
   keywords: ['cdk8s', 'istio', 'envoy', 'service-mesh', 'xds', 'kubernetes'],
   github: false,
   release: false,
@@ -48,7 +48,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     ignorePatterns: ['src/imports/**', 'reconciler/**', 'dist/**', 'lib/**'],
   },
-  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json', '/.mesh-reconciler/'],
+  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json', '/.mesh-reconciler/', '/test-artifacts/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/reconciler/', '/bench/', '/.ci/', '/scripts/'] },
 });
 

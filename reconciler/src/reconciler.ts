@@ -13,6 +13,9 @@ import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
 import { cutForMessage, SERVED_ISTIO_RESOURCES } from './model';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
+import { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds } from './observatory/health';
+import { Observatory } from './observatory/observatory';
+import { defaultUiDirectory } from './observatory/observatory-http';
 import { OpsServer } from './ops/ops-server';
 import { ProxyRejections } from './ops/proxy-rejections';
 import { redactPrivateKeys } from './ops/redact';
@@ -93,6 +96,10 @@ export interface ReconcilerOptions {
    * weights as written (no store, no execution: a restart would lose the step).
    */
   readonly rolloutState?: RolloutStateStore;
+  /** Error-ratio thresholds of the observatory's health. @default Kiali's: 5xx 0 %/10 %, 4xx 10 %/20 % */
+  readonly healthThresholds?: HealthThresholds;
+  /** The bundled observatory pages. @default build/ui next to the built reconciler */
+  readonly uiDirectory?: string;
   /** The bearer token operator actions on the ops port must carry; read on every action, so it can be rotated. Omit to refuse them. */
   readonly opsToken?: () => string | undefined;
 }
@@ -131,6 +138,8 @@ export class Reconciler {
   private latestUpdate: ConfigUpdate | undefined;
   private pushContext: PushContext | undefined;
   private rejected: readonly RejectedObject[] = [];
+  /** The accepted objects the current push context was built from, for the observatory. */
+  private servedObjects: readonly MeshObject[] = [];
   private ignored: readonly IgnoredObject[] = [];
   private notApplied: readonly NotAppliedFields[] = [];
   private heldBack: readonly HeldBackChange[] = [];
@@ -204,6 +213,20 @@ export class Reconciler {
         ? this.rollouts.act(key, action)
         : Promise.resolve({ status: 409 as const, body: { error: 'rollouts are not executed by this reconciler (no rollout state store), so there is nothing to act on' } }),
       opsToken: options.opsToken,
+      observatory: new Observatory(() => ({
+        push: this.pushContext,
+        servedObjects: this.servedObjects,
+        mesh: this.options.mesh,
+        traffic: this.telemetry.store,
+        rollouts: this.rollouts?.statuses() ?? [],
+        rejected: this.rejected,
+        ignored: this.ignored,
+        nacks: this.proxyRejections.toJson(),
+        connectedProxies: [...this.proxies.values()].map((proxy) => proxy.identity),
+        thresholds: options.healthThresholds ?? DEFAULT_HEALTH_THRESHOLDS,
+        now: Date.now(),
+      })),
+      uiDirectory: options.uiDirectory ?? defaultUiDirectory(),
     }) : undefined;
   }
 
@@ -318,6 +341,7 @@ export class Reconciler {
     try {
       const rolloutWeights = this.servedRolloutWeights(declaredRollouts(served.objects));
       this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights);
+      this.servedObjects = served.objects;
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
       this.metrics.servedObjects.set(served.objects.length);

@@ -179,6 +179,34 @@ export class TelemetryStore {
     return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
   }
 
+  /**
+   * Like `total`, once per group in one pass over the series: the graph merges each caller →
+   * service and each service → version this way, latency buckets included. Series that
+   * `groupOf` maps to undefined are left out.
+   */
+  groupedTotals(query: TrafficQuery, groupOf: (source: SourcePeer, destination: TrafficDestination) => string | undefined, now: number = Date.now()): Map<string, EdgeTraffic> {
+    const windowMs = checkedWindow(query.windowMs);
+    const groups = new Map<string, EdgeAccumulator>();
+    const spans = new Map<ProxyCoverage, number | undefined>();
+    for (const series of this.allSeries()) {
+      if (!matches(series, query)) continue;
+      const group = groupOf(series.source, series.destination);
+      if (group === undefined) continue;
+      let edge = groups.get(group);
+      if (!edge) {
+        edge = {
+          source: series.source, destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
+          reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
+        };
+        groups.set(group, edge);
+      }
+      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
+    }
+    const totals = new Map<string, EdgeTraffic>();
+    for (const [group, edge] of groups) if (edge.reporters > 0) totals.set(group, edgeTraffic(edge, windowMs / 1000));
+    return totals;
+  }
+
   /** Drops series that have aged out of every window, and frees aged-out slots of the others. */
   sweep(now: number): void {
     this.lastSweep = now;

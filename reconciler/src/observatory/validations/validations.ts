@@ -1,0 +1,30 @@
+/** Every validation of the mesh, sorted errors first, then by object and code. */
+import { declaredView } from '../declared-view';
+import type { ObservatoryInputs } from '../observatory-inputs';
+import { plaintextChecks, sidecarChecks, subsetChecks, virtualServiceHostChecks } from './config-checks';
+import { ignoredValidations, nackValidations, rejectedValidations } from './problem-validations';
+import type { Validation, ValidationSeverity } from './validation';
+
+const SEVERITY_ORDER: Record<ValidationSeverity, number> = { error: 0, warning: 1, info: 2 };
+
+export function meshValidations(inputs: ObservatoryInputs, windowMs: number, namespace?: string): Validation[] {
+  const strictHosts = new Map<string, { namespace: string; name: string }>();
+  if (inputs.push) {
+    for (const service of declaredView(inputs.push, inputs.servedObjects, inputs.mesh).services) {
+      if (service.declared && service.mtlsMode === 'STRICT') strictHosts.set(service.host, service);
+    }
+  }
+  const all = [
+    ...rejectedValidations(inputs.rejected),
+    ...nackValidations(inputs.nacks),
+    ...subsetChecks(inputs),
+    ...virtualServiceHostChecks(inputs),
+    ...sidecarChecks(inputs),
+    ...plaintextChecks(inputs, strictHosts, windowMs),
+    ...ignoredValidations(inputs.ignored),
+  ];
+  return all.filter((validation) => namespace === undefined || validation.namespace === namespace)
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || compare(a.object, b.object) || compare(a.code, b.code));
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
