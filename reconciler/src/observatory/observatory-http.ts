@@ -23,9 +23,9 @@ export interface ObservatoryApi {
 export const CONTENT_SECURITY_POLICY = "default-src 'self'";
 const TOKEN_COOKIE = 'mesh_observatory_token';
 const SERVICE_PATH = /^\/api\/services\/([^/]+)\/([^/]+)$/;
-const ASSET_NAME = /^[A-Za-z0-9_-]+\.(html|js|css|svg)$/;
+const ASSET_NAME = /^[A-Za-z0-9_.-]+\.(html|js|css|svg|txt)$/;
 const CONTENT_TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml',
+  html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', txt: 'text/plain; charset=utf-8',
 };
 const DEFAULT_WINDOW_MS = 60_000;
 
