@@ -129,6 +129,8 @@ export class Reconciler {
   private readonly ops: OpsServer | undefined;
   /** Progressive delivery: the declared rollouts' state machines and the weights they serve. */
   readonly rollouts: RolloutController | undefined;
+  /** The live graph, service views and validations behind `/api` and `/ui`. */
+  readonly observatory: Observatory;
   private readonly debouncer: PushDebouncer;
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly log: Logger;
@@ -196,6 +198,19 @@ export class Reconciler {
       log: this.log,
       onWeightsChanged: (reason) => this.debouncer.request(reason),
     }) : undefined;
+    this.observatory = new Observatory(() => ({
+      push: this.pushContext,
+      servedObjects: this.servedObjects,
+      mesh: this.options.mesh,
+      traffic: this.telemetry.store,
+      rollouts: this.rollouts?.statuses() ?? [],
+      rejected: this.rejected,
+      ignored: this.ignored,
+      nacks: this.proxyRejections.toJson(),
+      connectedProxies: [...this.proxies.values()].map((proxy) => proxy.identity),
+      thresholds: options.healthThresholds ?? DEFAULT_HEALTH_THRESHOLDS,
+      now: Date.now(),
+    }));
     this.ops = options.ops ? new OpsServer({
       readiness: () => this.readiness(),
       metricsText: () => {
@@ -213,19 +228,7 @@ export class Reconciler {
         ? this.rollouts.act(key, action)
         : Promise.resolve({ status: 409 as const, body: { error: 'rollouts are not executed by this reconciler (no rollout state store), so there is nothing to act on' } }),
       opsToken: options.opsToken,
-      observatory: new Observatory(() => ({
-        push: this.pushContext,
-        servedObjects: this.servedObjects,
-        mesh: this.options.mesh,
-        traffic: this.telemetry.store,
-        rollouts: this.rollouts?.statuses() ?? [],
-        rejected: this.rejected,
-        ignored: this.ignored,
-        nacks: this.proxyRejections.toJson(),
-        connectedProxies: [...this.proxies.values()].map((proxy) => proxy.identity),
-        thresholds: options.healthThresholds ?? DEFAULT_HEALTH_THRESHOLDS,
-        now: Date.now(),
-      })),
+      observatory: this.observatory,
       uiDirectory: options.uiDirectory ?? defaultUiDirectory(),
     }) : undefined;
   }
