@@ -5,11 +5,9 @@
  * destination seen in the window.
  */
 import type { DeclaredGraph } from '../model';
-import type { EdgeTraffic } from '../telemetry/edge-traffic';
-import type { SourcePeer } from '../telemetry/traffic-series';
-import type { TrafficDestination } from '../telemetry/traffic-destination';
 import type { GraphEdge, GraphNode } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
+import { hostOfCallerKey, TrafficIndex } from './traffic-index';
 
 /** The graph under construction: appenders add to its nodes and edges in place. */
 export interface GraphDraft {
@@ -20,17 +18,12 @@ export interface GraphDraft {
   readonly edges: Map<string, GraphEdge>;
   /** Service host → service node id. */
   readonly serviceByHost: ReadonlyMap<string, string>;
-  /** Traffic edge id → the window's traffic of that caller → destination. */
-  readonly callerTraffic: Map<string, EdgeTraffic>;
+  readonly traffic: TrafficIndex;
+  /** Traffic edge id → the `callerKey` of its traffic in the index. */
+  readonly callerEdges: Map<string, string>;
 }
 
-/** Telemetry's group key of a caller → destination edge, and the node ids it joins. */
-export function callerGroup(source: SourcePeer, destination: TrafficDestination): string | undefined {
-  if (destination.direction !== 'outbound') return undefined;
-  return `${source.namespace}/${source.workload}\u0000${destination.service?.host ?? destination.cluster}`;
-}
-
-export function buildBaseGraph(declared: DeclaredGraph, inputs: ObservatoryInputs, windowMs: number): GraphDraft {
+export function buildBaseGraph(declared: DeclaredGraph, inputs: ObservatoryInputs, windowMs: number, traffic: TrafficIndex): GraphDraft {
   const nodes = new Map<string, GraphNode>();
   const add = (node: Omit<GraphNode, 'badges'>) => nodes.set(node.id, { ...node, badges: [] });
   const serviceByHost = new Map<string, string>();
@@ -55,15 +48,13 @@ export function buildBaseGraph(declared: DeclaredGraph, inputs: ObservatoryInput
     if (!edges.has(id)) edges.set(id, { id, kind: edge.kind, from: edge.from, to: edge.to });
   }
 
-  const draft: GraphDraft = { declared, inputs, windowMs, nodes, edges, serviceByHost, callerTraffic: new Map() };
-  const callers = inputs.traffic.groupedTotals({ windowMs, direction: 'outbound' }, callerGroup, inputs.now);
-  for (const [group, traffic] of callers) {
-    const from = callerNode(draft, traffic.source);
-    const host = group.split('\u0000')[1];
-    const to = destinationNode(draft, host, traffic.destination.external);
+  const draft: GraphDraft = { declared, inputs, windowMs, nodes, edges, serviceByHost, traffic, callerEdges: new Map() };
+  for (const [key, callerTraffic] of traffic.byCaller) {
+    const from = callerNode(draft, callerTraffic.source);
+    const to = destinationNode(draft, hostOfCallerKey(key), callerTraffic.destination.external);
     const id = `traffic:${from}->${to}`;
     edges.set(id, { id, kind: 'traffic', from, to });
-    draft.callerTraffic.set(id, traffic);
+    draft.callerEdges.set(id, key);
   }
   return draft;
 }

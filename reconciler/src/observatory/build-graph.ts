@@ -13,6 +13,7 @@ import { buildBaseGraph } from './base-graph';
 import { declaredView } from './declared-view';
 import type { ObservatoryGraph } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
+import { trafficIndex } from './traffic-index';
 import { meshValidations } from './validations/validations';
 
 const APPENDERS = [appendTraffic, appendWeights, appendSecurity, appendEndpoints, appendHealth, appendBadges];
@@ -23,7 +24,8 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
   if (!inputs.push) {
     return { namespace: options.namespace, namespaces: [], windowSeconds, generatedAt, nodes: [], edges: [], validationCounts: { error: 0, warning: 0 } };
   }
-  const draft = buildBaseGraph(declaredView(inputs.push, inputs.servedObjects, inputs.mesh), inputs, options.windowMs);
+  const traffic = trafficIndex(inputs.traffic, options.windowMs, inputs.now);
+  const draft = buildBaseGraph(declaredView(inputs.push, inputs.servedObjects, inputs.mesh), inputs, options.windowMs, traffic);
   for (const append of APPENDERS) append(draft);
 
   const namespaces = [...new Set([...draft.nodes.values()].map((node) => node.namespace).filter((namespace) => namespace !== ''))].sort();
@@ -35,7 +37,7 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
     const joined = new Set([...inNamespace, ...edges.flatMap((edge) => [edge.from, edge.to])]);
     nodes = nodes.filter((node) => joined.has(node.id));
   }
-  const validations = meshValidations(inputs, options.windowMs, options.namespace);
+  const validations = meshValidations(inputs, options.windowMs, options.namespace, traffic);
   return {
     namespace: options.namespace,
     namespaces,

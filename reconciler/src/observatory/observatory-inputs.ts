@@ -7,14 +7,12 @@ import type { IgnoredObject, MeshObject, ProxyIdentity, RejectedObject } from '.
 import type { MeshSettings } from '../push/mesh-settings';
 import type { PushContext } from '../push/push-context';
 import type { EdgeTraffic } from '../telemetry/edge-traffic';
-import type { TrafficQuery } from '../telemetry/telemetry-store';
-import type { TrafficDestination } from '../telemetry/traffic-destination';
-import type { SourcePeer } from '../telemetry/traffic-series';
+import type { TrafficGrouping, TrafficQuery } from '../telemetry/telemetry-store';
 import type { HealthThresholds } from './health';
 
 /** The part of the telemetry store the graph reads. */
 export interface TrafficSource {
-  groupedTotals(query: TrafficQuery, groupOf: (source: SourcePeer, destination: TrafficDestination) => string | undefined, now?: number): Map<string, EdgeTraffic>;
+  groupedTotals(query: TrafficQuery, groupings: readonly TrafficGrouping[], now?: number): Map<string, EdgeTraffic>[];
 }
 
 /** A rollout as the graph badges it. */

@@ -9,6 +9,7 @@ import type { DestinationRuleSpec, HttpRoute, TrafficPolicy } from '../push/isti
 import { subsetLabels } from './appenders/endpoint-appender';
 import { buildObservatoryGraph } from './build-graph';
 import { declaredView } from './declared-view';
+import { subsetEndpoints } from './service-endpoints';
 import type { HealthStatus } from './health';
 import type { GraphBadge, TrafficSummary } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
@@ -56,7 +57,6 @@ export function serviceDetail(inputs: ObservatoryInputs, namespace: string, name
   if (!service || !registered) return undefined;
   const graph = buildObservatoryGraph(inputs, { windowMs });
   const node = graph.nodes.find((candidate) => candidate.id === service.id);
-  const port = registered.ports[0];
   const rule = push.destinationRuleFor(service.host, { namespace, labels: {} });
   const virtualService = push.virtualServiceFor(service.host);
   const allowDeny = declared.edges.filter((edge) => (edge.kind === 'allow' || edge.kind === 'deny') && (edge.to === service.id || service.versions.some((version) => version.id === edge.to)));
@@ -70,7 +70,7 @@ export function serviceDetail(inputs: ObservatoryInputs, namespace: string, name
     badges: node?.badges ?? [],
     versions: service.versions.map((version) => {
       const versionNode = graph.nodes.find((candidate) => candidate.id === version.id);
-      const endpoints = port ? push.endpointsFor(registered, port, subsetLabels(push, service.host, namespace, version.name)) : [];
+      const endpoints = subsetEndpoints(push, registered, subsetLabels(push, service.host, namespace, version.name));
       return {
         name: version.name,
         workloads: version.workloads,

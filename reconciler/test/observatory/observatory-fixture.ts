@@ -123,7 +123,7 @@ export interface FakeEdge {
 /** Groups fake edges as TelemetryStore.groupedTotals does: rates add up, mTLS is request-weighted, p99 the highest. */
 export function fakeTraffic(edges: readonly FakeEdge[], windowSeconds = 60): TrafficSource {
   return {
-    groupedTotals: (query, groupOf) => {
+    groupedTotals: (query, groupings) => groupings.map((groupOf) => {
       const groups = new Map<string, FakeEdge[]>();
       for (const edge of edges) {
         if (query.direction !== undefined && edge.destination.direction !== query.direction) continue;
@@ -131,7 +131,7 @@ export function fakeTraffic(edges: readonly FakeEdge[], windowSeconds = 60): Tra
         if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), edge]);
       }
       return new Map([...groups].map(([key, members]) => [key, merged(members, windowSeconds)]));
-    },
+    }),
   };
 }
 

@@ -4,12 +4,16 @@
  * step and last verdict, or a split the routing declares), and config of the service that was
  * rejected (an object of its namespace named after it, the way the library names what it writes).
  */
-import type { DeclaredService } from '../../model';
+import type { DeclaredEdge, DeclaredService } from '../../model';
 import type { TrafficPolicy } from '../../push/istio-spec';
 import type { GraphDraft } from '../base-graph';
 import type { GraphNode } from '../observatory-graph';
 
 export function appendBadges(draft: GraphDraft): void {
+  const routesFrom = new Map<string, DeclaredEdge[]>();
+  for (const edge of draft.declared.edges) {
+    if (edge.kind === 'route' || edge.kind === 'mirror') routesFrom.set(edge.from, [...(routesFrom.get(edge.from) ?? []), edge]);
+  }
   for (const service of draft.declared.services) {
     const node = draft.nodes.get(service.id);
     if (!node) continue;
@@ -19,12 +23,12 @@ export function appendBadges(draft: GraphDraft): void {
       node.badges.push({ kind: 'fault', text: `${fault.summary}${when}${window}` });
     }
     circuitBreakers(draft, service, node);
-    canary(draft, service, node);
+    canary(draft, service, node, routesFrom.get(service.id) ?? []);
     rejected(draft, service, node);
   }
   for (const edge of draft.edges.values()) {
     if (edge.kind !== 'mirror') continue;
-    const weight = draft.declared.edges.find((declared) => declared.kind === 'mirror' && declared.from === edge.from && declared.to === edge.to)?.weight;
+    const weight = routesFrom.get(edge.from)?.find((declared) => declared.kind === 'mirror' && declared.to === edge.to)?.weight;
     const target = draft.nodes.get(edge.to);
     draft.nodes.get(edge.from)?.badges.push({ kind: 'mirror', text: `mirrors ${weight ?? 100} % to ${target?.service ? `${draft.nodes.get(target.service)?.name} ` : ''}${target?.name ?? edge.to}` });
   }
@@ -53,14 +57,14 @@ function breakerText(policy: TrafficPolicy | undefined): string {
   return parts.length > 0 ? `circuit breaker: ${parts.join(', ')}` : '';
 }
 
-function canary(draft: GraphDraft, service: DeclaredService, node: GraphNode): void {
+function canary(draft: GraphDraft, service: DeclaredService, node: GraphNode, routes: readonly DeclaredEdge[]): void {
   const rollout = draft.inputs.rollouts.find((candidate) => candidate.host === service.host);
   if (rollout) {
     const verdict = rollout.lastVerdict ? ` · ${rollout.lastVerdict}` : '';
     node.badges.push({ kind: 'canary', text: `rollout step ${rollout.step}/${rollout.steps} · ${rollout.weight} % · ${rollout.phase}${verdict}` });
     return;
   }
-  const split = draft.declared.edges.filter((edge) => edge.kind === 'route' && edge.from === service.id && edge.match === ''
+  const split = routes.filter((edge) => edge.kind === 'route' && edge.match === ''
     && edge.weight !== undefined && edge.weight > 0 && edge.weight < 100);
   if (split.length >= 2) {
     const text = split.map((edge) => `${draft.nodes.get(edge.to)?.name ?? edge.to} ${edge.weight} %`).join(' / ');

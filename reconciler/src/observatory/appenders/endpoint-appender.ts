@@ -5,25 +5,22 @@
  */
 import type { PushContext } from '../../push/push-context';
 import type { GraphDraft } from '../base-graph';
-import { versionKey } from './traffic-appender';
+import { serviceEndpoints, subsetEndpoints } from '../service-endpoints';
+import { versionKey } from '../traffic-index';
 
 export function appendEndpoints(draft: GraphDraft): void {
-  const { push, traffic, now } = draft.inputs;
+  const push = draft.inputs.push;
   if (!push) return;
-  const query = { windowMs: draft.windowMs, direction: 'outbound' as const };
-  const ejectedByHost = traffic.groupedTotals(query, (_, destination) => destination.service?.host, now);
-  const ejectedByVersion = traffic.groupedTotals(query, (_, destination) =>
-    destination.service ? versionKey(destination.service.host, destination.version) : undefined, now);
+  const { byHost: ejectedByHost, byVersion: ejectedByVersion } = draft.traffic;
   for (const declared of draft.declared.services) {
     const service = push.serviceByHost(declared.host);
-    const port = service?.ports[0];
-    if (!service || !port || service.external) continue;
-    const all = push.endpointsFor(service, port).length;
+    if (!service || service.ports.length === 0 || service.external) continue;
+    const all = serviceEndpoints(push, service).length;
     const node = draft.nodes.get(declared.id);
     if (node) node.endpoints = { total: all, ejected: ejectedOf(ejectedByHost.get(declared.host), all) };
     for (const version of declared.versions) {
       const labels = subsetLabels(push, declared.host, declared.namespace, version.name);
-      const total = push.endpointsFor(service, port, labels).length;
+      const total = subsetEndpoints(push, service, labels).length;
       const versionNode = draft.nodes.get(version.id);
       if (versionNode) versionNode.endpoints = { total, ejected: ejectedOf(ejectedByVersion.get(versionKey(declared.host, version.name)), total) };
     }

@@ -5,6 +5,7 @@
 import type { EdgeTraffic } from '../../telemetry/edge-traffic';
 import type { GraphDraft } from '../base-graph';
 import type { TrafficSummary } from '../observatory-graph';
+import { versionKey } from '../traffic-index';
 
 export function trafficSummary(traffic: EdgeTraffic): TrafficSummary {
   const requests = traffic.requestsPerSecond;
@@ -19,19 +20,13 @@ export function trafficSummary(traffic: EdgeTraffic): TrafficSummary {
   };
 }
 
-/** Key of a service's (host) or one version's (host + version) inbound traffic. */
-export const versionKey = (host: string, version: string) => `${host}\u0000${version}`;
-
 export function appendTraffic(draft: GraphDraft): void {
-  const { inputs, windowMs } = draft;
-  for (const [edgeId, traffic] of draft.callerTraffic) {
+  const { byCaller, byHost, byVersion } = draft.traffic;
+  for (const [edgeId, key] of draft.callerEdges) {
+    const traffic = byCaller.get(key);
     const edge = draft.edges.get(edgeId);
-    if (edge) edge.traffic = trafficSummary(traffic);
+    if (edge && traffic) edge.traffic = trafficSummary(traffic);
   }
-  const outbound = { windowMs, direction: 'outbound' as const };
-  const byHost = inputs.traffic.groupedTotals(outbound, (_, destination) => destination.service?.host, inputs.now);
-  const byVersion = inputs.traffic.groupedTotals(outbound, (_, destination) =>
-    destination.service && destination.version !== 'unknown' ? versionKey(destination.service.host, destination.version) : undefined, inputs.now);
   for (const service of draft.declared.services) {
     const node = draft.nodes.get(service.id);
     const traffic = byHost.get(service.host);

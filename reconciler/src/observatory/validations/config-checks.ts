@@ -3,12 +3,14 @@
  * is valid but probably does not do what was meant, and says how to fix it.
  */
 import { RECONCILER_NAME } from '../../model';
-import type { MeshObject } from '../../push/contract';
+import type { MeshObject, ProxyIdentity } from '../../push/contract';
 import { resolveHost } from '../../push/host-names';
 import type { DestinationRuleSpec, VirtualServiceSpec } from '../../push/istio-spec';
 import { labelsMatch } from '../../push/label-selector';
 import { namespaceOf } from '../../push/service-registry';
 import type { ObservatoryInputs } from '../observatory-inputs';
+import { serviceEndpoints, subsetEndpoints } from '../service-endpoints';
+import type { TrafficIndex } from '../traffic-index';
 import { objectLabel, Validation, VALIDATION_CODES } from './validation';
 
 /** A mesh-bound VirtualService (no `gateways`, or `mesh` among them) and the hosts it routes, resolved. */
@@ -49,8 +51,7 @@ export function subsetChecks(inputs: ObservatoryInputs): Validation[] {
     const service = push.serviceByHost(host);
     const object = objectLabel('DestinationRule', namespace, rule.metadata.name);
     for (const subset of spec.subsets ?? []) {
-      const port = service?.ports[0];
-      if (service && port && !service.external && push.endpointsFor(service, port, subset.labels ?? {}).length === 0) {
+      if (service && service.ports.length > 0 && !service.external && subsetEndpoints(push, service, subset.labels ?? {}).length === 0) {
         found.push({
           code: VALIDATION_CODES.subsetWithoutEndpoints, severity: 'warning', object, namespace,
           message: `subset '${subset.name}' (${labelText(subset.labels)}) of ${host} selects no endpoint: requests routed to it fail with 503 (no healthy upstream)`,
@@ -84,12 +85,21 @@ export function sidecarChecks(inputs: ObservatoryInputs): Validation[] {
   const push = inputs.push;
   if (!push) return [];
   const found: Validation[] = [];
+  // Proxies by each namespace/label=value they carry: a service's candidates are those with its selector's first label.
+  const proxiesByLabel = new Map<string, ProxyIdentity[]>();
+  for (const proxy of inputs.connectedProxies) {
+    for (const [key, value] of Object.entries(proxy.labels)) {
+      const index = `${proxy.namespace}\u0000${key}=${value}`;
+      proxiesByLabel.set(index, [...(proxiesByLabel.get(index) ?? []), proxy]);
+    }
+  }
   for (const service of push.services()) {
     if (service.kind !== 'Service' || !service.selector || Object.keys(service.selector).length === 0) continue;
     if (service.namespace === inputs.mesh.rootNamespace && service.selector.app === RECONCILER_NAME) continue;
-    const port = service.ports[0];
-    if (!port || push.endpointsFor(service, port).length === 0) continue;
-    const injected = inputs.connectedProxies.some((proxy) => proxy.namespace === service.namespace && labelsMatch(service.selector!, proxy.labels));
+    if (serviceEndpoints(push, service).length === 0) continue;
+    const [firstKey, firstValue] = Object.entries(service.selector)[0];
+    const candidates = proxiesByLabel.get(`${service.namespace}\u0000${firstKey}=${firstValue}`) ?? [];
+    const injected = candidates.some((proxy) => labelsMatch(service.selector!, proxy.labels));
     if (injected) continue;
     found.push({
       code: VALIDATION_CODES.serviceWithoutProxy, severity: 'warning', object: objectLabel('Service', service.namespace, service.name), namespace: service.namespace,
@@ -100,15 +110,16 @@ export function sidecarChecks(inputs: ObservatoryInputs): Validation[] {
   return found;
 }
 
-export function plaintextChecks(inputs: ObservatoryInputs, strictHosts: ReadonlyMap<string, { namespace: string; name: string }>, windowMs: number): Validation[] {
+export function plaintextChecks(traffic: TrafficIndex, strictHosts: ReadonlyMap<string, { namespace: string; name: string }>, windowMs: number): Validation[] {
   const found: Validation[] = [];
-  const byHost = inputs.traffic.groupedTotals({ windowMs }, (_, destination) => destination.service?.host, inputs.now);
-  for (const [host, traffic] of byHost) {
-    const service = strictHosts.get(host);
-    if (!service || traffic.mtlsShare === undefined || traffic.mtlsShare >= 1 - 1e-9) continue;
+  for (const [host, service] of strictHosts) {
+    // The callers' proxies report what they sent; the destination's, what it accepted (callers without a sidecar too).
+    const shares = [traffic.byHost.get(host)?.mtlsShare, traffic.inboundByHost.get(host)?.mtlsShare].filter((share) => share !== undefined);
+    if (shares.length === 0 || Math.min(...shares) >= 1 - 1e-9) continue;
+    const plaintext = 1 - Math.min(...shares);
     found.push({
       code: VALIDATION_CODES.plaintextOnStrict, severity: 'warning', object: objectLabel('Service', service.namespace, service.name), namespace: service.namespace,
-      message: `${((1 - traffic.mtlsShare) * 100).toFixed(1)} % of the traffic to ${host} in the last ${windowMs / 1000} s was plaintext, but its workloads accept mutual TLS only (STRICT): those callers fail`,
+      message: `${(plaintext * 100).toFixed(1)} % of the traffic to ${host} in the last ${windowMs / 1000} s was plaintext, but its workloads accept mutual TLS only (STRICT): those callers fail`,
       fix: 'give the plaintext callers a sidecar, or relax the PeerAuthentication to PERMISSIVE while they migrate',
     });
   }

@@ -1,13 +1,15 @@
 /** Every validation of the mesh, sorted errors first, then by object and code. */
 import { declaredView } from '../declared-view';
 import type { ObservatoryInputs } from '../observatory-inputs';
+import { TrafficIndex, trafficIndex } from '../traffic-index';
 import { plaintextChecks, sidecarChecks, subsetChecks, virtualServiceHostChecks } from './config-checks';
 import { ignoredValidations, nackValidations, rejectedValidations } from './problem-validations';
 import type { Validation, ValidationSeverity } from './validation';
 
 const SEVERITY_ORDER: Record<ValidationSeverity, number> = { error: 0, warning: 1, info: 2 };
 
-export function meshValidations(inputs: ObservatoryInputs, windowMs: number, namespace?: string): Validation[] {
+/** @param traffic the window's traffic, when the caller has already indexed it */
+export function meshValidations(inputs: ObservatoryInputs, windowMs: number, namespace?: string, traffic?: TrafficIndex): Validation[] {
   const strictHosts = new Map<string, { namespace: string; name: string }>();
   if (inputs.push) {
     for (const service of declaredView(inputs.push, inputs.servedObjects, inputs.mesh).services) {
@@ -20,7 +22,7 @@ export function meshValidations(inputs: ObservatoryInputs, windowMs: number, nam
     ...subsetChecks(inputs),
     ...virtualServiceHostChecks(inputs),
     ...sidecarChecks(inputs),
-    ...plaintextChecks(inputs, strictHosts, windowMs),
+    ...plaintextChecks(traffic ?? trafficIndex(inputs.traffic, windowMs, inputs.now), strictHosts, windowMs),
     ...ignoredValidations(inputs.ignored),
   ];
   return all.filter((validation) => namespace === undefined || validation.namespace === namespace)
