@@ -77,6 +77,7 @@ export async function telemetry(params: TelemetryParams): Promise<FigureRun> {
         idleCores: Math.round(idleCores * 1000) / 1000, statsPerFlush: fleet.statsPerFlush, flushesPerSecond: Math.round(flushes / wallSeconds), flushesReceived: last.flushes,
         edges: last.edges, series: last.series, istioSeries: last.istioSeries, metricsBytes: last.metricsBytes,
         rssBeforeMiB: Math.round(rssBefore), rssMaxMiB: Math.round(rssSamples[rssSamples.length - 1]),
+        graphBuildCpuMs: Math.round(percentile(timings.map((timing) => timing.graphBuildCpuMs).sort((a, b) => a - b), 50)),
         graphNodes: last.graphNodes, graphEdges: last.graphEdges, graphFirstBuildMs: Math.round(timings[0].graphBuildMs),
         edgeQueryMaxMs: Math.round(queryMs[queryMs.length - 1]), edgeQueryCpuMs: Math.round(percentile(queryCpuMs, 50)),
         loadAverage: os.loadavg()[0].toFixed(1),
