@@ -1,6 +1,6 @@
 import { meshValidations } from '../../src/observatory/validations/validations';
 import type { Validation } from '../../src/observatory/validations/validation';
-import { CANARY_TRAFFIC, destination, fakeTraffic, observatoryInputs, PRODUCTPAGE, REVIEWS_HOST } from './observatory-fixture';
+import { CANARY_TRAFFIC, destination, fakeTraffic, MESH_YAML, observatoryInputs, PRODUCTPAGE, REVIEWS_HOST } from './observatory-fixture';
 import type { ProxyIdentity } from '../../src/push/contract';
 
 const WINDOW_MS = 60_000;
@@ -25,6 +25,18 @@ describe('observatory validations', () => {
     expect(validations[0].fix).toBe('deploy a workload with the labels version=v3, or correct the subset\'s labels');
     expect(validations[1].message).toContain("subset 'v3'");
     expect(validations[4].fix).toBe('declare a Service (or ServiceEntry) for ghost.shop.svc.cluster.local, or correct the host');
+  });
+
+  test('GIVEN subsets of a host no VirtualService routes WHEN validated THEN none is called unused (the host is balanced over all its workloads)', () => {
+    const ratingsRule = `
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ratings, namespace: shop }
+spec: { host: ratings, subsets: [{ name: v1, labels: { version: v1 } }] }
+`;
+    const unused = meshValidations(observatoryInputs({}, MESH_YAML + ratingsRule), WINDOW_MS).filter((validation) => validation.code === 'MESH0102');
+    expect(unused.map((validation) => validation.object)).toEqual(['DestinationRule shop/reviews']);
   });
 
   test('GIVEN sidecars connected for both services WHEN validated THEN no service is reported as uninjected', () => {

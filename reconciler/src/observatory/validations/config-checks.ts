@@ -43,6 +43,8 @@ export function subsetChecks(inputs: ObservatoryInputs): Validation[] {
   const push = inputs.push;
   if (!push) return [];
   const used = referencedSubsets(inputs);
+  // Without a VirtualService a host is balanced over all its workloads: subsets are then just names.
+  const routed = new Set(meshVirtualServices(inputs).flatMap(({ hosts }) => hosts));
   const found: Validation[] = [];
   for (const rule of inputs.servedObjects.filter((object) => object.kind === 'DestinationRule')) {
     const spec = (rule.spec ?? {}) as DestinationRuleSpec;
@@ -58,10 +60,10 @@ export function subsetChecks(inputs: ObservatoryInputs): Validation[] {
           fix: `deploy a workload with the labels ${labelText(subset.labels)}, or correct the subset's labels`,
         });
       }
-      if (!used.has(`${host}|${subset.name}`)) {
+      if (routed.has(host) && !used.has(`${host}|${subset.name}`)) {
         found.push({
           code: VALIDATION_CODES.unusedSubset, severity: 'warning', object, namespace,
-          message: `subset '${subset.name}' of ${host} is named by no VirtualService route or mirror, so no request reaches it by routing`,
+          message: `subset '${subset.name}' of ${host} is named by no route or mirror of the VirtualService routing the host, so no request reaches it`,
           fix: `route to it from the VirtualService of ${host}, or remove the subset`,
         });
       }
