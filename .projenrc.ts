@@ -83,6 +83,8 @@ const e2eTests = project.addTask('test:e2e', {
 });
 // Prometheus is built (once, cached by version) before jest starts, so no test hook waits on a Go build.
 e2eTests.exec('scripts/test-binaries/ensure.sh prometheus promtool > /dev/null');
+// The observatory's browser test drives Debian's Chromium: installed here when missing.
+e2eTests.exec('scripts/ensure-chromium.sh');
 e2eTests.exec('jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=120000 test/e2e', { receiveArgs: true });
 project.testTask.spawn(e2eTests);
 // The synthesized YAML applied to a real API server, its pods run by the suite's node agent: it
