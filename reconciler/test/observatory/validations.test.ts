@@ -23,17 +23,22 @@ describe('observatory validations', () => {
     ]);
     expect(validations[0].message).toBe("subset 'v3' (version=v3) of reviews.shop.svc.cluster.local selects no endpoint: requests routed to it fail with 503 (no healthy upstream)");
     expect(validations[0].fix).toBe('deploy a workload with the labels version=v3, or correct the subset\'s labels');
-    expect(validations[1].message).toContain("subset 'v3'");
+    expect(validations[1].message).toBe("routing to reviews.shop.svc.cluster.local picks subsets, but no route or mirror names 'v3', so no request reaches it");
     expect(validations[4].fix).toBe('declare a Service (or ServiceEntry) for ghost.shop.svc.cluster.local, or correct the host');
   });
 
-  test('GIVEN subsets of a host no VirtualService routes WHEN validated THEN none is called unused (the host is balanced over all its workloads)', () => {
+  test('GIVEN subsets of a host whose routing names none WHEN validated THEN none is called unused (the host is balanced over all its workloads)', () => {
     const ratingsRule = `
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: ratings, namespace: shop }
 spec: { host: ratings, subsets: [{ name: v1, labels: { version: v1 } }] }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ratings, namespace: shop }
+spec: { hosts: [ratings], http: [{ route: [{ destination: { host: ratings } }] }] }
 `;
     const unused = meshValidations(observatoryInputs({}, MESH_YAML + ratingsRule), WINDOW_MS).filter((validation) => validation.code === 'MESH0102');
     expect(unused.map((validation) => validation.object)).toEqual(['DestinationRule shop/reviews']);

@@ -43,8 +43,9 @@ export function subsetChecks(inputs: ObservatoryInputs): Validation[] {
   const push = inputs.push;
   if (!push) return [];
   const used = referencedSubsets(inputs);
-  // Without a VirtualService a host is balanced over all its workloads: subsets are then just names.
-  const routed = new Set(meshVirtualServices(inputs).flatMap(({ hosts }) => hosts));
+  // Routing that names no subset of a host balances over all its workloads: its subsets are then
+  // just names (every MeshService declares them). Only where routing picks subsets is one left out.
+  const routed = new Set([...used].map((key) => key.slice(0, key.lastIndexOf('|'))));
   const found: Validation[] = [];
   for (const rule of inputs.servedObjects.filter((object) => object.kind === 'DestinationRule')) {
     const spec = (rule.spec ?? {}) as DestinationRuleSpec;
@@ -63,7 +64,7 @@ export function subsetChecks(inputs: ObservatoryInputs): Validation[] {
       if (routed.has(host) && !used.has(`${host}|${subset.name}`)) {
         found.push({
           code: VALIDATION_CODES.unusedSubset, severity: 'warning', object, namespace,
-          message: `subset '${subset.name}' of ${host} is named by no route or mirror of the VirtualService routing the host, so no request reaches it`,
+          message: `routing to ${host} picks subsets, but no route or mirror names '${subset.name}', so no request reaches it`,
           fix: `route to it from the VirtualService of ${host}, or remove the subset`,
         });
       }
