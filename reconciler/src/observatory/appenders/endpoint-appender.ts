@@ -8,23 +8,36 @@ import type { GraphDraft } from '../base-graph';
 import { serviceEndpoints, subsetEndpoints } from '../service-endpoints';
 import { versionKey } from '../traffic-index';
 
+/** Endpoint counts by node id, with the traffic key that says how many of them callers eject. */
+const countsByPush = new WeakMap<PushContext, { readonly id: string; readonly total: number; readonly ejectedKey: string; readonly byVersion: boolean }[]>();
+
 export function appendEndpoints(draft: GraphDraft): void {
   const push = draft.inputs.push;
   if (!push) return;
   const { byHost: ejectedByHost, byVersion: ejectedByVersion } = draft.traffic;
+  for (const count of endpointCounts(draft, push)) {
+    const node = draft.nodes.get(count.id);
+    const traffic = count.byVersion ? ejectedByVersion.get(count.ejectedKey) : ejectedByHost.get(count.ejectedKey);
+    if (node) node.endpoints = { total: count.total, ejected: ejectedOf(traffic, count.total) };
+  }
+}
+
+/** Counts depend on the config alone: computed once per push context. */
+function endpointCounts(draft: GraphDraft, push: PushContext) {
+  let counts = countsByPush.get(push);
+  if (counts) return counts;
+  counts = [];
   for (const declared of draft.declared.services) {
     const service = push.serviceByHost(declared.host);
     if (!service || service.ports.length === 0 || service.external) continue;
-    const all = serviceEndpoints(push, service).length;
-    const node = draft.nodes.get(declared.id);
-    if (node) node.endpoints = { total: all, ejected: ejectedOf(ejectedByHost.get(declared.host), all) };
+    counts.push({ id: declared.id, total: serviceEndpoints(push, service).length, ejectedKey: declared.host, byVersion: false });
     for (const version of declared.versions) {
       const labels = subsetLabels(push, declared.host, declared.namespace, version.name);
-      const total = subsetEndpoints(push, service, labels).length;
-      const versionNode = draft.nodes.get(version.id);
-      if (versionNode) versionNode.endpoints = { total, ejected: ejectedOf(ejectedByVersion.get(versionKey(declared.host, version.name)), total) };
+      counts.push({ id: version.id, total: subsetEndpoints(push, service, labels).length, ejectedKey: versionKey(declared.host, version.name), byVersion: true });
     }
   }
+  countsByPush.set(push, counts);
+  return counts;
 }
 
 /** The labels of the subset naming `version` (by its version label or its name), else `version=<name>`. */

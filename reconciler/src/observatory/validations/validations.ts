@@ -1,5 +1,6 @@
 /** Every validation of the mesh, sorted errors first, then by object and code. */
 import { declaredView } from '../declared-view';
+import type { PushContext } from '../../push/push-context';
 import type { ObservatoryInputs } from '../observatory-inputs';
 import { TrafficIndex, trafficIndex } from '../traffic-index';
 import { plaintextChecks, sidecarChecks, subsetChecks, virtualServiceHostChecks } from './config-checks';
@@ -7,6 +8,9 @@ import { ignoredValidations, nackValidations, rejectedValidations } from './prob
 import type { Validation, ValidationSeverity } from './validation';
 
 const SEVERITY_ORDER: Record<ValidationSeverity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Checks that read only the accepted config, run once per push context. */
+const configOnly = new WeakMap<PushContext, Validation[]>();
 
 /** @param traffic the window's traffic, when the caller has already indexed it */
 export function meshValidations(inputs: ObservatoryInputs, windowMs: number, namespace?: string, traffic?: TrafficIndex): Validation[] {
@@ -19,14 +23,23 @@ export function meshValidations(inputs: ObservatoryInputs, windowMs: number, nam
   const all = [
     ...rejectedValidations(inputs.rejected),
     ...nackValidations(inputs.nacks),
-    ...subsetChecks(inputs),
-    ...virtualServiceHostChecks(inputs),
+    ...configChecks(inputs),
     ...sidecarChecks(inputs),
     ...plaintextChecks(traffic ?? trafficIndex(inputs.traffic, windowMs, inputs.now), strictHosts, windowMs),
     ...ignoredValidations(inputs.ignored),
   ];
   return all.filter((validation) => namespace === undefined || validation.namespace === namespace)
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || compare(a.object, b.object) || compare(a.code, b.code));
+}
+
+function configChecks(inputs: ObservatoryInputs): Validation[] {
+  if (!inputs.push) return [];
+  let found = configOnly.get(inputs.push);
+  if (!found) {
+    found = [...subsetChecks(inputs), ...virtualServiceHostChecks(inputs)];
+    configOnly.set(inputs.push, found);
+  }
+  return found;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
