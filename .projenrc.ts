@@ -20,7 +20,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Runtime helpers that are not jsii modules must travel inside the package, with their peers
   // (@bufbuild/protobuf is @bufbuild/cel's peer dependency: npm pack would leave it out).
   bundledDeps: ['ajv@^8.17.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@^2.6.2', 'yaml@^2.8.0'],
-  devDeps: ['cdk8s-cli@^2.200.0', 'ts-node', '@types/node@^20', 'fast-check@^4'],
+  devDeps: ['cdk8s-cli@^2.200.0', 'ts-node', '@types/node@^20', 'fast-check@^4', 'playwright-core@^1.65.1'],
   keywords: ['cdk8s', 'istio', 'envoy', 'service-mesh', 'xds', 'kubernetes'],
   github: false,
   release: false,
@@ -48,7 +48,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     ignorePatterns: ['src/imports/**', 'reconciler/**', 'dist/**', 'lib/**'],
   },
-  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json', '/.mesh-reconciler/'],
+  gitignore: ['/dist/', '/.cache/', '/bench/results.local.json', '/.mesh-reconciler/', '/test-artifacts/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/reconciler/', '/bench/', '/.ci/', '/scripts/'] },
 });
 
@@ -83,6 +83,8 @@ const e2eTests = project.addTask('test:e2e', {
 });
 // Prometheus is built (once, cached by version) before jest starts, so no test hook waits on a Go build.
 e2eTests.exec('scripts/test-binaries/ensure.sh prometheus promtool > /dev/null');
+// The observatory's browser test drives Debian's Chromium: installed here when missing.
+e2eTests.exec('scripts/ensure-chromium.sh');
 e2eTests.exec('jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=120000 test/e2e', { receiveArgs: true });
 project.testTask.spawn(e2eTests);
 // The synthesized YAML applied to a real API server, its pods run by the suite's node agent: it

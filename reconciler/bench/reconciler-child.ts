@@ -18,6 +18,11 @@ export interface TelemetryTimings {
   readonly edgeQueryCpuMs: number;
   /** Rendering `/metrics` (the reconciler's own and Istio's metrics). */
   readonly metricsRenderMs: number;
+  /** Building the observatory's whole-mesh graph (what `/api/graph` answers) over the window. */
+  readonly graphBuildMs: number;
+  readonly graphBuildCpuMs: number;
+  readonly graphNodes: number;
+  readonly graphEdges: number;
   readonly edges: number;
   readonly series: number;
   readonly istioSeries: number;
@@ -120,7 +125,13 @@ function timeTelemetry(reconciler: Reconciler, windowMs: number): TelemetryTimin
   const renderStarted = performance.now();
   const metrics = reconciler.telemetry.renderMetrics();
   const metricsRenderMs = performance.now() - renderStarted;
+  const graphStarted = performance.now();
+  const graphCpuStarted = process.cpuUsage();
+  const graph = reconciler.observatory.graph({ windowMs });
+  const graphCpu = process.cpuUsage(graphCpuStarted);
+  const graphBuildMs = performance.now() - graphStarted;
   return {
+    graphBuildMs, graphBuildCpuMs: (graphCpu.user + graphCpu.system) / 1000, graphNodes: graph.nodes.length, graphEdges: graph.edges.length,
     edgeQueryMs, edgeQueryCpuMs, metricsRenderMs, edges: edges.length, series: reconciler.telemetry.store.seriesCount,
     istioSeries: reconciler.telemetry.store.istio.size, metricsBytes: metrics.reduce((bytes, chunk) => bytes + chunk.length, 0), flushes: reconciler.telemetry.store.counters.flushes,
   };

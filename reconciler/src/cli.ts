@@ -18,6 +18,7 @@ import { clusterScopedName, RECONCILER_PORTS } from './model';
 import type { ModeBackends } from './mode-backends';
 import { CrdValidator } from './config/crd-validator';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
+import { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds, parseHealthThresholds } from './observatory/health';
 import { tokenFileReader } from './ops/bearer-token';
 import { checkLeaseTiming, DEFAULT_LEASE_TIMING, LeaseTiming } from './leadership/lease-elector';
 import { Reconciler } from './reconciler';
@@ -58,8 +59,14 @@ flags:
   --ops-token-file <file>     bearer token (the file's content, re-read on every use) that operator
                               actions on the ops port need: POST /rollouts/<namespace>/
                               <virtualservice>/<route>/<pause|resume|abort|promote>; without it
-                              those actions are refused
-  --host <addr>               bind address (default 0.0.0.0)
+                              those actions are refused. With it, the observatory (/ui, /api)
+                              needs it too: open /ui?token=<token> once
+  --ops-host <addr>           bind address of the ops port (health, metrics, debug, the observatory
+                              at /ui): default 127.0.0.1 in directory mode; in Kubernetes mode
+                              --host, since the kubelet's probes and Prometheus reach the pod IP
+  --health-thresholds <t>     the observatory's error-rate thresholds, degraded:failure in percent
+                              (default Kiali's: 5xx=0:10,4xx=10:20)
+  --host <addr>               bind address of the xDS TLS and webhook ports (default 0.0.0.0)
   --debounce-ms <n>           quiet time before a config change is pushed (default 20)
   --trust-domain <name>       SPIFFE trust domain (overrides the mesh config)
   --mesh-config <file>        YAML/JSON mesh settings: ${Object.keys(DEFAULT_MESH_SETTINGS).join(', ')}
@@ -109,6 +116,8 @@ export interface CliOptions {
   readonly xdsTlsIps?: readonly string[];
   readonly opsPort: number;
   readonly opsTokenFile?: string;
+  readonly opsHost: string;
+  readonly healthThresholds: HealthThresholds;
   readonly host: string;
   readonly debounceMs: number;
   readonly trustDomain?: string;
@@ -149,6 +158,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
       'xds-tls-ips': { type: 'string' },
       'ops-port': { type: 'string', default: String(RECONCILER_PORTS.monitoring) },
       'ops-token-file': { type: 'string' },
+      'ops-host': { type: 'string' },
+      'health-thresholds': { type: 'string' },
       'host': { type: 'string', default: '0.0.0.0' },
       'debounce-ms': { type: 'string', default: '20' },
       'trust-domain': { type: 'string' },
@@ -204,6 +215,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     xdsTlsIps: listFlag(values['xds-tls-ips']),
     opsPort: wholeNumberFlag('--ops-port', values['ops-port']!),
     opsTokenFile: values['ops-token-file'],
+    opsHost: values['ops-host'] ?? (source === 'kubernetes' ? values.host! : '127.0.0.1'),
+    healthThresholds: values['health-thresholds'] ? parseHealthThresholds(values['health-thresholds']) : DEFAULT_HEALTH_THRESHOLDS,
     host: values.host!,
     debounceMs: wholeNumberFlag('--debounce-ms', values['debounce-ms']!),
     trustDomain: values['trust-domain'],
@@ -364,7 +377,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       // Plaintext carries workload keys over SDS: it never leaves the host.
       xds: { host: '127.0.0.1', port: options.xdsPort },
       xdsTls: { host: options.host, port: options.xdsTlsPort, credentials: serving.credentials },
-      ops: { host: options.host, port: options.opsPort },
+      ops: { host: options.opsHost, port: options.opsPort },
+      healthThresholds: options.healthThresholds,
       telemetry: { bodySizeMetrics: options.istioBodySizeMetrics },
     });
     let stopExtras: (() => Promise<void>) | undefined;

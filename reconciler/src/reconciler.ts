@@ -13,6 +13,9 @@ import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
 import { cutForMessage, SERVED_ISTIO_RESOURCES } from './model';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
 import type { Logger } from './log';
+import { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds } from './observatory/health';
+import { Observatory } from './observatory/observatory';
+import { defaultUiDirectory } from './observatory/observatory-http';
 import { OpsServer } from './ops/ops-server';
 import { ProxyRejections } from './ops/proxy-rejections';
 import { redactPrivateKeys } from './ops/redact';
@@ -99,6 +102,10 @@ export interface ReconcilerOptions {
   readonly rolloutLeadership?: Leadership;
   /** Receives each saved rollout transition, e.g. to record it as an Event. */
   readonly onRolloutTransition?: (rollout: DeclaredRollout, transition: RolloutTransition) => void;
+  /** Error-ratio thresholds of the observatory's health. @default Kiali's: 5xx 0 %/10 %, 4xx 10 %/20 % */
+  readonly healthThresholds?: HealthThresholds;
+  /** The bundled observatory pages. @default build/ui next to the built reconciler */
+  readonly uiDirectory?: string;
   /** The bearer token operator actions on the ops port must carry; read on every action, so it can be rotated. Omit to refuse them. */
   readonly opsToken?: () => string | undefined;
 }
@@ -128,6 +135,8 @@ export class Reconciler {
   private readonly ops: OpsServer | undefined;
   /** Progressive delivery: the declared rollouts' state machines and the weights they serve. */
   readonly rollouts: RolloutController | undefined;
+  /** The live graph, service views and validations behind `/api` and `/ui`. */
+  readonly observatory: Observatory;
   private readonly debouncer: PushDebouncer;
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly log: Logger;
@@ -137,6 +146,8 @@ export class Reconciler {
   private latestUpdate: ConfigUpdate | undefined;
   private pushContext: PushContext | undefined;
   private rejected: readonly RejectedObject[] = [];
+  /** The accepted objects the current push context was built from, for the observatory. */
+  private servedObjects: readonly MeshObject[] = [];
   private ignored: readonly IgnoredObject[] = [];
   private notApplied: readonly NotAppliedFields[] = [];
   private heldBack: readonly HeldBackChange[] = [];
@@ -195,6 +206,19 @@ export class Reconciler {
       leadership: options.rolloutLeadership,
       onTransition: options.onRolloutTransition,
     }) : undefined;
+    this.observatory = new Observatory(() => ({
+      push: this.pushContext,
+      servedObjects: this.servedObjects,
+      mesh: this.options.mesh,
+      traffic: this.telemetry.store,
+      rollouts: this.rollouts?.statuses() ?? [],
+      rejected: this.rejected,
+      ignored: this.ignored,
+      nacks: this.proxyRejections.toJson(),
+      connectedProxies: [...this.proxies.values()].map((proxy) => proxy.identity),
+      thresholds: options.healthThresholds ?? DEFAULT_HEALTH_THRESHOLDS,
+      now: Date.now(),
+    }));
     this.ops = options.ops ? new OpsServer({
       readiness: () => this.readiness(),
       metricsText: () => {
@@ -212,6 +236,8 @@ export class Reconciler {
         ? this.rollouts.act(key, action)
         : Promise.resolve({ status: 409 as const, body: { error: 'rollouts are not executed by this reconciler (no rollout state store), so there is nothing to act on' } }),
       opsToken: options.opsToken,
+      observatory: this.observatory,
+      uiDirectory: options.uiDirectory ?? defaultUiDirectory(),
     }) : undefined;
   }
 
@@ -326,6 +352,7 @@ export class Reconciler {
     try {
       const rolloutWeights = this.servedRolloutWeights(declaredRollouts(served.objects));
       this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights);
+      this.servedObjects = served.objects;
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
       this.metrics.servedObjects.set(served.objects.length);

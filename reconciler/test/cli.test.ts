@@ -56,6 +56,18 @@ describe('reconciler CLI', () => {
     expect(servingCertificateNames(options, DEFAULT_MESH_SETTINGS, {})).toEqual({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
   });
 
+  test('GIVEN no --ops-host WHEN parsed THEN the ops port (and the observatory on it) binds to loopback in directory mode, to --host in Kubernetes mode', () => {
+    expect(parseCliArgs(['--dir', '/config', '--data-dir', '/state'], {})).toMatchObject({ opsHost: '127.0.0.1', host: '0.0.0.0' });
+    expect(parseCliArgs(['--dir', '/config', '--data-dir', '/state', '--ops-host', '0.0.0.0'], {}).opsHost).toBe('0.0.0.0');
+    expect(parseCliArgs(['--source=kubernetes'], { POD_NAMESPACE: 'mesh-system' }).opsHost).toBe('0.0.0.0');
+  });
+
+  test('GIVEN --health-thresholds WHEN parsed THEN the given class changes and a malformed value is refused naming the flag', () => {
+    expect(parseCliArgs(['--dir', '/config', '--data-dir', '/state', '--health-thresholds', '5xx=1:5'], {}).healthThresholds)
+      .toEqual({ serverErrors: { degraded: 1, failure: 5 }, clientErrors: { degraded: 10, failure: 20 } });
+    expect(() => parseCliArgs(['--dir', '/config', '--data-dir', '/state', '--health-thresholds', '5xx=high'], {})).toThrow("--health-thresholds: '5xx=high'");
+  });
+
   test('GIVEN --istio-body-size-metrics WHEN parsed THEN the body size histograms are asked for', () => {
     expect(parseCliArgs(['--dir', '/config', '--data-dir', '/state', '--istio-body-size-metrics'], {}).istioBodySizeMetrics).toBe(true);
   });

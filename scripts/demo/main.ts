@@ -206,6 +206,7 @@ class Demo {
     console.log([
       '',
       `Mesh running. Config directory (edit it and the reconciler applies the change): ${this.configDir}`,
+      `  observatory   ${ops}/ui   (live graph, services, validations)`,
       `  debug         ${ops}/debug/syncz   ${ops}/debug/config_dump?proxy=${encodeURIComponent(caller.node.id)}`,
       `                ${ops}/debug/traffic?window=60s   ${ops}/debug/rejected   ${ops}/metrics`,
       `  envoy admin   http://${caller.adminAddress}:${caller.adminPort}/ (${CALLER}'s sidecar)`,

@@ -74,12 +74,16 @@ function shareTolerance(weight: number, answered: number): number {
   return 100 * SIGMAS * Math.sqrt((p * (1 - p)) / answered);
 }
 
+const OBSERVATORY_LINE = /observatory +(http:\/\/127\.0\.0\.1:\d+\/ui) /;
+
 describe('npm run demo', () => {
   let demo: ChildProcess;
   let output = '';
   let membersWhileRunning: { pid: number; command: string }[] = [];
   let membersAfterStop: { pid: number; command: string }[] = [];
   let phases: Map<number, PhaseSummary>;
+  /** What the observatory URL the demo printed answered while the demo ran. */
+  let observatory: { status: number; body: string } | undefined;
 
   beforeAll(async () => {
     // detached: its own process group, whose id is its pid, like a job a shell starts.
@@ -94,6 +98,12 @@ describe('npm run demo', () => {
       // The first start builds the reconciler, so this allows for a slow machine.
       await waitFor('the demo to report phase 3', () => (summaries(output).has(3) ? true : undefined), 540_000, () => output);
       membersWhileRunning = processGroupMembers(group);
+      const url = OBSERVATORY_LINE.exec(output)?.[1];
+      if (url) {
+        const response = await fetch(url);
+        const graph = await fetch(new URL('/api/graph', url));
+        observatory = { status: response.status, body: `${await response.text()}\n${await graph.text()}` };
+      }
     } finally {
       process.kill(-group, 'SIGINT');
       let timer: NodeJS.Timeout | undefined;
@@ -111,9 +121,13 @@ describe('npm run demo', () => {
     if (demo?.pid && processGroupMembers(demo.pid).length > 0) process.kill(-demo.pid, 'SIGKILL');
   });
 
-  test('GIVEN the demo running THEN it prints the debug URLs and a line every 2 s with the split, errors and p99', () => {
+  test('GIVEN the demo running THEN it prints the observatory and debug URLs (the observatory answering 200 with the graph), and a line every 2 s with the split, errors and p99', () => {
     expect(output).toMatch(/debug +http:\/\/127\.0\.0\.1:\d+\/debug\/syncz /);
     expect(output).toMatch(/http:\/\/127\.0\.0\.1:\d+\/debug\/config_dump\?proxy=sidecar/);
+    expect(output).toMatch(OBSERVATORY_LINE);
+    expect(observatory?.status).toBe(200);
+    expect(observatory?.body).toContain('<title>Mesh observatory</title>');
+    expect(observatory?.body).toContain('"id":"version:bookinfo/reviews/v2"');
     const reports = output.match(/^ +\d+ s {2}reviews v1 [\d.]+ % \/ v2 [\d.]+ % \/ v3 [\d.]+ % .* errors [\d.]+ % .* p99 \d+ ms/gm) ?? [];
     // Three phases of 8 s each, reported every 2 s: at least 3 reports a phase.
     expect(reports.length).toBeGreaterThanOrEqual(9);

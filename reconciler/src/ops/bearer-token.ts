@@ -8,10 +8,14 @@ import * as fs from 'fs';
 /** Whether an `Authorization` header carries exactly `token` as a bearer token. */
 export function isAuthorizedBearer(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return false;
+  return match ? sameToken(match[1], token) : false;
+}
+
+/** Constant-time comparison of a presented token with the expected one. */
+export function sameToken(presented: string, token: string): boolean {
   // Equal-length digests: timingSafeEqual refuses inputs of different lengths.
   const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
+  return timingSafeEqual(digest(presented), digest(token));
 }
 
 /**

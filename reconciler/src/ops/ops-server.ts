@@ -7,6 +7,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { isAuthorizedBearer } from './bearer-token';
+import { handleObservatory, ObservatoryApi } from '../observatory/observatory-http';
 import { OPERATOR_ACTIONS, OperatorAction } from '../rollout/rollout-machine';
 
 /** What the ops server shows; the reconciler implements it. */
@@ -29,8 +30,12 @@ export interface OpsView {
   rollouts?(): unknown;
   /** Runs an operator action on the rollout `namespace/virtualservice/route`. */
   rolloutAction?(key: string, action: OperatorAction): Promise<{ readonly status: number; readonly body: unknown }>;
-  /** The token operator actions must carry; undefined refuses them. */
+  /** The token operator actions must carry; undefined refuses them. With one, `/ui` and `/api` need it too. */
   opsToken?(): string | undefined;
+  /** The observatory's data for `/api`; without it `/api` answers 404. */
+  readonly observatory?: ObservatoryApi;
+  /** Where the bundled `/ui` pages are; without them `/ui` says how to build them. */
+  readonly uiDirectory?: string;
 }
 
 const ROLLOUT_ACTION_PATH = /^\/rollouts\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/;
@@ -57,6 +62,7 @@ export class OpsServer {
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://ops');
+    if (handleObservatory(request, response, url, this.view.observatory, this.view.uiDirectory, this.view.opsToken?.())) return;
     const action = ROLLOUT_ACTION_PATH.exec(url.pathname);
     if (action) {
       void this.rolloutAction(request, response, action.slice(1, 4).map(decodeURIComponent).join('/'), decodeURIComponent(action[4]));

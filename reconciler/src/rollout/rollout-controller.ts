@@ -8,6 +8,7 @@
  */
 import type { Leadership } from '../leadership/leadership';
 import type { Logger } from '../log';
+import type { RolloutStatus } from '../observatory/observatory-inputs';
 import { Gauge, renderMetrics } from '../ops/metrics';
 import { resolveHost } from '../push/host-names';
 import type { RouteWeight } from '../push/rollout-weights';
@@ -222,6 +223,16 @@ export class RolloutController {
     const rollouts = [...this.records.values()].sort((a, b) => a.key.localeCompare(b.key)).map((record) => this.viewOf(record));
     const leadership = this.options.leadership;
     return leadership ? { rollouts, executing: this.leading, leader: leadership.holder ?? null } : { rollouts };
+  }
+
+  /** Each rollout's phase, step and weight, with the host of its canary, for the observatory's badges. */
+  statuses(): RolloutStatus[] {
+    return [...this.records.values()].flatMap((record) => {
+      const rollout = this.declared.get(record.key);
+      if (!rollout) return [];
+      const host = resolveHost(rollout.host, rollout.namespace, this.options.clusterDomain);
+      return [{ key: record.key, host, phase: record.phase, step: record.step + 1, steps: rollout.spec.steps.length, weight: record.weight, lastVerdict: record.lastVerdict }];
+    });
   }
 
   renderMetrics(): string {

@@ -51,6 +51,9 @@ export interface TrafficQuery {
   readonly destinationSubset?: string;
 }
 
+/** Names the group a series belongs to (e.g. its caller and destination host), or undefined to leave it out. */
+export type TrafficGrouping = (source: SourcePeer, destination: TrafficDestination) => string | undefined;
+
 /** Counts the store keeps about itself, for the reconciler's own metrics. */
 export interface TelemetryCounters {
   flushes: number;
@@ -177,6 +180,44 @@ export class TelemetryStore {
       if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
     }
     return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
+  }
+
+  /**
+   * Like `total`, once per group, for several groupings in one pass over the series (each series'
+   * rates are read once, then added to its group of every grouping): the graph merges each caller →
+   * service, each service and each service version this way, latency buckets included. A grouping
+   * that maps a series to undefined leaves it out.
+   */
+  groupedTotals(query: TrafficQuery, groupings: readonly TrafficGrouping[], now: number = Date.now()): Map<string, EdgeTraffic>[] {
+    const windowMs = checkedWindow(query.windowMs);
+    const groups = groupings.map(() => new Map<string, EdgeAccumulator>());
+    const spans = new Map<ProxyCoverage, number | undefined>();
+    const rates = new Float64Array(FIELD_COUNT);
+    for (const series of this.allSeries()) {
+      if (!matches(series, query)) continue;
+      const keys = groupings.map((groupOf) => groupOf(series.source, series.destination));
+      if (keys.every((key) => key === undefined)) continue;
+      rates.fill(0);
+      const single: EdgeAccumulator = { destination: series.destination, protocol: series.protocol, rates, reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0 };
+      if (!addSeries(single, series, now, windowMs, spans)) continue;
+      keys.forEach((key, index) => {
+        if (key === undefined) return;
+        let edge = groups[index].get(key);
+        if (!edge) {
+          edge = {
+            source: series.source, destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
+            reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
+          };
+          groups[index].set(key, edge);
+        }
+        for (let field = 0; field < FIELD_COUNT; field += 1) edge.rates[field] += rates[field];
+        edge.reporters += 1;
+        edge.ejectedHosts += single.ejectedHosts;
+        edge.mtlsSeries += single.mtlsSeries;
+        edge.plaintextSeries += single.plaintextSeries;
+      });
+    }
+    return groups.map((byKey) => new Map([...byKey].map(([key, edge]) => [key, edgeTraffic(edge, windowMs / 1000)])));
   }
 
   /** Drops series that have aged out of every window, and frees aged-out slots of the others. */

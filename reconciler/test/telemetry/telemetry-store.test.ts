@@ -109,6 +109,48 @@ describe('telemetry store', () => {
     });
   });
 
+  describe('grouped totals', () => {
+    test('GIVEN two pods calling reviews v1 and v3 WHEN grouped by host and by subset in one pass THEN each group equals the total of its own query, merged buckets included', () => {
+      const telemetry = store();
+      const first = telemetry.openStream(productpage(1), T0);
+      const second = telemetry.openStream(productpage(2), T0);
+      for (let at = T0 + FLUSH_MS; at <= T0 + 30_000; at += FLUSH_MS) {
+        first.record([...clusterStats(REVIEWS_V1, { responses: { 200: 40 }, latenciesMs: Array(40).fill(3) }), ...clusterStats(REVIEWS_V3, { responses: { 503: 5, 200: 5 }, latenciesMs: Array(10).fill(90) })], at);
+        second.record(clusterStats(REVIEWS_V1, { responses: { 200: 20 }, latenciesMs: Array(20).fill(400) }), at + 1000);
+      }
+      const now = T0 + 31_000;
+
+      const [byHost, bySubset] = telemetry.groupedTotals({ windowMs: 60_000 }, [
+        (_, destination) => destination.service?.host,
+        (_, destination) => destination.subset,
+      ], now);
+
+      expect([...byHost.keys()]).toEqual([REVIEWS_HOST]);
+      expect([...bySubset.keys()].sort()).toEqual(['v1', 'v3']);
+      const same = (grouped: ReturnType<TelemetryStore['total']>, alone: ReturnType<TelemetryStore['total']>) => {
+        expect(grouped!.requestsPerSecond).toBeCloseTo(alone!.requestsPerSecond, 9);
+        expect(grouped!.errorRatio).toBeCloseTo(alone!.errorRatio!, 9);
+        expect(grouped!.latencyMs!.p99).toBeCloseTo(alone!.latencyMs!.p99, 9);
+        expect(grouped!.reporters).toBe(alone!.reporters);
+      };
+      same(byHost.get(REVIEWS_HOST), telemetry.total({ windowMs: 60_000, destinationHost: REVIEWS_HOST }, now));
+      same(bySubset.get('v1'), telemetry.total({ windowMs: 60_000, destinationSubset: 'v1' }, now));
+      same(bySubset.get('v3'), telemetry.total({ windowMs: 60_000, destinationSubset: 'v3' }, now));
+      expect(bySubset.get('v3')!.errorRatio).toBeCloseTo(0.5, 9);
+      expect(byHost.get(REVIEWS_HOST)!.reporters).toBe(3);
+    });
+
+    test('GIVEN a grouping that leaves every series out WHEN grouped THEN its map is empty and the others are unaffected', () => {
+      const telemetry = store();
+      streamFor(telemetry.openStream(productpage(1), T0), T0, T0 + 20_000, () => requests(10));
+
+      const [none, all] = telemetry.groupedTotals({ windowMs: 60_000 }, [() => undefined, () => 'all'], T0 + 20_000);
+
+      expect(none.size).toBe(0);
+      expect(all.get('all')!.requestsPerSecond).toBeCloseTo(telemetry.total({ windowMs: 60_000 }, T0 + 20_000)!.requestsPerSecond, 9);
+    });
+  });
+
   describe('counter resets', () => {
     test('GIVEN an Envoy that restarts WHEN its new stream reports THEN nothing is counted twice or lost and the Istio counters keep growing', () => {
       const telemetry = store();

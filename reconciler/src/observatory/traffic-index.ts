@@ -1,0 +1,39 @@
+/**
+ * The window's traffic, merged four ways in one pass over the telemetry: as the callers reported
+ * it per caller → destination host, per host, and per host and version; and as the destinations'
+ * own proxies reported it, per host. Every appender and check reads this one
+ * index, so a graph costs one pass over the series however many concerns it shows.
+ */
+import type { EdgeTraffic } from '../telemetry/edge-traffic';
+import type { TrafficDestination } from '../telemetry/traffic-destination';
+import type { SourcePeer } from '../telemetry/traffic-series';
+import { UNKNOWN } from '../telemetry/workload-peer';
+import type { TrafficSource } from './observatory-inputs';
+
+export interface TrafficIndex {
+  /** By `callerKey`. */
+  readonly byCaller: ReadonlyMap<string, EdgeTraffic>;
+  /** By destination host. */
+  readonly byHost: ReadonlyMap<string, EdgeTraffic>;
+  /** By `versionKey`; traffic to an unknown version is left out. */
+  readonly byVersion: ReadonlyMap<string, EdgeTraffic>;
+  /** Inbound, by the host of the service whose workload's proxy reported it. */
+  readonly inboundByHost: ReadonlyMap<string, EdgeTraffic>;
+}
+
+export const callerKey = (source: Pick<SourcePeer, 'namespace' | 'workload'>, host: string) => `${source.namespace}/${source.workload}\u0000${host}`;
+export const hostOfCallerKey = (key: string) => key.split('\u0000')[1];
+export const versionKey = (host: string, version: string) => `${host}\u0000${version}`;
+
+const hostOf = (destination: TrafficDestination) => destination.service?.host ?? destination.cluster;
+
+export function trafficIndex(source: TrafficSource, windowMs: number, now: number): TrafficIndex {
+  const outbound = (destination: TrafficDestination) => destination.direction === 'outbound';
+  const [byCaller, byHost, byVersion, inboundByHost] = source.groupedTotals({ windowMs }, [
+    (peer, destination) => (outbound(destination) ? callerKey(peer, hostOf(destination)) : undefined),
+    (_, destination) => (outbound(destination) ? destination.service?.host : undefined),
+    (_, destination) => (outbound(destination) && destination.service && destination.version !== UNKNOWN ? versionKey(destination.service.host, destination.version) : undefined),
+    (_, destination) => (outbound(destination) ? undefined : destination.service?.host),
+  ], now);
+  return { byCaller, byHost, byVersion, inboundByHost };
+}
