@@ -45,7 +45,7 @@ export interface MeshProps {
   readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
 
   /**
-   * Image of the reconciler (`reconciler/Dockerfile`: Node, the CLI, no shell tools, no iptables).
+   * Image of the reconciler (`reconciler/Dockerfile`; it has no iptables).
    * @default 'ghcr.io/cdk8s-mesh/reconciler:0.1.0'
    */
   readonly reconcilerImage?: string;
