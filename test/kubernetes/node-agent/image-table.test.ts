@@ -21,7 +21,7 @@ describe('the image table', () => {
 
   test.each([
     ['ghcr.io/cdk8s-mesh/reconciler:0.1.0', undefined, ['--source=kubernetes'], [process.execPath, path.join(REPO_ROOT, 'reconciler/build/reconciler/src/cli.js'), '--source=kubernetes']],
-    ['ghcr.io/cdk8s-mesh/reconciler:0.1.0', ['/bin/sh', '-c', 'iptables -L'], undefined, ['/bin/sh', '-c', 'iptables -L']],
+    ['ghcr.io/cdk8s-mesh/proxy-init:0.1.0', ['/bin/sh', '-c', 'iptables -L'], undefined, ['/bin/sh', '-c', 'iptables -L']],
     ['envoyproxy/envoy:v1.40.0', ['envoy'], ['-c', '/etc/istio/proxy/envoy.json'], [ENVOY, '-c', '/etc/istio/proxy/envoy.json']],
     ['docker.io/istio/examples-bookinfo-reviews-v1:1.20.2', undefined, undefined, [process.execPath, WORKLOAD_SERVER]],
   ])('GIVEN image %s with command %j and args %j WHEN resolved THEN it runs %j', (image, command, args, expected) => {

@@ -2,7 +2,8 @@
  * The image table: the one stand-in of the suite. There are no container images here, so each
  * image maps to programs of this machine: the proxy image to the real Envoy binary, the reconciler
  * image to the built reconciler CLI (entrypoint, default arguments, user and env read from its
- * Dockerfile), and application images to the workload test server. Everything else (command,
+ * Dockerfile), the proxy-init image to this machine's `sh` and `iptables`, and application images
+ * to the workload test server. Everything else (command,
  * args, env, user, mounts) comes from the pod spec as is.
  */
 import * as fs from 'fs';
@@ -54,6 +55,8 @@ export class ImageTable {
       return { entrypoint: ['envoy'], defaultArgs: ['-c', '/etc/envoy/envoy.yaml'], user: 101, group: 101, env: {}, binaries: { envoy: this.settings.envoyBinary } };
     }
     if (/^ghcr\.io\/cdk8s-mesh\/reconciler:/.test(image)) return this.reconciler;
+    // reconciler/proxy-init.Dockerfile: Debian with iptables, no entrypoint; pods name the command.
+    if (/^ghcr\.io\/cdk8s-mesh\/proxy-init:/.test(image)) return { entrypoint: [], defaultArgs: [], user: 0, group: 0, env: {}, binaries: {} };
     if (APPLICATION_IMAGES.some((pattern) => pattern.test(image))) {
       return { entrypoint: [process.execPath, this.settings.workloadServerScript], defaultArgs: [], user: 1000, group: 1000, env: {}, binaries: {} };
     }
