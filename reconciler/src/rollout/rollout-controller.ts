@@ -12,7 +12,8 @@ import type { RolloutStatus } from '../observatory/observatory-inputs';
 import { Gauge, renderMetrics } from '../ops/metrics';
 import { resolveHost } from '../push/host-names';
 import type { RouteWeight } from '../push/rollout-weights';
-import { SubsetReading, subsetKey, SubsetWindow, subsetWindow } from '../telemetry/subset-totals';
+import { FleetReading, fleetWindow } from '../telemetry/fleet-reading';
+import { subsetKey, SubsetWindow } from '../telemetry/subset-totals';
 import type { CanaryWindowTraffic } from './canary-verdict';
 import type { DeclaredRollout } from './declared-rollout';
 import { advance, nextDue, OperatorAction, operate, resumeAfterRestart, rolloutFor } from './rollout-machine';
@@ -20,10 +21,10 @@ import { ROLLOUT_PHASES, RolloutRecord } from './rollout-record';
 import { RolloutStateConflict, RolloutStateStore } from './rollout-state-store';
 import { RolloutTransition, rolloutTransition } from './rollout-transition';
 
-/** The canary traffic the controller reads: running totals per `host|subset`. */
+/** The canary traffic the controller reads: every replica's running totals per `host|subset`. */
 export interface SubsetTrafficSource {
   track(keys: Iterable<string>): void;
-  read(key: string): SubsetReading | undefined;
+  read(key: string): FleetReading | undefined;
 }
 
 export interface RolloutControllerOptions {
@@ -59,7 +60,7 @@ interface PendingTransition {
 interface WindowStart {
   readonly step: number;
   readonly stepStartedAt: number;
-  readonly reading: SubsetReading | undefined;
+  readonly reading: FleetReading | undefined;
 }
 
 export class RolloutController {
@@ -390,7 +391,9 @@ export class RolloutController {
       return undefined;
     }
     if (!current) return undefined;
-    return canaryTraffic(subsetWindow(start.reading, current));
+    const { window, incomplete, baseline } = fleetWindow(start.reading, current);
+    this.windowStarts.set(record.key, { ...start, reading: baseline });
+    return { ...canaryTraffic(window), incomplete };
   }
 
   private canaryKey(rollout: DeclaredRollout): string {
