@@ -12,7 +12,7 @@ import type { RolloutStatus } from '../observatory/observatory-inputs';
 import { Gauge, renderMetrics } from '../ops/metrics';
 import { resolveHost } from '../push/host-names';
 import type { RouteWeight } from '../push/rollout-weights';
-import { FleetReading, fleetWindow } from '../telemetry/fleet-reading';
+import { baselineOf, FleetBaseline, FleetReading, fleetWindow } from '../telemetry/fleet-reading';
 import { subsetKey, SubsetWindow } from '../telemetry/subset-totals';
 import type { CanaryWindowTraffic } from './canary-verdict';
 import type { DeclaredRollout } from './declared-rollout';
@@ -60,7 +60,7 @@ interface PendingTransition {
 interface WindowStart {
   readonly step: number;
   readonly stepStartedAt: number;
-  readonly reading: FleetReading | undefined;
+  readonly reading: FleetBaseline | undefined;
 }
 
 export class RolloutController {
@@ -387,13 +387,18 @@ export class RolloutController {
     const current = this.options.traffic.read(key);
     const start = this.windowStarts.get(record.key);
     if (!start || start.step !== record.step || start.stepStartedAt !== record.stepStartedAt || !start.reading) {
-      this.windowStarts.set(record.key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: current });
+      this.windowStarts.set(record.key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: current && baselineOf(current) });
       return undefined;
     }
     if (!current) return undefined;
     const { window, incomplete, baseline } = fleetWindow(start.reading, current);
     this.windowStarts.set(record.key, { ...start, reading: baseline });
     return { ...canaryTraffic(window), incomplete };
+  }
+
+  private baselineNow(rollout: DeclaredRollout): FleetBaseline | undefined {
+    const reading = this.options.traffic.read(this.canaryKey(rollout));
+    return reading && baselineOf(reading);
   }
 
   private canaryKey(rollout: DeclaredRollout): string {
@@ -429,7 +434,7 @@ export class RolloutController {
       if (!rollout) continue;
       const start = this.windowStarts.get(key);
       if (!start || start.step !== record.step || start.stepStartedAt !== record.stepStartedAt) {
-        this.windowStarts.set(key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: this.options.traffic.read(this.canaryKey(rollout)) });
+        this.windowStarts.set(key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: this.baselineNow(rollout) });
       }
       const due = nextDue(record, rollout.spec, now);
       if (due !== undefined && (earliest === undefined || due < earliest)) earliest = due;
