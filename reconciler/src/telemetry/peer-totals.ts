@@ -47,7 +47,9 @@ export async function fetchPeerTotals(peer: { readonly name: string; readonly op
   try {
     response = await fetch(`${peer.opsUrl}${PEER_TOTALS_PATH}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(PEER_TIMEOUT_MS) });
   } catch (error) {
-    throw new Error(`${(error as Error).message}`);
+    // fetch says "fetch failed"; the cause says why (ECONNREFUSED, a timeout, …).
+    const cause = (error as Error & { cause?: Error }).cause?.message;
+    throw new Error(cause ? `${(error as Error).message}: ${cause}` : (error as Error).message);
   }
   const body = await response.json().catch(() => undefined) as { error?: string } | undefined;
   if (!response.ok) throw new Error(`HTTP ${response.status}${body?.error ? `: ${body.error}` : ''}`);
