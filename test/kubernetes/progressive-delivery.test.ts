@@ -34,6 +34,8 @@ interface RolloutView {
   readonly step: string;
   readonly weight: number;
   readonly history: { readonly phase: string; readonly step: number; readonly weight: number }[];
+  /** On the leader: the canary requests each replica counted in the last judged window. */
+  readonly telemetryByReplica?: { readonly requests: Record<string, number>; readonly unreachable: string[] };
 }
 interface RolloutsView { readonly rollouts: RolloutView[]; readonly executing: boolean; readonly leader: string | null }
 interface SavedRecord {
@@ -180,6 +182,12 @@ describe('a rollout executed by the Lease holder, across a failover', () => {
     const leader = leaders.find((pod) => pod.metadata.name === firstLeader)!;
     const follower = leaders.find((pod) => pod.metadata.name !== firstLeader)!;
     expect(await rolloutOn(follower)).toMatchObject({ executing: false });
+    // The step was judged on both replicas' totals: the follower's were read (its token admitted), and together they hold the client's calls.
+    const judged = (await rolloutOn(leader))!.rollouts.find((rollout) => rollout.rollout === rolloutKey)!.telemetryByReplica!;
+    expect(Object.keys(judged.requests).sort()).toEqual([leader.metadata.name, follower.metadata.name].sort());
+    expect(judged.unreachable).toEqual([]);
+    expect(judged.requests[leader.metadata.name] + judged.requests[follower.metadata.name]).toBeGreaterThanOrEqual(20);
+    process.stdout.write(`canary requests judged at step 1: ${JSON.stringify(judged.requests)}\n`);
 
     const atKill = (await savedRecord())!;
     expect(atKill).toMatchObject({ phase: 'Progressing' });

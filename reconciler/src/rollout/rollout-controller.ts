@@ -67,6 +67,8 @@ export class RolloutController {
   private readonly records = new Map<string, RolloutRecord>();
   private declared = new Map<string, DeclaredRollout>();
   private readonly windowStarts = new Map<string, WindowStart>();
+  /** The canary requests each replica counted in the step's window at the last judgement, for `/debug/rollouts`. */
+  private readonly windowReplicas = new Map<string, { readonly requests: Record<string, number>; readonly unreachable: readonly string[] }>();
   /** The weight each rollout serves: a judged or operated change only once it is saved. */
   private readonly served = new Map<string, number>();
   private readonly clock: () => number;
@@ -133,6 +135,7 @@ export class RolloutController {
       if (!next.has(key)) {
         this.records.delete(key);
         this.windowStarts.delete(key);
+        this.windowReplicas.delete(key);
         this.served.delete(key);
         changed = true;
       }
@@ -296,6 +299,7 @@ export class RolloutController {
     this.records.clear();
     for (const record of saved) this.records.set(record.key, record);
     this.windowStarts.clear();
+    this.windowReplicas.clear();
     const transitions: PendingTransition[] = [];
     if (this.synced) {
       for (const key of [...this.records.keys()]) if (!this.declared.has(key)) this.records.delete(key);
@@ -377,6 +381,8 @@ export class RolloutController {
       nextJudgement: due === undefined ? undefined : new Date(due).toISOString(),
       lastVerdict: record.lastVerdict,
       reason: record.message,
+      // Only the executing replica reads every replica's totals.
+      telemetryByReplica: this.leading ? this.windowReplicas.get(record.key) : undefined,
       history: record.history.map((event) => ({ ...event, at: new Date(event.at).toISOString() })),
     };
   }
@@ -391,8 +397,9 @@ export class RolloutController {
       return undefined;
     }
     if (!current) return undefined;
-    const { window, incomplete, baseline } = fleetWindow(start.reading, current);
+    const { window, incomplete, baseline, requestsByReplica } = fleetWindow(start.reading, current);
     this.windowStarts.set(record.key, { ...start, reading: baseline });
+    this.windowReplicas.set(record.key, { requests: Object.fromEntries([...requestsByReplica].sort(([a], [b]) => a.localeCompare(b))), unreachable: [...current.unreachable.keys()].sort() });
     return { ...canaryTraffic(window), incomplete };
   }
 

@@ -15,7 +15,7 @@
  * only come out short (waiting longer for traffic), never doubled.
  */
 import { addDelta, SubsetReading, SubsetWindow, windowOf } from './subset-totals';
-import { FIELD_COUNT } from './traffic-fields';
+import { FIELD, FIELD_COUNT } from './traffic-fields';
 
 /** One replica's totals of one subset. */
 export interface ReplicaReading {
@@ -51,6 +51,8 @@ export interface FleetWindow {
   readonly window: SubsetWindow;
   /** Why the window misses traffic it should hold (an unreachable replica); undefined when complete. */
   readonly incomplete?: string;
+  /** Requests each replica read now counted in the window (restarted or departed ones' former counts aside). */
+  readonly requestsByReplica: ReadonlyMap<string, number>;
   /** The baseline to judge the next reading against. */
   readonly baseline: FleetBaseline;
 }
@@ -86,11 +88,17 @@ export function fleetWindow(baseline: FleetBaseline, later: FleetReading): Fleet
     latest.set(name, reading);
   }
   const delta = Float64Array.from(carried);
-  for (const [name, start] of starts) addDelta(delta, start.fields, latest.get(name)!.fields);
+  const requestsByReplica = new Map<string, number>();
+  for (const [name, start] of starts) {
+    const before = delta[FIELD.requests];
+    addDelta(delta, start.fields, latest.get(name)!.fields);
+    if (later.replicas.has(name)) requestsByReplica.set(name, delta[FIELD.requests] - before);
+  }
   const unreachable = [...later.unreachable].map(([name, why]) => `replica ${name} could not be read (${why})`);
   return {
     window: windowOf(delta),
     incomplete: unreachable.length > 0 ? unreachable.join('; ') : undefined,
+    requestsByReplica,
     baseline: { takenAt: baseline.takenAt, starts, latest, carried },
   };
 }

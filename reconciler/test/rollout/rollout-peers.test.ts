@@ -78,6 +78,7 @@ describe('a rollout judged on every replica\'s telemetry', () => {
     await controller.evaluate();
     expect(store.saved[0]).toMatchObject({ step: 1, weight: 25 });
     expect(verdictOf(store)).toBe('passed: success rate 100.0 % ≥ 99 % over 150 requests at step 1 of 4, weight 10 %');
+    expect(controller.view()).toMatchObject({ rollouts: [{ telemetryByReplica: { requests: { follower: 150, leader: 0 }, unreachable: [] } }] });
   });
 
   test('GIVEN traffic on the leader and two peers WHEN judged THEN the verdict sums all three, failures included', async () => {
@@ -165,6 +166,7 @@ describe('a rollout judged on every replica\'s telemetry', () => {
     await leader.controller.evaluate();
     expect(leader.store.saved[0]).toMatchObject({ phase: 'Progressing', step: 0, waitingSince: T0 + 10_000 });
     expect(messageOf(leader.store)).toBe('waiting for traffic: incomplete telemetry: replica follower could not be read (connect ECONNREFUSED) at step 1 of 4, weight 10 %');
+    expect(leader.controller.view()).toMatchObject({ rollouts: [{ telemetryByReplica: { requests: { leader: 150 }, unreachable: ['follower'] } }] });
     // Judged on the leader's 150 alone it would pass; with the peer's failures it must not.
     peer.reachable = true;
     leader.clock.now = T0 + 11_000;
