@@ -368,6 +368,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       lastAccepted: backends.lastAccepted,
       rolloutState: backends.rolloutState,
       rolloutLeadership: backends.rolloutLeadership,
+      rolloutPeers: backends.rolloutPeers,
       onRolloutTransition: backends.onRolloutTransition,
       opsToken: options.opsTokenFile ? tokenFileReader(options.opsTokenFile, (message) => log.warn(message)) : undefined,
       onRejected: backends.onRejected,

@@ -6,6 +6,7 @@
  * with its caBundle. Loaded only in that mode (it requires `@kubernetes/client-node`).
  */
 import { randomUUID } from 'crypto';
+import * as fs from 'fs';
 import * as k8s from '@kubernetes/client-node';
 import { WebhookServer } from './admission/webhook-server';
 import { CaBundleResult, ensureWebhookCaBundle } from './admission/webhook-ca-bundle';
@@ -17,11 +18,14 @@ import { configMapClient, validatingWebhookConfigurationClient } from './config/
 import { kubernetesLeaseApi } from './leadership/kubernetes-lease-api';
 import { LeaseElector, LeaseTiming } from './leadership/lease-elector';
 import type { Logger } from './log';
-import { clusterScopedName, ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, SERVED_ISTIO_RESOURCES } from './model';
+import { clusterScopedName, RECONCILER_NAME, ROLLOUT_LEASE_NAME, ROLLOUT_STATE_CONFIG_MAP, SERVED_ISTIO_RESOURCES } from './model';
 import { ConfigMapApi, ConfigMapRolloutStateStore } from './rollout/configmap-rollout-state-store';
 import { RolloutEventRecorder } from './rollout/rollout-events';
 import type { ModeBackends, ServingContext } from './mode-backends';
+import type { RolloutPeers } from './reconciler';
 import { createKubernetesSecurity } from './security/kubernetes-security';
+import { serviceAccountUserOf, ServiceAccountPeerAuthenticator } from './security/peer-authentication';
+import type { TokenReviewer } from './security/token-review-authenticator';
 
 export interface KubernetesModeOptions {
   /** The reconciler's namespace: CA Secret, last-accepted ConfigMap, webhook Service. */
@@ -35,6 +39,8 @@ export interface KubernetesModeOptions {
   readonly webhook?: { readonly host: string; readonly port: number; readonly configurationName?: string };
   /** How often the webhook caBundle is checked while the configuration is missing. @default 30000 */
   readonly caBundleRetryMs?: number;
+  /** This pod's service-account token. @default the kubelet's mount, /var/run/secrets/kubernetes.io/serviceaccount/token */
+  readonly serviceAccountTokenFile?: string;
   /** Timing of the rollout Lease. @default DEFAULT_LEASE_TIMING (client-go's) */
   readonly leaseTiming?: LeaseTiming;
 }
@@ -50,10 +56,14 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
     kubeConfig,
     onPublishError: (namespace, error) => log.error({ namespace, err: error.message }, 'publishing the mesh root certificate failed; retried on the next change'),
   });
+  let replicaPods: readonly k8s.V1Pod[] = [];
   const source: KubernetesSource = new KubernetesSource({
     kubeConfig,
     // Sidecars mount the root certificate ConfigMap, so it follows the pods from namespace to namespace.
-    onPods: (pods) => void security.rootCertificates.publishForPods(pods),
+    onPods: (pods) => {
+      replicaPods = pods;
+      void security.rootCertificates.publishForPods(pods);
+    },
     onWatchError: (status) => log.warn({ watch: status.name, failures: status.consecutiveFailures, err: status.lastError },
       status.synced ? 'watch failed; serving what was last read until it recovers' : 'list failed; not ready until it succeeds'),
   });
@@ -67,8 +77,9 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
   });
 
   // A restarted process is a new candidate: it must not inherit the Lease its predecessor held.
+  const incarnation = randomUUID().slice(0, 8);
   const elector = new LeaseElector(kubernetesLeaseApi(kubeConfig, options.namespace, ROLLOUT_LEASE_NAME), {
-    identity: `${options.podName}_${randomUUID().slice(0, 8)}`,
+    identity: `${options.podName}_${incarnation}`,
     description: `Lease ${options.namespace}/${ROLLOUT_LEASE_NAME}`,
     timing: options.leaseTiming,
     onError: (message) => log.warn({ lease: ROLLOUT_LEASE_NAME }, message),
@@ -92,6 +103,7 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
       onWatchError: (message) => log.warn(message),
     }),
     rolloutLeadership: elector,
+    rolloutPeers: reconcilerPeers(options, incarnation, () => replicaPods, security.tokenReviewer),
     onRolloutTransition: (rollout, transition) => void rolloutEvents.record(rollout, transition),
     onRejected: (rejected) => void events.record(rejected),
     afterStart: async (context) => {
@@ -105,6 +117,42 @@ export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logg
     },
   };
 }
+
+/**
+ * The other replicas: the ready pods of the reconciler's Deployment in its namespace (from the pod
+ * watch the reconciler runs anyway), reached on their pod IP and authenticated with the pod's
+ * service-account token, which the kubelet keeps fresh (read on every use).
+ */
+function reconcilerPeers(options: KubernetesModeOptions, incarnation: string, pods: () => readonly k8s.V1Pod[], review: TokenReviewer): RolloutPeers {
+  const credential = () => {
+    try {
+      return fs.readFileSync(options.serviceAccountTokenFile ?? SERVICE_ACCOUNT_TOKEN_FILE, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let authenticator: ServiceAccountPeerAuthenticator | undefined;
+  return {
+    self: options.podName,
+    incarnation,
+    peers: () => pods().filter((pod) => pod.metadata?.namespace === options.namespace && pod.metadata?.labels?.app === RECONCILER_NAME
+      && pod.metadata.name !== options.podName && !pod.metadata.deletionTimestamp && pod.status?.podIP
+      && pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True'))
+      .map((pod) => ({ name: pod.metadata!.name!, address: pod.status!.podIP! })),
+    credential,
+    authorize: (authorization) => {
+      if (!authenticator) {
+        const user = serviceAccountUserOf(credential() ?? '');
+        if (!user) return Promise.resolve({ ok: false as const, status: 503 as const, error: `this replica cannot read its own service-account token (${options.serviceAccountTokenFile ?? SERVICE_ACCOUNT_TOKEN_FILE}) to know which account its peers run as` });
+        authenticator = new ServiceAccountPeerAuthenticator(review, user);
+      }
+      return authenticator.authorize(authorization);
+    },
+  };
+}
+
+/** Where the kubelet mounts the pod's service-account token. */
+const SERVICE_ACCOUNT_TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** A list + watch of one ConfigMap by name (authorized by RBAC resourceNames); `onChange` gets it after each change. */
 function followConfigMap(kubeConfig: k8s.KubeConfig, namespace: string, name: string,

@@ -9,7 +9,7 @@ import type { RejectedObject } from './push/contract';
 import type { DeclaredRollout } from './rollout/declared-rollout';
 import type { RolloutStateStore } from './rollout/rollout-state-store';
 import type { RolloutTransition } from './rollout/rollout-transition';
-import type { Reconciler } from './reconciler';
+import type { Reconciler, RolloutPeers } from './reconciler';
 import type { CaStore } from './security/ca-store';
 import type { XdsServingCredentials } from './security/serving-credentials';
 import type { ProxyAuthenticator } from './xds/ads/proxy-authentication';
@@ -30,6 +30,8 @@ export interface ModeBackends {
   readonly rolloutState?: RolloutStateStore;
   /** Which replica executes rollouts (Kubernetes mode); without one, this process does. */
   readonly rolloutLeadership?: Leadership;
+  /** The other replicas, whose canary totals the rollout leader adds to its own (Kubernetes mode). */
+  readonly rolloutPeers?: RolloutPeers;
   /** Receives each saved rollout transition (Kubernetes mode records it as an Event). */
   readonly onRolloutTransition?: (rollout: DeclaredRollout, transition: RolloutTransition) => void;
   readonly onRejected?: (rejected: readonly RejectedObject[]) => void;

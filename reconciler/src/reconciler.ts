@@ -36,7 +36,10 @@ import { RolloutController } from './rollout/rollout-controller';
 import type { RolloutStateStore } from './rollout/rollout-state-store';
 import type { RolloutTransition } from './rollout/rollout-transition';
 import type { Leadership } from './leadership/leadership';
+import { FleetSubsetTotals, standaloneTotals } from './telemetry/fleet-subset-totals';
 import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
+import { fetchPeerTotals, peerTotalsOf } from './telemetry/peer-totals';
+import type { PeerAccess } from './security/peer-authentication';
 import { EncodedResource, ResourceEncoder } from './xds/codec';
 import { configsFeeding } from './xds/resource-provenance';
 import { buildSnapshot } from './xds/snapshot';
@@ -54,6 +57,19 @@ const SAVED_KINDS: ReadonlySet<string> = new Set(SERVED_ISTIO_RESOURCES.map((res
 
 /** Produces everything one proxy should hold; `generateProxyResources` in production. */
 export type ProxyResourceGenerator = (push: PushContext, proxy: ProxyIdentity) => ProxyResources;
+
+/** This replica among the others of its control plane (Kubernetes mode). */
+export interface RolloutPeers {
+  /** This replica's name (its pod name) and process incarnation (new on every start). */
+  readonly self: string;
+  readonly incarnation: string;
+  /** The other ready replicas now, by pod name and IP. */
+  peers(): readonly { readonly name: string; readonly address: string }[];
+  /** The bearer token this replica presents to its peers. */
+  credential(): string | undefined;
+  /** Whether a peer's `authorization` header may read this replica's totals. */
+  authorize(authorization: string | undefined): Promise<PeerAccess>;
+}
 
 export interface ListenAddress {
   readonly host: string;
@@ -106,6 +122,11 @@ export interface ReconcilerOptions {
   readonly healthThresholds?: HealthThresholds;
   /** The bundled observatory pages. @default build/ui next to the built reconciler */
   readonly uiDirectory?: string;
+  /**
+   * The other replicas of this control plane (Kubernetes mode): the rollout leader judges a canary
+   * on the totals of all of them, read from their ops ports. Omit for one process.
+   */
+  readonly rolloutPeers?: RolloutPeers;
   /** The bearer token operator actions on the ops port must carry; read on every action, so it can be rotated. Omit to refuse them. */
   readonly opsToken?: () => string | undefined;
 }
@@ -133,6 +154,7 @@ export class Reconciler {
   private readonly proxyRejections = new ProxyRejections((proxyId, typeUrl, resource) => this.configsFeeding(proxyId, typeUrl, resource), this.metrics.refusingProxies);
   private readonly ads: AdsServer;
   private readonly ops: OpsServer | undefined;
+  private readonly fleetTotals: FleetSubsetTotals;
   /** Progressive delivery: the declared rollouts' state machines and the weights they serve. */
   readonly rollouts: RolloutController | undefined;
   /** The live graph, service views and validations behind `/api` and `/ui`. */
@@ -197,9 +219,18 @@ export class Reconciler {
       issueFailed: (identity, error) => this.failedGeneration(identity.id, [`issuing the workload certificate of ${identity.namespace}/${identity.serviceAccount} failed: ${error.message}`]),
     }) : undefined;
     this.debouncer = new PushDebouncer((reasons) => this.pushAll(reasons), { quietMs: options.debounceMs ?? 20 });
+    const peers = options.rolloutPeers;
+    this.fleetTotals = peers && options.ops ? new FleetSubsetTotals({
+      local: this.telemetry.store.subsetTotals,
+      self: peers.self,
+      incarnation: peers.incarnation,
+      // Every replica listens on the same ops port (one Deployment).
+      peers: () => peers.peers().map((peer) => ({ name: peer.name, opsUrl: `http://${peer.address.includes(':') ? `[${peer.address}]` : peer.address}:${options.ops!.port}` })),
+      fetchPeer: (peer) => fetchPeerTotals(peer, peers.credential()),
+    }) : standaloneTotals(this.telemetry.store.subsetTotals);
     this.rollouts = options.rolloutState ? new RolloutController({
       store: options.rolloutState,
-      traffic: this.telemetry.store.subsetTotals,
+      traffic: this.fleetTotals,
       clusterDomain: options.mesh.clusterDomain,
       log: this.log,
       onWeightsChanged: (reason) => this.debouncer.request(reason),
@@ -235,6 +266,10 @@ export class Reconciler {
       rolloutAction: (key, action) => this.rollouts
         ? this.rollouts.act(key, action)
         : Promise.resolve({ status: 409 as const, body: { error: 'rollouts are not executed by this reconciler (no rollout state store), so there is nothing to act on' } }),
+      peerTotals: peers ? async (authorization) => {
+        const access = await peers.authorize(authorization);
+        return access.ok ? { status: 200, body: peerTotalsOf(this.telemetry.store.subsetTotals, peers.self, peers.incarnation) } : { status: access.status, body: { error: access.error } };
+      } : undefined,
       opsToken: options.opsToken,
       observatory: this.observatory,
       uiDirectory: options.uiDirectory ?? defaultUiDirectory(),
@@ -252,6 +287,7 @@ export class Reconciler {
     const tls = this.options.xdsTls;
     const xdsTlsPort = tls ? await this.ads.listen(tls.host, tls.port, tls.credentials) : undefined;
     this.certificates?.start();
+    this.fleetTotals.start();
     this.started = true;
     this.log.info({ xdsPort, xdsTlsPort, opsPort }, 'reconciler serving xDS');
     return { xdsPort, xdsTlsPort, opsPort };
@@ -262,6 +298,7 @@ export class Reconciler {
     this.debouncer.cancel();
     this.chaosWindows.cancel();
     await this.rollouts?.stop();
+    await this.fleetTotals.stop();
     this.certificates?.stop();
     await this.options.source.stop();
     this.telemetry.close();

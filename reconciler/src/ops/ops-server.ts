@@ -2,13 +2,15 @@
  * The operator's HTTP port: health, readiness, Prometheus metrics and debug views of what each
  * proxy was sent. Debug views are read-only JSON; the only writes are operator actions on
  * rollouts (`POST /rollouts/<namespace>/<virtualservice>/<route>/<action>`), which need the
- * bearer token of `--ops-token-file` and are refused when none is configured.
+ * bearer token of `--ops-token-file` and are refused when none is configured. Replicas read each
+ * other's canary totals on `/internal/subset-totals`, authenticated as the reconciler's service account.
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { isAuthorizedBearer } from './bearer-token';
 import { handleObservatory, ObservatoryApi } from '../observatory/observatory-http';
 import { OPERATOR_ACTIONS, OperatorAction } from '../rollout/rollout-machine';
+import { PEER_TOTALS_PATH } from '../telemetry/peer-totals';
 
 /** What the ops server shows; the reconciler implements it. */
 export interface OpsView {
@@ -30,6 +32,11 @@ export interface OpsView {
   rollouts?(): unknown;
   /** Runs an operator action on the rollout `namespace/virtualservice/route`. */
   rolloutAction?(key: string, action: OperatorAction): Promise<{ readonly status: number; readonly body: unknown }>;
+  /**
+   * `GET /internal/subset-totals`: this replica's canary totals for the rollout leader, answered
+   * only to the reconciler's own replicas (their service-account token in `authorization`).
+   */
+  peerTotals?(authorization: string | undefined): Promise<{ readonly status: number; readonly body: unknown }>;
   /** The token operator actions must carry; undefined refuses them. With one, `/ui` and `/api` need it too. */
   opsToken?(): string | undefined;
   /** The observatory's data for `/api`; without it `/api` answers 404. */
@@ -66,6 +73,13 @@ export class OpsServer {
     const action = ROLLOUT_ACTION_PATH.exec(url.pathname);
     if (action) {
       void this.rolloutAction(request, response, action.slice(1, 4).map(decodeURIComponent).join('/'), decodeURIComponent(action[4]));
+      return;
+    }
+    if (url.pathname === PEER_TOTALS_PATH && this.view.peerTotals) {
+      request.resume();
+      this.view.peerTotals(request.headers.authorization).then(
+        (result) => json(response, result.status, result.body),
+        (error: Error) => json(response, 500, { error: error.message }));
       return;
     }
     switch (url.pathname) {

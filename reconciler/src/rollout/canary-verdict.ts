@@ -11,6 +11,8 @@ export interface CanaryWindowTraffic {
   readonly failures: number;
   /** 99th percentile latency in ms; undefined without latency samples. */
   readonly p99Ms?: number;
+  /** Why the counts miss traffic of the window (a replica's totals could not be read): no verdict then. */
+  readonly incomplete?: string;
 }
 
 export interface CanaryVerdict {

@@ -12,7 +12,8 @@ import type { RolloutStatus } from '../observatory/observatory-inputs';
 import { Gauge, renderMetrics } from '../ops/metrics';
 import { resolveHost } from '../push/host-names';
 import type { RouteWeight } from '../push/rollout-weights';
-import { SubsetReading, subsetKey, SubsetWindow, subsetWindow } from '../telemetry/subset-totals';
+import { baselineOf, FleetBaseline, FleetReading, fleetWindow } from '../telemetry/fleet-reading';
+import { subsetKey, SubsetWindow } from '../telemetry/subset-totals';
 import type { CanaryWindowTraffic } from './canary-verdict';
 import type { DeclaredRollout } from './declared-rollout';
 import { advance, nextDue, OperatorAction, operate, resumeAfterRestart, rolloutFor } from './rollout-machine';
@@ -20,10 +21,10 @@ import { ROLLOUT_PHASES, RolloutRecord } from './rollout-record';
 import { RolloutStateConflict, RolloutStateStore } from './rollout-state-store';
 import { RolloutTransition, rolloutTransition } from './rollout-transition';
 
-/** The canary traffic the controller reads: running totals per `host|subset`. */
+/** The canary traffic the controller reads: every replica's running totals per `host|subset`. */
 export interface SubsetTrafficSource {
   track(keys: Iterable<string>): void;
-  read(key: string): SubsetReading | undefined;
+  read(key: string): FleetReading | undefined;
 }
 
 export interface RolloutControllerOptions {
@@ -59,13 +60,15 @@ interface PendingTransition {
 interface WindowStart {
   readonly step: number;
   readonly stepStartedAt: number;
-  readonly reading: SubsetReading | undefined;
+  readonly reading: FleetBaseline | undefined;
 }
 
 export class RolloutController {
   private readonly records = new Map<string, RolloutRecord>();
   private declared = new Map<string, DeclaredRollout>();
   private readonly windowStarts = new Map<string, WindowStart>();
+  /** The canary requests each replica counted in the step's window at the last judgement, for `/debug/rollouts`. */
+  private readonly windowReplicas = new Map<string, { readonly requests: Record<string, number>; readonly unreachable: readonly string[] }>();
   /** The weight each rollout serves: a judged or operated change only once it is saved. */
   private readonly served = new Map<string, number>();
   private readonly clock: () => number;
@@ -132,6 +135,7 @@ export class RolloutController {
       if (!next.has(key)) {
         this.records.delete(key);
         this.windowStarts.delete(key);
+        this.windowReplicas.delete(key);
         this.served.delete(key);
         changed = true;
       }
@@ -295,6 +299,7 @@ export class RolloutController {
     this.records.clear();
     for (const record of saved) this.records.set(record.key, record);
     this.windowStarts.clear();
+    this.windowReplicas.clear();
     const transitions: PendingTransition[] = [];
     if (this.synced) {
       for (const key of [...this.records.keys()]) if (!this.declared.has(key)) this.records.delete(key);
@@ -376,6 +381,8 @@ export class RolloutController {
       nextJudgement: due === undefined ? undefined : new Date(due).toISOString(),
       lastVerdict: record.lastVerdict,
       reason: record.message,
+      // Only the executing replica reads every replica's totals.
+      telemetryByReplica: this.leading ? this.windowReplicas.get(record.key) : undefined,
       history: record.history.map((event) => ({ ...event, at: new Date(event.at).toISOString() })),
     };
   }
@@ -386,11 +393,19 @@ export class RolloutController {
     const current = this.options.traffic.read(key);
     const start = this.windowStarts.get(record.key);
     if (!start || start.step !== record.step || start.stepStartedAt !== record.stepStartedAt || !start.reading) {
-      this.windowStarts.set(record.key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: current });
+      this.windowStarts.set(record.key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: current && baselineOf(current) });
       return undefined;
     }
     if (!current) return undefined;
-    return canaryTraffic(subsetWindow(start.reading, current));
+    const { window, incomplete, baseline, requestsByReplica } = fleetWindow(start.reading, current);
+    this.windowStarts.set(record.key, { ...start, reading: baseline });
+    this.windowReplicas.set(record.key, { requests: Object.fromEntries([...requestsByReplica].sort(([a], [b]) => a.localeCompare(b))), unreachable: [...current.unreachable.keys()].sort() });
+    return { ...canaryTraffic(window), incomplete };
+  }
+
+  private baselineNow(rollout: DeclaredRollout): FleetBaseline | undefined {
+    const reading = this.options.traffic.read(this.canaryKey(rollout));
+    return reading && baselineOf(reading);
   }
 
   private canaryKey(rollout: DeclaredRollout): string {
@@ -426,7 +441,7 @@ export class RolloutController {
       if (!rollout) continue;
       const start = this.windowStarts.get(key);
       if (!start || start.step !== record.step || start.stepStartedAt !== record.stepStartedAt) {
-        this.windowStarts.set(key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: this.options.traffic.read(this.canaryKey(rollout)) });
+        this.windowStarts.set(key, { step: record.step, stepStartedAt: record.stepStartedAt, reading: this.baselineNow(rollout) });
       }
       const due = nextDue(record, rollout.spec, now);
       if (due !== undefined && (earliest === undefined || due < earliest)) earliest = due;

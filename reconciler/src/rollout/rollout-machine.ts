@@ -54,7 +54,8 @@ export function nextDue(record: RolloutRecord, spec: RolloutSpec, now: number): 
 
 /**
  * Judges a Progressing rollout whose pause is over on `traffic` (undefined: no proxy reported
- * any traffic of the canary in the window); anything else comes back unchanged.
+ * any traffic of the canary in the window; incomplete: a replica's share is unknown, so it waits
+ * as for traffic); anything else comes back unchanged.
  */
 export function advance(record: RolloutRecord, spec: RolloutSpec, now: number, traffic: CanaryWindowTraffic | undefined): RolloutRecord {
   if (record.phase !== 'Progressing') return record;
@@ -63,8 +64,9 @@ export function advance(record: RolloutRecord, spec: RolloutSpec, now: number, t
   if (now < pauseEnd) return record;
   const at = where(spec, record.step, record.weight);
   const requests = traffic?.requests ?? 0;
-  if (requests < spec.minRequests) {
-    const seen = traffic === undefined ? 'no telemetry of the canary yet' : `${requests} of ${spec.minRequests} requests`;
+  if (requests < spec.minRequests || traffic?.incomplete !== undefined) {
+    const seen = traffic === undefined ? 'no telemetry of the canary yet'
+      : traffic.incomplete !== undefined ? `incomplete telemetry: ${traffic.incomplete}` : `${requests} of ${spec.minRequests} requests`;
     const waitingSince = record.waitingSince ?? pauseEnd;
     if (now - waitingSince >= spec.trafficWaitLimitMs) {
       return fail(record, now, `no verdict: ${seen} after waiting ${Math.round((now - waitingSince) / 1000)} s for traffic ${at}`);

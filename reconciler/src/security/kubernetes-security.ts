@@ -7,7 +7,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { KubernetesSecretCaStore } from './kubernetes-ca-store';
 import { RootCertificatePublisher } from './root-cert-publisher';
-import { DEFAULT_TOKEN_AUDIENCE, TokenReviewAuthenticator } from './token-review-authenticator';
+import { DEFAULT_TOKEN_AUDIENCE, TokenReviewAuthenticator, TokenReviewer } from './token-review-authenticator';
 
 export interface KubernetesSecurityOptions {
   /** The reconciler's own namespace (`$POD_NAMESPACE`), where the CA Secret lives. */
@@ -25,7 +25,14 @@ export function createKubernetesSecurity(options: KubernetesSecurityOptions) {
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   const authentication = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
   const caStore = new KubernetesSecretCaStore(core, { namespace: options.namespace });
+  const tokenReviewer: TokenReviewer = async (token, audiences) => {
+    const review = await authentication.createTokenReview({
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [...audiences] } },
+    });
+    return review.status ?? {};
+  };
   return {
+    tokenReviewer,
     caStore,
     rootCertificates: new RootCertificatePublisher(core, {
       rootCertificatePem: async () => {
@@ -35,12 +42,7 @@ export function createKubernetesSecurity(options: KubernetesSecurityOptions) {
       },
       onError: options.onPublishError,
     }),
-    authenticator: new TokenReviewAuthenticator(async (token, audiences) => {
-      const review = await authentication.createTokenReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [...audiences] } },
-      });
-      return review.status ?? {};
-    }, options.tokenAudience ?? DEFAULT_TOKEN_AUDIENCE),
+    authenticator: new TokenReviewAuthenticator(tokenReviewer, options.tokenAudience ?? DEFAULT_TOKEN_AUDIENCE),
   };
 }
 

@@ -27,12 +27,34 @@ export function subsetKey(host: string, subset: string): string {
 
 export class SubsetTotals {
   private readonly totals = new Map<string, Float64Array>();
+  /** When each key began to be counted (epoch ms): its totals hold nothing older. */
+  private readonly trackedSince = new Map<string, number>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
 
   /** Counts `host|subset` keys from now on and stops counting any other. */
   track(keys: Iterable<string>): void {
     const wanted = new Set(keys);
-    for (const key of this.totals.keys()) if (!wanted.has(key)) this.totals.delete(key);
-    for (const key of wanted) if (!this.totals.has(key)) this.totals.set(key, new Float64Array(FIELD_COUNT));
+    for (const key of this.totals.keys()) {
+      if (wanted.has(key)) continue;
+      this.totals.delete(key);
+      this.trackedSince.delete(key);
+    }
+    for (const key of wanted) {
+      if (this.totals.has(key)) continue;
+      this.totals.set(key, new Float64Array(FIELD_COUNT));
+      this.trackedSince.set(key, this.clock());
+    }
+  }
+
+  /** The keys counted now. */
+  get keys(): string[] {
+    return [...this.totals.keys()];
+  }
+
+  /** When `key` began to be counted (epoch ms); undefined when it is not tracked. */
+  since(key: string): number | undefined {
+    return this.trackedSince.get(key);
   }
 
   /** Adds one outbound cluster flush of a caller, when its destination is tracked. */
@@ -52,7 +74,17 @@ export class SubsetTotals {
 /** What arrived between `earlier` and `later` (two readings of one subset). */
 export function subsetWindow(earlier: SubsetReading, later: SubsetReading): SubsetWindow {
   const delta = new Float64Array(FIELD_COUNT);
-  for (let index = 0; index < FIELD_COUNT; index += 1) delta[index] = Math.max(0, later[index] - earlier[index]);
+  addDelta(delta, earlier, later);
+  return windowOf(delta);
+}
+
+/** Adds `later - earlier` into `into`, field by field, never below 0 (a reset counts from 0). */
+export function addDelta(into: Float64Array, earlier: SubsetReading | undefined, later: SubsetReading): void {
+  for (let index = 0; index < FIELD_COUNT; index += 1) into[index] += Math.max(0, later[index] - (earlier?.[index] ?? 0));
+}
+
+/** The window of summed field deltas. */
+export function windowOf(delta: Float64Array): SubsetWindow {
   return {
     requests: delta[FIELD.requests],
     responses5xx: delta[FIELD.responses5xx],

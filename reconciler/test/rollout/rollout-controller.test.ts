@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/log';
 import { RolloutController } from '../../src/rollout/rollout-controller';
 import type { RolloutRecord } from '../../src/rollout/rollout-record';
 import type { RolloutStateStore } from '../../src/rollout/rollout-state-store';
+import { standaloneTotals } from '../../src/telemetry/fleet-subset-totals';
 import { SubsetTotals } from '../../src/telemetry/subset-totals';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -23,7 +24,7 @@ class MemoryStore implements RolloutStateStore {
 function controllerWith(store: MemoryStore, clock: { now: number }, traffic = new SubsetTotals()) {
   const pushes: string[] = [];
   const controller = new RolloutController({
-    store, traffic, clusterDomain: 'cluster.local', log: silentLogger(), clock: () => clock.now, onWeightsChanged: (reason) => pushes.push(reason),
+    store, traffic: standaloneTotals(traffic, () => clock.now), clusterDomain: 'cluster.local', log: silentLogger(), clock: () => clock.now, onWeightsChanged: (reason) => pushes.push(reason),
   });
   return { controller, pushes, traffic };
 }

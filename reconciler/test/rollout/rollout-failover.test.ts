@@ -11,6 +11,7 @@ import { ConfigMapRolloutStateStore } from '../../src/rollout/configmap-rollout-
 import { RolloutController } from '../../src/rollout/rollout-controller';
 import type { RolloutRecord } from '../../src/rollout/rollout-record';
 import type { RolloutTransition } from '../../src/rollout/rollout-transition';
+import { standaloneTotals } from '../../src/telemetry/fleet-subset-totals';
 import { SubsetTotals } from '../../src/telemetry/subset-totals';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -53,7 +54,7 @@ async function replica(api: FakeConfigMapApi, clock: { now: number }, leading: b
   const transitions: RolloutTransition[] = [];
   const controller = new RolloutController({
     store: new ConfigMapRolloutStateStore({ api, namespace: 'mesh-system', follow: (onChange) => api.follow(onChange) }),
-    traffic, clusterDomain: 'cluster.local', log: silentLogger(), clock: () => clock.now, leadership,
+    traffic: standaloneTotals(traffic, () => clock.now), clusterDomain: 'cluster.local', log: silentLogger(), clock: () => clock.now, leadership,
     onWeightsChanged: (reason) => pushes.push(reason), onTransition: (_, transition) => transitions.push(transition),
   });
   controllers.push(controller);
