@@ -51,6 +51,15 @@ export function isRequestRouted(protocol: ServiceProtocol): boolean {
   return protocol === ServiceProtocol.HTTP || protocol === ServiceProtocol.HTTP2 || protocol === ServiceProtocol.GRPC;
 }
 
+/**
+ * The workload ports (target ports) of the request-routed ports, as AuthorizationPolicy writes
+ * them: a DENY rule on request attributes must name them, or Istio applies it to the TCP ports
+ * too, where it cannot read those attributes and so denies every connection.
+ */
+export function requestRoutedTargetPorts(ports: readonly MeshServicePort[]): string[] {
+  return ports.filter(port => isRequestRouted(port.protocol)).map(port => String(port.targetPort ?? port.port));
+}
+
 /** The port name used when none is given. */
 export function defaultPortName(port: MeshServicePort): string {
   return `${PROTOCOL_NAMING[port.protocol].prefix}-${port.port}`;

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '../imports/istio-security.istio.io';
 import { IMeshService } from '../mesh/mesh-service';
+import { requestRoutedTargetPorts } from '../mesh/service-port';
 import { nameFromId, owningService } from '../private/feature-support';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { propError } from '../private/validation';
@@ -132,6 +133,12 @@ export class JwtAuthentication extends Construct {
       }
     });
 
+    const requestPorts = requestRoutedTargetPorts(service.ports);
+    if (requestPorts.length === 0) {
+      throw propError(this, 'service', service.node.path, 'it has no HTTP, HTTP2 or gRPC port, and tokens travel in requests',
+        'Authenticate a service with a request-routed port.');
+    }
+
     const name = `${service.name}-${nameFromId(id)}`;
     const metadata = { name, namespace: service.namespace };
     const selector = { matchLabels: { app: service.name } };
@@ -165,7 +172,9 @@ export class JwtAuthentication extends Construct {
           action: AuthorizationPolicySpecAction.DENY,
           rules: [{
             from: [{ source: { notRequestPrincipals: [`${props.issuer}/*`] } }],
-            ...(requiredPaths.includes('*') ? {} : { to: [{ operation: { paths: requiredPaths } }] }),
+            // On the request-routed ports only: on a TCP port Istio cannot see a token, so a DENY
+            // without ports would close it to everyone.
+            to: [{ operation: { ports: requestPorts, ...(requiredPaths.includes('*') ? {} : { paths: requiredPaths }) } }],
           }],
         },
       });

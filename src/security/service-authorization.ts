@@ -5,6 +5,7 @@ import {
   AuthorizationPolicy, AuthorizationPolicySpec, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules,
 } from '../imports/istio-security.istio.io';
 import { IMeshService, MeshService } from '../mesh/mesh-service';
+import { requestRoutedTargetPorts } from '../mesh/service-port';
 import { owningService, requireSameApp } from '../private/feature-support';
 import { applySyncWave, SyncWave } from '../private/sync-wave';
 import { propError, requireDnsLabel } from '../private/validation';
@@ -111,7 +112,7 @@ export class ServiceAuthorization extends Construct {
     this.denyPolicy ??= this.addPolicy('Deny', `${this.service.name}-deny`, () => ({
       selector: this.selector(),
       action: AuthorizationPolicySpecAction.DENY,
-      rules: this.denyRules.map(denyRule => this.renderRule(denyRule)),
+      rules: this.denyRules.map(denyRule => this.renderRule(denyRule, { denyOnRequestPorts: true })),
     }));
   }
 
@@ -143,6 +144,12 @@ export class ServiceAuthorization extends Construct {
           `Use one of ${JSON.stringify(this.service.ports.map(candidate => candidate.port))}.`);
       }
     });
+    const requestAttributes = requestAttributesOf(rule);
+    if (requestAttributes.length > 0 && requestRoutedTargetPorts(this.service.ports).length === 0) {
+      throw propError(this, `${prop}.${requestAttributes[0]}`, rule[requestAttributes[0]],
+        `"${this.service.node.path}" has no HTTP, HTTP2 or gRPC port, so no request carries this attribute`,
+        'Authorize its TCP ports by caller (fromServices, fromNamespaces) and port only.');
+    }
     (rule.paths ?? []).forEach((path, index) => {
       if (path !== '*' && !path.startsWith('/') && !path.startsWith('*')) {
         throw propError(this, `${prop}.paths[${index}]`, path, 'a path must start with "/" or "*"', `Use "/${path}".`);
@@ -150,7 +157,7 @@ export class ServiceAuthorization extends Construct {
     });
   }
 
-  private renderRule(rule: AuthorizationRuleOptions): AuthorizationPolicySpecRules {
+  private renderRule(rule: AuthorizationRuleOptions, options: { denyOnRequestPorts?: boolean } = {}): AuthorizationPolicySpecRules {
     const trustDomain = this.service.mesh.trustDomain;
     const principals = (rule.fromServices ?? []).map(caller => `${trustDomain}/ns/${caller.namespace}/sa/${caller.name}`);
     const source = {
@@ -159,10 +166,15 @@ export class ServiceAuthorization extends Construct {
       ...(rule.requireJwt ? { requestPrincipals: ['*'] } : {}),
     };
     // Authorization sees the workload's port, which is the service port's target port.
-    const ports = (rule.ports ?? []).map(port => {
+    const namedPorts = (rule.ports ?? []).map(port => {
       const servicePort = this.service.ports.find(candidate => candidate.port === port)!;
       return String(servicePort.targetPort ?? servicePort.port);
     });
+    // A DENY rule on request attributes alone would also close the TCP ports (Istio cannot read
+    // those attributes there, so it denies the connection): it applies to the request-routed ports.
+    const ports = namedPorts.length === 0 && options.denyOnRequestPorts && requestAttributesOf(rule).length > 0
+      ? requestRoutedTargetPorts(this.service.ports)
+      : namedPorts;
     const operation = {
       ...(rule.methods?.length ? { methods: rule.methods } : {}),
       ...(rule.paths?.length ? { paths: rule.paths } : {}),
@@ -184,4 +196,14 @@ export class ServiceAuthorization extends Construct {
         + 'Add a JwtAuthentication for the service.']
       : [];
   }
+}
+
+/** The props of `rule` that only an HTTP request carries. */
+function requestAttributesOf(rule: AuthorizationRuleOptions): Array<'methods' | 'paths' | 'headers' | 'requireJwt'> {
+  return ([
+    rule.methods?.length ? 'methods' : undefined,
+    rule.paths?.length ? 'paths' : undefined,
+    Object.keys(rule.headers ?? {}).length > 0 ? 'headers' : undefined,
+    rule.requireJwt ? 'requireJwt' : undefined,
+  ] as const).filter((name): name is 'methods' | 'paths' | 'headers' | 'requireJwt' => name !== undefined);
 }

@@ -32,7 +32,8 @@ describe('ServiceAuthorization', () => {
     expect(policy(manifests, 'reviews-deny').spec).toEqual({
       selector: { matchLabels: { app: 'reviews' } },
       action: 'DENY',
-      rules: [{ when: [{ key: 'request.headers[x-debug]', values: ['1', 'true'] }] }],
+      // Scoped to the HTTP port: a request attribute alone would also close TCP ports (istioctl's IST0133).
+      rules: [{ to: [{ operation: { ports: ['8080'] } }], when: [{ key: 'request.headers[x-debug]', values: ['1', 'true'] }] }],
     });
     expect(policy(manifests, 'reviews-allow').metadata.namespace).toBe('bookinfo');
     expectValidManifests(manifests);
@@ -46,6 +47,41 @@ describe('ServiceAuthorization', () => {
     expect(manifests.filter(m => m.kind === 'AuthorizationPolicy').map(m => m.metadata.name)).toEqual(['reviews-default-deny']);
     expect(policy(manifests, 'reviews-default-deny').spec).toEqual({ selector: { matchLabels: { app: 'reviews' } } });
     expectValidManifests(manifests);
+  });
+
+  test('GIVEN a service with an HTTP and a TCP port WHEN a DENY rule names paths only THEN it applies to the HTTP port, and a caller-only DENY rule to every port', () => {
+    const { chart, mesh } = bookinfoChart();
+    const ledger = new MeshService(chart, 'Ledger', {
+      mesh, name: 'ledger', namespace: 'bookinfo',
+      ports: [{ port: 80, targetPort: 8080, protocol: ServiceProtocol.HTTP }, { port: 7070, protocol: ServiceProtocol.TCP }],
+      versions: [{ name: 'v1', image: 'example/ledger:1' }],
+    });
+    const authz = new ServiceAuthorization(chart, 'LedgerAuthz', { service: ledger });
+    authz.deny({ paths: ['/admin/*'] });
+    authz.deny({ fromNamespaces: ['untrusted'] });
+    authz.deny({ methods: ['DELETE'], ports: [80] });
+    const manifests = Testing.synth(chart);
+
+    expect(policy(manifests, 'ledger-deny').spec.rules).toEqual([
+      { to: [{ operation: { paths: ['/admin/*'], ports: ['8080'] } }] },
+      { from: [{ source: { namespaces: ['untrusted'] } }] },
+      { to: [{ operation: { methods: ['DELETE'], ports: ['8080'] } }] },
+    ]);
+    expectValidManifests(manifests);
+  });
+
+  test.each<[string, AuthorizationRuleOptions, RegExp]>([
+    ['paths', { paths: ['/x'] }, /'deny\[0\]\.paths' is \["\/x"\]; "test\/Ledger" has no HTTP, HTTP2 or gRPC port/],
+    ['a JWT', { requireJwt: true }, /'deny\[0\]\.requireJwt' is true; "test\/Ledger" has no HTTP, HTTP2 or gRPC port/],
+  ])('GIVEN a TCP-only service WHEN a rule uses %s THEN it fails naming the rule and the fix', (_, rule, message) => {
+    const { chart, mesh } = bookinfoChart();
+    const ledger = new MeshService(chart, 'Ledger', {
+      mesh, name: 'ledger', namespace: 'bookinfo', ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
+      versions: [{ name: 'v1', image: 'example/ledger:1' }],
+    });
+    const error = errorOf(() => new ServiceAuthorization(chart, 'LedgerAuthz', { service: ledger }).deny(rule));
+    expect(error).toMatch(message);
+    expect(error).toMatch(/by caller \(fromServices, fromNamespaces\) and port only/);
   });
 
   test('GIVEN a rule requiring a JWT and a JwtAuthentication WHEN synthesized THEN the rule requires a request principal', () => {
@@ -129,7 +165,7 @@ describe('JwtAuthentication', () => {
     expect(policy(manifests, 'reviews-jwt-required').spec).toEqual({
       selector: { matchLabels: { app: 'reviews' } },
       action: 'DENY',
-      rules: [{ from: [{ source: { notRequestPrincipals: ['https://issuer.example/*'] } }], to: [{ operation: { paths: ['/api/*'] } }] }],
+      rules: [{ from: [{ source: { notRequestPrincipals: ['https://issuer.example/*'] } }], to: [{ operation: { ports: ['8080'], paths: ['/api/*'] } }] }],
     });
     expectValidManifests(manifests);
   });
@@ -140,8 +176,18 @@ describe('JwtAuthentication', () => {
     const manifests = Testing.synth(chart);
 
     expect(manifests.find(m => m.kind === 'RequestAuthentication').spec.jwtRules[0]).toEqual({ issuer: 'issuer-a', jwks: JWKS });
-    expect(policy(manifests, 'reviews-jwt-required').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['issuer-a/*'] } }] }]);
+    expect(policy(manifests, 'reviews-jwt-required').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['issuer-a/*'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
     expectValidManifests(manifests);
+  });
+
+  test('GIVEN a TCP-only service WHEN a JwtAuthentication is declared THEN it fails: tokens travel in requests', () => {
+    const { chart, mesh } = bookinfoChart();
+    const ledger = new MeshService(chart, 'Ledger', {
+      mesh, name: 'ledger', namespace: 'bookinfo', ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
+      versions: [{ name: 'v1', image: 'example/ledger:1' }],
+    });
+    expect(errorOf(() => new JwtAuthentication(chart, 'Jwt', { service: ledger, issuer: 'issuer-a', jwks: JWKS })))
+      .toMatch(/^\[test\/Jwt\] 'service' is "test\/Ledger"; it has no HTTP, HTTP2 or gRPC port/);
   });
 
   test.each<[string, Partial<JwtAuthenticationProps>, RegExp]>([
