@@ -2,7 +2,8 @@
  * Scenario: real Kiali draws this mesh. A bookinfo-like mesh runs on the real cluster (real Envoys
  * behind iptables capture, one reconciler); steady traffic flows productpage → details and reviews
  * v1/v2/v3, reviews v2/v3 → ratings, half of the details calls answered 500. The sidecars stream
- * their stats to the reconciler, a real Prometheus scrapes its `/metrics`, and a real Kiali reads
+ * their stats to the reconciler (reviews is routed by subset, an even three-way split, so its
+ * versions are told apart), a real Prometheus scrapes its `/metrics`, and a real Kiali reads
  * Prometheus and the API server. Kiali's graph API then shows the nodes per version, every edge
  * with a rate that matches the calls the test made, the details error share, and mutual TLS on
  * the STRICT edges only; its app list shows the apps with their health.
@@ -22,7 +23,7 @@ import { SteadyTraffic } from './support/steady-traffic';
 import { applyIstioCrds } from './support/synthesized';
 import { MESH_NAMESPACE } from './support/two-namespace-mesh';
 import { DEFAULT_ISTIO_CLUSTER_NAME } from '../../reconciler/src/telemetry/istio-labels';
-import { IMeshService, Mesh, MeshService, MtlsMode, MtlsPolicy, ServiceProtocol } from '../../src';
+import { ABTest, IMeshService, Mesh, MeshService, MtlsMode, MtlsPolicy, ServiceProtocol } from '../../src';
 import { RECONCILER_PORTS } from '../../src/model';
 import { PrometheusServer, promtoolCheckMetrics } from '../e2e/support/prometheus';
 
@@ -55,6 +56,8 @@ function synthesizeBookinfo(): string {
   const reviews = service('reviews', ['v1', 'v2', 'v3'], [ratings]);
   const details = service('details', ['v1']);
   service('productpage', ['v1'], [details, reviews]);
+  // Routed by subset: Envoy counts per cluster, so a route to the whole service could not say which version answered.
+  new ABTest(chart, 'ReviewsEvenSplit', { service: reviews, variants: [{ version: 'v1' }, { version: 'v2' }, { version: 'v3' }] });
   new MtlsPolicy(chart, 'ReviewsStrict', { mesh, mode: MtlsMode.STRICT, service: reviews });
   new MtlsPolicy(chart, 'RatingsStrict', { mesh, mode: MtlsMode.STRICT, service: ratings });
   new MtlsPolicy(chart, 'DetailsPlaintext', { mesh, mode: MtlsMode.DISABLE, service: details });
@@ -102,9 +105,18 @@ beforeAll(async () => {
   ]);
   // Every edge's destination-reported series (both details outcomes) is in Prometheus before the
   // window starts: from then on every window Kiali reads is steady traffic only.
-  const destinationSeries = `count(istio_requests_total{reporter="destination",destination_service_namespace="${NAMESPACE}"})`;
-  await cluster.waitFor('Prometheus to hold the destination series of all six edges and both details outcomes', async () =>
-    await prometheus.scalar(destinationSeries) >= 7, 180_000, 1000);
+  const destinationSeries = `istio_requests_total{reporter="destination",destination_service_namespace="${NAMESPACE}"}`;
+  let seen: string[] = [];
+  try {
+    await cluster.waitFor('Prometheus to hold the destination series of all six edges and both details outcomes', async () => {
+      seen = (await prometheus.query(destinationSeries)).map(({ metric }) => `${metric.source_workload} → ${metric.destination_workload} ${metric.response_code}`);
+      return traffic.rounds > 0 && seen.length >= 7;
+    }, 180_000, 1000);
+  } catch (error) {
+    const exposition = (await reconcilerOps(reconciler, '/metrics')).body.split('\n');
+    const telemetry = exposition.filter((line) => line.startsWith('reconciler_telemetry') || line.startsWith('istio_requests_total'));
+    throw new Error(`${(error as Error).message}\nseries seen: ${seen.join('; ')}\nreconciler: ${telemetry.join('\n')}`);
+  }
   const steadyFrom = Date.now();
   await cluster.waitFor(`a full ${WINDOW_SECONDS} s window of steady traffic`, async () => Date.now() - steadyFrom > (WINDOW_SECONDS + MAX_LAG_SECONDS) * 1000, 200_000, 1000);
   graphAskedAt = Date.now();
