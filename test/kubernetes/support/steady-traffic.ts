@@ -53,11 +53,6 @@ export class SteadyTraffic {
       .reduce((sum, batch) => sum + batch.count, 0);
   }
 
-  /** The largest batch of the edges whose name starts with `edgePrefix`: how far a window's cut can shift a count. */
-  largestBatch(edgePrefix: string): number {
-    return Math.max(0, ...this.round.filter((batch) => batch.edge.startsWith(edgePrefix)).map((batch) => batch.count));
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     await this.running;
