@@ -5,6 +5,7 @@
 #   scripts/test-binaries/ensure.sh kube-apiserver kube-controller-manager kubectl etcd
 #   scripts/test-binaries/ensure.sh kubectl-yaml    (the reconciler's YAML oracle)
 #   scripts/test-binaries/ensure.sh prometheus promtool
+#   scripts/test-binaries/ensure.sh kiali
 #
 # Binaries are cached by version under $CDK8S_MESH_CACHE (default ~/.cache/cdk8s-mesh), so a second run
 # (or a fresh clone on the same machine) skips the build. A build is serialized by a lock per module, so
@@ -103,6 +104,19 @@ build_prometheus() {
   done
 }
 
+# Kiali cannot be `go install`ed either (its go.mod has a replace): the module of ours beside this
+# script requires it, repeats the replace and pins everything with its go.sum. The version is read
+# from that go.mod, the one place it is written.
+KIALI_MODULE="$(cd "$(dirname "$0")" && pwd)/kiali"
+KIALI_VERSION="$(awk '$1 == "require" && $2 == "github.com/kiali/kiali" { print $3 }' "$KIALI_MODULE/go.mod")"
+build_kiali() {
+  (
+    cd "$KIALI_MODULE"
+    CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$bin_dir/kiali-$KIALI_VERSION.tmp" github.com/kiali/kiali >&2
+    mv "$bin_dir/kiali-$KIALI_VERSION.tmp" "$bin_dir/kiali-$KIALI_VERSION"
+  )
+}
+
 # name → "versioned file name" and "builder".
 binary_file() {
   case "$1" in
@@ -110,7 +124,8 @@ binary_file() {
     etcd) echo "etcd-$ETCD_VERSION" ;;
     kubectl-yaml) kubectl_yaml_file ;;
     prometheus|promtool) echo "$1-$PROMETHEUS_VERSION" ;;
-    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool" >&2; return 1 ;;
+    kiali) echo "kiali-$KIALI_VERSION" ;;
+    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool, kiali" >&2; return 1 ;;
   esac
 }
 binary_builder() {
@@ -119,10 +134,11 @@ binary_builder() {
     etcd) echo build_etcd ;;
     kubectl-yaml) echo build_kubectl_yaml ;;
     prometheus|promtool) echo build_prometheus ;;
+    kiali) echo build_kiali ;;
   esac
 }
 
-[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool)" >&2; exit 2; }
+[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool kiali)" >&2; exit 2; }
 for name in "$@"; do
   file="$(binary_file "$name")"
   if [ ! -x "$bin_dir/$file" ]; then

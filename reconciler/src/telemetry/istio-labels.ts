@@ -19,6 +19,9 @@ import { principalOf, UNKNOWN, WorkloadPeer } from './workload-peer';
 
 export type Reporter = 'source' | 'destination';
 
+/** Istio's cluster id when none is configured (Istio's own default): what Kiali's `kubernetes_config.cluster_name` must match. */
+export const DEFAULT_ISTIO_CLUSTER_NAME = 'Kubernetes';
+
 /** Istio's label names, in the order every series carries them. */
 export const ISTIO_LABELS = [
   'reporter', 'source_workload', 'source_workload_namespace', 'source_app', 'source_version',

@@ -10,7 +10,7 @@ import { DEFAULT_STATS_FLUSH_INTERVAL_MS } from '../model';
 import type { ProxyIdentity } from '../push/contract';
 import { EdgeAccumulator, EdgeTraffic, edgeTraffic } from './edge-traffic';
 import { attributeFaults, FaultTarget } from './fault-attribution';
-import type { EdgeLabelInput } from './istio-labels';
+import { DEFAULT_ISTIO_CLUSTER_NAME, EdgeLabelInput } from './istio-labels';
 import { IstioTotals } from './istio-totals';
 import type { EnvoyMetric, FamilyFilter } from './metrics-wire';
 import { ClusterFlush, ProxyFlush, ProxyFlushReader, StatNameCache } from './proxy-flush';
@@ -93,7 +93,7 @@ export class TelemetryStore {
 
   constructor(private readonly options: TelemetryStoreOptions) {
     this.maxSeries = options.maxSeries ?? 20_000;
-    this.clusterName = options.clusterName ?? 'Kubernetes';
+    this.clusterName = options.clusterName ?? DEFAULT_ISTIO_CLUSTER_NAME;
     this.istio = new IstioTotals({ maxRecords: options.maxIstioRecords, bodySizes: options.bodySizeMetrics });
   }
 

@@ -24,21 +24,7 @@ let cached: TestBinaries | undefined;
 
 export function testBinaries(): TestBinaries {
   if (cached) return cached;
-  let output: string;
-  try {
-    output = execFileSync(ENSURE_SCRIPT, ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().slice(-2000);
-    throw new Error(`${ENSURE_SCRIPT} failed: ${stderr}\nBuild the binaries first with \`npx projen test:kubernetes\` (it builds them outside the test network namespace).`);
-  }
-  const paths = new Map(output.trim().split('\n').map((line) => line.split('=') as [string, string]));
-  const binary = (name: string) => {
-    const found = paths.get(name);
-    if (!found) throw new Error(`${ENSURE_SCRIPT} printed no path for ${name}: ${output}`);
-    return found;
-  };
+  const binary = ensureTestBinaries(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl']);
   cached = {
     etcd: binary('etcd'),
     kubeApiserver: binary('kube-apiserver'),
@@ -48,4 +34,21 @@ export function testBinaries(): TestBinaries {
     kubernetesVersion: /-(v\d+\.\d+\.\d+)$/.exec(binary('kube-apiserver'))?.[1] ?? 'unknown',
   };
   return cached;
+}
+
+/** Looks up (or builds, outside the network namespace) binaries by their `ensure.sh` name; returns a path lookup. */
+export function ensureTestBinaries(names: readonly string[]): (name: string) => string {
+  let output: string;
+  try {
+    output = execFileSync(ENSURE_SCRIPT, names, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().slice(-2000);
+    throw new Error(`${ENSURE_SCRIPT} ${names.join(' ')} failed: ${stderr}\nBuild the binaries first with \`npx projen test:kubernetes\` (it builds them outside the test network namespace).`);
+  }
+  const paths = new Map(output.trim().split('\n').map((line) => line.split('=') as [string, string]));
+  return (name: string) => {
+    const found = paths.get(name);
+    if (!found) throw new Error(`${ENSURE_SCRIPT} printed no path for ${name}: ${output}`);
+    return found;
+  };
 }
