@@ -6,6 +6,7 @@
 #   scripts/test-binaries/ensure.sh kubectl-yaml    (the reconciler's YAML oracle)
 #   scripts/test-binaries/ensure.sh prometheus promtool
 #   scripts/test-binaries/ensure.sh kiali
+#   scripts/test-binaries/ensure.sh istioctl          (istioctl analyze, compared with the synth-time checks)
 #
 # Binaries are cached by version under $CDK8S_MESH_CACHE (default ~/.cache/cdk8s-mesh), so a second run
 # (or a fresh clone on the same machine) skips the build. A build is serialized by a lock per module, so
@@ -15,6 +16,8 @@ set -euo pipefail
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.7.3
 PROMETHEUS_VERSION=v0.316.0
+# istio.io/istio publishes no semver tags on the module proxy, only master pseudo-versions (this one reports 1.31).
+ISTIO_VERSION=v0.0.0-20260827124520-eed52ebb66ad
 
 cache="${CDK8S_MESH_CACHE:-$HOME/.cache/cdk8s-mesh}"
 bin_dir="$cache/bin"
@@ -117,6 +120,15 @@ build_kiali() {
   )
 }
 
+# istioctl (the analyzers the synth-time checks are compared with) installs straight from the proxy:
+# istio.io/istio's go.mod has no replace directives.
+build_istio() {
+  local staging="$cache/modules/istio-$ISTIO_VERSION"
+  mkdir -p "$staging"
+  GOBIN="$staging" CGO_ENABLED=0 go install -trimpath -ldflags='-s -w' "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_VERSION" >&2
+  mv "$staging/istioctl" "$bin_dir/istioctl-$ISTIO_VERSION"
+}
+
 # name → "versioned file name" and "builder".
 binary_file() {
   case "$1" in
@@ -125,7 +137,8 @@ binary_file() {
     kubectl-yaml) kubectl_yaml_file ;;
     prometheus|promtool) echo "$1-$PROMETHEUS_VERSION" ;;
     kiali) echo "kiali-$KIALI_VERSION" ;;
-    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool, kiali" >&2; return 1 ;;
+    istioctl) echo "istioctl-$ISTIO_VERSION" ;;
+    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool, kiali, istioctl" >&2; return 1 ;;
   esac
 }
 binary_builder() {
@@ -135,10 +148,11 @@ binary_builder() {
     kubectl-yaml) echo build_kubectl_yaml ;;
     prometheus|promtool) echo build_prometheus ;;
     kiali) echo build_kiali ;;
+    istioctl) echo build_istio ;;
   esac
 }
 
-[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool kiali)" >&2; exit 2; }
+[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool kiali istioctl)" >&2; exit 2; }
 for name in "$@"; do
   file="$(binary_file "$name")"
   if [ ! -x "$bin_dir/$file" ]; then

@@ -46,6 +46,15 @@ export interface ExternalServiceProps {
   readonly endpoints?: string[];
 
   /**
+   * The IP addresses or CIDR blocks clients connect to. A sidecar sees only the destination address
+   * of a TCP connection, not a host name, so a TCP port is told apart from other services on the
+   * same port number by these.
+   * @default - the STATIC endpoints when a port is TCP; none otherwise (a TCP port with DNS
+   * resolution must list them)
+   */
+  readonly addresses?: string[];
+
+  /**
    * Namespace of the ServiceEntry.
    * @default - the mesh namespace (visible to the whole mesh)
    */
@@ -91,6 +100,23 @@ export class ExternalService extends Construct {
         }
       });
     }
+    (props.addresses ?? []).forEach((address, index) => {
+      if (!isIpv4Cidr(address)) {
+        throw propError(this, `addresses[${index}]`, address, 'it must be an IPv4 address or CIDR block', 'Use e.g. "10.20.0.15" or "10.20.0.0/24".');
+      }
+      if (address.includes('/') && resolution === ExternalResolution.DNS) {
+        throw propError(this, `addresses[${index}]`, address, 'a CIDR block needs STATIC resolution (with DNS, Istio accepts single addresses only)',
+          'List single IP addresses, or use STATIC resolution with endpoints.');
+      }
+    });
+    const tcpPort = props.ports.find(port => port.protocol === ServiceProtocol.TCP);
+    const addresses = props.addresses ?? (tcpPort && resolution === ExternalResolution.STATIC ? endpoints : []);
+    if (tcpPort && addresses.length === 0) {
+      // Without addresses Istio listens for the port on every address, taking over all TCP traffic
+      // to that port number (istioctl analyze IST0134).
+      throw propError(this, 'addresses', props.addresses, `port ${tcpPort.port} is TCP, and a sidecar tells TCP destinations apart by address only`,
+        'List the IP addresses or CIDR blocks the clients connect to, or use STATIC resolution with endpoints.');
+    }
     this.hosts = props.hosts;
 
     const serviceEntry = new ServiceEntry(this, 'Resource', {
@@ -104,6 +130,7 @@ export class ExternalService extends Construct {
           name: `${PROTOCOL_NAMING[port.protocol].prefix}-${port.port}`,
           protocol: port.protocol,
         })),
+        ...(addresses.length > 0 ? { addresses } : {}),
         ...(endpoints.length > 0 ? { endpoints: endpoints.map(address => ({ address })) } : {}),
       },
     });

@@ -204,9 +204,9 @@ describe('constructs under random props', () => {
     fc.assert(fc.property(
       fc.array(host, { maxLength: 3 }), fc.array(fc.record({ port, protocol }), { maxLength: 2 }),
       optional(fc.constantFrom(...Object.values(ExternalResolution))), optional(fc.array(fc.constantFrom('10.0.0.1', 'db.example.com', '2001:db8::1', '', '999.1.1.1'), { maxLength: 2 })),
-      optional(namespace),
-      (hosts, ports, resolution, endpoints, serviceNamespace) => {
-        outcomes.push(expectValidSynthOrPathError(({ chart, mesh }) => new ExternalService(chart, 'fuzzed', { mesh, hosts, ports, resolution, endpoints, namespace: serviceNamespace })));
+      optional(namespace), optional(fc.array(fc.constantFrom('10.0.0.1', '10.0.0.0/24', 'db.example.com', ''), { maxLength: 2 })),
+      (hosts, ports, resolution, endpoints, serviceNamespace, addresses) => {
+        outcomes.push(expectValidSynthOrPathError(({ chart, mesh }) => new ExternalService(chart, 'fuzzed', { mesh, hosts, ports, resolution, endpoints, addresses, namespace: serviceNamespace })));
       }), runs);
   });
 });
