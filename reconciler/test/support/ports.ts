@@ -1,7 +1,24 @@
 /** Free TCP ports on loopback addresses, chosen by the kernel. */
 import * as net from 'net';
 
+/**
+ * Ports this process has handed out. The kernel may offer a port again as soon as the probe closes
+ * it, and a caller asking for two ports for one Envoy (admin and readiness) then gets the same one
+ * twice: Envoy exits with "Address already in use", as a loaded full run showed.
+ */
+const handedOut = new Set<number>();
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const port = await kernelChosenPort(host);
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function kernelChosenPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
