@@ -36,7 +36,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/reconciler/'],
       // The end-to-end and Kubernetes suites run real processes: each is its own task, run in band.
-      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/', '<rootDir>/test/kubernetes/', '<rootDir>/test/image/'],
+      testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/', '<rootDir>/test/kubernetes/', '<rootDir>/test/image/', '<rootDir>/test/analyze/'],
       modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/reconciler/build/'],
     },
   },
@@ -98,6 +98,14 @@ const kubernetesTests = project.addTask('test:kubernetes', {
   receiveArgs: true,
 });
 project.testTask.spawn(kubernetesTests);
+// Istio's own analyzers (istioctl, built once from the pinned istio.io/istio and cached) on every
+// example and on generated compositions: nothing the synth-time checks let through.
+const analyzeTests = project.addTask('test:analyze', {
+  description: 'istioctl analyze on the synthesized examples and on generated construct compositions',
+});
+analyzeTests.exec('scripts/test-binaries/ensure.sh istioctl > /dev/null');
+analyzeTests.exec('jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=600000 test/analyze', { receiveArgs: true });
+project.testTask.spawn(analyzeTests);
 // The unit suites again on Node 24 LTS (scripts/ensure-node.sh caches it): `test` runs everything
 // on the machine's Node (20.19+), this runs what does not need real processes on the other line.
 const node24Tests = project.addTask('test:node24', {
