@@ -5,16 +5,17 @@ import { ingestDocuments } from '../../src/config/ingest';
 import type { ProxyIdentity } from '../../src/push/contract';
 import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
 import { PushContext } from '../../src/push/push-context';
+import type { RouteWeight } from '../../src/push/rollout-weights';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
-export function loadPushContext(files: readonly string[], extraYaml = '', mesh: Partial<MeshSettings> = {}): PushContext {
+export function loadPushContext(files: readonly string[], extraYaml = '', mesh: Partial<MeshSettings> = {}, rolloutWeights: readonly RouteWeight[] = []): PushContext {
   const docs = files.map((file) => ({ source: file, text: readFileSync(join(FIXTURES, file), 'utf8') }));
   const { objects, rejected } = ingestDocuments([...docs, { source: 'inline', text: extraYaml }]);
   if (rejected.length > 0) {
     throw new Error(`fixture rejected: ${rejected.flatMap((rejection) => rejection.reasons).join('; ')}`);
   }
-  return PushContext.build(objects, { ...DEFAULT_MESH_SETTINGS, ...mesh });
+  return PushContext.build(objects, { ...DEFAULT_MESH_SETTINGS, ...mesh }, Date.now(), rolloutWeights);
 }
 
 export function proxy(overrides: Partial<ProxyIdentity> & Pick<ProxyIdentity, 'name' | 'namespace'>): ProxyIdentity {

@@ -69,6 +69,19 @@ spec: { host: productpage, ${policy} }
     }
   });
 
+  test.each([35, 0])('GIVEN a rollout serving %i %% of reviews\' split to v3 WHEN a gRPC client\'s routes are generated THEN its split carries that weight and the header rule still goes to v2', (weight) => {
+    const rollout = { namespace: 'bookinfo', virtualService: 'reviews', route: 'split', stable: 'v1', canary: 'v3', canaryWeight: weight };
+    const routes = findResource(generateProxyResources(loadPushContext(BOOKINFO, '', {}, [rollout]), grpcClient), TYPE_URLS.route, '9080');
+    const reviews = routes.virtual_hosts.find((host: { domains: string[] }) => host.domains.includes(`${REVIEWS}:9080`));
+    const byName = (name: string) => reviews.routes.find((route: { name: string }) => route.name === name).route;
+    const served = (byName('split').weighted_clusters?.clusters ?? [{ name: byName('split').cluster, weight: 100 }]) as { name: string; weight: number }[];
+    expect(served.filter((cluster) => cluster.weight > 0)).toEqual([
+      { name: `outbound|9080|v1|${REVIEWS}`, weight: 100 - weight },
+      ...(weight > 0 ? [{ name: `outbound|9080|v3|${REVIEWS}`, weight }] : []),
+    ]);
+    expect(byName('jason').cluster).toBe(`outbound|9080|v2|${REVIEWS}`);
+  });
+
   test('GIVEN a gRPC client WHEN its resources are encoded THEN every one is a valid Envoy v3 message', () => {
     expect(() => buildSnapshot(resources, new ResourceEncoder())).not.toThrow();
   });
