@@ -102,11 +102,17 @@ function synthesize(spec: Composition, outdir: string): Error | undefined {
     const mesh = new Mesh(chart, 'Mesh');
     const ports = [{ port: 9080, protocol: ServiceProtocol.HTTP }, ...(spec.tcpPort ? [{ port: 7070, protocol: ServiceProtocol.TCP }] : [])];
     const reviews = new MeshService(chart, 'Reviews', {
-      mesh, name: 'reviews', namespace: 'shop', ports,
+      mesh,
+      name: 'reviews',
+      namespace: 'shop',
+      ports,
       versions: [{ name: 'v1', image: 'example/reviews:1' }, { name: 'v2', image: 'example/reviews:2' }],
     });
     new MeshService(chart, 'Productpage', {
-      mesh, name: 'productpage', namespace: 'shop', ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
+      mesh,
+      name: 'productpage',
+      namespace: 'shop',
+      ports: [{ port: 9080, protocol: ServiceProtocol.HTTP }],
       versions: [{ name: 'v1', image: 'example/productpage:1' }],
     });
     if (spec.canaryWeight !== undefined) new CanaryRelease(chart, 'Canary', { service: reviews, stable: 'v1', canary: 'v2', canaryWeight: spec.canaryWeight });
@@ -121,7 +127,8 @@ function synthesize(spec: Composition, outdir: string): Error | undefined {
     }
     if (spec.deny) {
       new ServiceAuthorization(chart, 'Authz', { service: reviews }).deny({
-        paths: spec.deny.paths, methods: spec.deny.methods,
+        paths: spec.deny.paths,
+        methods: spec.deny.methods,
         headers: spec.deny.headers ? { 'x-debug': ['1'] } : undefined,
         fromNamespaces: spec.deny.fromNamespace ? ['untrusted'] : undefined,
       });
@@ -129,7 +136,10 @@ function synthesize(spec: Composition, outdir: string): Error | undefined {
     if (spec.external) {
       const port = spec.external.protocol === ServiceProtocol.TCP ? 5432 : 443;
       new ExternalService(chart, 'Partner', {
-        mesh, namespace: 'shop', hosts: ['partner.example.net'], ports: [{ port, protocol: spec.external.protocol }],
+        mesh,
+        namespace: 'shop',
+        hosts: ['partner.example.net'],
+        ports: [{ port, protocol: spec.external.protocol }],
         resolution: spec.external.resolution,
         endpoints: spec.external.resolution === ExternalResolution.STATIC ? ['192.0.2.10'] : undefined,
         addresses: spec.external.withAddress ? ['192.0.2.10'] : undefined,

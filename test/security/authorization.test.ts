@@ -52,7 +52,9 @@ describe('ServiceAuthorization', () => {
   test('GIVEN a service with an HTTP and a TCP port WHEN a DENY rule names paths only THEN it applies to the HTTP port, and a caller-only DENY rule to every port', () => {
     const { chart, mesh } = bookinfoChart();
     const ledger = new MeshService(chart, 'Ledger', {
-      mesh, name: 'ledger', namespace: 'bookinfo',
+      mesh,
+      name: 'ledger',
+      namespace: 'bookinfo',
       ports: [{ port: 80, targetPort: 8080, protocol: ServiceProtocol.HTTP }, { port: 7070, protocol: ServiceProtocol.TCP }],
       versions: [{ name: 'v1', image: 'example/ledger:1' }],
     });
@@ -76,7 +78,10 @@ describe('ServiceAuthorization', () => {
   ])('GIVEN a TCP-only service WHEN a rule uses %s THEN it fails naming the rule and the fix', (_, rule, message) => {
     const { chart, mesh } = bookinfoChart();
     const ledger = new MeshService(chart, 'Ledger', {
-      mesh, name: 'ledger', namespace: 'bookinfo', ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
+      mesh,
+      name: 'ledger',
+      namespace: 'bookinfo',
+      ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
       versions: [{ name: 'v1', image: 'example/ledger:1' }],
     });
     const error = errorOf(() => new ServiceAuthorization(chart, 'LedgerAuthz', { service: ledger }).deny(rule));
@@ -183,7 +188,10 @@ describe('JwtAuthentication', () => {
   test('GIVEN a TCP-only service WHEN a JwtAuthentication is declared THEN it fails: tokens travel in requests', () => {
     const { chart, mesh } = bookinfoChart();
     const ledger = new MeshService(chart, 'Ledger', {
-      mesh, name: 'ledger', namespace: 'bookinfo', ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
+      mesh,
+      name: 'ledger',
+      namespace: 'bookinfo',
+      ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
       versions: [{ name: 'v1', image: 'example/ledger:1' }],
     });
     expect(errorOf(() => new JwtAuthentication(chart, 'Jwt', { service: ledger, issuer: 'issuer-a', jwks: JWKS })))
