@@ -524,6 +524,7 @@ export class Reconciler {
       existing.streams += 1;
     } else {
       this.proxies.set(identity.id, { identity, streams: 1 });
+      this.telemetry.store.sidecarConnected(identity);
     }
     this.log.info({ proxy: identity.id, namespace: identity.namespace }, 'proxy connected');
     const certificates = this.certificates;
@@ -540,6 +541,7 @@ export class Reconciler {
     proxy.streams -= 1;
     if (proxy.streams > 0) return;
     this.proxies.delete(proxyId);
+    this.telemetry.store.sidecarDisconnected(proxy.identity);
     this.snapshots.clear(proxyId);
     this.ads.status.remove(proxyId);
     this.proxyRejections.forget(proxyId);

@@ -93,6 +93,8 @@ describe('telemetry: real Envoy stats → reconciler /metrics → real Prometheu
     abortsSeen = warmStatuses[503] + (ratings.statuses[503] ?? 0);
     await waitForPrometheus(`sum(${SOURCE_REVIEWS})`, warmReviews + REVIEWS_REQUESTS);
     await waitForPrometheus(`sum(${SOURCE_RATINGS})`, warmRatings + RATINGS_REQUESTS);
+    // Destination reports come from the same flushes: every request, warm-up included, once reviews' sidecars are connected.
+    await waitForPrometheus(`sum(${DESTINATION_REVIEWS})`, warmReviews + REVIEWS_REQUESTS);
   }, 900_000);
 
   afterAll(async () => {

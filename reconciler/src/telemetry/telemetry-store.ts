@@ -19,7 +19,7 @@ import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
 import { MAX_WINDOW_MS, ProxyCoverage } from './proxy-coverage';
 import { IstioRecords, SourcePeer, TrafficSeries } from './traffic-series';
 import { SubsetTotals } from './subset-totals';
-import { peerOfProxy, principalOf } from './workload-peer';
+import { peerOfProxy, principalOf, WorkloadPeer } from './workload-peer';
 
 export interface TelemetryStoreOptions {
   readonly destinations: TrafficDestinations;
@@ -87,6 +87,8 @@ export class TelemetryStore {
   private seriesTotal = 0;
   private readonly streamsByProxy = new Map<string, number>();
   private readonly streamsByWorkload = new Map<string, number>();
+  /** Proxies connected over ADS, by workload: each runs the bootstrap's stats sink, flushes or not yet. */
+  private readonly sidecarsByWorkload = new Map<string, Set<string>>();
   private readonly maxSeries: number;
   private readonly clusterName: string;
   private lastSweep = 0;
@@ -116,7 +118,7 @@ export class TelemetryStore {
   openStream(proxy: ProxyIdentity, now: number): ProxyStatsStream {
     const peer = peerOfProxy(proxy);
     const source: SourcePeer = { ...peer, proxyId: proxy.id, principal: principalOf(peer, this.options.trustDomain), gateway: proxy.proxyType === 'router' };
-    const workloadKey = `${source.namespace}/${source.workload}`;
+    const workloadKey = workloadKeyOf(source);
     this.streamsByProxy.set(proxy.id, (this.streamsByProxy.get(proxy.id) ?? 0) + 1);
     let coverage = this.coverageByProxy.get(proxy.id);
     if (!coverage) {
@@ -141,6 +143,30 @@ export class TelemetryStore {
         this.closeStream(proxy.id, workloadKey, now);
       },
     };
+  }
+
+  /**
+   * A proxy of `proxy`'s workload connected over ADS. Its stats stream opens only with its first
+   * flush, up to a flush interval later, so the destination reports of requests it serves until
+   * then rest on this.
+   */
+  sidecarConnected(proxy: ProxyIdentity): void {
+    const key = workloadKeyOf(peerOfProxy(proxy));
+    let proxies = this.sidecarsByWorkload.get(key);
+    if (!proxies) {
+      proxies = new Set();
+      this.sidecarsByWorkload.set(key, proxies);
+    }
+    proxies.add(proxy.id);
+  }
+
+  /** The last ADS stream of `proxy` closed. */
+  sidecarDisconnected(proxy: ProxyIdentity): void {
+    const key = workloadKeyOf(peerOfProxy(proxy));
+    const proxies = this.sidecarsByWorkload.get(key);
+    if (!proxies) return;
+    proxies.delete(proxy.id);
+    if (proxies.size === 0) this.sidecarsByWorkload.delete(key);
   }
 
   /** The edges matching a query, one per source workload → destination (service, subset, version). */
@@ -298,10 +324,16 @@ export class TelemetryStore {
     if (records.destinationReport) this.istio.add(records.destinationReport, 'destination', protocol, flush, faults, now);
   }
 
-  /** Istio reports at the destination only from a sidecar there: every reachable workload must run a reporting proxy. */
+  /**
+   * Istio reports at the destination only from a sidecar there: every reachable workload must run
+   * a reporting proxy, one streaming stats or connected over ADS (whose first flush may still come).
+   */
   private destinationReports(destination: TrafficDestination): boolean {
     return destination.workloads.length > 0 && !destination.external
-      && destination.workloads.every((workload) => (this.streamsByWorkload.get(`${workload.namespace}/${workload.workload}`) ?? 0) > 0);
+      && destination.workloads.every((workload) => {
+        const key = workloadKeyOf(workload);
+        return (this.streamsByWorkload.get(key) ?? 0) > 0 || this.sidecarsByWorkload.has(key);
+      });
   }
 
   private attributedFaults(proxyId: string, flush: ProxyFlush): Map<string, InjectedFaults> {
@@ -351,6 +383,10 @@ export class TelemetryStore {
     if (workloadStreams > 0) this.streamsByWorkload.set(workloadKey, workloadStreams);
     else this.streamsByWorkload.delete(workloadKey);
   }
+}
+
+function workloadKeyOf(peer: Pick<WorkloadPeer, 'namespace' | 'workload'>): string {
+  return `${peer.namespace}/${peer.workload}`;
 }
 
 /**

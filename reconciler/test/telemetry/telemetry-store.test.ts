@@ -245,6 +245,29 @@ describe('telemetry store', () => {
       expect(destination.responses.get('200|-|')!.count).toBe(10);
     });
 
+    test('GIVEN a sidecar behind the destination connected over ADS before its first stats flush WHEN counted THEN the destination reports every request from the first', () => {
+      const telemetry = store();
+      telemetry.sidecarConnected(reviewsV1);
+      const stream = telemetry.openStream(productpage(1), T0);
+      stream.record(clusterStats(REVIEWS_V1, { responses: { 200: 10 }, connectionsOpened: 1, tlsHandshakes: 1 }), T0 + 5000);
+      // The sidecar's own stats stream opens with its first flush, after the requests it served.
+      telemetry.openStream(reviewsV1, T0 + 6000);
+      stream.record(clusterStats(REVIEWS_V1, { responses: { 200: 7 } }), T0 + 10_000);
+
+      const destination = [...telemetry.istio.all()].filter((record) => record.labels.reporter === 'destination');
+      expect(destination.map((record) => record.labels.connection_security_policy)).toEqual(['mutual_tls']);
+      expect(destination[0].responses.get('200|-|')!.count).toBe(17);
+    });
+
+    test('GIVEN the sidecar behind the destination disconnected from ADS and never streamed stats WHEN counted THEN only the source reports', () => {
+      const telemetry = store();
+      telemetry.sidecarConnected(reviewsV1);
+      telemetry.sidecarDisconnected(reviewsV1);
+      const stream = telemetry.openStream(productpage(1), T0);
+      stream.record(clusterStats(REVIEWS_V1, { responses: { 200: 10 }, connectionsOpened: 1, tlsHandshakes: 1 }), T0 + 5000);
+      expect([...telemetry.istio.all()].map((record) => record.labels.reporter)).toEqual(['source']);
+    });
+
     test('GIVEN inbound stats of a server sidecar WHEN read THEN an inbound edge names its own workload and the share of TLS connections it accepted', () => {
       const telemetry = store();
       const stream = telemetry.openStream(reviewsV1, T0);
