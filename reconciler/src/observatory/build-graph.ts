@@ -13,7 +13,7 @@ import { buildBaseGraph } from './base-graph';
 import type { ObservatoryGraph } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
 import { trafficIndex } from './traffic-index';
-import { meshValidations } from './validations/validations';
+import { meshValidationCounts } from './validations/validations';
 
 /** Per request, on a copy of the declared base graph (badges and declared weights are already on it). */
 const APPENDERS = [appendTraffic, appendObservedShares, appendSecurity, appendEndpoints, appendHealth];
@@ -37,7 +37,7 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
     const joined = new Set([...inNamespace, ...edges.flatMap((edge) => [edge.from, edge.to])]);
     nodes = nodes.filter((node) => joined.has(node.id));
   }
-  const validations = meshValidations(inputs, options.windowMs, options.namespace, traffic);
+  const validations = meshValidationCounts(inputs, options.windowMs, options.namespace, traffic);
   return {
     namespace: options.namespace,
     namespaces,
@@ -45,10 +45,7 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
     generatedAt,
     nodes: nodes.sort((a, b) => compare(a.id, b.id)),
     edges: edges.sort((a, b) => compare(a.id, b.id)),
-    validationCounts: {
-      error: validations.filter((validation) => validation.severity === 'error').length,
-      warning: validations.filter((validation) => validation.severity === 'warning').length,
-    },
+    validationCounts: { error: validations.error, warning: validations.warning },
   };
 }
 

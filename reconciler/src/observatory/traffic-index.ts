@@ -22,7 +22,7 @@ export interface TrafficIndex {
 }
 
 export const callerKey = (source: Pick<SourcePeer, 'namespace' | 'workload'>, host: string) => `${source.namespace}/${source.workload}\u0000${host}`;
-export const hostOfCallerKey = (key: string) => key.split('\u0000')[1];
+export const hostOfCallerKey = (key: string) => key.slice(key.indexOf('\u0000') + 1);
 export const versionKey = (host: string, version: string) => `${host}\u0000${version}`;
 
 const hostOf = (destination: TrafficDestination) => destination.service?.host ?? destination.cluster;

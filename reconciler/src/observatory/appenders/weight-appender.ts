@@ -15,11 +15,13 @@ export function appendDeclaredWeights(draft: DeclaredDraft): void {
 }
 
 export function appendObservedShares(draft: GraphDraft): void {
-  for (const service of draft.declared.services) {
-    if (service.versions.length === 0) continue;
-    const routes = service.versions.map((version) => draft.edges.get(`route:${service.id}->${version.id}`)).filter((edge) => edge !== undefined);
-    const total = routes.reduce((sum, edge) => sum + (edge.traffic?.requestsPerSecond ?? 0), 0);
+  for (const { versions } of draft.services) {
+    let total = 0;
+    for (const version of versions) total += draft.edges.get(version.routeEdge)?.traffic?.requestsPerSecond ?? 0;
     if (total <= 0) continue;
-    for (const edge of routes) edge.observedShare = ((edge.traffic?.requestsPerSecond ?? 0) / total) * 100;
+    for (const version of versions) {
+      const edge = draft.edges.get(version.routeEdge);
+      if (edge) edge.observedShare = ((edge.traffic?.requestsPerSecond ?? 0) / total) * 100;
+    }
   }
 }
