@@ -28,6 +28,7 @@ const TARGETS: Record<string, Target> = {
   'telemetry.reconcilerCores': { comparison: '<=', value: 0.2, text: '≤ 0.2 cores' },
   'telemetry.extraRss': { comparison: '<=', value: 100, text: '≤ 100 MiB' },
   'telemetry.edgeQueryMs': { comparison: '<=', value: 100, text: '≤ 100 ms' },
+  'telemetry.graphBuildMs': { comparison: '<=', value: 100, text: '≤ 100 ms' },
 };
 
 const TITLES: Record<string, string> = {

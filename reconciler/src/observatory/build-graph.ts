@@ -1,22 +1,22 @@
 /**
- * The observatory's graph, Kiali's way: the base graph, then one appender per concern, then the
- * namespace filter (a node of another namespace stays when an edge joins it to one shown).
+ * The observatory's graph, Kiali's way: the base graph (its declared part cached per config), then
+ * one appender per concern, then the namespace filter (a node of another namespace stays when an
+ * edge joins it to one shown).
  * Nodes and edges are sorted by id, so equal inputs give equal output and the UI keeps its layout.
  */
-import { appendBadges } from './appenders/badge-appender';
 import { appendEndpoints } from './appenders/endpoint-appender';
 import { appendHealth } from './appenders/health-appender';
 import { appendSecurity } from './appenders/security-appender';
 import { appendTraffic } from './appenders/traffic-appender';
-import { appendWeights } from './appenders/weight-appender';
+import { appendObservedShares } from './appenders/weight-appender';
 import { buildBaseGraph } from './base-graph';
-import { declaredView } from './declared-view';
 import type { ObservatoryGraph } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
 import { trafficIndex } from './traffic-index';
-import { meshValidations } from './validations/validations';
+import { meshValidationCounts } from './validations/validations';
 
-const APPENDERS = [appendTraffic, appendWeights, appendSecurity, appendEndpoints, appendHealth, appendBadges];
+/** Per request, on a copy of the declared base graph (badges and declared weights are already on it). */
+const APPENDERS = [appendTraffic, appendObservedShares, appendSecurity, appendEndpoints, appendHealth];
 
 export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { readonly windowMs: number; readonly namespace?: string }): ObservatoryGraph {
   const generatedAt = new Date(inputs.now).toISOString();
@@ -25,7 +25,7 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
     return { namespace: options.namespace, namespaces: [], windowSeconds, generatedAt, nodes: [], edges: [], validationCounts: { error: 0, warning: 0 } };
   }
   const traffic = trafficIndex(inputs.traffic, options.windowMs, inputs.now);
-  const draft = buildBaseGraph(declaredView(inputs.push, inputs.servedObjects, inputs.mesh), inputs, options.windowMs, traffic);
+  const draft = buildBaseGraph({ ...inputs, push: inputs.push }, options.windowMs, traffic);
   for (const append of APPENDERS) append(draft);
 
   const namespaces = [...new Set([...draft.nodes.values()].map((node) => node.namespace).filter((namespace) => namespace !== ''))].sort();
@@ -37,7 +37,7 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
     const joined = new Set([...inNamespace, ...edges.flatMap((edge) => [edge.from, edge.to])]);
     nodes = nodes.filter((node) => joined.has(node.id));
   }
-  const validations = meshValidations(inputs, options.windowMs, options.namespace, traffic);
+  const validations = meshValidationCounts(inputs, options.windowMs, options.namespace, traffic);
   return {
     namespace: options.namespace,
     namespaces,
@@ -45,10 +45,7 @@ export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { read
     generatedAt,
     nodes: nodes.sort((a, b) => compare(a.id, b.id)),
     edges: edges.sort((a, b) => compare(a.id, b.id)),
-    validationCounts: {
-      error: validations.filter((validation) => validation.severity === 'error').length,
-      warning: validations.filter((validation) => validation.severity === 'warning').length,
-    },
+    validationCounts: { error: validations.error, warning: validations.warning },
   };
 }
 

@@ -22,18 +22,54 @@ export interface TrafficIndex {
 }
 
 export const callerKey = (source: Pick<SourcePeer, 'namespace' | 'workload'>, host: string) => `${source.namespace}/${source.workload}\u0000${host}`;
-export const hostOfCallerKey = (key: string) => key.split('\u0000')[1];
+export const hostOfCallerKey = (key: string) => key.slice(key.indexOf('\u0000') + 1);
 export const versionKey = (host: string, version: string) => `${host}\u0000${version}`;
 
 const hostOf = (destination: TrafficDestination) => destination.service?.host ?? destination.cluster;
 
 export function trafficIndex(source: TrafficSource, windowMs: number, now: number): TrafficIndex {
-  const outbound = (destination: TrafficDestination) => destination.direction === 'outbound';
   const [byCaller, byHost, byVersion, inboundByHost] = source.groupedTotals({ windowMs }, [
-    (peer, destination) => (outbound(destination) ? callerKey(peer, hostOf(destination)) : undefined),
-    (_, destination) => (outbound(destination) ? destination.service?.host : undefined),
-    (_, destination) => (outbound(destination) && destination.service && destination.version !== UNKNOWN ? versionKey(destination.service.host, destination.version) : undefined),
-    (_, destination) => (outbound(destination) ? undefined : destination.service?.host),
+    (peer, destination) => keysOf(peer, destination).caller,
+    (peer, destination) => keysOf(peer, destination).host,
+    (peer, destination) => keysOf(peer, destination).version,
+    (peer, destination) => keysOf(peer, destination).inbound,
   ], now);
   return { byCaller, byHost, byVersion, inboundByHost };
+}
+
+interface SeriesKeys {
+  readonly caller?: string;
+  readonly host?: string;
+  readonly version?: string;
+  readonly inbound?: string;
+}
+
+/**
+ * A series' four keys, made once per source and destination (both live as long as the series):
+ * a key built afresh on every graph is a new string Map lookups must hash again.
+ */
+const keysBySource = new WeakMap<SourcePeer, WeakMap<TrafficDestination, SeriesKeys>>();
+
+function keysOf(peer: SourcePeer, destination: TrafficDestination): SeriesKeys {
+  let byDestination = keysBySource.get(peer);
+  if (!byDestination) {
+    byDestination = new WeakMap();
+    keysBySource.set(peer, byDestination);
+  }
+  let keys = byDestination.get(destination);
+  if (!keys) {
+    keys = seriesKeys(peer, destination);
+    byDestination.set(destination, keys);
+  }
+  return keys;
+}
+
+function seriesKeys(peer: SourcePeer, destination: TrafficDestination): SeriesKeys {
+  if (destination.direction !== 'outbound') return { inbound: destination.service?.host };
+  const service = destination.service;
+  return {
+    caller: callerKey(peer, hostOf(destination)),
+    host: service?.host,
+    version: service && destination.version !== UNKNOWN ? versionKey(service.host, destination.version) : undefined,
+  };
 }

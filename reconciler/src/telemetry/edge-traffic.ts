@@ -4,7 +4,7 @@
  * request rates by class, error ratios, latency quantiles from the merged buckets, TCP throughput,
  * the share of mutual TLS, and the resilience events (overflows, ejections, retries, faults).
  */
-import { histogramQuantile } from './histogram';
+import { histogramPercentiles } from './histogram';
 import type { RequestProtocol, ServiceRef, TrafficDestination } from './traffic-destination';
 import { FIELD } from './traffic-fields';
 import type { SourcePeer } from './traffic-series';
@@ -89,7 +89,7 @@ export function edgeTraffic(edge: EdgeAccumulator, windowSeconds: number): EdgeT
   const requests = rates[FIELD.requests];
   const grpcCalls = rates[FIELD.grpcCalls];
   const latencyCount = rates[FIELD.latencyCount];
-  const p50 = histogramQuantile(rates, FIELD.latencyBuckets, 0.5);
+  const percentiles = histogramPercentiles(rates, FIELD.latencyBuckets);
   const inbound = edge.destination.direction === 'inbound';
   const source = edge.source && !inbound ? edge.source : undefined;
   return {
@@ -118,10 +118,8 @@ export function edgeTraffic(edge: EdgeAccumulator, windowSeconds: number): EdgeT
     },
     errorRatio: requests > 0 ? rates[FIELD.responses5xx] / requests : undefined,
     grpcErrorRatio: grpcCalls > 0 ? rates[FIELD.grpcErrors] / grpcCalls : undefined,
-    latencyMs: p50 === undefined ? undefined : {
-      p50,
-      p95: histogramQuantile(rates, FIELD.latencyBuckets, 0.95)!,
-      p99: histogramQuantile(rates, FIELD.latencyBuckets, 0.99)!,
+    latencyMs: percentiles === undefined ? undefined : {
+      ...percentiles,
       mean: latencyCount > 0 ? rates[FIELD.latencySum] / latencyCount : 0,
     },
     tcp: {

@@ -65,3 +65,24 @@ export function histogramQuantile(counts: ArrayLike<number>, offset: number, q: 
   }
   return HISTOGRAM_BOUNDS[HISTOGRAM_BOUNDS.length - 1];
 }
+
+/** p50, p95 and p99 as `histogramQuantile` gives each, in one pass over the buckets. */
+export function histogramPercentiles(counts: ArrayLike<number>, offset: number): { p50: number; p95: number; p99: number } | undefined {
+  let total = 0;
+  for (let slot = 0; slot < HISTOGRAM_SLOTS; slot += 1) total += counts[offset + slot];
+  if (!(total > 0)) return undefined;
+  const ranks = [0.5 * total, 0.95 * total, 0.99 * total];
+  const found = [HISTOGRAM_BOUNDS[HISTOGRAM_BOUNDS.length - 1], HISTOGRAM_BOUNDS[HISTOGRAM_BOUNDS.length - 1], HISTOGRAM_BOUNDS[HISTOGRAM_BOUNDS.length - 1]];
+  let next = 0;
+  let cumulative = 0;
+  for (let slot = 0; slot < HISTOGRAM_BOUNDS.length && next < ranks.length; slot += 1) {
+    const inBucket = counts[offset + slot];
+    while (next < ranks.length && inBucket > 0 && cumulative + inBucket >= ranks[next]) {
+      const lower = slot === 0 ? 0 : HISTOGRAM_BOUNDS[slot - 1];
+      found[next] = lower + (HISTOGRAM_BOUNDS[slot] - lower) * ((ranks[next] - cumulative) / inBucket);
+      next += 1;
+    }
+    cumulative += inBucket;
+  }
+  return { p50: found[0], p95: found[1], p99: found[2] };
+}

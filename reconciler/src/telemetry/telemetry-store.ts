@@ -219,15 +219,21 @@ export class TelemetryStore {
     const groups = groupings.map(() => new Map<string, EdgeAccumulator>());
     const spans = new Map<ProxyCoverage, number | undefined>();
     const rates = new Float64Array(FIELD_COUNT);
+    const keys: (string | undefined)[] = new Array(groupings.length);
+    const single: SeriesSums = { rates, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0 };
     for (const series of this.allSeries()) {
       if (!matches(series, query)) continue;
-      const keys = groupings.map((groupOf) => groupOf(series.source, series.destination));
+      // Plain loops: this runs once per series for every graph the observatory draws.
+      for (let index = 0; index < groupings.length; index += 1) keys[index] = groupings[index](series.source, series.destination);
       if (keys.every((key) => key === undefined)) continue;
       rates.fill(0);
-      const single: EdgeAccumulator = { destination: series.destination, protocol: series.protocol, rates, reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0 };
+      single.ejectedHosts = 0;
+      single.mtlsSeries = 0;
+      single.plaintextSeries = 0;
       if (!addSeries(single, series, now, windowMs, spans)) continue;
-      keys.forEach((key, index) => {
-        if (key === undefined) return;
+      for (let index = 0; index < keys.length; index += 1) {
+        const key = keys[index];
+        if (key === undefined) continue;
         let edge = groups[index].get(key);
         if (!edge) {
           edge = {
@@ -236,14 +242,19 @@ export class TelemetryStore {
           };
           groups[index].set(key, edge);
         }
-        for (let field = 0; field < FIELD_COUNT; field += 1) edge.rates[field] += rates[field];
+        const sums = edge.rates;
+        for (let field = 0; field < FIELD_COUNT; field += 1) sums[field] += rates[field];
         edge.reporters += 1;
         edge.ejectedHosts += single.ejectedHosts;
         edge.mtlsSeries += single.mtlsSeries;
         edge.plaintextSeries += single.plaintextSeries;
-      });
+      }
     }
-    return groups.map((byKey) => new Map([...byKey].map(([key, edge]) => [key, edgeTraffic(edge, windowMs / 1000)])));
+    return groups.map((byKey) => {
+      const totals = new Map<string, EdgeTraffic>();
+      for (const [key, edge] of byKey) totals.set(key, edgeTraffic(edge, windowMs / 1000));
+      return totals;
+    });
   }
 
   /** Drops series that have aged out of every window, and frees aged-out slots of the others. */
@@ -403,7 +414,10 @@ function coveredFrom(lastReportAt: number | undefined, flush: ProxyFlush, now: n
  * Adds a series' rates to its edge over its proxy's span (computed once per proxy and query in
  * `spans`); false when the proxy reported nothing in the window.
  */
-function addSeries(edge: EdgeAccumulator, series: TrafficSeries, now: number, windowMs: number, spans: Map<ProxyCoverage, number | undefined>): boolean {
+/** What `addSeries` adds a series into. */
+type SeriesSums = Pick<EdgeAccumulator, 'rates' | 'ejectedHosts' | 'mtlsSeries' | 'plaintextSeries'>;
+
+function addSeries(edge: SeriesSums, series: TrafficSeries, now: number, windowMs: number, spans: Map<ProxyCoverage, number | undefined>): boolean {
   let seconds = spans.get(series.coverage);
   if (seconds === undefined && !spans.has(series.coverage)) {
     seconds = series.coverage.seconds(now, windowMs);

@@ -6,10 +6,10 @@
  */
 import type { DeclaredEdge, DeclaredService } from '../../model';
 import type { TrafficPolicy } from '../../push/istio-spec';
-import type { GraphDraft } from '../base-graph';
+import type { DeclaredDraft } from '../base-graph';
 import type { GraphNode } from '../observatory-graph';
 
-export function appendBadges(draft: GraphDraft): void {
+export function appendBadges(draft: DeclaredDraft): void {
   const routesFrom = new Map<string, DeclaredEdge[]>();
   for (const edge of draft.declared.edges) {
     if (edge.kind === 'route' || edge.kind === 'mirror') routesFrom.set(edge.from, [...(routesFrom.get(edge.from) ?? []), edge]);
@@ -34,7 +34,7 @@ export function appendBadges(draft: GraphDraft): void {
   }
 }
 
-function circuitBreakers(draft: GraphDraft, service: DeclaredService, node: GraphNode): void {
+function circuitBreakers(draft: DeclaredDraft, service: DeclaredService, node: GraphNode): void {
   const rule = draft.inputs.push?.destinationRuleFor(service.host, { namespace: service.namespace, labels: {} });
   if (!rule) return;
   const top = breakerText(rule.spec.trafficPolicy);
@@ -57,7 +57,7 @@ function breakerText(policy: TrafficPolicy | undefined): string {
   return parts.length > 0 ? `circuit breaker: ${parts.join(', ')}` : '';
 }
 
-function canary(draft: GraphDraft, service: DeclaredService, node: GraphNode, routes: readonly DeclaredEdge[]): void {
+function canary(draft: DeclaredDraft, service: DeclaredService, node: GraphNode, routes: readonly DeclaredEdge[]): void {
   const rollout = draft.inputs.rollouts.find((candidate) => candidate.host === service.host);
   if (rollout) {
     const verdict = rollout.lastVerdict ? ` · ${rollout.lastVerdict}` : '';
@@ -72,7 +72,7 @@ function canary(draft: GraphDraft, service: DeclaredService, node: GraphNode, ro
   }
 }
 
-function rejected(draft: GraphDraft, service: DeclaredService, node: GraphNode): void {
+function rejected(draft: DeclaredDraft, service: DeclaredService, node: GraphNode): void {
   for (const entry of draft.inputs.rejected) {
     const name = entry.name ?? '';
     if ((entry.namespace ?? 'default') !== service.namespace || (name !== service.name && !name.startsWith(`${service.name}-`))) continue;

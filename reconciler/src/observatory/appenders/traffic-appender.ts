@@ -5,7 +5,6 @@
 import type { EdgeTraffic } from '../../telemetry/edge-traffic';
 import type { GraphDraft } from '../base-graph';
 import type { TrafficSummary } from '../observatory-graph';
-import { versionKey } from '../traffic-index';
 
 export function trafficSummary(traffic: EdgeTraffic): TrafficSummary {
   const requests = traffic.requestsPerSecond;
@@ -27,16 +26,16 @@ export function appendTraffic(draft: GraphDraft): void {
     const edge = draft.edges.get(edgeId);
     if (edge && traffic) edge.traffic = trafficSummary(traffic);
   }
-  for (const service of draft.declared.services) {
+  for (const { service, versions } of draft.services) {
     const node = draft.nodes.get(service.id);
     const traffic = byHost.get(service.host);
     if (node && traffic) node.traffic = trafficSummary(traffic);
-    for (const version of service.versions) {
-      const versionTraffic = byVersion.get(versionKey(service.host, version.name));
+    for (const version of versions) {
+      const versionTraffic = byVersion.get(version.trafficKey);
       const versionNode = draft.nodes.get(version.id);
       if (!versionTraffic || !versionNode) continue;
       versionNode.traffic = trafficSummary(versionTraffic);
-      const edge = draft.edges.get(`route:${service.id}->${version.id}`);
+      const edge = draft.edges.get(version.routeEdge);
       if (edge) edge.traffic = versionNode.traffic;
     }
   }

@@ -14,6 +14,18 @@ const configOnly = new WeakMap<PushContext, Validation[]>();
 
 /** @param traffic the window's traffic, when the caller has already indexed it */
 export function meshValidations(inputs: ObservatoryInputs, windowMs: number, namespace?: string, traffic?: TrafficIndex): Validation[] {
+  return unsortedValidations(inputs, windowMs, namespace, traffic)
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || compare(a.object, b.object) || compare(a.code, b.code));
+}
+
+/** How many validations of each severity: the graph's banner, which needs no order. */
+export function meshValidationCounts(inputs: ObservatoryInputs, windowMs: number, namespace: string | undefined, traffic: TrafficIndex): Record<ValidationSeverity, number> {
+  const counts: Record<ValidationSeverity, number> = { error: 0, warning: 0, info: 0 };
+  for (const validation of unsortedValidations(inputs, windowMs, namespace, traffic)) counts[validation.severity] += 1;
+  return counts;
+}
+
+function unsortedValidations(inputs: ObservatoryInputs, windowMs: number, namespace: string | undefined, traffic: TrafficIndex | undefined): Validation[] {
   const strictHosts = new Map<string, { namespace: string; name: string }>();
   if (inputs.push) {
     for (const service of declaredView(inputs.push, inputs.servedObjects, inputs.mesh).services) {
@@ -28,8 +40,7 @@ export function meshValidations(inputs: ObservatoryInputs, windowMs: number, nam
     ...plaintextChecks(traffic ?? trafficIndex(inputs.traffic, windowMs, inputs.now), strictHosts, windowMs),
     ...ignoredValidations(inputs.ignored),
   ];
-  return all.filter((validation) => namespace === undefined || validation.namespace === namespace)
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || compare(a.object, b.object) || compare(a.code, b.code));
+  return namespace === undefined ? all : all.filter((validation) => validation.namespace === namespace);
 }
 
 function configChecks(inputs: ObservatoryInputs): Validation[] {
