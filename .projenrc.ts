@@ -118,9 +118,10 @@ project.testTask.spawn(node24Tests);
 // then run from its read-only root filesystem as a non-root user, with a real Envoy (needs root).
 const imageTests = project.addTask('test:image', {
   description: 'Build the reconciler image with buildah (cached under ~/.cache/cdk8s-mesh/containers) and run it against a synthesized mesh and a real Envoy',
-  exec: 'jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=1200000 test/image',
-  receiveArgs: true,
 });
+// Debian's buildah, installed when missing (a fresh machine has no image builder).
+imageTests.exec('scripts/ensure-buildah.sh');
+imageTests.exec('jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=1200000 test/image', { receiveArgs: true });
 project.testTask.spawn(imageTests);
 
 // Snapshots are only ever updated by hand after review (`npx jest -u <file>`), never by a task CI could run.
