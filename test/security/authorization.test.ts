@@ -1,5 +1,5 @@
-import { Testing } from 'cdk8s';
-import { AuthorizationRuleOptions, JwtAuthentication, JwtAuthenticationProps, Mesh, MeshService, ServiceAuthorization, ServiceProtocol } from '../../src';
+import { Chart, Testing } from 'cdk8s';
+import { AuthorizationRuleOptions, JwtAuthentication, JwtAuthenticationProps, Mesh, MeshService, MeshServicePort, ServiceAuthorization, ServiceProtocol } from '../../src';
 import { expectValidManifests } from '../support/istio-validation';
 import { bookinfoChart, errorOf, validationErrors } from '../traffic/fixtures';
 
@@ -7,6 +7,11 @@ const JWKS = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', n: 'AQAB', e: 'AQA
 
 function policy(manifests: any[], name: string): any {
   return manifests.find(m => m.kind === 'AuthorizationPolicy' && m.metadata.name === name);
+}
+
+/** A one-version `ledger` service in bookinfo with the given ports. */
+function ledgerService(chart: Chart, mesh: Mesh, ports: MeshServicePort[]): MeshService {
+  return new MeshService(chart, 'Ledger', { mesh, name: 'ledger', namespace: 'bookinfo', ports, versions: [{ name: 'v1', image: 'example/ledger:1' }] });
 }
 
 describe('ServiceAuthorization', () => {
@@ -51,13 +56,10 @@ describe('ServiceAuthorization', () => {
 
   test('GIVEN a service with an HTTP and a TCP port WHEN a DENY rule names paths only THEN it applies to the HTTP port, and a caller-only DENY rule to every port', () => {
     const { chart, mesh } = bookinfoChart();
-    const ledger = new MeshService(chart, 'Ledger', {
-      mesh,
-      name: 'ledger',
-      namespace: 'bookinfo',
-      ports: [{ port: 80, targetPort: 8080, protocol: ServiceProtocol.HTTP }, { port: 7070, protocol: ServiceProtocol.TCP }],
-      versions: [{ name: 'v1', image: 'example/ledger:1' }],
-    });
+    const ledger = ledgerService(chart, mesh, [
+      { port: 80, targetPort: 8080, protocol: ServiceProtocol.HTTP },
+      { port: 7070, protocol: ServiceProtocol.TCP },
+    ]);
     const authz = new ServiceAuthorization(chart, 'LedgerAuthz', { service: ledger });
     authz.deny({ paths: ['/admin/*'] });
     authz.deny({ fromNamespaces: ['untrusted'] });
@@ -77,13 +79,7 @@ describe('ServiceAuthorization', () => {
     ['a JWT', { requireJwt: true }, /'deny\[0\]\.requireJwt' is true; "test\/Ledger" has no HTTP, HTTP2 or gRPC port/],
   ])('GIVEN a TCP-only service WHEN a rule uses %s THEN it fails naming the rule and the fix', (_, rule, message) => {
     const { chart, mesh } = bookinfoChart();
-    const ledger = new MeshService(chart, 'Ledger', {
-      mesh,
-      name: 'ledger',
-      namespace: 'bookinfo',
-      ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
-      versions: [{ name: 'v1', image: 'example/ledger:1' }],
-    });
+    const ledger = ledgerService(chart, mesh, [{ port: 7070, protocol: ServiceProtocol.TCP }]);
     const error = errorOf(() => new ServiceAuthorization(chart, 'LedgerAuthz', { service: ledger }).deny(rule));
     expect(error).toMatch(message);
     expect(error).toMatch(/by caller \(fromServices, fromNamespaces\) and port only/);
@@ -187,13 +183,7 @@ describe('JwtAuthentication', () => {
 
   test('GIVEN a TCP-only service WHEN a JwtAuthentication is declared THEN it fails: tokens travel in requests', () => {
     const { chart, mesh } = bookinfoChart();
-    const ledger = new MeshService(chart, 'Ledger', {
-      mesh,
-      name: 'ledger',
-      namespace: 'bookinfo',
-      ports: [{ port: 7070, protocol: ServiceProtocol.TCP }],
-      versions: [{ name: 'v1', image: 'example/ledger:1' }],
-    });
+    const ledger = ledgerService(chart, mesh, [{ port: 7070, protocol: ServiceProtocol.TCP }]);
     expect(errorOf(() => new JwtAuthentication(chart, 'Jwt', { service: ledger, issuer: 'issuer-a', jwks: JWKS })))
       .toMatch(/^\[test\/Jwt\] 'service' is "test\/Ledger"; it has no HTTP, HTTP2 or gRPC port/);
   });
