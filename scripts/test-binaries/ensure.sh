@@ -7,6 +7,7 @@
 #   scripts/test-binaries/ensure.sh prometheus promtool
 #   scripts/test-binaries/ensure.sh kiali
 #   scripts/test-binaries/ensure.sh istioctl          (istioctl analyze, compared with the synth-time checks)
+#   scripts/test-binaries/ensure.sh pilot-discovery pilot-agent   (istiod and its agent, measured and compared beside the reconciler)
 #
 # Binaries are cached by version under $CDK8S_MESH_CACHE (default ~/.cache/cdk8s-mesh), so a second run
 # (or a fresh clone on the same machine) skips the build. A build is serialized by a lock per module, so
@@ -120,13 +121,20 @@ build_kiali() {
   )
 }
 
-# istioctl (the analyzers the synth-time checks are compared with) installs straight from the proxy:
-# istio.io/istio's go.mod has no replace directives.
+# istioctl (the analyzers the synth-time checks are compared with), pilot-discovery (istiod, the control
+# plane measured beside ours) and pilot-agent (its certificate client) install straight from the proxy:
+# istio.io/istio's go.mod has no replace directives. All three come from one pinned version.
+istio_package() {
+  case "$1" in
+    istioctl) echo istio.io/istio/istioctl/cmd/istioctl ;;
+    pilot-discovery|pilot-agent) echo "istio.io/istio/pilot/cmd/$1" ;;
+  esac
+}
 build_istio() {
   local staging="$cache/modules/istio-$ISTIO_VERSION"
   mkdir -p "$staging"
-  GOBIN="$staging" CGO_ENABLED=0 go install -trimpath -ldflags='-s -w' "istio.io/istio/istioctl/cmd/istioctl@$ISTIO_VERSION" >&2
-  mv "$staging/istioctl" "$bin_dir/istioctl-$ISTIO_VERSION"
+  GOBIN="$staging" CGO_ENABLED=0 go install -trimpath -ldflags='-s -w' "$(istio_package "$1")@$ISTIO_VERSION" >&2
+  mv "$staging/$1" "$bin_dir/$1-$ISTIO_VERSION"
 }
 
 # name → "versioned file name" and "builder".
@@ -137,8 +145,8 @@ binary_file() {
     kubectl-yaml) kubectl_yaml_file ;;
     prometheus|promtool) echo "$1-$PROMETHEUS_VERSION" ;;
     kiali) echo "kiali-$KIALI_VERSION" ;;
-    istioctl) echo "istioctl-$ISTIO_VERSION" ;;
-    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool, kiali, istioctl" >&2; return 1 ;;
+    istioctl|pilot-discovery|pilot-agent) echo "$1-$ISTIO_VERSION" ;;
+    *) echo "unknown test binary '$1': known are kube-apiserver, kube-controller-manager, kubectl, etcd, kubectl-yaml, prometheus, promtool, kiali, istioctl, pilot-discovery, pilot-agent" >&2; return 1 ;;
   esac
 }
 binary_builder() {
@@ -148,11 +156,11 @@ binary_builder() {
     kubectl-yaml) echo build_kubectl_yaml ;;
     prometheus|promtool) echo build_prometheus ;;
     kiali) echo build_kiali ;;
-    istioctl) echo build_istio ;;
+    istioctl|pilot-discovery|pilot-agent) echo build_istio ;;
   esac
 }
 
-[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool kiali istioctl)" >&2; exit 2; }
+[ "$#" -gt 0 ] || { echo "usage: $0 NAME... (kube-apiserver kube-controller-manager kubectl etcd kubectl-yaml prometheus promtool kiali istioctl pilot-discovery pilot-agent)" >&2; exit 2; }
 for name in "$@"; do
   file="$(binary_file "$name")"
   if [ ! -x "$bin_dir/$file" ]; then
@@ -163,7 +171,7 @@ for name in "$@"; do
       if [ ! -x "$bin_dir/$file" ]; then
         echo "building $file (cached in $bin_dir; once per machine)" >&2
         started=$(date +%s)
-        "$builder"
+        "$builder" "$name"
         echo "built $file in $(( $(date +%s) - started )) s" >&2
       fi
     ) 9>"$cache/$builder.lock"
