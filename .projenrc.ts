@@ -119,8 +119,8 @@ project.testTask.spawn(node24Tests);
 const imageTests = project.addTask('test:image', {
   description: 'Build the reconciler image with buildah (cached under ~/.cache/cdk8s-mesh/containers) and run it against a synthesized mesh and a real Envoy',
 });
-// Debian's buildah, installed when missing (a fresh machine has no image builder).
-imageTests.exec('scripts/ensure-buildah.sh');
+// Debian's buildah and debootstrap, installed when missing (a fresh machine has no image builder).
+imageTests.exec('scripts/ensure-image-tools.sh');
 imageTests.exec('jest --runInBand --coverage=false --testPathIgnorePatterns=/node_modules/ --testTimeout=1200000 test/image', { receiveArgs: true });
 project.testTask.spawn(imageTests);
 
