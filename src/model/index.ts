@@ -6,3 +6,4 @@ export * from './regex';
 export * from './annotations';
 export * from './declared-graph';
 export * from './rollout-plan';
+export * from './istio-api.gen';

@@ -1,11 +1,12 @@
 /**
  * Checks across fields and objects that a CRD schema cannot express: regexes Envoy would refuse, VirtualService weights,
- * subsets a route names but no DestinationRule defines, duplicated subset names, chaos windows, rollout plans.
+ * subsets a route names but no DestinationRule defines, duplicated subset names, Sidecar listener ports, chaos windows,
+ * rollout plans.
  */
 import { parseChaosWindows } from '../push/chaos-window';
 import type { MeshObject } from '../push/contract';
 import { resolveHost } from '../push/host-names';
-import type { DestinationRuleSpec, HttpRouteDestination, VirtualServiceSpec } from '../push/istio-spec';
+import type { DestinationRuleSpec, HttpRouteDestination, SidecarSpec, VirtualServiceSpec } from '../push/istio-spec';
 import { cutForMessage } from '../model';
 import { regexProblems } from './regex-checks';
 import { declaredRollout } from '../rollout/declared-rollout';
@@ -38,6 +39,8 @@ export function semanticProblems(object: MeshObject, context: SemanticCheckConte
       return [...virtualServiceProblems(object, context), ...regexProblems(object)];
     case 'DestinationRule':
       return destinationRuleProblems(object);
+    case 'Sidecar':
+      return [...sidecarProblems(object), ...regexProblems(object)];
     default:
       return regexProblems(object);
   }
@@ -114,6 +117,23 @@ function destinationRuleProblems(object: MeshObject): string[] {
       problems.push(`spec.subsets[${index}].name '${cutForMessage(String(subset.name))}' is already used by an earlier subset; subset names must be unique`);
     }
     seen.add(subset.name);
+  });
+  return problems;
+}
+
+/** Istio rejects a Sidecar listener whose port has no number; the CRD schema requires only the port object. */
+function sidecarProblems(object: MeshObject): string[] {
+  const spec = (object.spec ?? {}) as SidecarSpec;
+  const problems: string[] = [];
+  (spec.ingress ?? []).forEach((listener, index) => {
+    if (listener.port.number === undefined) {
+      problems.push(`spec.ingress[${index}].port has no number (${cutForMessage(JSON.stringify(listener.port))}); an ingress listener needs the port it listens on, e.g. port: { number: 9080, protocol: HTTP, name: http }`);
+    }
+  });
+  (spec.egress ?? []).forEach((listener, index) => {
+    if (listener.port && listener.port.number === undefined) {
+      problems.push(`spec.egress[${index}].port has no number (${cutForMessage(JSON.stringify(listener.port))}); give the port its number, or leave the port out to cover every port of the listed hosts`);
+    }
   });
   return problems;
 }

@@ -1,212 +1,61 @@
 /**
- * The subset of the Istio and Kubernetes API shapes the translation reads. The objects have already
- * passed schema validation at ingest, so these types describe what a valid object may hold; every
- * field stays optional because Istio treats absence as "use the default".
+ * Named parts of the Istio API objects the translation reads, cut out of the shapes generated from
+ * Istio's CRDs (src/model/istio-api.gen.ts), so a field the schema gains or renames shows up here
+ * at compile time. The objects have already passed schema validation at ingest; Istio treats an
+ * absent field as "use the default", so nearly every field is optional.
  */
+import type {
+  AuthorizationPolicySpec, DestinationRuleSpec, PeerAuthenticationSpec, RequestAuthenticationSpec,
+  ServiceEntrySpec, SidecarSpec, VirtualServiceSpec, WorkloadEntrySpec,
+} from '../model';
 
-export type StringMatch = { exact?: string; prefix?: string; regex?: string };
+export type {
+  AuthorizationPolicySpec, DestinationRuleSpec, PeerAuthenticationSpec, RequestAuthenticationSpec,
+  ServiceEntrySpec, SidecarSpec, VirtualServiceSpec, WorkloadEntrySpec,
+};
 
-export interface HttpMatchRequest {
-  name?: string;
-  uri?: StringMatch;
-  scheme?: StringMatch;
-  method?: StringMatch;
-  authority?: StringMatch;
-  headers?: Record<string, StringMatch>;
-  withoutHeaders?: Record<string, StringMatch>;
-  queryParams?: Record<string, StringMatch>;
-  port?: number;
-  sourceLabels?: Record<string, string>;
-  sourceNamespace?: string;
-  gateways?: string[];
-  ignoreUriCase?: boolean;
-}
+/** The element type of an optional list field. */
+type Item<List> = NonNullable<List> extends ReadonlyArray<infer Element> ? Element : never;
+/** An optional object field, present. */
+type Field<Parent, Name extends keyof NonNullable<Parent>> = NonNullable<NonNullable<Parent>[Name]>;
 
-export interface PortSelector { number?: number }
+export type HttpRoute = Item<VirtualServiceSpec['http']>;
+export type HttpMatchRequest = Item<HttpRoute['match']>;
+/** exact / prefix / regex: every string match of the API has this shape. */
+export type StringMatch = Field<HttpMatchRequest, 'uri'>;
+export type HttpRouteDestination = Item<HttpRoute['route']>;
+export type Destination = HttpRouteDestination['destination'];
+export type PortSelector = Field<Destination, 'port'>;
+export type Headers = Field<HttpRoute, 'headers'>;
+export type HeaderOperations = Field<Headers, 'request'>;
+export type Percent = Field<HttpRoute, 'mirrorPercentage'>;
+export type HttpFaultInjection = Field<HttpRoute, 'fault'>;
+export type HttpRetry = Field<HttpRoute, 'retries'>;
+export type HttpRedirect = Field<HttpRoute, 'redirect'>;
+export type HttpRewrite = Field<HttpRoute, 'rewrite'>;
+export type CorsPolicy = Field<HttpRoute, 'corsPolicy'>;
+export type HttpDirectResponse = Field<HttpRoute, 'directResponse'>;
+export type TcpRoute = Item<VirtualServiceSpec['tcp']>;
 
-export interface Destination { host: string; subset?: string; port?: PortSelector }
+export type TrafficPolicy = Field<DestinationRuleSpec, 'trafficPolicy'>;
+export type PortTrafficPolicy = Item<TrafficPolicy['portLevelSettings']>;
+export type LoadBalancerSettings = Field<TrafficPolicy, 'loadBalancer'>;
+export type ConsistentHashLb = Field<LoadBalancerSettings, 'consistentHash'>;
+export type ConnectionPoolSettings = Field<TrafficPolicy, 'connectionPool'>;
+export type OutlierDetection = Field<TrafficPolicy, 'outlierDetection'>;
+export type ClientTlsSettings = Field<TrafficPolicy, 'tls'>;
+export type Subset = Item<DestinationRuleSpec['subsets']>;
 
-export interface HeaderOperations {
-  set?: Record<string, string>;
-  add?: Record<string, string>;
-  remove?: string[];
-}
+export type IstioPort = Item<ServiceEntrySpec['ports']>;
+export type IstioIngressListener = Item<SidecarSpec['ingress']>;
+export type IstioEgressListener = Item<SidecarSpec['egress']>;
 
-export interface Headers { request?: HeaderOperations; response?: HeaderOperations }
+export type AuthorizationRule = Item<AuthorizationPolicySpec['rules']>;
+export type RuleSource = Field<Item<AuthorizationRule['from']>, 'source'>;
+export type RuleOperation = Field<Item<AuthorizationRule['to']>, 'operation'>;
+export type RuleCondition = Item<AuthorizationRule['when']>;
 
-export interface HttpRouteDestination { destination: Destination; weight?: number; headers?: Headers }
-
-export interface Percent { value?: number }
-
-export interface HttpFaultInjection {
-  delay?: { fixedDelay?: string; percentage?: Percent; percent?: number };
-  abort?: { httpStatus?: number; grpcStatus?: string; percentage?: Percent };
-}
-
-export interface HttpRetry {
-  attempts?: number;
-  perTryTimeout?: string;
-  retryOn?: string;
-  retryRemoteLocalities?: boolean;
-}
-
-export interface HttpRedirect {
-  uri?: string;
-  authority?: string;
-  port?: number;
-  scheme?: string;
-  redirectCode?: number;
-}
-
-export interface HttpRewrite { uri?: string; authority?: string; uriRegexRewrite?: { match?: string; rewrite?: string } }
-
-export interface CorsPolicy {
-  allowOrigins?: StringMatch[];
-  allowMethods?: string[];
-  allowHeaders?: string[];
-  exposeHeaders?: string[];
-  maxAge?: string;
-  allowCredentials?: boolean;
-}
-
-export interface HttpDirectResponse { status: number; body?: { string?: string } }
-
-export interface HttpRoute {
-  name?: string;
-  match?: HttpMatchRequest[];
-  route?: HttpRouteDestination[];
-  redirect?: HttpRedirect;
-  directResponse?: HttpDirectResponse;
-  rewrite?: HttpRewrite;
-  timeout?: string;
-  retries?: HttpRetry;
-  fault?: HttpFaultInjection;
-  mirror?: Destination;
-  mirrorPercentage?: Percent;
-  mirrors?: { destination: Destination; percentage?: Percent }[];
-  corsPolicy?: CorsPolicy;
-  headers?: Headers;
-}
-
-export interface TcpRoute {
-  match?: { port?: number; destinationSubnets?: string[]; sourceLabels?: Record<string, string> }[];
-  route?: { destination: Destination; weight?: number }[];
-}
-
-export interface VirtualServiceSpec {
-  hosts?: string[];
-  gateways?: string[];
-  http?: HttpRoute[];
-  tcp?: TcpRoute[];
-  exportTo?: string[];
-}
-
-export interface ConsistentHashLb {
-  httpHeaderName?: string;
-  httpCookie?: { name: string; path?: string; ttl?: string };
-  useSourceIp?: boolean;
-  httpQueryParameterName?: string;
-  ringHash?: { minimumRingSize?: number };
-  maglev?: { tableSize?: number };
-  minimumRingSize?: number;
-}
-
-export interface LoadBalancerSettings {
-  simple?: 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
-  consistentHash?: ConsistentHashLb;
-}
-
-export interface ConnectionPoolSettings {
-  tcp?: { maxConnections?: number; connectTimeout?: string };
-  http?: {
-    http1MaxPendingRequests?: number;
-    http2MaxRequests?: number;
-    maxRequestsPerConnection?: number;
-    maxRetries?: number;
-    idleTimeout?: string;
-    h2UpgradePolicy?: 'DEFAULT' | 'DO_NOT_UPGRADE' | 'UPGRADE';
-  };
-}
-
-export interface OutlierDetection {
-  consecutive5xxErrors?: number;
-  consecutiveGatewayErrors?: number;
-  interval?: string;
-  baseEjectionTime?: string;
-  maxEjectionPercent?: number;
-  minHealthPercent?: number;
-}
-
-export interface ClientTlsSettings {
-  mode?: 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
-  sni?: string;
-  [field: string]: unknown;
-}
-
-export interface PortTrafficPolicy {
-  port?: PortSelector;
-  loadBalancer?: LoadBalancerSettings;
-  connectionPool?: ConnectionPoolSettings;
-  outlierDetection?: OutlierDetection;
-  tls?: ClientTlsSettings;
-}
-
-export interface TrafficPolicy extends Omit<PortTrafficPolicy, 'port'> {
-  portLevelSettings?: PortTrafficPolicy[];
-}
-
-export interface Subset { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy }
-
-export interface DestinationRuleSpec {
-  host?: string;
-  trafficPolicy?: TrafficPolicy;
-  subsets?: Subset[];
-  exportTo?: string[];
-  workloadSelector?: { matchLabels?: Record<string, string> };
-}
-
-export interface IstioPort { number: number; name?: string; protocol?: string; targetPort?: number }
-
-export interface WorkloadEntrySpec {
-  address?: string;
-  ports?: Record<string, number>;
-  labels?: Record<string, string>;
-  network?: string;
-  locality?: string;
-  weight?: number;
-  serviceAccount?: string;
-}
-
-export interface ServiceEntrySpec {
-  hosts?: string[];
-  addresses?: string[];
-  ports?: IstioPort[];
-  location?: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
-  resolution?: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
-  endpoints?: WorkloadEntrySpec[];
-  workloadSelector?: { labels?: Record<string, string> };
-  exportTo?: string[];
-}
-
-export interface IstioIngressListener {
-  port: IstioPort;
-  bind?: string;
-  defaultEndpoint?: string;
-}
-
-export interface IstioEgressListener {
-  port?: IstioPort;
-  bind?: string;
-  hosts: string[];
-}
-
-export interface SidecarSpec {
-  workloadSelector?: { labels?: Record<string, string> };
-  ingress?: IstioIngressListener[];
-  egress?: IstioEgressListener[];
-  outboundTrafficPolicy?: { mode?: 'ALLOW_ANY' | 'REGISTRY_ONLY' };
-}
-
+/** The Kubernetes Service fields the service registry reads (core/v1, not an Istio CRD). */
 export interface KubernetesServicePort {
   name?: string;
   port: number;

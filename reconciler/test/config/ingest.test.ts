@@ -48,6 +48,19 @@ describe('ingestDocuments', () => {
     expect(result.rejected[0].reasons[0]).toMatch(reason);
   });
 
+  test.each([
+    ['an ingress port without a number', 'ingress: [{ port: { protocol: HTTP, name: http }, defaultEndpoint: "127.0.0.1:9080" }]',
+      /^Sidecar bookinfo\/scoped \(sidecar.yaml document 1\): spec.ingress\[0\].port has no number \(\{"protocol":"HTTP","name":"http"\}\); an ingress listener needs the port it listens on/],
+    ['an egress port without a number', 'egress: [{ port: { protocol: HTTP }, hosts: ["./*"] }]',
+      /^Sidecar bookinfo\/scoped \(sidecar.yaml document 1\): spec.egress\[0\].port has no number .*leave the port out to cover every port/],
+  ])('GIVEN a Sidecar with %s (the CRD schema admits it, Istio does not) WHEN ingested THEN it is rejected with the field and the fix', (_, listeners, reason) => {
+    const sidecar = `apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: { name: scoped, namespace: bookinfo }\nspec:\n  ${listeners}\n`;
+    const result = ingestDocuments([{ source: 'sidecar.yaml', text: sidecar }]);
+    expect(result.objects).toEqual([]);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0].reasons[0]).toMatch(reason);
+  });
+
   test('GIVEN an invalid object read from the Kubernetes API WHEN ingested THEN its rejection names the API object, with no document number or line', () => {
     const source = 'kubernetes:VirtualService/bookinfo/bad';
     const result = ingestDocuments([

@@ -1,6 +1,7 @@
 import {
   INBOUND_CLIENT_CERT_HCM_FIELDS, autoMtlsTransportSocketMatches, destinationRuleTlsMode, inboundFilterChains, upstreamMtlsTransportSocket, upstreamSni, upstreamTlsDecision,
 } from '../../src/xds/translate/security/mtls';
+import type { DestinationRuleSpec } from '../../src/push/istio-spec';
 import { MtlsMode } from '../../src/xds/translate/security/peer-authentication';
 import { CLUSTER_TYPE, LISTENER_TYPE, assertEncodes, httpConnectionManager } from './fixtures';
 
@@ -80,7 +81,8 @@ describe('outbound mTLS', () => {
     expect(upstreamTlsDecision({ destinationRuleTlsMode: drMode, destinationMtlsMode: peerMode, destinationHasSidecar: sidecar })).toBe(expected);
   });
 
-  const rule = {
+  const rule: DestinationRuleSpec = {
+    host: 'reviews',
     trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 9090 }, tls: { mode: 'DISABLE' } }] },
     subsets: [{ name: 'legacy', trafficPolicy: { tls: { mode: 'SIMPLE' } } }, { name: 'v2', labels: { version: 'v2' } }],
   };

@@ -112,11 +112,12 @@ function withoutInboundCollisions(outbound: OutboundListenerPlan[], inbound: rea
 function planInbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined): InboundPortPlan[] {
   const ingress = sidecar?.spec.ingress ?? [];
   if (ingress.length > 0) {
+    // The ingest check guarantees every ingress port a number (semantic-checks.ts).
     return ingress.map((listener, index) => ({
-      port: listener.port.number,
+      port: listener.port.number!,
       protocol: selectPortProtocol(listener.port.protocol, listener.port.name),
       bind: listener.bind ?? proxy.instanceIp,
-      endpoint: parseDefaultEndpoint(listener.defaultEndpoint, listener.port.number, proxy,
+      endpoint: parseDefaultEndpoint(listener.defaultEndpoint, listener.port.number!, proxy,
         `Sidecar ${sidecar?.namespace}/${sidecar?.name} spec.ingress[${index}].defaultEndpoint`),
     })).sort((a, b) => a.port - b.port);
   }

@@ -3,6 +3,7 @@
  * (server) side per PeerAuthentication mode, and the outbound (client) side per DestinationRule
  * `tls.mode` or auto-mTLS.
  */
+import type { DestinationRuleSpec } from '../../../push/istio-spec';
 import type { MtlsMode } from './peer-authentication';
 import { SDS_SECRET_NAMES, sdsSecretConfig } from './sds';
 
@@ -187,7 +188,7 @@ function tlsModeOf(policy: TrafficPolicyTls | undefined, port: number): string |
 }
 
 /** The DestinationRule `tls.mode` for a port and subset: subset over top level, port-level over general. */
-export function destinationRuleTlsMode(spec: any, port: number, subset?: string): string | undefined {
-  const subsetPolicy = subset ? (spec?.subsets as any[] | undefined)?.find((candidate) => candidate?.name === subset)?.trafficPolicy : undefined;
+export function destinationRuleTlsMode(spec: DestinationRuleSpec | undefined, port: number, subset?: string): string | undefined {
+  const subsetPolicy = subset ? spec?.subsets?.find((candidate) => candidate.name === subset)?.trafficPolicy : undefined;
   return tlsModeOf(subsetPolicy, port) ?? tlsModeOf(spec?.trafficPolicy, port);
 }

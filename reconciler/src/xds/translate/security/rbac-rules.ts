@@ -3,6 +3,7 @@
  * `to` entries are ORed, and the from-part, to-part and every `when` condition are ANDed; within
  * one source or operation every field is ANDed and the values of a field are ORed.
  */
+import type { AuthorizationRule, RuleCondition, RuleOperation, RuleSource } from '../../../push/istio-spec';
 import { principalToSpiffeId } from '../../../security/spiffe';
 import {
   Matcher, allOfPermissions, allOfPrincipals, anyOfPermissions, anyOfPrincipals, cidrRange, jwtClaimPrincipal, wildcardStringMatcher,
@@ -13,12 +14,6 @@ export interface RuleContext {
   readonly trustDomain: string;
   /** e.g. `AuthorizationPolicy default/allow-get: spec.rules[0]`, prefixed to error messages. */
   readonly where: string;
-}
-
-interface Condition {
-  readonly key: string;
-  readonly values?: readonly string[];
-  readonly notValues?: readonly string[];
 }
 
 /** `values` ORed, negated `notValues` ANDed with them; undefined when the field is absent. */
@@ -76,7 +71,7 @@ function requestPrincipal(value: string, context: RuleContext, fieldName: string
   ]);
 }
 
-function sourcePrincipal(source: any, context: RuleContext, where: string): Matcher {
+function sourcePrincipal(source: RuleSource, context: RuleContext, where: string): Matcher {
   const ctx = { ...context, where };
   const parts = [
     ...field(source.principals, source.notPrincipals, (v) => peerPrincipal(v, ctx), anyOfPrincipals, notPrincipal),
@@ -96,7 +91,7 @@ function portPermission(value: string | number, where: string): Matcher {
   return { destination_port: port };
 }
 
-function operationPermission(operation: any, where: string): Matcher {
+function operationPermission(operation: RuleOperation, where: string): Matcher {
   const header = (name: string, ignoreCase: boolean) => (value: string) =>
     ({ header: { name, string_match: wildcardStringMatcher(value, { ignoreCase }) } });
   const parts = [
@@ -116,7 +111,7 @@ const HEADER_KEY = /^request\.headers\[([^\][]+)\]$/;
 const SUPPORTED_KEYS = 'request.headers[<name>], request.auth.claims[<claim>]…, request.auth.principal, request.auth.audiences, '
   + 'request.auth.presenter, source.ip, remote.ip, source.namespace, source.principal, destination.port, destination.ip, connection.sni';
 
-function conditionMatcher(condition: Condition, context: RuleContext, where: string): ConditionMatcher {
+function conditionMatcher(condition: RuleCondition, context: RuleContext, where: string): ConditionMatcher {
   const ctx = { ...context, where };
   const principal = (toMatcher: (v: string) => Matcher) =>
     ({ principal: allOfPrincipals(field(condition.values, condition.notValues, toMatcher, anyOfPrincipals, notPrincipal)) });
@@ -149,18 +144,17 @@ function conditionMatcher(condition: Condition, context: RuleContext, where: str
 }
 
 /** The Envoy RBAC `Policy` for one rule. */
-export function ruleToPolicy(rule: any, context: RuleContext): { permissions: Matcher[]; principals: Matcher[] } {
+export function ruleToPolicy(rule: AuthorizationRule, context: RuleContext): { permissions: Matcher[]; principals: Matcher[] } {
   const principalParts: Matcher[] = [];
   const permissionParts: Matcher[] = [];
-  const from: any[] | undefined = rule?.from;
-  const to: any[] | undefined = rule?.to;
+  const { from, to } = rule;
   if (from?.length) {
     principalParts.push(anyOfPrincipals(from.map((entry, i) => sourcePrincipal(entry?.source ?? {}, context, `${context.where}.from[${i}].source`))));
   }
   if (to?.length) {
     permissionParts.push(anyOfPermissions(to.map((entry, i) => operationPermission(entry?.operation ?? {}, `${context.where}.to[${i}].operation`))));
   }
-  ((rule?.when ?? []) as Condition[]).forEach((condition, i) => {
+  (rule.when ?? []).forEach((condition, i) => {
     const where = `${context.where}.when[${i}]`;
     if (!condition.values?.length && !condition.notValues?.length) {
       throw new Error(`${where} (key "${condition.key}") has neither values nor notValues; list the values to match`);

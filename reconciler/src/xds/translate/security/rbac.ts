@@ -9,6 +9,7 @@
  * before the router.
  */
 import type { MeshObject } from '../../../push/contract';
+import type { AuthorizationPolicySpec } from '../../../push/istio-spec';
 import { PolicyTarget, applicablePolicies, qualifiedName } from './policy-scope';
 import { ruleToPolicy } from './rbac-rules';
 
@@ -46,7 +47,7 @@ export function translateAuthorizationPolicies(
     if (selected.length === 0) continue;
     const envoyPolicies: Record<string, unknown> = {};
     for (const policy of selected) {
-      const rules: unknown[] = policy.spec?.rules ?? [];
+      const rules = (policy.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
       rules.forEach((rule, index) => {
         envoyPolicies[envoyPolicyName(policy, index)] = ruleToPolicy(rule, {
           trustDomain: context.trustDomain,
