@@ -1,8 +1,8 @@
 /**
  * Figure 8's queries without its fleet: the same mesh and the same flushes, fed straight into the
  * reconciler's telemetry store on a simulated clock (seconds of history in a few seconds), then the
- * edge query and the whole-mesh graph timed in this process. For profiling the query path alone:
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof telemetry-profile.js [--services N] [--proxies N] [--seconds S]
+ * edge query and the whole-mesh graph (merged anew, `freshGraph`) timed in this process. For profiling the query path alone:
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof telemetry-profile.js [--services N] [--proxies N] [--seconds S] [--metrics between|after|no]
  * Prints one JSON line of medians. The figure itself (`bench/run.sh telemetry`) stays the measurement.
  */
 import { parseArgs } from 'util';
@@ -18,12 +18,13 @@ const FLUSH_INTERVAL_MS = 5000;
 const QUERY_WINDOW_MS = 5 * 60_000;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: Object.fromEntries(['services', 'proxies', 'clusters', 'seconds', 'queries'].map((name) => [name, { type: 'string' as const }])) });
+  const { values } = parseArgs({ options: Object.fromEntries(['services', 'proxies', 'clusters', 'seconds', 'queries', 'metrics'].map((name) => [name, { type: 'string' as const }])) });
   const services = Number(values.services ?? 1000);
   const proxies = Number(values.proxies ?? 1000);
   const clusters = Number(values.clusters ?? 5);
   const historyMs = Number(values.seconds ?? 90) * 1000;
   const queries = Number(values.queries ?? 7);
+  const withMetrics = values.metrics ?? 'between';
   const scale = { services };
   const dir = writeMeshConfig(scale);
   const { reconciler } = await startBenchReconciler({ dir, source: 'pushed' });
@@ -62,11 +63,13 @@ async function main(): Promise<void> {
       edges = store.edges({ windowMs: QUERY_WINDOW_MS }).length;
       edgeCpuMs.push(cpuMs(edgeCpuStarted));
       edgeMs.push(performance.now() - edgeStarted);
+      if (withMetrics === 'between') reconciler.telemetry.renderMetrics();
       const graphStarted = performance.now();
       const graphCpuStarted = process.cpuUsage();
-      graphEdges = reconciler.observatory.graph({ windowMs: QUERY_WINDOW_MS }).edges.length;
+      graphEdges = reconciler.observatory.freshGraph({ windowMs: QUERY_WINDOW_MS }).edges.length;
       graphCpuMs.push(cpuMs(graphCpuStarted));
       graphMs.push(performance.now() - graphStarted);
+      if (withMetrics === 'after') reconciler.telemetry.renderMetrics();
     }
     const median = (samples: number[]) => Math.round(percentile([...samples].sort((a, b) => a - b), 50) * 10) / 10;
     process.stdout.write(`${JSON.stringify({
