@@ -21,6 +21,9 @@ export interface TelemetryTimings {
   /** Building the observatory's whole-mesh graph (what `/api/graph` answers) over the window. */
   readonly graphBuildMs: number;
   readonly graphBuildCpuMs: number;
+  /** The same graph with the telemetry merged anew (`freshGraph`): a request that finds no shared merge. */
+  readonly graphFreshMs: number;
+  readonly graphFreshCpuMs: number;
   readonly graphNodes: number;
   readonly graphEdges: number;
   readonly edges: number;
@@ -130,8 +133,14 @@ function timeTelemetry(reconciler: Reconciler, windowMs: number): TelemetryTimin
   const graph = reconciler.observatory.graph({ windowMs });
   const graphCpu = process.cpuUsage(graphCpuStarted);
   const graphBuildMs = performance.now() - graphStarted;
+  const freshStarted = performance.now();
+  const freshCpuStarted = process.cpuUsage();
+  reconciler.observatory.freshGraph({ windowMs });
+  const freshCpu = process.cpuUsage(freshCpuStarted);
+  const graphFreshMs = performance.now() - freshStarted;
   return {
     graphBuildMs, graphBuildCpuMs: (graphCpu.user + graphCpu.system) / 1000, graphNodes: graph.nodes.length, graphEdges: graph.edges.length,
+    graphFreshMs, graphFreshCpuMs: (freshCpu.user + freshCpu.system) / 1000,
     edgeQueryMs, edgeQueryCpuMs, metricsRenderMs, edges: edges.length, series: reconciler.telemetry.store.seriesCount,
     istioSeries: reconciler.telemetry.store.istio.size, metricsBytes: metrics.reduce((bytes, chunk) => bytes + chunk.length, 0), flushes: reconciler.telemetry.store.counters.flushes,
   };

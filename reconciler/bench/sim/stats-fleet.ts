@@ -83,6 +83,17 @@ function surroundingStats(address: string): EnvoyMetric[] {
   return stats;
 }
 
+/** One flush of a sidecar of `workload`: the stats around its clusters, then those of each cluster it calls. */
+export function sidecarFlushMetrics(workload: BenchWorkload, scale: MeshScale, clustersPerProxy: number): EnvoyMetric[] {
+  const metrics = [...surroundingStats(workload.address)];
+  for (let k = 1; k <= clustersPerProxy; k += 1) {
+    const callee = (workload.service + k) % scale.services;
+    const host = `${serviceName(callee)}.${namespaceOf(callee, scale)}.svc.cluster.local`;
+    metrics.push(...clusterFlush(outboundClusterName(SERVICE_PORT, k % 2 === 0 ? 'v2' : 'v1', host), 40 + k));
+  }
+  return metrics;
+}
+
 export class StatsFleet {
   private readonly channels: grpc.Client[];
   private readonly calls: grpc.ClientWritableStream<Uint8Array>[] = [];
@@ -95,15 +106,7 @@ export class StatsFleet {
 
   constructor(private readonly workloads: readonly BenchWorkload[], scale: MeshScale, private readonly options: StatsFleetOptions) {
     this.channels = Array.from({ length: options.channels }, () => new grpc.Client(options.target, grpc.credentials.createInsecure()));
-    const flushes = workloads.map((workload) => {
-      const metrics = [...surroundingStats(workload.address)];
-      for (let k = 1; k <= options.clustersPerProxy; k += 1) {
-        const callee = (workload.service + k) % scale.services;
-        const host = `${serviceName(callee)}.${namespaceOf(callee, scale)}.svc.cluster.local`;
-        metrics.push(...clusterFlush(outboundClusterName(SERVICE_PORT, k % 2 === 0 ? 'v2' : 'v1', host), 40 + k));
-      }
-      return { workload, metrics };
-    });
+    const flushes = workloads.map((workload) => ({ workload, metrics: sidecarFlushMetrics(workload, scale, options.clustersPerProxy) }));
     this.statsPerFlush = flushes[0]?.metrics.length ?? 0;
     this.first = flushes.map(({ workload, metrics }) => encodeStreamMetricsMessage({ node: sidecarNode(workload), metrics }));
     this.later = flushes.map(({ metrics }) => encodeStreamMetricsMessage({ metrics }));

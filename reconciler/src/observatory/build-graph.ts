@@ -12,19 +12,20 @@ import { appendObservedShares } from './appenders/weight-appender';
 import { buildBaseGraph } from './base-graph';
 import type { ObservatoryGraph } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
-import { trafficIndex } from './traffic-index';
+import { TrafficIndex, trafficIndex } from './traffic-index';
 import { meshValidationCounts } from './validations/validations';
 
 /** Per request, on a copy of the declared base graph (badges and declared weights are already on it). */
 const APPENDERS = [appendTraffic, appendObservedShares, appendSecurity, appendEndpoints, appendHealth];
 
-export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { readonly windowMs: number; readonly namespace?: string }): ObservatoryGraph {
+/** @param shared the window's traffic index, when the caller shares one across requests (see SharedTrafficIndex) */
+export function buildObservatoryGraph(inputs: ObservatoryInputs, options: { readonly windowMs: number; readonly namespace?: string }, shared?: TrafficIndex): ObservatoryGraph {
   const generatedAt = new Date(inputs.now).toISOString();
   const windowSeconds = options.windowMs / 1000;
   if (!inputs.push) {
     return { namespace: options.namespace, namespaces: [], windowSeconds, generatedAt, nodes: [], edges: [], validationCounts: { error: 0, warning: 0 } };
   }
-  const traffic = trafficIndex(inputs.traffic, options.windowMs, inputs.now);
+  const traffic = shared ?? trafficIndex(inputs.traffic, options.windowMs, inputs.now);
   const draft = buildBaseGraph({ ...inputs, push: inputs.push }, options.windowMs, traffic);
   for (const append of APPENDERS) append(draft);
 

@@ -28,11 +28,23 @@ export const versionKey = (host: string, version: string) => `${host}\u0000${ver
 const hostOf = (destination: TrafficDestination) => destination.service?.host ?? destination.cluster;
 
 export function trafficIndex(source: TrafficSource, windowMs: number, now: number): TrafficIndex {
+  // The four groupings ask one after the other about the same series: look its keys up once.
+  let lastPeer: SourcePeer | undefined;
+  let lastDestination: TrafficDestination | undefined;
+  let last: SeriesKeys = {};
+  const keys = (peer: SourcePeer, destination: TrafficDestination) => {
+    if (peer !== lastPeer || destination !== lastDestination) {
+      lastPeer = peer;
+      lastDestination = destination;
+      last = keysOf(peer, destination);
+    }
+    return last;
+  };
   const [byCaller, byHost, byVersion, inboundByHost] = source.groupedTotals({ windowMs }, [
-    (peer, destination) => keysOf(peer, destination).caller,
-    (peer, destination) => keysOf(peer, destination).host,
-    (peer, destination) => keysOf(peer, destination).version,
-    (peer, destination) => keysOf(peer, destination).inbound,
+    (peer, destination) => keys(peer, destination).caller,
+    (peer, destination) => keys(peer, destination).host,
+    (peer, destination) => keys(peer, destination).version,
+    (peer, destination) => keys(peer, destination).inbound,
   ], now);
   return { byCaller, byHost, byVersion, inboundByHost };
 }

@@ -76,7 +76,8 @@ export interface EdgeAccumulator {
   readonly source?: SourcePeer;
   readonly destination: TrafficDestination;
   readonly protocol: RequestProtocol;
-  readonly rates: Float64Array;
+  /** Where the edge's summed per-second rates begin in the array its query sums edges in. */
+  readonly offset: number;
   reporters: number;
   ejectedHosts: number;
   /** Series of the edge whose connections are known to be mutual TLS, and known to be plaintext. */
@@ -84,60 +85,87 @@ export interface EdgeAccumulator {
   plaintextSeries: number;
 }
 
-export function edgeTraffic(edge: EdgeAccumulator, windowSeconds: number): EdgeTraffic {
-  const rates = edge.rates;
-  const requests = rates[FIELD.requests];
-  const grpcCalls = rates[FIELD.grpcCalls];
-  const latencyCount = rates[FIELD.latencyCount];
-  const percentiles = histogramPercentiles(rates, FIELD.latencyBuckets);
+/** The edge's traffic from its accumulated facts and its rates at `edge.offset` in `sums`. */
+export function edgeTraffic(edge: EdgeAccumulator, sums: Float64Array, windowSeconds: number): EdgeTraffic {
+  const at = edge.offset;
+  const requests = sums[at + FIELD.requests];
+  const grpcCalls = sums[at + FIELD.grpcCalls];
+  const latencyCount = sums[at + FIELD.latencyCount];
+  const percentiles = histogramPercentiles(sums, at + FIELD.latencyBuckets);
   const inbound = edge.destination.direction === 'inbound';
-  const source = edge.source && !inbound ? edge.source : undefined;
   return {
     direction: edge.destination.direction,
-    source: {
-      namespace: source?.namespace ?? UNKNOWN,
-      workload: source?.workload ?? UNKNOWN,
-      app: source?.app ?? UNKNOWN,
-      version: source?.version ?? UNKNOWN,
-      canonicalService: source?.canonicalService ?? UNKNOWN,
-      canonicalRevision: source?.canonicalRevision ?? UNKNOWN,
-    },
-    destination: {
-      service: edge.destination.service,
-      subset: edge.destination.subset,
-      version: edge.destination.version,
-      workload: edge.destination.workload?.workload,
-      external: edge.destination.external,
-    },
+    source: edge.source && !inbound ? sourceEndpoint(edge.source) : UNKNOWN_ENDPOINT,
+    destination: destinationOf(edge.destination),
     protocol: edge.protocol,
     windowSeconds,
     reporters: edge.reporters,
     requestsPerSecond: requests,
     responsesPerSecond: {
-      '2xx': rates[FIELD.responses2xx], '3xx': rates[FIELD.responses3xx], '4xx': rates[FIELD.responses4xx], '5xx': rates[FIELD.responses5xx],
+      '2xx': sums[at + FIELD.responses2xx], '3xx': sums[at + FIELD.responses3xx], '4xx': sums[at + FIELD.responses4xx], '5xx': sums[at + FIELD.responses5xx],
     },
-    errorRatio: requests > 0 ? rates[FIELD.responses5xx] / requests : undefined,
-    grpcErrorRatio: grpcCalls > 0 ? rates[FIELD.grpcErrors] / grpcCalls : undefined,
+    errorRatio: requests > 0 ? sums[at + FIELD.responses5xx] / requests : undefined,
+    grpcErrorRatio: grpcCalls > 0 ? sums[at + FIELD.grpcErrors] / grpcCalls : undefined,
     latencyMs: percentiles === undefined ? undefined : {
-      ...percentiles,
-      mean: latencyCount > 0 ? rates[FIELD.latencySum] / latencyCount : 0,
+      p50: percentiles.p50,
+      p95: percentiles.p95,
+      p99: percentiles.p99,
+      mean: latencyCount > 0 ? sums[at + FIELD.latencySum] / latencyCount : 0,
     },
     tcp: {
-      sentBytesPerSecond: rates[FIELD.sentBytes],
-      receivedBytesPerSecond: rates[FIELD.receivedBytes],
-      connectionsOpenedPerSecond: rates[FIELD.connectionsOpened],
-      connectionsClosedPerSecond: rates[FIELD.connectionsClosed],
+      sentBytesPerSecond: sums[at + FIELD.sentBytes],
+      receivedBytesPerSecond: sums[at + FIELD.receivedBytes],
+      connectionsOpenedPerSecond: sums[at + FIELD.connectionsOpened],
+      connectionsClosedPerSecond: sums[at + FIELD.connectionsClosed],
     },
-    mtlsShare: mtlsShare(edge, inbound),
+    mtlsShare: mtlsShare(edge, sums, inbound),
     resilience: {
-      circuitBreakerOverflowsPerSecond: rates[FIELD.overflows],
-      outlierEjectionsPerSecond: rates[FIELD.ejections],
-      retriesPerSecond: rates[FIELD.retries],
-      faultAbortsPerSecond: rates[FIELD.faultAborts],
-      faultDelaysPerSecond: rates[FIELD.faultDelays],
+      circuitBreakerOverflowsPerSecond: sums[at + FIELD.overflows],
+      outlierEjectionsPerSecond: sums[at + FIELD.ejections],
+      retriesPerSecond: sums[at + FIELD.retries],
+      faultAbortsPerSecond: sums[at + FIELD.faultAborts],
+      faultDelaysPerSecond: sums[at + FIELD.faultDelays],
       ejectedHosts: edge.ejectedHosts,
     },
   };
+}
+
+const UNKNOWN_ENDPOINT: EdgeEndpoint = Object.freeze({
+  namespace: UNKNOWN, workload: UNKNOWN, app: UNKNOWN, version: UNKNOWN, canonicalService: UNKNOWN, canonicalRevision: UNKNOWN,
+});
+
+/**
+ * The endpoint and destination parts of an edge depend only on the series' source and destination,
+ * which live as long as the series: made once each and shared (frozen) by every query's edges.
+ */
+const endpointBySource = new WeakMap<SourcePeer, EdgeEndpoint>();
+const destinationByResolved = new WeakMap<TrafficDestination, EdgeTraffic['destination']>();
+
+function sourceEndpoint(source: SourcePeer): EdgeEndpoint {
+  let endpoint = endpointBySource.get(source);
+  if (!endpoint) {
+    endpoint = Object.freeze({
+      namespace: source.namespace, workload: source.workload, app: source.app, version: source.version,
+      canonicalService: source.canonicalService, canonicalRevision: source.canonicalRevision,
+    });
+    endpointBySource.set(source, endpoint);
+  }
+  return endpoint;
+}
+
+function destinationOf(destination: TrafficDestination): EdgeTraffic['destination'] {
+  let found = destinationByResolved.get(destination);
+  if (!found) {
+    found = Object.freeze({
+      service: destination.service,
+      subset: destination.subset,
+      version: destination.version,
+      workload: destination.workload?.workload,
+      external: destination.external,
+    });
+    destinationByResolved.set(destination, found);
+  }
+  return found;
 }
 
 /**
@@ -145,11 +173,12 @@ export function edgeTraffic(edge: EdgeAccumulator, windowSeconds: number): EdgeT
  * over mutual TLS over requests. Outbound TCP: TLS handshakes over connections opened. Without
  * new traffic of that kind in the window, the share of series whose last connections were TLS.
  */
-function mtlsShare(edge: EdgeAccumulator, inbound: boolean): number | undefined {
-  const rates = edge.rates;
-  const [part, whole] = inbound ? [rates[FIELD.downstreamTlsConnections], rates[FIELD.downstreamConnections]]
-    : edge.protocol === 'tcp' ? [rates[FIELD.tlsConnections], rates[FIELD.connectionsOpened]]
-      : [rates[FIELD.mtlsRequests], rates[FIELD.requests]];
+function mtlsShare(edge: EdgeAccumulator, sums: Float64Array, inbound: boolean): number | undefined {
+  const at = edge.offset;
+  const partField = inbound ? FIELD.downstreamTlsConnections : edge.protocol === 'tcp' ? FIELD.tlsConnections : FIELD.mtlsRequests;
+  const wholeField = inbound ? FIELD.downstreamConnections : edge.protocol === 'tcp' ? FIELD.connectionsOpened : FIELD.requests;
+  const part = sums[at + partField];
+  const whole = sums[at + wholeField];
   if (whole > 0) return Math.min(1, part / whole);
   const known = edge.mtlsSeries + edge.plaintextSeries;
   return known > 0 ? edge.mtlsSeries / known : undefined;

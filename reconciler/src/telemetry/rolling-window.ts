@@ -67,8 +67,8 @@ export class RollingWindow {
     return coveredFrom;
   }
 
-  /** Adds the fields of the last `windowMs`, each multiplied by `scale`, into `into`. */
-  addInto(now: number, windowMs: number, into: Float64Array, scale = 1): void {
+  /** Adds the fields of the last `windowMs`, each multiplied by `scale`, into `into` from `at` on. */
+  addInto(now: number, windowMs: number, into: Float64Array, scale = 1, at = 0): void {
     const fields = this.fields;
     if (!fields) return;
     const [first, last] = this.slotRange(now, windowMs);
@@ -76,7 +76,7 @@ export class RollingWindow {
       const slotNumber = this.slotNumbers[index];
       if (!this.used[index] || slotNumber < first || slotNumber > last) continue;
       const offset = index * this.fieldCount;
-      for (let field = 0; field < this.fieldCount; field += 1) into[field] += fields[offset + field] * scale;
+      for (let field = 0; field < this.fieldCount; field += 1) into[at + field] += fields[offset + field] * scale;
     }
   }
 

@@ -8,14 +8,15 @@
  */
 import { DEFAULT_STATS_FLUSH_INTERVAL_MS } from '../model';
 import type { ProxyIdentity } from '../push/contract';
-import { EdgeAccumulator, EdgeTraffic, edgeTraffic } from './edge-traffic';
+import type { EdgeTraffic } from './edge-traffic';
 import { attributeFaults, FaultTarget } from './fault-attribution';
 import { DEFAULT_ISTIO_CLUSTER_NAME, EdgeLabelInput } from './istio-labels';
 import { IstioTotals } from './istio-totals';
 import type { EnvoyMetric, FamilyFilter } from './metrics-wire';
 import { ClusterFlush, ProxyFlush, ProxyFlushReader, StatNameCache } from './proxy-flush';
 import type { TrafficDestination, TrafficDestinations } from './traffic-destination';
-import { FIELD_COUNT, flushHasTraffic, InjectedFaults } from './traffic-fields';
+import { flushHasTraffic, InjectedFaults } from './traffic-fields';
+import { mergeEdges, mergeGrouped, mergeTotal } from './series-merge';
 import { MAX_WINDOW_MS, ProxyCoverage } from './proxy-coverage';
 import { IstioRecords, SourcePeer, TrafficSeries } from './traffic-series';
 import { SubsetTotals } from './subset-totals';
@@ -171,22 +172,7 @@ export class TelemetryStore {
 
   /** The edges matching a query, one per source workload → destination (service, subset, version). */
   edges(query: TrafficQuery, now: number = Date.now()): EdgeTraffic[] {
-    const windowMs = checkedWindow(query.windowMs);
-    const edges = new Map<string, EdgeAccumulator>();
-    const spans = new Map<ProxyCoverage, number | undefined>();
-    for (const series of this.allSeries()) {
-      if (!matches(series, query)) continue;
-      let edge = edges.get(series.edgeKey);
-      if (!edge) {
-        edge = {
-          source: series.source, destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
-          reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
-        };
-        edges.set(series.edgeKey, edge);
-      }
-      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
-    }
-    return [...edges.values()].filter((edge) => edge.reporters > 0).map((edge) => edgeTraffic(edge, windowMs / 1000));
+    return mergeEdges(this.seriesByProxy, { ...query, windowMs: checkedWindow(query.windowMs) }, now);
   }
 
   /**
@@ -194,18 +180,7 @@ export class TelemetryStore {
    * as a rollout judges a canary. Undefined when nothing matching reported in the window.
    */
   total(query: TrafficQuery, now: number = Date.now()): EdgeTraffic | undefined {
-    const windowMs = checkedWindow(query.windowMs);
-    let edge: EdgeAccumulator | undefined;
-    const spans = new Map<ProxyCoverage, number | undefined>();
-    for (const series of this.allSeries()) {
-      if (!matches(series, query)) continue;
-      edge ??= {
-        destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
-        reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
-      };
-      if (addSeries(edge, series, now, windowMs, spans)) edge.reporters += 1;
-    }
-    return edge && edge.reporters > 0 ? edgeTraffic(edge, windowMs / 1000) : undefined;
+    return mergeTotal(this.seriesByProxy, { ...query, windowMs: checkedWindow(query.windowMs) }, now);
   }
 
   /**
@@ -215,46 +190,7 @@ export class TelemetryStore {
    * that maps a series to undefined leaves it out.
    */
   groupedTotals(query: TrafficQuery, groupings: readonly TrafficGrouping[], now: number = Date.now()): Map<string, EdgeTraffic>[] {
-    const windowMs = checkedWindow(query.windowMs);
-    const groups = groupings.map(() => new Map<string, EdgeAccumulator>());
-    const spans = new Map<ProxyCoverage, number | undefined>();
-    const rates = new Float64Array(FIELD_COUNT);
-    const keys: (string | undefined)[] = new Array(groupings.length);
-    const single: SeriesSums = { rates, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0 };
-    for (const series of this.allSeries()) {
-      if (!matches(series, query)) continue;
-      // Plain loops: this runs once per series for every graph the observatory draws.
-      for (let index = 0; index < groupings.length; index += 1) keys[index] = groupings[index](series.source, series.destination);
-      if (keys.every((key) => key === undefined)) continue;
-      rates.fill(0);
-      single.ejectedHosts = 0;
-      single.mtlsSeries = 0;
-      single.plaintextSeries = 0;
-      if (!addSeries(single, series, now, windowMs, spans)) continue;
-      for (let index = 0; index < keys.length; index += 1) {
-        const key = keys[index];
-        if (key === undefined) continue;
-        let edge = groups[index].get(key);
-        if (!edge) {
-          edge = {
-            source: series.source, destination: series.destination, protocol: series.protocol, rates: new Float64Array(FIELD_COUNT),
-            reporters: 0, ejectedHosts: 0, mtlsSeries: 0, plaintextSeries: 0,
-          };
-          groups[index].set(key, edge);
-        }
-        const sums = edge.rates;
-        for (let field = 0; field < FIELD_COUNT; field += 1) sums[field] += rates[field];
-        edge.reporters += 1;
-        edge.ejectedHosts += single.ejectedHosts;
-        edge.mtlsSeries += single.mtlsSeries;
-        edge.plaintextSeries += single.plaintextSeries;
-      }
-    }
-    return groups.map((byKey) => {
-      const totals = new Map<string, EdgeTraffic>();
-      for (const [key, edge] of byKey) totals.set(key, edgeTraffic(edge, windowMs / 1000));
-      return totals;
-    });
+    return mergeGrouped(this.seriesByProxy, { ...query, windowMs: checkedWindow(query.windowMs) }, groupings, now);
   }
 
   /** Drops series that have aged out of every window, and frees aged-out slots of the others. */
@@ -378,10 +314,6 @@ export class TelemetryStore {
     return series;
   }
 
-  private *allSeries(): IterableIterator<TrafficSeries> {
-    for (const byCluster of this.seriesByProxy.values()) yield* byCluster.values();
-  }
-
   private closeStream(proxyId: string, workloadKey: string, now: number): void {
     const streams = (this.streamsByProxy.get(proxyId) ?? 1) - 1;
     if (streams > 0) {
@@ -410,43 +342,9 @@ function coveredFrom(lastReportAt: number | undefined, flush: ProxyFlush, now: n
   return now - Math.min(DEFAULT_STATS_FLUSH_INTERVAL_MS, Math.max(uptimeMs, 1000));
 }
 
-/**
- * Adds a series' rates to its edge over its proxy's span (computed once per proxy and query in
- * `spans`); false when the proxy reported nothing in the window.
- */
-/** What `addSeries` adds a series into. */
-type SeriesSums = Pick<EdgeAccumulator, 'rates' | 'ejectedHosts' | 'mtlsSeries' | 'plaintextSeries'>;
-
-function addSeries(edge: SeriesSums, series: TrafficSeries, now: number, windowMs: number, spans: Map<ProxyCoverage, number | undefined>): boolean {
-  let seconds = spans.get(series.coverage);
-  if (seconds === undefined && !spans.has(series.coverage)) {
-    seconds = series.coverage.seconds(now, windowMs);
-    spans.set(series.coverage, seconds);
-  }
-  if (seconds === undefined) return false;
-  series.addRates(now, windowMs, seconds, edge.rates);
-  edge.ejectedHosts += series.connected ? series.ejectedHosts : 0;
-  if (series.mtls === true) edge.mtlsSeries += 1;
-  if (series.mtls === false) edge.plaintextSeries += 1;
-  return true;
-}
-
 function checkedWindow(windowMs: number): number {
   if (!Number.isFinite(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) {
     throw new Error(`a traffic window of ${windowMs} ms is out of range; ask for 1 s to ${MAX_WINDOW_MS / 60_000} min (e.g. 60000, 300000 or 900000)`);
   }
   return windowMs;
-}
-
-function matches(series: TrafficSeries, query: TrafficQuery): boolean {
-  const destination = series.destination;
-  const source = series.source;
-  const outbound = destination.direction === 'outbound';
-  return (query.direction === undefined || query.direction === destination.direction)
-    && (query.sourceNamespace === undefined || (outbound && source.namespace === query.sourceNamespace))
-    && (query.sourceWorkload === undefined || (outbound && source.workload === query.sourceWorkload))
-    && (query.destinationHost === undefined || destination.service?.host === query.destinationHost)
-    && (query.destinationNamespace === undefined || destination.service?.namespace === query.destinationNamespace)
-    && (query.destinationVersion === undefined || destination.version === query.destinationVersion)
-    && (query.destinationSubset === undefined || destination.subset === query.destinationSubset);
 }

@@ -101,12 +101,12 @@ export class TrafficSeries {
   }
 
   /**
-   * Adds the per-second rates of the last `windowMs` into `rates`, over `seconds`, the span the
-   * proxy's reports cover (`coverage.seconds()`, which a query computes once per proxy).
+   * Adds the per-second rates of the last `windowMs` into `rates` from `at` on, over `seconds`, the
+   * span the proxy's reports cover (`coverage.seconds()`, which a query computes once per proxy).
    */
-  addRates(now: number, windowMs: number, seconds: number, rates: Float64Array): void {
+  addRates(now: number, windowMs: number, seconds: number, rates: Float64Array, at = 0): void {
     const ring = windowMs <= FINE_WINDOW_MS ? this.rings.fine : this.rings.coarse;
-    ring.addInto(now, Math.min(windowMs, ring.spanMs), rates, 1 / seconds);
+    ring.addInto(now, Math.min(windowMs, ring.spanMs), rates, 1 / seconds, at);
   }
 
   /** Nothing left in the 15-minute history. */
