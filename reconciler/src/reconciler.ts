@@ -242,6 +242,7 @@ export class Reconciler {
       servedObjects: this.servedObjects,
       mesh: this.options.mesh,
       traffic: this.telemetry.store,
+      authorization: this.telemetry.store.authorization,
       rollouts: this.rollouts?.statuses() ?? [],
       rejected: this.rejected,
       ignored: this.ignored,

@@ -1,5 +1,5 @@
 // The service page: versions and endpoints, the routing in effect, DestinationRule policies,
-// mTLS and the authorization rules that name the service.
+// mTLS, the authorization rules that name the service and what they allowed and denied.
 import { el, table, trafficLine, weight } from './format.js';
 
 export function renderService(container, detail) {
@@ -24,5 +24,9 @@ export function renderService(container, detail) {
     el('h3', {}, 'Security'),
     el('p', { class: 'mtls' }, `mTLS ${detail.mtls.mode} (${detail.mtls.source})`),
     table(['action', 'policy', 'from', 'to'], detail.authorization.map((rule) => [rule.action, rule.policy, rule.from, rule.to || 'any request'])),
+    el('h4', {}, 'Authorization decisions in the window'),
+    table(['policy', 'action', 'allowed', 'denied'], (detail.authorizationDecisions ?? []).map((decision) => [
+      decision.policy ?? 'no ALLOW rule matched', decision.action, String(decision.allowed), String(decision.denied),
+    ])),
   );
 }

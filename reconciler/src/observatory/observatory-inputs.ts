@@ -6,6 +6,7 @@
 import type { IgnoredObject, MeshObject, ProxyIdentity, RejectedObject } from '../push/contract';
 import type { MeshSettings } from '../push/mesh-settings';
 import type { PushContext } from '../push/push-context';
+import type { AuthorizationDecisions, AuthorizingWorkload } from '../telemetry/authorization-counts';
 import type { EdgeTraffic } from '../telemetry/edge-traffic';
 import type { TrafficGrouping, TrafficQuery } from '../telemetry/telemetry-store';
 import type { HealthThresholds } from './health';
@@ -13,6 +14,11 @@ import type { HealthThresholds } from './health';
 /** The part of the telemetry store the graph reads. */
 export interface TrafficSource {
   groupedTotals(query: TrafficQuery, groupings: readonly TrafficGrouping[], now?: number): Map<string, EdgeTraffic>[];
+}
+
+/** The part of the authorization counts the service page reads. */
+export interface AuthorizationSource {
+  decisions(workloads: readonly AuthorizingWorkload[], windowMs: number, now: number): AuthorizationDecisions[];
 }
 
 /** A rollout as the graph badges it. */
@@ -44,6 +50,8 @@ export interface ObservatoryInputs {
   readonly servedObjects: readonly MeshObject[];
   readonly mesh: MeshSettings;
   readonly traffic: TrafficSource;
+  /** What the sidecars' RBAC filters allowed and denied; absent where nothing reports it. */
+  readonly authorization?: AuthorizationSource;
   readonly rollouts: readonly RolloutStatus[];
   readonly rejected: readonly RejectedObject[];
   readonly ignored: readonly IgnoredObject[];

@@ -13,6 +13,7 @@ import { subsetEndpoints } from './service-endpoints';
 import type { HealthStatus } from './health';
 import type { GraphBadge, TrafficSummary } from './observatory-graph';
 import type { ObservatoryInputs } from './observatory-inputs';
+import type { AuthorizationDecisions } from '../telemetry/authorization-counts';
 
 export interface RoutingRow {
   /** `<namespace>/<virtualservice>#<route>`. */
@@ -46,6 +47,12 @@ export interface ServiceDetail {
   readonly destinationRule?: { readonly object: string; readonly policies: readonly string[] };
   readonly mtls: { readonly mode: string; readonly source: string };
   readonly authorization: readonly { readonly action: string; readonly policy: string; readonly from: string; readonly to: string }[];
+  /**
+   * What the policies decided in the window at the service's workloads, as their sidecars count it:
+   * requests an ALLOW policy's rules allowed, a DENY policy's rules denied, and (no policy) the
+   * requests denied because no ALLOW rule matched.
+   */
+  readonly authorizationDecisions: readonly AuthorizationDecisions[];
 }
 
 export function serviceDetail(inputs: ObservatoryInputs, namespace: string, name: string, windowMs: number): ServiceDetail | undefined {
@@ -87,6 +94,8 @@ export function serviceDetail(inputs: ObservatoryInputs, namespace: string, name
       ...allowDeny.map((edge) => ({ action: edge.kind.toUpperCase(), policy: edge.source, from: graph.nodes.find((candidate) => candidate.id === edge.from)?.name ?? edge.from, to: edge.match })),
       ...service.authorizationRules,
     ],
+    authorizationDecisions: inputs.authorization?.decisions(
+      service.versions.flatMap((version) => version.workloads.map((workload) => ({ namespace, workload }))), windowMs, inputs.now) ?? [],
   };
 }
 

@@ -5,7 +5,7 @@
  * Envoy that restarts simply starts again from small deltas.
  */
 import type { EnvoyMetric, FamilyFilter, HistogramSample } from './metrics-wire';
-import { ClusterStat, isSubScopeCopy, ListenerStat, mayBeReadStat, parseStatNameShared, StatRef } from './stat-names';
+import { AuthorizationStat, ClusterStat, isSubScopeCopy, ListenerStat, mayBeReadStat, parseStatNameShared, StatRef } from './stat-names';
 
 /**
  * Parsed stat names, shared by every stream: the clusters of popular services appear in many
@@ -58,6 +58,14 @@ export interface ListenerFlush {
   faultDelays: number;
   connections: number;
   tlsConnections: number;
+  /** The RBAC filters' decisions with counts above zero; undefined when there were none. */
+  authorization?: AuthorizationFlush[];
+}
+
+/** One RBAC counter's delta for the interval. */
+export interface AuthorizationFlush {
+  readonly stat: AuthorizationStat;
+  readonly count: number;
 }
 
 export interface ProxyFlush {
@@ -152,5 +160,6 @@ function addListenerStat(entry: ListenerFlush, stat: ListenerStat, value: number
     case 'fault-delays': entry.faultDelays += value; return;
     case 'connections': entry.connections += value; return;
     case 'tls-connections': entry.tlsConnections += value; return;
+    case 'authorization': if (value > 0) (entry.authorization ??= []).push({ stat, count: value }); return;
   }
 }

@@ -6,8 +6,10 @@
  * Cluster stats (per upstream cluster): request counts by status code, latency and body size
  * histograms, connection counts and bytes, circuit-breaker overflows, retries, outlier ejections,
  * TLS handshakes and the gRPC statuses of the gRPC stats filter. Connection manager stats (per
- * listener stat prefix): injected faults and TLS connections. `server.uptime` dates the proxy.
+ * listener stat prefix): injected faults, TLS connections and the RBAC filters' decisions, per
+ * action and per rule (see rbac-naming.ts). `server.uptime` dates the proxy.
  */
+import { RbacFilterAction, rbacActionOfStatPrefix } from '../xds/translate/security/rbac-naming';
 
 /** A counter or histogram of one upstream cluster. */
 export type ClusterStat =
@@ -19,7 +21,20 @@ export type ClusterStat =
   | { readonly kind: 'grpc-request-messages' | 'grpc-response-messages' };
 
 /** A counter of one HTTP connection manager, by its stat prefix. */
-export type ListenerStat = { readonly kind: 'fault-aborts' | 'fault-delays' | 'connections' | 'tls-connections' };
+export type ListenerStat =
+  | { readonly kind: 'fault-aborts' | 'fault-delays' | 'connections' | 'tls-connections' }
+  | AuthorizationStat;
+
+/**
+ * What one RBAC filter decided: with `rule`, the requests that rule matched (allowed by an ALLOW
+ * rule, denied by a DENY rule); without, every request the filter allowed or denied.
+ */
+export interface AuthorizationStat {
+  readonly kind: 'authorization';
+  readonly action: RbacFilterAction;
+  readonly rule?: string;
+  readonly outcome: 'allowed' | 'denied';
+}
 
 export type StatRef =
   | { readonly scope: 'cluster'; readonly cluster: string; readonly stat: ClusterStat }
@@ -107,7 +122,18 @@ function cluster(name: string, stat: ClusterStat): StatRef {
   return { scope: 'cluster', cluster: name, stat };
 }
 
+/** `<listener>.rbac.<action>.[policy.<rule>.]allowed|denied`; rule names hold no dots before `.allowed`. */
+const AUTHORIZATION_STAT = /^(.+?)\.rbac\.([a-z]+)\.(?:policy\.(.+)\.)?(allowed|denied)$/;
+
 function listenerStat(rest: string): StatRef | undefined {
+  const authorization = AUTHORIZATION_STAT.exec(rest);
+  if (authorization) {
+    const action = rbacActionOfStatPrefix(authorization[2]);
+    if (!action) return undefined;
+    const outcome = authorization[4] as AuthorizationStat['outcome'];
+    const stat: AuthorizationStat = authorization[3] === undefined ? { kind: 'authorization', action, outcome } : { kind: 'authorization', action, rule: authorization[3], outcome };
+    return { scope: 'listener', statPrefix: authorization[1], stat };
+  }
   for (const suffix of LISTENER_SUFFIXES) {
     if (rest.length > suffix.length + 1 && rest.endsWith(suffix) && rest[rest.length - suffix.length - 1] === '.') {
       return { scope: 'listener', statPrefix: rest.slice(0, rest.length - suffix.length - 1), stat: FIXED_LISTENER_STATS[suffix] };
@@ -121,7 +147,7 @@ const CLUSTER_PREFIX = ASCII('cluster.');
 const LISTENER_PREFIX = ASCII('http.');
 const UPTIME = ASCII('server.uptime');
 const CLUSTER_SUFFIX_BYTES = CLUSTER_SUFFIXES.map((suffix) => ASCII(`.${suffix}`));
-const LISTENER_SUFFIX_BYTES = LISTENER_SUFFIXES.map((suffix) => ASCII(`.${suffix}`));
+const LISTENER_SUFFIX_BYTES = [...LISTENER_SUFFIXES, 'allowed', 'denied'].map((suffix) => ASCII(`.${suffix}`));
 const RESPONSE_CODE_STEM = ASCII('.upstream_rq_');
 const GRPC_STEM = ASCII('.grpc.');
 const DIGIT_0 = 48;

@@ -8,6 +8,7 @@
  */
 import { DEFAULT_STATS_FLUSH_INTERVAL_MS } from '../model';
 import type { ProxyIdentity } from '../push/contract';
+import { AuthorizationCounts } from './authorization-counts';
 import type { EdgeTraffic } from './edge-traffic';
 import { attributeFaults, FaultTarget } from './fault-attribution';
 import { DEFAULT_ISTIO_CLUSTER_NAME, EdgeLabelInput } from './istio-labels';
@@ -80,6 +81,8 @@ export class TelemetryStore {
   readonly istio: IstioTotals;
   /** Running totals of tracked subsets, as rollouts judge their canaries. */
   readonly subsetTotals = new SubsetTotals();
+  /** What each workload's RBAC filters allowed and denied, per AuthorizationPolicy. */
+  readonly authorization = new AuthorizationCounts();
   readonly counters: TelemetryCounters = { flushes: 0, seriesRefused: 0, unattributedFaultAborts: 0, unattributedFaultDelays: 0, labelledMetrics: 0 };
   /** Series by proxy id, then cluster name. */
   private readonly seriesByProxy = new Map<string, Map<string, TrafficSeries>>();
@@ -211,6 +214,7 @@ export class TelemetryStore {
       if (coverage.isIdle(now) && !this.seriesByProxy.has(proxyId)) this.coverageByProxy.delete(proxyId);
     }
     this.istio.sweep(now);
+    this.authorization.sweep(now);
   }
 
 
@@ -222,6 +226,7 @@ export class TelemetryStore {
     const faults = this.attributedFaults(proxy.id, flush);
     const downstream = new Map<number, { connections: number; tlsConnections: number }>();
     for (const listener of flush.listeners.values()) {
+      if (listener.authorization) this.authorization.record(source, listener.authorization, from, now);
       const inbound = INBOUND_PREFIX.exec(listener.statPrefix);
       if (inbound) downstream.set(Number(inbound[1]), { connections: listener.connections, tlsConnections: listener.tlsConnections });
     }

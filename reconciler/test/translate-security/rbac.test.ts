@@ -1,4 +1,5 @@
 import { translateAuthorizationPolicies } from '../../src/xds/translate/security/rbac';
+import { parseRbacRuleName } from '../../src/xds/translate/security/rbac-naming';
 import { ROOT_NAMESPACE, assertEncodes, authorizationPolicy, httpConnectionManager, HCM_TYPE } from './fixtures';
 
 const WORKLOAD = { namespace: 'shop', labels: { app: 'cart' } };
@@ -28,6 +29,16 @@ describe('AuthorizationPolicy → RBAC filters', () => {
     { case: 'a selector for another app', objects: [authorizationPolicy('shop', 'x', { selector: { matchLabels: { app: 'web' } }, rules: [{}] })], actions: [] },
   ])('GIVEN $case WHEN translated THEN the filters are $actions, DENY before ALLOW', ({ objects, actions }) => {
     expect(translate(objects).map((filter) => filter.action)).toEqual(actions);
+  });
+
+  test('GIVEN ALLOW, DENY and AUDIT policies WHEN translated THEN each filter counts per rule under its action\'s prefix, and the names read back to the policy', () => {
+    const filters = translateAuthorizationPolicies([allowGet, denyAdmin, audit], WORKLOAD, CONTEXT) as any[];
+    expect(filters.map((filter) => [filter.typed_config.rules_stat_prefix, filter.typed_config.track_per_rule_stats]))
+      .toEqual([['audit.', true], ['deny.', true], ['allow.', true]]);
+    const ruleNames = filters.flatMap((filter) => Object.keys(filter.typed_config.rules.policies));
+    expect(ruleNames.map(parseRbacRuleName)).toEqual([
+      { namespace: 'shop', name: 'audit', ruleIndex: 0 }, { namespace: 'shop', name: 'deny-admin', ruleIndex: 0 }, { namespace: 'shop', name: 'allow-get', ruleIndex: 0 },
+    ]);
   });
 
   test('GIVEN an ALLOW policy with an empty spec WHEN translated THEN an ALLOW filter without policies denies everything', () => {

@@ -11,12 +11,13 @@
 import type { MeshObject } from '../../../push/contract';
 import type { AuthorizationPolicySpec } from '../../../push/istio-spec';
 import { PolicyTarget, applicablePolicies, qualifiedName } from './policy-scope';
+import { RBAC_RULES_STAT_PREFIX, rbacRuleName, RbacFilterAction } from './rbac-naming';
 import { ruleToPolicy } from './rbac-rules';
 
 export const RBAC_FILTER = 'envoy.filters.http.rbac';
 
 type IstioAction = 'ALLOW' | 'DENY' | 'AUDIT';
-type EnvoyAction = 'ALLOW' | 'DENY' | 'LOG';
+type EnvoyAction = RbacFilterAction;
 
 /** Evaluation order of the generated filters, and the Envoy action each Istio action maps to. */
 const FILTER_ORDER: ReadonlyArray<[IstioAction, EnvoyAction]> = [['AUDIT', 'LOG'], ['DENY', 'DENY'], ['ALLOW', 'ALLOW']];
@@ -34,7 +35,7 @@ function actionOf(policy: MeshObject): IstioAction {
 
 /** Istio's policy naming, so RBAC stats and logs show which policy and rule matched. */
 function envoyPolicyName(policy: MeshObject, ruleIndex: number): string {
-  return `ns[${policy.metadata.namespace ?? 'default'}]-policy[${policy.metadata.name}]-rule[${ruleIndex}]`;
+  return rbacRuleName(policy.metadata.namespace ?? 'default', policy.metadata.name, ruleIndex);
 }
 
 /** The RBAC HTTP filters for the workload, in evaluation order; empty when no policy applies. */
@@ -62,6 +63,9 @@ export function translateAuthorizationPolicies(
       typed_config: {
         '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC',
         'rules': { action: envoyAction, policies: envoyPolicies },
+        // Counters per action and per rule, read back by the telemetry (rbac-naming.ts).
+        'rules_stat_prefix': RBAC_RULES_STAT_PREFIX[envoyAction],
+        'track_per_rule_stats': true,
       },
     });
   }
