@@ -1,0 +1,81 @@
+/**
+ * The one API server both control planes watch: the suite's Kubernetes environment (etcd,
+ * kube-apiserver, kube-controller-manager; no pods run), the Istio CRDs, the benchmark mesh, and a
+ * projected-style token per proxy for the reconciler's TokenReview.
+ */
+import { Cluster, startCluster } from '../../../test/kubernetes/cluster/cluster';
+import { applyIstioCrds } from '../../../test/kubernetes/cluster/istio-crds';
+import { BenchMeshScale, BenchPod, KubeObject, meshObjects, podsOf, podStatus } from './mesh-objects';
+
+/** The audience sidecars request their xDS token for (the reconciler's default, Istio's too). */
+export const TOKEN_AUDIENCE = 'istio-ca';
+/** How many API requests the harness keeps in flight while it writes the mesh. */
+const WRITE_CONCURRENCY = 16;
+
+const COLLECTIONS: Record<string, string> = {
+  Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', Service: 'services', Pod: 'pods',
+  DestinationRule: 'destinationrules', VirtualService: 'virtualservices', Sidecar: 'sidecars',
+};
+
+/** The REST collection an object is created in. */
+export function collectionPath(object: KubeObject): string {
+  const plural = COLLECTIONS[object.kind];
+  if (!plural) throw new Error(`${object.kind} ${object.metadata.name}: the benchmark writes only ${Object.keys(COLLECTIONS).join(', ')}`);
+  const group = object.apiVersion === 'v1' ? '/api/v1' : `/apis/${object.apiVersion}`;
+  return object.metadata.namespace ? `${group}/namespaces/${object.metadata.namespace}/${plural}` : `${group}/${plural}`;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+export async function startBenchCluster(): Promise<Cluster> {
+  const cluster = await startCluster({ name: 'vs-istiod', runPods: false, tokenAudiences: [TOKEN_AUDIENCE] });
+  try {
+    await applyIstioCrds(cluster);
+    for (const name of ['istio-system', 'mesh-system']) await cluster.api.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    return cluster;
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+}
+
+/**
+ * Writes the mesh (namespaces first), gives every pod its address, and waits until the controller
+ * manager has written an EndpointSlice endpoint for each pod.
+ */
+export async function writeMesh(cluster: Cluster, scale: BenchMeshScale): Promise<void> {
+  const objects = meshObjects(scale);
+  const namespaceObjects = objects.filter((object) => object.kind === 'Namespace');
+  await forEachLimited(namespaceObjects, WRITE_CONCURRENCY, async (object) => { await cluster.api.create(collectionPath(object), object); });
+  await forEachLimited(objects.filter((object) => object.kind !== 'Namespace'), WRITE_CONCURRENCY, async (object) => {
+    await cluster.api.create(collectionPath(object), object);
+  });
+  const pods = Array.from({ length: scale.services }, (_, index) => podsOf(index, scale)).flat();
+  await forEachLimited(pods, WRITE_CONCURRENCY, async (pod) => {
+    await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
+  });
+  await cluster.waitFor(`EndpointSlices with all ${pods.length} pod addresses`, async () => {
+    const slices = await cluster.api.list<{ endpoints?: { addresses: string[] }[] }>('/apis/discovery.k8s.io/v1/endpointslices');
+    const addresses = slices.items.flatMap((slice) => slice.endpoints ?? []).flatMap((endpoint) => endpoint.addresses).filter((address) => address.startsWith('10.'));
+    return new Set(addresses).size >= pods.length;
+  }, 300_000, 1000);
+}
+
+/** A bound token per pod's service account, for the audience the reconciler reviews. */
+export async function serviceAccountTokens(cluster: Cluster, pods: readonly BenchPod[]): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  await forEachLimited(pods, WRITE_CONCURRENCY, async (pod) => {
+    const request = await cluster.api.create<{ status: { token: string } }>(`/api/v1/namespaces/${pod.namespace}/serviceaccounts/${pod.serviceAccount}/token`, {
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [TOKEN_AUDIENCE], expirationSeconds: 4 * 3600 },
+    });
+    tokens.set(pod.name, request.status.token);
+  });
+  return tokens;
+}
