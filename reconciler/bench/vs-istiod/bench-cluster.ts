@@ -14,7 +14,7 @@ const WRITE_CONCURRENCY = 16;
 
 const COLLECTIONS: Record<string, string> = {
   Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', Service: 'services', Pod: 'pods',
-  DestinationRule: 'destinationrules', VirtualService: 'virtualservices', Sidecar: 'sidecars',
+  EndpointSlice: 'endpointslices', DestinationRule: 'destinationrules', VirtualService: 'virtualservices', Sidecar: 'sidecars',
 };
 
 /** The REST collection an object is created in. */
@@ -46,26 +46,20 @@ export async function startBenchCluster(): Promise<Cluster> {
   }
 }
 
-/**
- * Writes the mesh (namespaces first), gives every pod its address, and waits until the controller
- * manager has written an EndpointSlice endpoint for each pod.
- */
+/** Writes the mesh and gives every pod its address and readiness. */
 export async function writeMesh(cluster: Cluster, scale: BenchMeshScale): Promise<void> {
   const objects = meshObjects(scale);
-  const namespaceObjects = objects.filter((object) => object.kind === 'Namespace');
-  await forEachLimited(namespaceObjects, WRITE_CONCURRENCY, async (object) => { await cluster.api.create(collectionPath(object), object); });
-  await forEachLimited(objects.filter((object) => object.kind !== 'Namespace'), WRITE_CONCURRENCY, async (object) => {
-    await cluster.api.create(collectionPath(object), object);
-  });
+  // Pods need their ServiceAccount, and everything its Namespace: write in stages.
+  const stages = [['Namespace'], ['ServiceAccount']];
+  const staged = new Set(stages.flat());
+  for (const kinds of [...stages, undefined]) {
+    const batch = objects.filter((object) => (kinds ? kinds.includes(object.kind) : !staged.has(object.kind)));
+    await forEachLimited(batch, WRITE_CONCURRENCY, async (object) => { await cluster.api.create(collectionPath(object), object); });
+  }
   const pods = Array.from({ length: scale.services }, (_, index) => podsOf(index, scale)).flat();
   await forEachLimited(pods, WRITE_CONCURRENCY, async (pod) => {
     await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
   });
-  await cluster.waitFor(`EndpointSlices with all ${pods.length} pod addresses`, async () => {
-    const slices = await cluster.api.list<{ endpoints?: { addresses: string[] }[] }>('/apis/discovery.k8s.io/v1/endpointslices');
-    const addresses = slices.items.flatMap((slice) => slice.endpoints ?? []).flatMap((endpoint) => endpoint.addresses).filter((address) => address.startsWith('10.'));
-    return new Set(addresses).size >= pods.length;
-  }, 300_000, 1000);
 }
 
 /** A bound token per pod's service account, for the audience the reconciler reviews. */

@@ -17,7 +17,7 @@ import { BenchMeshScale, serviceObjects } from './mesh-objects';
 import { startKubeReconciler } from './reconciler-kube';
 import { checkRealEnvoy } from './real-envoy-check';
 import { proxyPods } from './sidecar-identity';
-import { CanaryWeights, runSide, SideRunResult } from './side-run';
+import { CanaryWeights, runSide, SideRunResult, simulatedListenerCount } from './side-run';
 
 function startSide(side: Side, cluster: Cluster): Promise<ControlPlane> {
   if (side === 'reconciler') return startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir: cluster.runDir });
@@ -92,12 +92,15 @@ async function main(): Promise<void> {
       tokenReviewsSerialSeconds: Number(auth.tokenReviewsTotalSeconds.toFixed(3)),
     };
 
+    const realEnvoy: Record<string, string> = {};
     for (const side of sides) {
       const plane = await startSide(side, cluster);
       try {
         log(`${side}: one real Envoy`);
-        const real = await checkRealEnvoy(plane, pods[0], tokens.get(pods[0].name)!, cluster.runDir);
-        log(`${side}: real Envoy has ${real.clusters} clusters, ${real.listeners} listeners`);
+        const simulated = side === 'reconciler' ? undefined : () => simulatedListenerCount(plane, pods[0], tokens.get(pods[0].name)!, timeoutMs);
+        const real = await checkRealEnvoy(plane, pods[0], tokens.get(pods[0].name)!, cluster.runDir, simulated);
+        realEnvoy[side] = `${real.clusters} clusters, ${real.listeners} listeners (${real.listenersFrom}), ${real.rejected} rejected`;
+        log(`${side}: real Envoy: ${realEnvoy[side]}`);
       } finally {
         await plane.stop();
       }
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
         const plane = await startSide(side, cluster);
         try {
           const result = await runSide(cluster, plane, { scale, pods, tokens, idleSeconds, edits, timeoutMs }, weights);
-          emit(side, 'none', result, side === 'reconciler' ? authNotes : {});
+          emit(side, 'none', result, { ...(side === 'reconciler' ? authNotes : {}), realEnvoy: realEnvoy[side] ?? 'not checked' });
         } finally {
           await plane.stop();
         }

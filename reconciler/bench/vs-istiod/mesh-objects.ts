@@ -1,8 +1,8 @@
 /**
  * The mesh both control planes read from one API server, as Kubernetes objects: per service a
  * ServiceAccount, a Service selecting `app`, two Pods (v1 and the canary v2) whose status carries a
- * pod IP (the controller manager then writes the EndpointSlices, as on a real cluster), a
- * DestinationRule with both subsets, connection limits and outlier detection, a VirtualService
+ * pod IP, an EndpointSlice naming both (written here: the controller manager skips pods on no
+ * node, and the pods are never scheduled), a DestinationRule with both subsets, connection limits and outlier detection, a VirtualService
  * splitting 90/10, and optionally an Istio Sidecar scoping v1's sidecar to its dependencies.
  * The pods are never run: their addresses are config only (10.0.0.0/8, routed nowhere here).
  */
@@ -19,11 +19,15 @@ export interface BenchMeshScale {
 export type KubeObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [field: string]: unknown } };
 
 export const CLUSTER_DOMAIN = 'cluster.local';
+/** The EndpointSlice controller leaves slices another manager owns alone. */
+export const ENDPOINT_SLICE_MANAGER = 'vs-istiod-bench';
 
-/** A distinct 10.x.y.z address per pod slot (the API server refuses loopback endpoint addresses). */
+/** A distinct 10.x.y.z address per pod slot, from 10.0.0.1 (the API server refuses loopback endpoint addresses). */
 export function podAddress(slot: number): string {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= 256 ** 3) throw new Error(`pod slot ${slot} is outside 0..${256 ** 3 - 1}; fewer services fit one 10.0.0.0/8`);
-  return `10.${Math.floor(slot / 65536)}.${Math.floor(slot / 256) % 256}.${slot % 256}`;
+  if (!Number.isInteger(slot) || slot < 0 || slot >= 256 ** 3 - 1) throw new Error(`pod slot ${slot} is outside 0..${256 ** 3 - 2}; fewer services fit one 10.0.0.0/8`);
+  // Slot 0 is 10.0.0.1: never the network's own address.
+  const host = slot + 1;
+  return `10.${Math.floor(host / 65536)}.${Math.floor(host / 256) % 256}.${host % 256}`;
 }
 
 export function hostOf(index: number, scale: BenchMeshScale): string {
@@ -104,6 +108,17 @@ export function serviceObjects(index: number, scale: BenchMeshScale): KubeObject
       apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace, labels: pod.labels },
       spec: { serviceAccountName: name, containers: [{ name: 'app', image: 'bench.invalid/app:never-run', ports: [{ containerPort: SERVICE_PORT }] }] },
     })),
+    {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: `${name}-bench`, namespace, labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': ENDPOINT_SLICE_MANAGER } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
+      endpoints: podsOf(index, scale).map((pod) => ({
+        addresses: [pod.address],
+        conditions: { ready: true, serving: true, terminating: false },
+        targetRef: { kind: 'Pod', name: pod.name, namespace },
+      })),
+    },
     {
       apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace },
       spec: {

@@ -96,3 +96,15 @@ export async function runSide(cluster: Cluster, plane: ControlPlane, params: Sid
     fleet.closeAll();
   }
 }
+
+/** The listeners one simulated proxy of `pod` holds once synced. */
+export async function simulatedListenerCount(plane: ControlPlane, pod: BenchPod, token: string, timeoutMs: number): Promise<number> {
+  const fleet = ProxyFleet.ofMembers([{ node: sidecarNode(pod), callMetadata: { authorization: `Bearer ${token}` } }], { target: plane.xdsTarget, flavour: 'delta' });
+  try {
+    fleet.connectAll();
+    await fleet.waitAllSynced(timeoutMs);
+    return fleet.proxies[0].counters.get(TYPE_URLS.listener)!.resources;
+  } finally {
+    fleet.closeAll();
+  }
+}

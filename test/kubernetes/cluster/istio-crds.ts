@@ -9,5 +9,7 @@ export const ISTIO_CRDS_FILE = path.join(REPO_ROOT, 'imports/istio/crd-all.gen.y
 /** Applies the Istio CRDs (server-side) and waits until the API server serves them. */
 export async function applyIstioCrds(cluster: Cluster): Promise<void> {
   await cluster.apply(fs.readFileSync(ISTIO_CRDS_FILE, 'utf8'), 'istio-crds');
-  await cluster.kubectl(['wait', '--for=condition=Established', 'customresourcedefinitions', '--all', '--timeout=60s']);
+  // Right after the apply a CRD may have no status yet, which `kubectl wait` reports as an error: ask again.
+  await cluster.waitFor('the Istio CRDs to be Established', () =>
+    cluster.kubectl(['wait', '--for=condition=Established', 'customresourcedefinitions', '--all', '--timeout=60s']).then(() => true), 90_000, 500);
 }
