@@ -5,25 +5,12 @@
  */
 import { Cluster, startCluster } from '../../../test/kubernetes/cluster/cluster';
 import { applyIstioCrds } from '../../../test/kubernetes/cluster/istio-crds';
-import { BenchMeshScale, BenchPod, KubeObject, meshObjects, podsOf, podStatus } from './mesh-objects';
+import { BenchMeshScale, BenchPod, collectionPath, meshObjects, podsOf, podStatus } from './mesh-objects';
 
 /** The audience sidecars request their xDS token for (the reconciler's default, Istio's too). */
 export const TOKEN_AUDIENCE = 'istio-ca';
 /** How many API requests the harness keeps in flight while it writes the mesh. */
 const WRITE_CONCURRENCY = 16;
-
-const COLLECTIONS: Record<string, string> = {
-  Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', Service: 'services', Pod: 'pods',
-  EndpointSlice: 'endpointslices', DestinationRule: 'destinationrules', VirtualService: 'virtualservices', Sidecar: 'sidecars',
-};
-
-/** The REST collection an object is created in. */
-export function collectionPath(object: KubeObject): string {
-  const plural = COLLECTIONS[object.kind];
-  if (!plural) throw new Error(`${object.kind} ${object.metadata.name}: the benchmark writes only ${Object.keys(COLLECTIONS).join(', ')}`);
-  const group = object.apiVersion === 'v1' ? '/api/v1' : `/apis/${object.apiVersion}`;
-  return object.metadata.namespace ? `${group}/namespaces/${object.metadata.namespace}/${plural}` : `${group}/${plural}`;
-}
 
 /** Runs `work` over `items` with at most `limit` in flight. */
 export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

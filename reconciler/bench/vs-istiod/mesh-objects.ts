@@ -151,3 +151,16 @@ export function meshObjects(scale: BenchMeshScale): KubeObject[] {
     ...Array.from({ length: scale.services }, (_, index) => serviceObjects(index, scale)).flat(),
   ];
 }
+
+const COLLECTIONS: Record<string, string> = {
+  Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', Service: 'services', Pod: 'pods',
+  EndpointSlice: 'endpointslices', DestinationRule: 'destinationrules', VirtualService: 'virtualservices', Sidecar: 'sidecars',
+};
+
+/** The REST collection an object is created in. */
+export function collectionPath(object: KubeObject): string {
+  const plural = COLLECTIONS[object.kind];
+  if (!plural) throw new Error(`${object.kind} ${object.metadata.name}: the benchmark writes only ${Object.keys(COLLECTIONS).join(', ')}`);
+  const group = object.apiVersion === 'v1' ? '/api/v1' : `/apis/${object.apiVersion}`;
+  return object.metadata.namespace ? `${group}/namespaces/${object.metadata.namespace}/${plural}` : `${group}/${plural}`;
+}
