@@ -117,7 +117,7 @@ function markdown(results: { date: string; machine: Record<string, string | numb
   ];
   const sideBySide = results.figures.filter((summary) => summary.figure === SIDE_BY_SIDE);
   if (sideBySide.length > 0) {
-    lines.push(`Against istiod on the same API server, mesh and simulated sidecars (${TITLES[SIDE_BY_SIDE]}, why in "Causes" below):`, '', ...leadTrailLines(sideBySide), '');
+    lines.push(`Against istiod on the same API server, mesh and simulated sidecars (section ${TITLES[SIDE_BY_SIDE]}; the causes under "Side by side with istiod: why we lead and trail"):`, '', ...leadTrailLines(sideBySide), '');
   }
   let sideBySideWritten = false;
   for (const summary of results.figures) {
