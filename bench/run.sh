@@ -4,6 +4,7 @@
 #   bash bench/run.sh                 # everything
 #   bash bench/run.sh cold-start vs-edit
 #   COLD_PROXIES=1000 bash bench/run.sh cold-start
+#   bash bench/run.sh vs-istiod     # the reconciler beside istiod on one API server (root: it uses a network namespace)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -28,6 +29,11 @@ REAL_ENVOYS="${REAL_ENVOYS:-5}"
 TELEMETRY_SERVICES="${TELEMETRY_SERVICES:-1000}"
 TELEMETRY_PROXIES="${TELEMETRY_PROXIES:-1000}"
 TELEMETRY_SECONDS="${TELEMETRY_SECONDS:-60}"
+VS_ISTIOD_SERVICES="${VS_ISTIOD_SERVICES:-200}"
+VS_ISTIOD_PROXIES="${VS_ISTIOD_PROXIES:-100}"
+VS_ISTIOD_EDITS="${VS_ISTIOD_EDITS:-50}"
+VS_ISTIOD_IDLE_SECONDS="${VS_ISTIOD_IDLE_SECONDS:-30}"
+VS_ISTIOD_DEPENDENCIES="${VS_ISTIOD_DEPENDENCIES:-5}"
 
 figures=("$@")
 [ ${#figures[@]} -eq 0 ] && figures=(synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry)
@@ -63,8 +69,17 @@ for figure in "${figures[@]}"; do
     reconnect-storm) repeat reconnect-storm $plane reconnect-storm --services "$STORM_SERVICES" --proxies "$STORM_PROXIES" --flavour delta ;;
     scoping) repeat scoping $plane scoping --services "$SCOPING_SERVICES" --dependencies "$SCOPING_DEPENDENCIES" ;;
     real-envoy) repeat real-envoy $plane real-envoy --services "$REAL_SERVICES" --envoys "$REAL_ENVOYS" ;;
+    vs-istiod)
+      # istiod and the Kubernetes binaries are built (cached) before the network goes away; the run
+      # alternates the sides itself, so it is one process, in a network and PID namespace of its own.
+      [ "$(id -u)" = 0 ] || { echo "vs-istiod runs kube-apiserver in a network namespace of its own and needs root" >&2; exit 1; }
+      scripts/test-binaries/ensure.sh etcd kube-apiserver kube-controller-manager kubectl pilot-discovery >/dev/null
+      ENVOY_BIN="$(scripts/ensure-envoy.sh)" unshare --net --pid --fork --mount-proc -- sh -c 'ip link set lo up; CDK8S_MESH_TEST_NETNS=1 exec "$@"' sh \
+        node reconciler/bench/.build/reconciler/bench/vs-istiod/main.js --runs "$RUNS" --services "$VS_ISTIOD_SERVICES" \
+        --proxies "$VS_ISTIOD_PROXIES" --edits "$VS_ISTIOD_EDITS" --idle-seconds "$VS_ISTIOD_IDLE_SECONDS" \
+        --dependencies "$VS_ISTIOD_DEPENDENCIES" >>"$runs_file" ;;
     telemetry) repeat telemetry $plane telemetry --services "$TELEMETRY_SERVICES" --proxies "$TELEMETRY_PROXIES" --seconds "$TELEMETRY_SECONDS" ;;
-    *) echo "unknown figure '$figure'; known: synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry" >&2; exit 2 ;;
+    *) echo "unknown figure '$figure'; known: synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry vs-istiod" >&2; exit 2 ;;
   esac
 done
 

@@ -9,6 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import type { FigureRun } from './figures/figure';
 import { findEnvoy } from './figures/real-envoy';
+import { leadTrailLines, sideBySideMarkdown } from './vs-istiod/side-by-side';
+import { spread } from './vs-istiod/summary';
 
 interface Target {
   readonly comparison: '<=' | '>=';
@@ -40,7 +42,11 @@ const TITLES: Record<string, string> = {
   'scoping': '6. Dependency scoping',
   'real-envoy': 'Real Envoy vs simulated',
   'telemetry': '8. Telemetry',
+  'vs-istiod': '9. Side by side with istiod',
 };
+
+/** Figures whose runs differ by side (reconciler, istiod): rendered as one comparison table. */
+const SIDE_BY_SIDE = 'vs-istiod';
 
 interface Summary {
   readonly figure: string;
@@ -52,11 +58,6 @@ interface Summary {
   readonly notes: Record<string, number | string>[];
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function summarize(runs: FigureRun[]): Summary[] {
   const groups = new Map<string, FigureRun[]>();
@@ -70,9 +71,9 @@ function summarize(runs: FigureRun[]): Summary[] {
     for (const name of Object.keys(group[0].measurements)) {
       const values = group.map((run) => run.measurements[name].value);
       const target = TARGETS[`${figure}.${name}`];
-      const med = median(values);
+      const { median: med, min, max } = spread(values);
       measurements[name] = {
-        min: Math.min(...values), median: med, max: Math.max(...values), unit: group[0].measurements[name].unit,
+        min, median: med, max, unit: group[0].measurements[name].unit,
         ...(target ? { target: target.text, met: target.comparison === '<=' ? med <= target.value : med >= target.value } : {}),
       };
     }
@@ -114,7 +115,17 @@ function markdown(results: { date: string; machine: Record<string, string | numb
     `Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB; Node ${results.machine.node}; Envoy ${results.machine.envoy}; ${results.machine.os}.`,
     '',
   ];
+  const sideBySide = results.figures.filter((summary) => summary.figure === SIDE_BY_SIDE);
+  if (sideBySide.length > 0) {
+    lines.push(`Against istiod on the same API server, mesh and simulated sidecars (section ${TITLES[SIDE_BY_SIDE]}; the causes under "Side by side with istiod: why we lead and trail"):`, '', ...leadTrailLines(sideBySide), '');
+  }
+  let sideBySideWritten = false;
   for (const summary of results.figures) {
+    if (summary.figure === SIDE_BY_SIDE) {
+      if (!sideBySideWritten) lines.push(`## ${TITLES[SIDE_BY_SIDE]}`, '', ...sideBySideMarkdown(sideBySide));
+      sideBySideWritten = true;
+      continue;
+    }
     const params = Object.entries(summary.params).filter(([name]) => name !== 'timeoutMs').map(([name, value]) => `${name}=${value}`).join(', ');
     const ranOn = summary.date && summary.date !== results.date ? ` Run on ${summary.date}, not re-run since.` : '';
     lines.push(`## ${TITLES[summary.figure] ?? summary.figure}`, '', `Scale: ${params}; ${summary.runs} runs.${ranOn}`, '');

@@ -30,12 +30,25 @@ export interface FleetOptions {
   readonly onResponse?: (proxy: SimulatedProxy, response: WireResponse) => void;
 }
 
+/** One proxy of a fleet built from explicit nodes: what it sends and the call metadata of its streams. */
+export interface FleetMember {
+  readonly node: Record<string, unknown>;
+  readonly callMetadata?: Record<string, string>;
+}
+
 export class ProxyFleet {
+  /** A fleet of the given nodes (e.g. with Istio metadata and service-account tokens). */
+  static ofMembers(members: readonly FleetMember[], options: FleetOptions): ProxyFleet {
+    return new ProxyFleet(members, options);
+  }
+
   readonly proxies: SimulatedProxy[];
 
-  constructor(workloads: readonly BenchWorkload[], options: FleetOptions) {
-    this.proxies = workloads.map((workload, index) => new SimulatedProxy(`proxy-${index}`, {
-      node: sidecarNode(workload), target: options.target, flavour: options.flavour, onAck: options.onAck, onResponse: options.onResponse,
+  constructor(workloads: readonly (BenchWorkload | FleetMember)[], options: FleetOptions) {
+    this.proxies = workloads.map((entry, index) => new SimulatedProxy(`proxy-${index}`, {
+      node: 'node' in entry ? entry.node : sidecarNode(entry),
+      callMetadata: 'node' in entry ? entry.callMetadata : undefined,
+      target: options.target, flavour: options.flavour, onAck: options.onAck, onResponse: options.onResponse,
     }));
   }
 

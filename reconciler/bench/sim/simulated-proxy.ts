@@ -36,6 +36,8 @@ export interface SimulatedProxyOptions {
   /** Envoy's ADS retry backoff: first retry uniformly within [0, base), doubling up to max. */
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
+  /** gRPC call metadata sent on every stream, e.g. `authorization: Bearer <service-account token>`. */
+  readonly callMetadata?: Record<string, string>;
 }
 
 interface TypeState {
@@ -100,7 +102,9 @@ export class SimulatedProxy {
     // Each sidecar has its own connection; the default shared subchannel pool would multiplex them all on one.
     this.client ??= new SimulatedAdsClient(this.options.target, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
     const method = this.options.flavour === 'sotw' ? 'StreamAggregatedResources' : 'DeltaAggregatedResources';
-    const stream = (this.client as any)[method]() as grpc.ClientDuplexStream<Record<string, unknown>, WireResponse>;
+    const metadata = new grpc.Metadata();
+    for (const [key, value] of Object.entries(this.options.callMetadata ?? {})) metadata.set(key, value);
+    const stream = (this.client as any)[method](metadata) as grpc.ClientDuplexStream<Record<string, unknown>, WireResponse>;
     this.stream = stream;
     this.nodeSent = false;
     this.connections += 1;

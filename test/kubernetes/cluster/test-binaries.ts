@@ -4,10 +4,19 @@
  * builds them before it enters the namespace; here they are only looked up.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { findEnvoy } from '../../../reconciler/test/support/envoy';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+/** The checkout, found upwards from here: a compiled copy (the benchmarks' `.build`) sits deeper than the source. */
+export const REPO_ROOT = repositoryRoot();
+
+function repositoryRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'scripts/test-binaries/ensure.sh'))) return dir;
+  }
+  throw new Error(`scripts/test-binaries/ensure.sh not found above ${__dirname}; run from the repository`);
+}
 const ENSURE_SCRIPT = path.join(REPO_ROOT, 'scripts/test-binaries/ensure.sh');
 
 export interface TestBinaries {

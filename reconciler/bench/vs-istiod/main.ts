@@ -1,0 +1,147 @@
+/**
+ * The side-by-side run: one API server, one mesh, the same simulated sidecars, and the control
+ * planes taking turns (reconciler, istiod default, istiod tuned; repeated). Prints one JSON line
+ * per side and repetition (`figure: vs-istiod`) for report.js. Runs inside a network namespace of
+ * its own (bench/run.sh vs-istiod starts it with `unshare`).
+ *   node main.js --services 200 --proxies 100 --edits 50 --idle-seconds 30 --runs 3 [--dependencies 5]
+ */
+import * as fs from 'fs';
+import { parseArgs } from 'util';
+import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
+import type { FigureRun } from '../figures/figure';
+import { measureAuthCost } from './auth-cost';
+import { forEachLimited, serviceAccountTokens, startBenchCluster, writeMesh } from './bench-cluster';
+import { ControlPlane, Side, SIDES } from './control-plane';
+import { startIstiod } from './istiod';
+import { BenchMeshScale, collectionPath, serviceObjects } from './mesh-objects';
+import { startKubeReconciler } from './reconciler-kube';
+import { checkRealEnvoy } from './real-envoy-check';
+import { proxyPods } from './sidecar-identity';
+import { CanaryWeights, runSide, SideRunResult, simulatedListenerCount } from './side-run';
+
+function startSide(side: Side, cluster: Cluster): Promise<ControlPlane> {
+  if (side === 'reconciler') return startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir: cluster.runDir });
+  return startIstiod({ tuned: side === 'istiod-tuned', kubeconfigFile: cluster.kubeconfigFile, runDir: cluster.runDir });
+}
+
+function wholeNumber(values: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} is '${text}'; it must be a whole number`);
+  return value;
+}
+
+function measurements(result: SideRunResult): FigureRun['measurements'] {
+  const entries: [string, number | undefined, string][] = [
+    ['coldConnectSeconds', result.coldConnectSeconds, 's'],
+    ['coldConnectCpu', result.coldConnectCpuSeconds, 'CPU s'],
+    ['peakRss', result.peakRssMiB, 'MiB'],
+    ['bytesPerProxy', result.bytesPerProxy, 'B'],
+    ['idleRss', result.idleRssMiB, 'MiB'],
+    ['idleCpuPerMinute', result.idleCpuSecondsPerMinute, 'CPU s/min'],
+    ['editP50', result.editP50Ms, 'ms'],
+    ['editP99', result.editP99Ms, 'ms'],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined).map(([name, value, unit]) => [name, { value: value!, unit }]));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: Object.fromEntries(['services', 'proxies', 'edits', 'idle-seconds', 'runs', 'dependencies', 'timeout-ms', 'sides']
+      .map((name) => [name, { type: 'string' as const }])),
+  });
+  const services = wholeNumber(values, 'services', 200);
+  const proxies = wholeNumber(values, 'proxies', 100);
+  const edits = wholeNumber(values, 'edits', 50);
+  const idleSeconds = wholeNumber(values, 'idle-seconds', 30);
+  const runs = wholeNumber(values, 'runs', 3);
+  const dependencies = wholeNumber(values, 'dependencies', 5);
+  const timeoutMs = wholeNumber(values, 'timeout-ms', 300_000);
+  const sides = (values.sides ?? SIDES.join(',')).split(',') as Side[];
+  const unknown = sides.filter((side) => !SIDES.includes(side));
+  if (unknown.length > 0) throw new Error(`--sides names ${unknown.join(', ')}; the sides are ${SIDES.join(', ')}`);
+  const scale: BenchMeshScale = { services };
+  const pods = proxyPods(proxies, scale);
+  const log = (message: string) => process.stderr.write(`vs-istiod: ${message}\n`);
+
+  const cluster = await startBenchCluster();
+  try {
+    log(`writing ${services} services (logs in ${cluster.runDir})`);
+    await writeMesh(cluster, scale);
+    const tokens = await serviceAccountTokens(cluster, pods);
+    const auth = await measureAuthCost(cluster, pods, tokens);
+    log(`TokenReview p50 ${auth.tokenReviewP50Ms.toFixed(1)} ms, certificate ${auth.certificateCpuMs.toFixed(1)} CPU ms each`);
+    const weights = new CanaryWeights();
+    const common = { services, proxies, edits, idleSeconds };
+    const emit = (side: Side, scoping: string, result: SideRunResult, extra: Record<string, number | string>) => {
+      const run: FigureRun = {
+        figure: 'vs-istiod',
+        params: { ...common, scoping, side },
+        measurements: measurements(result),
+        notes: {
+          startupRssMiB: Math.round(result.startupRssMiB), ...(result.kubectlApplyMs !== undefined ? { kubectlApplyMs: Math.round(result.kubectlApplyMs) } : {}),
+          loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), ...extra,
+        },
+      };
+      process.stdout.write(`${JSON.stringify(run)}\n`);
+    };
+    const authNotes = {
+      tokenReviewP50Ms: Number(auth.tokenReviewP50Ms.toFixed(2)), tokenReviewP99Ms: Number(auth.tokenReviewP99Ms.toFixed(2)),
+      certificateCpuMs: Number(auth.certificateCpuMs.toFixed(2)), certificatesCpuSeconds: Number(auth.certificatesTotalCpuSeconds.toFixed(3)),
+      tokenReviewsSerialSeconds: Number(auth.tokenReviewsTotalSeconds.toFixed(3)),
+    };
+
+    const realEnvoy: Record<string, string> = {};
+    for (const side of sides) {
+      const plane = await startSide(side, cluster);
+      try {
+        log(`${side}: one real Envoy`);
+        const simulated = side === 'reconciler' ? undefined : () => simulatedListenerCount(plane, pods[0], tokens.get(pods[0].name)!, timeoutMs);
+        const real = await checkRealEnvoy(plane, pods[0], tokens.get(pods[0].name)!, cluster.runDir, simulated);
+        realEnvoy[side] = `${real.clusters} clusters, ${real.listeners} listeners (${real.listenersFrom}), ${real.rejected} rejected`;
+        log(`${side}: real Envoy: ${realEnvoy[side]}`);
+      } finally {
+        await plane.stop();
+      }
+    }
+
+    for (let run = 1; run <= runs; run += 1) {
+      for (const side of sides) {
+        log(`run ${run}/${runs}: ${side}`);
+        const plane = await startSide(side, cluster);
+        try {
+          const result = await runSide(cluster, plane, { scale, pods, tokens, idleSeconds, edits, timeoutMs }, weights);
+          emit(side, 'none', result, { ...(side === 'reconciler' ? authNotes : {}), realEnvoy: realEnvoy[side] ?? 'not checked' });
+        } finally {
+          await plane.stop();
+        }
+      }
+    }
+
+    if (dependencies > 0) {
+      const scoped: BenchMeshScale = { ...scale, sidecarDependencies: dependencies };
+      const sidecars = Array.from({ length: services }, (_, index) => serviceObjects(index, scoped)).flat().filter((object) => object.kind === 'Sidecar');
+      await forEachLimited(sidecars, 16, async (object) => { await cluster.api.create(collectionPath(object), object); });
+      for (let run = 1; run <= runs; run += 1) {
+        for (const side of sides) {
+          log(`run ${run}/${runs}: ${side}, Sidecar scoping to ${dependencies} services`);
+          const plane = await startSide(side, cluster);
+          try {
+            const result = await runSide(cluster, plane, { scale: scoped, pods, tokens, idleSeconds, edits: 0, timeoutMs }, weights);
+            emit(side, `sidecar-${dependencies}`, result, {});
+          } finally {
+            await plane.stop();
+          }
+        }
+      }
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
+
+main().then(() => process.exit(0), (error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+/**
+ * One repetition on one side: start the control plane against the shared API server, connect the
+ * simulated sidecars at once (cold connect → all ACKed: wall, CPU, peak RSS, bytes per proxy),
+ * stay idle with them connected (RSS, CPU per minute), then edit VirtualServices with
+ * `kubectl apply` one at a time and time each until the last proxy ACKs the new routes.
+ */
+import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
+import { TYPE_URLS } from '../../src/push/contract';
+import { sleep } from '../figures/figure';
+import { ProxyFleet } from '../sim/proxy-fleet';
+import { ControlPlane, planeCpuSeconds, planePeakRssMiB, planeRssMiB } from './control-plane';
+import { BenchMeshScale, BenchPod, virtualService } from './mesh-objects';
+import { sidecarNode } from './sidecar-identity';
+import { percentileOf } from './summary';
+
+export interface SideRunParams {
+  readonly scale: BenchMeshScale;
+  readonly pods: readonly BenchPod[];
+  readonly tokens: ReadonlyMap<string, string>;
+  readonly idleSeconds: number;
+  /** 0: cold connect and bytes only (the Sidecar-scoped variant). */
+  readonly edits: number;
+  readonly timeoutMs: number;
+}
+
+export interface SideRunResult {
+  readonly coldConnectSeconds: number;
+  readonly coldConnectCpuSeconds: number;
+  readonly peakRssMiB: number;
+  readonly startupRssMiB: number;
+  readonly bytesPerProxy: number;
+  readonly idleRssMiB?: number;
+  readonly idleCpuSecondsPerMinute?: number;
+  readonly editP50Ms?: number;
+  readonly editP99Ms?: number;
+  /** Median wall time of the `kubectl apply` itself, part of every edit latency on both sides. */
+  readonly kubectlApplyMs?: number;
+}
+
+/** The VirtualService weights written so far, so every edit changes the routes whichever side reads them. */
+export class CanaryWeights {
+  private readonly weights = new Map<number, number>();
+
+  next(service: number): number {
+    const current = this.weights.get(service) ?? 10;
+    const next = current >= 98 ? 11 : current + 1;
+    this.weights.set(service, next);
+    return next;
+  }
+}
+
+export async function runSide(cluster: Cluster, plane: ControlPlane, params: SideRunParams, weights: CanaryWeights): Promise<SideRunResult> {
+  const fleet = ProxyFleet.ofMembers(params.pods.map((pod) => ({
+    node: sidecarNode(pod),
+    callMetadata: { authorization: `Bearer ${params.tokens.get(pod.name)}` },
+  })), { target: plane.xdsTarget, flavour: 'delta' });
+  try {
+    const startupRssMiB = planePeakRssMiB(plane);
+    const cpuBefore = planeCpuSeconds(plane);
+    const started = performance.now();
+    fleet.connectAll();
+    await fleet.waitAllSynced(params.timeoutMs);
+    const coldConnectSeconds = (fleet.lastAckAt() - started) / 1000;
+    const coldConnectCpuSeconds = planeCpuSeconds(plane) - cpuBefore;
+    const bytesPerProxy = fleet.totalBytes() / fleet.proxies.length;
+    const cold = { coldConnectSeconds, coldConnectCpuSeconds, peakRssMiB: planePeakRssMiB(plane), startupRssMiB, bytesPerProxy };
+    if (params.edits === 0) return cold;
+
+    // Idle: let trailing pushes and GC settle, then watch the connected plane do nothing.
+    await sleep(5000);
+    const idleCpuBefore = planeCpuSeconds(plane);
+    await sleep(params.idleSeconds * 1000);
+    const idleCpuSecondsPerMinute = ((planeCpuSeconds(plane) - idleCpuBefore) / params.idleSeconds) * 60;
+    const idleRssMiB = planeRssMiB(plane);
+
+    const routeAcks = () => fleet.proxies.map((proxy) => proxy.counters.get(TYPE_URLS.route)!.acks);
+    const latencies: number[] = [];
+    const kubectlMs: number[] = [];
+    for (let edit = 0; edit < params.edits; edit += 1) {
+      const service = edit % params.scale.services;
+      const before = routeAcks();
+      const written = performance.now();
+      await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=vs-istiod-bench', '-f', '-'],
+        JSON.stringify(virtualService(service, params.scale, weights.next(service))));
+      kubectlMs.push(performance.now() - written);
+      await fleet.waitFor(`${plane.side}: edit ${edit} ACKed by every proxy`, () => routeAcks().every((acks, index) => acks > before[index]), params.timeoutMs, 1);
+      latencies.push(Math.max(...fleet.proxies.map((proxy) => proxy.counters.get(TYPE_URLS.route)!.lastAckAt!)) - written);
+      // Past the debounce window, so the next edit is never folded into this push.
+      await sleep(plane.debounceMs + 200);
+    }
+    return {
+      ...cold, idleRssMiB, idleCpuSecondsPerMinute,
+      editP50Ms: percentileOf(latencies, 50), editP99Ms: percentileOf(latencies, 99), kubectlApplyMs: percentileOf(kubectlMs, 50),
+    };
+  } finally {
+    fleet.closeAll();
+  }
+}
+
+/** The listeners one simulated proxy of `pod` holds once synced. */
+export async function simulatedListenerCount(plane: ControlPlane, pod: BenchPod, token: string, timeoutMs: number): Promise<number> {
+  const fleet = ProxyFleet.ofMembers([{ node: sidecarNode(pod), callMetadata: { authorization: `Bearer ${token}` } }], { target: plane.xdsTarget, flavour: 'delta' });
+  try {
+    fleet.connectAll();
+    await fleet.waitAllSynced(timeoutMs);
+    return fleet.proxies[0].counters.get(TYPE_URLS.listener)!.resources;
+  } finally {
+    fleet.closeAll();
+  }
+}
