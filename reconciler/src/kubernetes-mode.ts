@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as k8s from '@kubernetes/client-node';
 import { WebhookServer } from './admission/webhook-server';
 import { CaBundleResult, ensureWebhookCaBundle } from './admission/webhook-ca-bundle';
+import { ConnectionReusingKubeConfig } from './config/connection-reusing-kube-config';
 import { ConfigMapLastAcceptedStore } from './config/kubernetes-last-accepted-store';
 import { KubernetesSource, kubernetesDocument } from './config/kubernetes-source';
 import { RejectionEventRecorder } from './config/rejection-events';
@@ -46,7 +47,7 @@ export interface KubernetesModeOptions {
 }
 
 export function kubernetesModeBackends(options: KubernetesModeOptions, log: Logger): ModeBackends {
-  const kubeConfig = new k8s.KubeConfig();
+  const kubeConfig = new ConnectionReusingKubeConfig();
   if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
   else kubeConfig.loadFromDefault();
 

@@ -7,6 +7,7 @@
  * `status()` says what is wrong and how to fix it.
  */
 import * as k8s from '@kubernetes/client-node';
+import { ConnectionReusingKubeConfig } from './connection-reusing-kube-config';
 import { gatewayCredentialRefs, GatewayCredentialRef } from './gateway-credential-refs';
 import type { InvolvedObject } from './rejection-events';
 import { ResourceWatch, ResourceWatchStatus, WatchClient } from './resource-watch';
@@ -155,7 +156,7 @@ export function kubernetesDocument(object: k8s.KubernetesObject, resource: Watch
 }
 
 function defaultKubeConfig(): k8s.KubeConfig {
-  const kubeConfig = new k8s.KubeConfig();
+  const kubeConfig = new ConnectionReusingKubeConfig();
   kubeConfig.loadFromDefault();
   return kubeConfig;
 }
