@@ -53,7 +53,7 @@ describe('synthesized output applied to a real API server', () => {
     await cluster.apply(yaml, FIELD_MANAGER);
 
     expect(await storedKeys(yaml)).toEqual(objectKeys(yaml));
-    const diff = await cluster.kubectlResult(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], yaml);
+    const diff = await cluster.diff(yaml, FIELD_MANAGER);
     expect({ code: diff.code, diff: diff.stdout, error: diff.stderr }).toEqual({ code: 0, diff: '', error: '' });
   }, 180_000);
 
@@ -67,7 +67,7 @@ describe('synthesized output applied to a real API server', () => {
       await cluster.apply(yaml, FIELD_MANAGER);
 
       expect(await storedKeys(yaml)).toEqual(objectKeys(yaml));
-      const diff = await cluster.kubectlResult(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], yaml);
+      const diff = await cluster.diff(yaml, FIELD_MANAGER);
       expect({ code: diff.code, diff: diff.stdout, error: diff.stderr }).toEqual({ code: 0, diff: '', error: '' });
     }, 120_000);
   });

@@ -127,7 +127,7 @@ async function kill(replica: Pod): Promise<void> {
 
 /** The synthesized YAML against the cluster: nothing differs (exit 0, empty output). */
 async function expectNoDrift(): Promise<void> {
-  const diff = await cluster.kubectlResult(['diff', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], yaml);
+  const diff = await cluster.diff(yaml, FIELD_MANAGER);
   expect({ code: diff.code, diff: diff.stdout, error: diff.stderr }).toEqual({ code: 0, diff: '', error: '' });
 }
 

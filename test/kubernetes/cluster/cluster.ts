@@ -135,6 +135,20 @@ export class Cluster {
     return this.kubectl(['apply', '--server-side', `--field-manager=${fieldManager}`, '-f', '-'], yaml);
   }
 
+  /**
+   * `kubectl diff --server-side` of YAML documents against what is stored. kubectl reads the live
+   * object and the dry-run result in two requests; when a controller writes the object in between
+   * (a new Deployment's status, say) the diff shows the controller's write, not drift. Such a diff
+   * names two resourceVersions and is taken again; drift in what `fieldManager` owns persists.
+   */
+  async diff(yaml: string, fieldManager: string, attempts = 10): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.kubectlTool.run(['diff', '--server-side', `--field-manager=${fieldManager}`, '-f', '-'], yaml);
+      if (attempt >= attempts || !objectMovedDuringDiff(result.stdout)) return result;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
   /** Polls `probe` until it returns a value other than undefined/false/null; fails naming `what` and the last error. */
   async waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -278,3 +292,7 @@ export function parseYamlDocuments(yaml: string): Record<string, any>[] {
     .filter((object): object is Record<string, any> => !!object);
 }
 
+/** True when a `kubectl diff` hunk shows the stored object's resourceVersion changing between kubectl's two reads. */
+export function objectMovedDuringDiff(diffOutput: string): boolean {
+  return /^-\s+resourceVersion: /m.test(diffOutput) && /^\+\s+resourceVersion: /m.test(diffOutput);
+}
