@@ -30,7 +30,7 @@ export interface RealEnvoyConfig {
 /** How long Envoy may hold warming clusters before istiod's own view of the proxy is read instead. */
 const WARMING_GRACE_MS = 20_000;
 
-export function realEnvoyBootstrap(plane: ControlPlane, pod: BenchPod, token: string, dir: string): Record<string, unknown> {
+export function realEnvoyBootstrap(plane: ControlPlane, pod: BenchPod, token: string, dir: string, adminPort = ADMIN_PORT): Record<string, unknown> {
   const [host, port] = plane.xdsTarget.split(':');
   const http2 = { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
     '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} },
@@ -41,7 +41,7 @@ export function realEnvoyBootstrap(plane: ControlPlane, pod: BenchPod, token: st
   });
   return {
     node: sidecarNode(pod),
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: ADMIN_PORT } } },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     dynamic_resources: {
       ads_config: {
         api_type: 'DELTA_GRPC', transport_api_version: 'V3',

@@ -13,9 +13,13 @@ import { ControlPlane, waitForHttpOk } from './control-plane';
 export const RECONCILER_BENCH_PORTS = { xds: 25010, xdsTls: 25012, ops: 25014, webhook: 25017 } as const;
 export const RECONCILER_DEBOUNCE_MS = 20;
 
-/** The CLI compiled next to this file (bench/.build/reconciler/src/cli.js), or the package build. */
+/** The CLI compiled next to this file (bench/.build/reconciler/src/cli.js), or the package build (from the bench build or from the sources). */
 function cliScript(): string {
-  const candidates = [path.resolve(__dirname, '../../src/cli.js'), path.resolve(__dirname, '../../../../build/reconciler/src/cli.js')];
+  const candidates = [
+    path.resolve(__dirname, '../../src/cli.js'),
+    path.resolve(__dirname, '../../../../build/reconciler/src/cli.js'),
+    path.resolve(__dirname, '../../build/reconciler/src/cli.js'),
+  ];
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found) throw new Error(`the reconciler CLI is not built (looked at ${candidates.join(', ')}); run \`bash bench/run.sh vs-istiod\`, which compiles it`);
   return found;

@@ -26,6 +26,7 @@ describe('outbound HTTP routing, simulated', () => {
     expect(outcome.route.route.request_mirror_policies).toEqual([{
       cluster: 'outbound|9080|v2|reviews.bookinfo.svc.cluster.local',
       runtime_fraction: { default_value: { numerator: 100000, denominator: 'MILLION' } },
+      disable_shadow_host_suffix_append: true,
     }]);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The application behind one workload instance: an HTTP server on the instance's loopback address
  * that answers with who it is and remembers every request it saw (by Host header), so a scenario
- * can tell which version answered and which copies (e.g. mirrored `-shadow` requests) arrived.
+ * can tell which version answered and which copies (e.g. mirrored requests) arrived.
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';

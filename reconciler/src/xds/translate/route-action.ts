@@ -89,6 +89,8 @@ function translateMirrors(route: HttpRoute, scope: RouteActionScope): Record<str
   return mirrors.map(({ destination, percentage }) => ({
     cluster: scope.resolver.resolve(destination, scope.configNamespace, scope.port).clusterName,
     runtime_fraction: { default_value: toFractionalPercent(percentage?.value ?? 100) },
+    // Istio (1.28 on, by default) sends copies with the original authority, not Envoy's `-shadow` suffix.
+    disable_shadow_host_suffix_append: true,
   }));
 }
 

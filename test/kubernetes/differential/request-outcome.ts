@@ -1,0 +1,123 @@
+/**
+ * A request sent through a sidecar Envoy and what came of it, reduced to what both control planes
+ * must agree on: the status, which service and version answered, the path and authority the
+ * backend saw, the attempts it counted, a redirect's location, the case's headers, and whether a
+ * delay was injected.
+ */
+import * as http from 'http';
+import type { BackendAnswer } from './echo-backends';
+import type { ListenerAddress } from './sidecar-envoy';
+
+export interface RequestSpec {
+  readonly method?: string;
+  /** Path and query. */
+  readonly path: string;
+  /** The Host header. */
+  readonly authority: string;
+  readonly headers?: Record<string, string>;
+  /** Latency from which the outcome counts as delayed (a fault delay well above this, a backend answer well below). */
+  readonly delayedFromMs?: number;
+}
+
+export interface RequestOutcome {
+  readonly status: number;
+  /** `app/version` of the backend, or `envoy` when Envoy answered itself. */
+  readonly answeredBy: string;
+  readonly backendPath?: string;
+  readonly backendAuthority?: string;
+  readonly attempts?: number;
+  readonly location?: string;
+  /** Response headers a case sets (`x-case-*`) and request headers the backend saw, sorted. */
+  readonly caseHeaders: string;
+  readonly delayed?: boolean;
+  /** Arrivals of the same request at other backends (mirrored copies), as `app/version authority`, sorted. */
+  readonly copies?: string;
+}
+
+/** An outcome with the request id the backend saw, from which the copies are looked up. */
+export interface SentRequest {
+  readonly outcome: RequestOutcome;
+  readonly requestId?: string;
+}
+
+/** The comparable form of an outcome: equal keys mean the same behaviour. */
+export function outcomeKey(outcome: RequestOutcome): string {
+  return JSON.stringify(outcome);
+}
+
+const agents = new Map<string, http.Agent>();
+
+function agentFor(target: ListenerAddress): http.Agent {
+  const key = `${target.host}:${target.port}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+export function closeRequestAgents(): void {
+  agents.forEach((agent) => agent.destroy());
+  agents.clear();
+}
+
+export function sendRequest(target: ListenerAddress, spec: RequestSpec, timeoutMs = 10_000): Promise<SentRequest> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const request = http.request({
+      host: target.host,
+      port: target.port,
+      method: spec.method ?? 'GET',
+      path: spec.path,
+      agent: agentFor(target),
+      headers: { ...(spec.headers ?? {}), host: spec.authority },
+      timeout: timeoutMs,
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        let answer: BackendAnswer | undefined;
+        try {
+          const parsed = JSON.parse(body);
+          if (parsed && typeof parsed.app === 'string') answer = parsed;
+        } catch {
+          answer = undefined;
+        }
+        const caseHeaders = [
+          ...Object.entries(response.headers).filter(([name]) => name.startsWith('x-case-')).map(([name, value]) => `response ${name}=${String(value)}`),
+          ...Object.entries(answer?.headers ?? {}).map(([name, value]) => `request ${name}=${value}`),
+        ].sort().join('; ');
+        resolve({
+          requestId: answer?.requestId,
+          outcome: {
+            status: response.statusCode ?? 0,
+            answeredBy: answer ? `${answer.app}/${answer.version}` : 'envoy',
+            ...(answer ? { backendPath: answer.path, backendAuthority: answer.authority.replace(/:\d+$/, ''), attempts: answer.attempt } : {}),
+            ...(response.headers.location ? { location: response.headers.location } : {}),
+            caseHeaders,
+            ...(spec.delayedFromMs !== undefined ? { delayed: Date.now() - started >= spec.delayedFromMs } : {}),
+          },
+        });
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** `repeat` sends of `spec`, at most `concurrency` in flight. */
+export async function sendRepeated(target: ListenerAddress, spec: RequestSpec, repeat: number, concurrency = 8): Promise<SentRequest[]> {
+  const outcomes: SentRequest[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < repeat) {
+      next += 1;
+      outcomes.push(await sendRequest(target, spec));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, repeat) }, lane));
+  return outcomes;
+}
