@@ -3,11 +3,11 @@
  * case's VirtualServices, a marker route in each tells when each side serves them, then every
  * request class goes through istiod's sidecar and the reconciler's.
  */
-import type { DifferentialCase } from './differential-case';
+import type { DifferentialCase, RequestClass } from './differential-case';
 import type { EchoBackends } from './echo-backends';
 import { hostOf, MESH_NAMESPACE } from './mesh-under-test';
 import { ClassComparison, compareOutcomes } from './outcome-comparison';
-import { RequestOutcome, sendRepeated, sendRequest } from './request-outcome';
+import { RequestOutcome, SentRequest, sendRequest } from './request-outcome';
 import type { SidecarEnvoy } from './sidecar-envoy';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
 import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
@@ -16,6 +16,8 @@ export const MARKER_HEADER = 'x-differential-case';
 const PROBE_HOST = hostOf('probe');
 /** Mirrored copies may arrive after the answer: how long to wait for them before looking. */
 const MIRROR_SETTLE_MS = 300;
+/** Requests in flight per sidecar. */
+const REQUEST_CONCURRENCY = 16;
 
 export interface ClassResult extends ClassComparison {
   readonly caseId: string;
@@ -93,28 +95,35 @@ export async function applyCase(cluster: Cluster, sides: Sides, objects: readonl
   lastApplied = current;
 }
 
-async function outcomesOf(sidecar: SidecarEnvoy, backends: EchoBackends, request: DifferentialCase['requests'][number]): Promise<RequestOutcome[]> {
-  const sent = await sendRepeated(sidecar.outbound, request.request, request.repeat);
+/** Outcomes of every class through one sidecar, classes in parallel; mirrored copies looked up after one settle. */
+async function outcomesThrough(sidecar: SidecarEnvoy, backends: EchoBackends, classes: readonly RequestClass[]): Promise<RequestOutcome[][]> {
+  const sent: SentRequest[][] = classes.map(() => []);
+  const work = classes.flatMap((requestClass, index) => Array.from({ length: requestClass.repeat }, () => index));
+  let next = 0;
+  const lane = async () => {
+    while (next < work.length) {
+      const index = work[next++];
+      sent[index].push(await sendRequest(sidecar.outbound, classes[index].request));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REQUEST_CONCURRENCY, work.length) }, lane));
   await new Promise((resolve) => setTimeout(resolve, MIRROR_SETTLE_MS));
-  return sent.map(({ outcome, requestId }) => {
+  return sent.map((requests) => requests.map(({ outcome, requestId }) => {
     if (!requestId) return outcome;
     const copies = backends.arrivalsOf(requestId).filter((arrival) => arrival.backend !== outcome.answeredBy)
       .map((arrival) => `${arrival.backend} ${arrival.authority.replace(/:\d+$/, '')}`).sort().join(', ');
     return copies ? { ...outcome, copies } : outcome;
-  });
+  }));
 }
 
 /** Runs the requests of cases already applied (one apply may serve several cases on distinct hosts). */
 export async function runRequests(sides: Sides, backends: EchoBackends, cases: readonly DifferentialCase[]): Promise<ClassResult[]> {
-  const results: ClassResult[] = [];
-  for (const testCase of cases) {
-    for (const requestClass of testCase.requests) {
-      const istiod = await outcomesOf(sides.istiod, backends, requestClass);
-      const reconciler = await outcomesOf(sides.reconciler, backends, requestClass);
-      results.push({ caseId: testCase.id, className: requestClass.name, ...compareOutcomes(istiod, reconciler) });
-    }
-  }
-  return results;
+  const classes = cases.flatMap((testCase) => testCase.requests.map((requestClass) => ({ caseId: testCase.id, requestClass })));
+  const istiod = await outcomesThrough(sides.istiod, backends, classes.map((entry) => entry.requestClass));
+  const reconciler = await outcomesThrough(sides.reconciler, backends, classes.map((entry) => entry.requestClass));
+  return classes.map((entry, index) => ({
+    caseId: entry.caseId, className: entry.requestClass.name, ...compareOutcomes(istiod[index], reconciler[index]),
+  }));
 }
 
 export async function runCase(cluster: Cluster, sides: Sides, backends: EchoBackends, testCase: DifferentialCase): Promise<ClassResult[]> {

@@ -7,9 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
-import { ClassResult, runCase, Sides } from './differential-runner';
+import { applyCase, ClassResult, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
-import { CLIENT_POD, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
+import { generatedCases } from './generated-cases';
+import { CLIENT_POD, generatedService, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
 import { closeRequestAgents } from './request-outcome';
 import { SCENARIO_CASES } from './scenario-cases';
 import { SidecarEnvoy } from './sidecar-envoy';
@@ -19,6 +20,15 @@ import { startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
 import { startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
 import type { Cluster } from '../cluster/cluster';
 import { runChecked } from '../cluster/command';
+
+/** Generated cases per run (DIFFERENTIAL_CASES) and their seed (DIFFERENTIAL_SEED): a failure names the seed to replay. */
+const GENERATED_COUNT = Number(process.env.DIFFERENTIAL_CASES ?? 200);
+const GENERATED_SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261203);
+/** Generated cases applied at once, each on a service of its own. */
+const BATCH_SIZE = 20;
+const GENERATED = generatedCases(GENERATED_SEED, GENERATED_COUNT, BATCH_SIZE);
+const BATCHES = Array.from({ length: Math.ceil(GENERATED.length / BATCH_SIZE) }, (_, index) =>
+  GENERATED.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE));
 
 let cluster: Cluster;
 let backends: EchoBackends;
@@ -30,7 +40,7 @@ const results: ClassResult[] = [];
 beforeAll(async () => {
   cluster = await startBenchCluster();
   runDir = fs.mkdtempSync(path.join(cluster.runDir, 'differential-'));
-  const services = NAMED_SERVICES;
+  const services = [...NAMED_SERVICES, ...Array.from({ length: BATCH_SIZE }, (_, index) => generatedService(index))];
   await cluster.apply(meshObjects(services).map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
   const pods = podsOf(services);
   for (const pod of [...pods, CLIENT_POD]) await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
@@ -50,7 +60,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   closeRequestAgents();
-  if (runDir) fs.writeFileSync(path.join(runDir, 'report.json'), JSON.stringify(results, null, 2));
+  if (runDir) {
+    fs.writeFileSync(path.join(runDir, 'report.json'), JSON.stringify(results, null, 2));
+    const generated = results.filter((result) => result.caseId.startsWith('generated-'));
+    const agreed = generated.filter((result) => result.agree).length;
+    // The agreement rate the README quotes, per run.
+    console.log(`differential: ${GENERATED.length} generated cases (seed ${GENERATED_SEED}), ${agreed}/${generated.length} request classes agree; report in ${runDir}/report.json`);
+  }
   await sides?.istiod.stop();
   await sides?.reconciler.stop();
   for (const plane of planes) await plane.stop();
@@ -69,4 +85,20 @@ describe('istiod and the reconciler answer the same requests the same way', () =
       caseResults.some((result) => result.className === difference.className && !result.agree));
     expect(stillDiffering).toEqual(listedHere);
   }, 240_000);
+});
+
+describe('generated VirtualServices', () => {
+  test.each(BATCHES.map((batch, index) => [index, batch] as const))('GIVEN batch %i of the generated cases', async (index, batch) => {
+    await applyCase(cluster, sides, batch.flatMap((testCase) => testCase.objects), `generated-batch-${GENERATED_SEED}-${index}`);
+    const batchResults = await runRequests(sides, backends, batch);
+    results.push(...batchResults);
+    const unexpected = batchResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
+    if (unexpected.length > 0) {
+      // Saved whole, so that a disagreement can be replayed as a fixed case.
+      const saved = path.join(runDir, `disagreements-batch-${index}.json`);
+      const cases = batch.filter((testCase) => unexpected.some((result) => result.caseId === testCase.id));
+      fs.writeFileSync(saved, JSON.stringify({ seed: GENERATED_SEED, cases, unexpected }, null, 2));
+    }
+    expect(unexpected).toEqual([]);
+  }, 600_000);
 });

@@ -107,17 +107,3 @@ export function sendRequest(target: ListenerAddress, spec: RequestSpec, timeoutM
     request.end();
   });
 }
-
-/** `repeat` sends of `spec`, at most `concurrency` in flight. */
-export async function sendRepeated(target: ListenerAddress, spec: RequestSpec, repeat: number, concurrency = 8): Promise<SentRequest[]> {
-  const outcomes: SentRequest[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < repeat) {
-      next += 1;
-      outcomes.push(await sendRequest(target, spec));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, repeat) }, lane));
-  return outcomes;
-}
