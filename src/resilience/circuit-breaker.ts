@@ -160,6 +160,11 @@ export class CircuitBreaker extends Construct {
       value === undefined ? undefined : requireInteger(this, `outlierDetection.${prop}`, value, 1);
     const duration = (prop: keyof OutlierDetectionOptions, value?: Duration) =>
       value === undefined ? undefined : istioDuration(this, `outlierDetection.${prop}`, value);
+    if (outlier.maxEjectionPercent === 0) {
+      throw propError(this, 'outlierDetection.maxEjectionPercent', 0,
+        'Istio cannot tell 0 from unset and ejects up to Envoy\'s default of 10 % instead',
+        'Set a percentage from 1 to 100, or leave it out for the default of 10 %.');
+    }
     const rendered = compact({
       consecutive5XxErrors: count('consecutive5xxErrors', outlier.consecutive5xxErrors),
       consecutiveGatewayErrors: count('consecutiveGatewayErrors', outlier.consecutiveGatewayErrors),

@@ -72,6 +72,7 @@ describe('CircuitBreaker', () => {
     ['connections beyond int32', { connectionPool: { maxConnections: 2 ** 31 } }, /'connectionPool.maxConnections' is 2147483648; it must be an integer from 1 to 2147483647/],
     ['a zero connect timeout', { connectionPool: { connectTimeout: Duration.seconds(0) } }, /'connectionPool.connectTimeout' is "0ms"/],
     ['an ejection percent above 100', { outlierDetection: { maxEjectionPercent: 120 } }, /'outlierDetection.maxEjectionPercent' is 120/],
+    ['an ejection percent of 0, which Istio reads as unset', { outlierDetection: { maxEjectionPercent: 0 } }, /'outlierDetection.maxEjectionPercent' is 0; Istio cannot tell 0 from unset/],
     ['a fractional error count', { outlierDetection: { consecutive5xxErrors: 1.5 } }, /'outlierDetection.consecutive5xxErrors' is 1.5/],
   ])('GIVEN %s WHEN constructed THEN it fails naming the path, prop and value', (_, props, message) => {
     const { chart, reviews } = bookinfoChart();

@@ -39,7 +39,6 @@ const UNSUPPORTED_BY_KIND: Readonly<Record<string, readonly UnsupportedField[]>>
     ...trafficPolicyFields('loadBalancer.localityLbSetting', 'locality load balancing is not applied: endpoints of every locality share the load'),
     ...trafficPolicyFields('loadBalancer.warmupDurationSecs', 'slow start (warmup) is not applied'),
     ...trafficPolicyFields('loadBalancer.warmup', 'slow start (warmup) is not applied'),
-    ...trafficPolicyFields('connectionPool.tcp.tcpKeepalive', 'TCP keepalive is not applied'),
     ...trafficPolicyFields('connectionPool.tcp.maxConnectionDuration', 'the maximum connection duration is not applied'),
     ...trafficPolicyFields('tunnel', 'tunneling (HTTP CONNECT) is not applied'),
     ...trafficPolicyFields('proxyProtocol', 'the PROXY protocol is not applied'),

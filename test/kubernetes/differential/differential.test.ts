@@ -6,11 +6,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { clustersOf, normaliseCluster, routeHashPolicy } from './cluster-comparison';
 import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
 import { applyCase, ClassResult, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
 import { generatedCases } from './generated-cases';
-import { CLIENT_POD, generatedService, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
+import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
+import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPACE, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
 import { closeRequestAgents } from './request-outcome';
 import { SCENARIO_CASES } from './scenario-cases';
 import { SidecarEnvoy } from './sidecar-envoy';
@@ -27,6 +29,10 @@ const GENERATED_SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261203);
 /** Generated cases applied at once, each on a service of its own. */
 const BATCH_SIZE = 20;
 const GENERATED = generatedCases(GENERATED_SEED, GENERATED_COUNT, BATCH_SIZE);
+/** Generated DestinationRules per run (DIFFERENTIAL_RULES), from the same seed. */
+const GENERATED_RULES = generatedDestinationRules(GENERATED_SEED, Number(process.env.DIFFERENTIAL_RULES ?? 100), BATCH_SIZE);
+const DR_BATCHES = Array.from({ length: Math.ceil(GENERATED_RULES.length / BATCH_SIZE) }, (_, index) =>
+  GENERATED_RULES.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE));
 const BATCHES = Array.from({ length: Math.ceil(GENERATED.length / BATCH_SIZE) }, (_, index) =>
   GENERATED.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE));
 
@@ -36,6 +42,7 @@ let planes: ControlPlane[] = [];
 let sides: Sides;
 let runDir: string;
 const results: ClassResult[] = [];
+const drResults: { caseId: string; cluster: string; agree: boolean }[] = [];
 
 beforeAll(async () => {
   cluster = await startBenchCluster();
@@ -65,6 +72,8 @@ afterAll(async () => {
     const generated = results.filter((result) => result.caseId.startsWith('generated-'));
     const agreed = generated.filter((result) => result.agree).length;
     // The agreement rate the README quotes, per run.
+    const clustersAgreed = drResults.filter((result) => result.agree).length;
+    console.log(`differential: ${GENERATED_RULES.length} generated DestinationRules, ${clustersAgreed}/${drResults.length} clusters and route hash policies agree`);
     console.log(`differential: ${GENERATED.length} generated cases (seed ${GENERATED_SEED}), ${agreed}/${generated.length} request classes agree; report in ${runDir}/report.json`);
   }
   await sides?.istiod.stop();
@@ -101,4 +110,46 @@ describe('generated VirtualServices', () => {
     }
     expect(unexpected).toEqual([]);
   }, 600_000);
+});
+
+const HASH_POLICIES = new Set(['RING_HASH', 'MAGLEV']);
+
+describe('generated DestinationRules', () => {
+  test.each(DR_BATCHES.map((batch, index) => [index, batch] as const))('GIVEN batch %i of the generated DestinationRules', async (index, batch) => {
+    const marker = `marker-${index}`;
+    // Replaced, not applied server-side: a server-side apply of an empty policy (`trafficPolicy: {}`) over
+    // a set one is refused by the API server ("must be of type object: null").
+    await cluster.kubectl(['delete', 'destinationrules', '-n', MESH_NAMESPACE, ...batch.map((rule) => rule.service), '--ignore-not-found', '--wait=true']);
+    await cluster.kubectl(['create', '-f', '-'], batch.map((rule) => JSON.stringify(withMarkerSubset(rule.object, marker))).join('\n---\n'));
+    const served = async (sidecar: SidecarEnvoy) => cluster.waitFor(`${sidecar.plane.side} to serve DestinationRule batch ${index}`, async () => {
+      const clusters = clustersOf(await sidecar.configDump());
+      return batch.every((rule) => clusters.has(`outbound|${SERVICE_PORT}|${marker}|${hostOf(rule.service)}`)) ? clusters : undefined;
+    }, 60_000, 200);
+    const [istiodClusters, reconcilerClusters] = await Promise.all([served(sides.istiod), served(sides.reconciler)]);
+    const [istiodDump, reconcilerDump] = await Promise.all([sides.istiod.configDump(), sides.reconciler.configDump()]);
+    const disagreements: Record<string, unknown>[] = [];
+    for (const rule of batch) {
+      const host = hostOf(rule.service);
+      for (const subset of ['', ...GENERATED_VERSIONS]) {
+        const name = `outbound|${SERVICE_PORT}|${subset}|${host}`;
+        const istiod = istiodClusters.get(name);
+        const reconciler = reconcilerClusters.get(name);
+        const a = istiod ? normaliseCluster(istiod) : 'missing';
+        const b = reconciler ? normaliseCluster(reconciler) : 'missing';
+        const agree = JSON.stringify(a) === JSON.stringify(b);
+        drResults.push({ caseId: rule.id, cluster: name, agree });
+        if (!agree) disagreements.push({ caseId: rule.id, cluster: name, rule: rule.object.spec, istiod: a, reconciler: b });
+      }
+      // A route's hash policy means something only to a hash-based load balancer on its cluster.
+      const defaultCluster = `outbound|${SERVICE_PORT}||${host}`;
+      const hashing = [istiodClusters, reconcilerClusters].some((clusters) => HASH_POLICIES.has(String(clusters.get(defaultCluster)?.lb_policy)));
+      if (hashing) {
+        const hashes = { istiod: routeHashPolicy(istiodDump, host), reconciler: routeHashPolicy(reconcilerDump, host) };
+        drResults.push({ caseId: rule.id, cluster: `route hash policy for ${host}`, agree: hashes.istiod === hashes.reconciler });
+        if (hashes.istiod !== hashes.reconciler) disagreements.push({ caseId: rule.id, route: host, rule: rule.object.spec, ...hashes });
+      }
+    }
+    if (disagreements.length > 0) fs.writeFileSync(path.join(runDir, `disagreements-dr-batch-${index}.json`), JSON.stringify({ seed: GENERATED_SEED, disagreements }, null, 2));
+    expect(disagreements).toEqual([]);
+  }, 120_000);
 });

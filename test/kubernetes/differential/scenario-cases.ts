@@ -24,10 +24,11 @@ export const SCENARIO_CASES: readonly DifferentialCase[] = [
     description: 'no VirtualService: every version of the service shares the traffic',
     objects: [],
     requests: [
+      // Every class here spreads over three versions: enough requests that the shares are compared, not one draw.
       get('any path', '/', {}, 600),
-      get('short name as authority', '/', { authority: 'reviews' }, 2),
-      get('namespace-qualified authority', '/', { authority: `reviews.${MESH_NAMESPACE}` }, 2),
-      get('authority with the port', '/', { authority: `${REVIEWS}:9080` }, 2),
+      get('short name as authority', '/', { authority: 'reviews' }, 300),
+      get('namespace-qualified authority', '/', { authority: `reviews.${MESH_NAMESPACE}` }, 300),
+      get('authority with the port', '/', { authority: `${REVIEWS}:9080` }, 300),
       get('an unknown host', '/', { authority: 'nowhere.example' }, 2),
     ],
   },

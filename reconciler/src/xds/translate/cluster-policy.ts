@@ -23,13 +23,15 @@ function applyConnectionPool(cluster: ClusterDraft, pool: ConnectionPoolSettings
   const field = `${options.field}.connectionPool`;
   cluster.connect_timeout = pool?.tcp?.connectTimeout ? toProtoDuration(pool.tcp.connectTimeout, `${field}.tcp.connectTimeout`) : DEFAULT_CONNECT_TIMEOUT;
   cluster.circuit_breakers = {
+    // Istio's API cannot tell 0 from unset (plain int32 fields): 0 means no limit, as in istiod.
     thresholds: [{
-      max_connections: pool?.tcp?.maxConnections ?? UNLIMITED,
-      max_pending_requests: pool?.http?.http1MaxPendingRequests ?? UNLIMITED,
-      max_requests: pool?.http?.http2MaxRequests ?? UNLIMITED,
-      max_retries: pool?.http?.maxRetries ?? UNLIMITED,
+      max_connections: pool?.tcp?.maxConnections || UNLIMITED,
+      max_pending_requests: pool?.http?.http1MaxPendingRequests || UNLIMITED,
+      max_requests: pool?.http?.http2MaxRequests || UNLIMITED,
+      max_retries: pool?.http?.maxRetries || UNLIMITED,
     }],
   };
+  applyTcpKeepalive(cluster, pool?.tcp?.tcpKeepalive, `${field}.tcp.tcpKeepalive`);
   if (!options.http) {
     return;
   }
@@ -53,18 +55,33 @@ function applyConnectionPool(cluster: ClusterDraft, pool: ConnectionPoolSettings
   };
 }
 
+type TcpKeepalive = NonNullable<NonNullable<ConnectionPoolSettings['tcp']>['tcpKeepalive']>;
+
+/** Envoy counts keepalive time and interval in whole seconds; Istio truncates the durations the same way. */
+function applyTcpKeepalive(cluster: ClusterDraft, keepalive: TcpKeepalive | undefined, field: string): void {
+  if (!keepalive) {
+    return;
+  }
+  const seconds = (value: string, name: string) => Number(parseDurationNanos(value, `${field}.${name}`) / 1_000_000_000n);
+  cluster.upstream_connection_options = {
+    tcp_keepalive: {
+      ...(keepalive.probes !== undefined ? { keepalive_probes: keepalive.probes } : {}),
+      ...(keepalive.time ? { keepalive_time: seconds(keepalive.time, 'time') } : {}),
+      ...(keepalive.interval ? { keepalive_interval: seconds(keepalive.interval, 'interval') } : {}),
+    },
+  };
+}
+
 function applyOutlierDetection(cluster: ClusterDraft, outlier: OutlierDetection | undefined, field: string): void {
   if (!outlier) {
     return;
   }
   // Istio turns success-rate ejection off: only the consecutive-error thresholds it exposes eject.
   const detection: Record<string, unknown> = { enforcing_success_rate: 0 };
+  // Unset, Envoy's own 5xx detection (5 in a row) stays on, also beside gateway errors: as istiod leaves it.
   if (outlier.consecutive5xxErrors !== undefined) {
     detection.consecutive_5xx = outlier.consecutive5xxErrors;
     detection.enforcing_consecutive_5xx = outlier.consecutive5xxErrors > 0 ? 100 : 0;
-  } else if (outlier.consecutiveGatewayErrors !== undefined) {
-    // Only gateway errors configured: Envoy's default 5xx detection would otherwise also eject.
-    detection.enforcing_consecutive_5xx = 0;
   }
   if (outlier.consecutiveGatewayErrors !== undefined) {
     detection.consecutive_gateway_failure = outlier.consecutiveGatewayErrors;
@@ -80,7 +97,8 @@ function applyOutlierDetection(cluster: ClusterDraft, outlier: OutlierDetection 
       detection.max_ejection_time = detection.base_ejection_time;
     }
   }
-  if (outlier.maxEjectionPercent !== undefined) {
+  // Istio's API cannot tell 0 from unset: 0 keeps Envoy's default (10 %).
+  if (outlier.maxEjectionPercent) {
     detection.max_ejection_percent = outlier.maxEjectionPercent;
   }
   cluster.outlier_detection = detection;

@@ -1,7 +1,11 @@
 /**
- * The DestinationRule traffic policy in effect for one cluster. Istio layers it field by field:
- * top-level → top-level port settings → subset → subset port settings; a later layer replaces a
- * whole field (e.g. all of `connectionPool`), it never merges inside it.
+ * The DestinationRule traffic policy in effect for one cluster, with Istio's precedence:
+ * - a `portLevelSettings` entry for the cluster's port replaces its policy as a whole: a field the
+ *   entry omits takes Envoy's and Istio's default, not the destination-level value (Istio's
+ *   documented rule, confirmed against istiod by the differential suite);
+ * - a subset's policy (after its own port-level entry) then replaces the destination's field by
+ *   field, and all fields when the subset has an entry for the port.
+ * A field is replaced whole (e.g. all of `connectionPool`), never merged inside.
  */
 import type { DestinationRuleSpec, PortTrafficPolicy, Subset, TrafficPolicy } from '../../push/istio-spec';
 
@@ -13,27 +17,41 @@ export function effectiveTrafficPolicy(rule: DestinationRuleSpec | undefined, po
   if (!rule) {
     return {};
   }
+  const destination = atPort(rule.trafficPolicy, port).policy;
   const subset = subsetName ? findSubset(rule, subsetName) : undefined;
-  return [rule.trafficPolicy, subset?.trafficPolicy].reduce<EffectivePolicy>((policy, layer) => applyLayer(applyLayer(policy, layer), portLevel(layer, port)), {});
+  if (!subset?.trafficPolicy) {
+    return destination;
+  }
+  const own = atPort(subset.trafficPolicy, port);
+  const merged: Record<string, unknown> = { ...destination };
+  for (const field of LAYERED_FIELDS) {
+    if (own.policy[field] !== undefined || own.portLevel) {
+      merged[field] = own.policy[field];
+    }
+  }
+  return withoutUnset(merged as EffectivePolicy);
 }
 
 export function findSubset(rule: DestinationRuleSpec | undefined, subsetName: string): Subset | undefined {
   return rule?.subsets?.find((subset) => subset.name === subsetName);
 }
 
-function portLevel(policy: TrafficPolicy | undefined, port: number): PortTrafficPolicy | undefined {
-  return policy?.portLevelSettings?.find((settings) => settings.port?.number === port);
+/** The layered fields of `policy` for `port`: its port-level entry's when it has one, its own otherwise. */
+function atPort(policy: TrafficPolicy | undefined, port: number): { policy: EffectivePolicy; portLevel: boolean } {
+  const settings = policy?.portLevelSettings?.find((entry) => entry.port?.number === port);
+  return { policy: layeredFields(settings ?? policy), portLevel: settings !== undefined };
 }
 
-function applyLayer(policy: EffectivePolicy, layer: EffectivePolicy | undefined): EffectivePolicy {
-  if (!layer) {
-    return policy;
-  }
-  const next: Record<string, unknown> = { ...policy };
+function layeredFields(policy: EffectivePolicy | undefined): EffectivePolicy {
+  const fields: Record<string, unknown> = {};
   for (const field of LAYERED_FIELDS) {
-    if (layer[field] !== undefined) {
-      next[field] = layer[field];
+    if (policy?.[field] !== undefined) {
+      fields[field] = policy[field];
     }
   }
-  return next as EffectivePolicy;
+  return fields as EffectivePolicy;
+}
+
+function withoutUnset(policy: EffectivePolicy): EffectivePolicy {
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined)) as EffectivePolicy;
 }
