@@ -77,7 +77,7 @@ export interface OutlierDetectionOptions {
   readonly baseEjectionTime?: Duration;
 
   /**
-   * Highest share of hosts that may be ejected, 0–100.
+   * Highest share of hosts that may be ejected, 1–100 (Istio reads 0 as unset).
    * @default 10
    */
   readonly maxEjectionPercent?: number;
