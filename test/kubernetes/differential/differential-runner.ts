@@ -61,7 +61,7 @@ function markedHosts(objects: readonly KubeObject[]): string[] {
 }
 
 async function answersMarker(sidecar: SidecarEnvoy, host: string, caseId: string): Promise<boolean> {
-  const sent = await sendRequest(sidecar.outbound, { path: '/', authority: host, headers: { [MARKER_HEADER]: caseId } }).catch(() => undefined);
+  const sent = await sendRequest(sidecar.listener, { path: '/', authority: host, headers: { [MARKER_HEADER]: caseId } }).catch(() => undefined);
   return sent?.outcome.answeredBy === 'probe/v1';
 }
 
@@ -103,7 +103,7 @@ async function outcomesThrough(sidecar: SidecarEnvoy, backends: EchoBackends, cl
   const lane = async () => {
     while (next < work.length) {
       const index = work[next++];
-      sent[index].push(await sendRequest(sidecar.outbound, classes[index].request));
+      sent[index].push(await sendRequest(sidecar.listener, classes[index].request));
     }
   };
   await Promise.all(Array.from({ length: Math.min(REQUEST_CONCURRENCY, work.length) }, lane));

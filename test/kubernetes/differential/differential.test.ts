@@ -6,12 +6,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { AUTHORIZATION_SCENARIOS, CLIENT_SOURCE_ADDRESS, generatedAuthorizationCases } from './authorization-cases';
+import { GuardedSides, runAuthorizationCase } from './authorization-runner';
 import { clustersOf, normaliseCluster, routeHashPolicy } from './cluster-comparison';
 import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
 import { applyCase, ClassResult, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
 import { generatedCases } from './generated-cases';
 import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
+import { GUARDED_BACKEND, GUARDED_PODS, guardedObjects } from './guarded-workload';
 import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPACE, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
 import { closeRequestAgents } from './request-outcome';
 import { SCENARIO_CASES } from './scenario-cases';
@@ -36,10 +39,18 @@ const DR_BATCHES = Array.from({ length: Math.ceil(GENERATED_RULES.length / BATCH
 const BATCHES = Array.from({ length: Math.ceil(GENERATED.length / BATCH_SIZE) }, (_, index) =>
   GENERATED.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE));
 
+/** Generated authorization cases per run (DIFFERENTIAL_POLICIES), from the same seed. */
+const AUTHORIZATION_CASES = [
+  ...AUTHORIZATION_SCENARIOS,
+  ...generatedAuthorizationCases(GENERATED_SEED, Number(process.env.DIFFERENTIAL_POLICIES ?? 50)),
+];
+
 let cluster: Cluster;
 let backends: EchoBackends;
 let planes: ControlPlane[] = [];
 let sides: Sides;
+let guarded: GuardedSides;
+let guardedBackend: EchoBackends;
 let runDir: string;
 const results: ClassResult[] = [];
 const drResults: { caseId: string; cluster: string; agree: boolean }[] = [];
@@ -63,21 +74,39 @@ beforeAll(async () => {
     istiod: await SidecarEnvoy.start(istiod, CLIENT_POD, token, runDir, 19110, SERVICE_PORT),
     reconciler: await SidecarEnvoy.start(reconciler, CLIENT_POD, token, runDir, 19120, SERVICE_PORT),
   };
+  // The authorization side: one guarded pod per control plane, each with its server sidecar.
+  await cluster.apply(guardedObjects().map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
+  for (const pod of Object.values(GUARDED_PODS)) {
+    await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
+    await runChecked('ip', ['addr', 'replace', `${pod.address}/32`, 'dev', 'lo']);
+  }
+  guardedBackend = await EchoBackends.start([{ ...GUARDED_PODS.istiod, version: 'app', address: GUARDED_BACKEND.host }], GUARDED_BACKEND.port);
+  const guardedToken = (await serviceAccountTokens(cluster, [{ ...GUARDED_PODS.istiod, service: 0 }])).get(GUARDED_PODS.istiod.name)!;
+  const server = async (plane: ControlPlane, side: 'istiod' | 'reconciler', adminPort: number) => {
+    const sidecar = await SidecarEnvoy.start(plane, GUARDED_PODS[side], guardedToken, runDir, adminPort, SERVICE_PORT, GUARDED_PODS[side].address);
+    return { sidecar, target: { ...sidecar.listener, freshConnections: true, localAddress: CLIENT_SOURCE_ADDRESS } };
+  };
+  guarded = { istiod: await server(istiod, 'istiod', 19130), reconciler: await server(reconciler, 'reconciler', 19140) };
 }, 300_000);
 
 afterAll(async () => {
   closeRequestAgents();
   if (runDir) {
     fs.writeFileSync(path.join(runDir, 'report.json'), JSON.stringify(results, null, 2));
-    const generated = results.filter((result) => result.caseId.startsWith('generated-'));
+    const generated = results.filter((result) => /^generated-\d/.test(result.caseId));
     const agreed = generated.filter((result) => result.agree).length;
     // The agreement rate the README quotes, per run.
+    const authorization = results.filter((result) => result.caseId.startsWith('generated-authz-'));
+    console.log(`differential: ${AUTHORIZATION_CASES.length} authorization cases, ${authorization.filter((result) => result.agree).length}/${authorization.length} generated request classes agree`);
     const clustersAgreed = drResults.filter((result) => result.agree).length;
     console.log(`differential: ${GENERATED_RULES.length} generated DestinationRules, ${clustersAgreed}/${drResults.length} clusters and route hash policies agree`);
     console.log(`differential: ${GENERATED.length} generated cases (seed ${GENERATED_SEED}), ${agreed}/${generated.length} request classes agree; report in ${runDir}/report.json`);
   }
   await sides?.istiod.stop();
   await sides?.reconciler.stop();
+  await guarded?.istiod.sidecar.stop();
+  await guarded?.reconciler.sidecar.stop();
+  await guardedBackend?.stop();
   for (const plane of planes) await plane.stop();
   await backends?.stop();
   await cluster?.stop();
@@ -151,5 +180,16 @@ describe('generated DestinationRules', () => {
     }
     if (disagreements.length > 0) fs.writeFileSync(path.join(runDir, `disagreements-dr-batch-${index}.json`), JSON.stringify({ seed: GENERATED_SEED, disagreements }, null, 2));
     expect(disagreements).toEqual([]);
+  }, 120_000);
+});
+
+describe('AuthorizationPolicies', () => {
+  test.each(AUTHORIZATION_CASES.map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
+    const caseResults = await runAuthorizationCase(cluster, guarded, testCase, process.env.DIFFERENTIAL_DUMP ? runDir : undefined);
+    if (process.env.DIFFERENTIAL_HOLD_MS) await new Promise((resolve) => setTimeout(resolve, Number(process.env.DIFFERENTIAL_HOLD_MS)));
+    results.push(...caseResults);
+    const unexpected = caseResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
+    if (unexpected.length > 0) fs.writeFileSync(path.join(runDir, `disagreements-${testCase.id}.json`), JSON.stringify({ seed: GENERATED_SEED, testCase, unexpected }, null, 2));
+    expect(unexpected).toEqual([]);
   }, 120_000);
 });

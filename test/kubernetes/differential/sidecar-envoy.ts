@@ -1,8 +1,9 @@
 /**
- * The client's sidecar: a real Envoy connected over ADS to one control plane, with the node id and
- * metadata of an Istio sidecar that captures nothing (interception NONE), so its outbound HTTP
- * listener binds the service port and requests are sent to it directly. Each side picks its own
- * bind address (istiod localhost, the reconciler the pod address); the listener tells which.
+ * A sidecar: a real Envoy connected over ADS to one control plane, with the node id and metadata
+ * of an Istio sidecar that captures nothing (interception NONE), so its listeners bind real ports
+ * and requests are sent to them directly. A client's outbound HTTP listener binds where each side
+ * chooses (istiod localhost, the reconciler the pod address); a server's inbound listener binds the
+ * pod address. The listener found tells where to send.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -16,43 +17,59 @@ import { ManagedProcess } from '../../../test/kubernetes/cluster/managed-process
 export interface ListenerAddress {
   readonly host: string;
   readonly port: number;
+  /** A new connection per request: after a listener update, a kept connection keeps the old filter chain until it drains. */
+  readonly freshConnections?: boolean;
+  /** The client address requests come from (for source-address rules). */
+  readonly localAddress?: string;
 }
 
 export class SidecarEnvoy {
+  /** `bindAddress`: wait for the listener on that address (a server's inbound), else any on the port. */
   static async start(
-    plane: ControlPlane, pod: MeshPod, token: string, runDir: string, adminPort: number, servicePort: number,
+    plane: ControlPlane, pod: MeshPod, token: string, runDir: string, adminPort: number, servicePort: number, bindAddress?: string,
   ): Promise<SidecarEnvoy> {
-    const dir = path.join(runDir, `sidecar-${plane.side}`);
+    // Short: the bootstrap names a unix socket in it, and those paths stop at 108 bytes.
+    const dir = path.join(runDir, `envoy-${adminPort}`);
     fs.mkdirSync(dir, { recursive: true });
     const bootstrap = path.join(dir, 'bootstrap.json');
     fs.writeFileSync(bootstrap, JSON.stringify(realEnvoyBootstrap(plane, { ...pod, service: 0 }, token, dir, adminPort)));
     const envoy = ManagedProcess.start({
       command: findEnvoy(),
-      args: ['-c', bootstrap, '--disable-hot-restart', '--concurrency', '1', '-l', 'warning', '--base-id', String(adminPort)],
+      // A replaced listener keeps its socket while it drains, and with reuse_port the kernel still hands it new
+      // connections: a short drain lets a test wait until only the new listener accepts (`listenersDraining`).
+      args: ['-c', bootstrap, '--disable-hot-restart', '--concurrency', '1', '-l', 'warning', '--base-id', String(adminPort), '--drain-time-s', '1'],
       logFile: path.join(dir, 'envoy.log'),
     });
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (!envoy.running) throw new Error(`the sidecar Envoy of ${plane.side} exited: ${envoy.tail()}`);
-      const outbound = outboundListener(await adminJson(adminPort, '/config_dump?resource=dynamic_listeners').catch(() => undefined), servicePort);
-      if (outbound) return new SidecarEnvoy(plane, adminPort, outbound, envoy);
+      const listener = listenerOn(await adminJson(adminPort, '/config_dump?resource=dynamic_listeners').catch(() => undefined), servicePort, bindAddress);
+      if (listener) return new SidecarEnvoy(plane, adminPort, listener, envoy);
       if (Date.now() > deadline) {
         const dump = await adminJson(adminPort, '/config_dump').catch((error: Error) => ({ error: error.message }));
         fs.writeFileSync(path.join(dir, 'config_dump.json'), JSON.stringify(dump, null, 1));
         await envoy.stop(5000);
-        throw new Error(`${plane.side}: the sidecar Envoy has no active listener on port ${servicePort} after 60 s; its log, bootstrap and config dump are in ${dir}`);
+        throw new Error(`${plane.side}: the sidecar Envoy of ${pod.name} has no active listener on ${bindAddress ?? '*'}:${servicePort} after 60 s; its log, bootstrap and config dump are in ${dir}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
   private constructor(
-    readonly plane: ControlPlane, readonly adminPort: number, readonly outbound: ListenerAddress, private readonly process: ManagedProcess,
+    readonly plane: ControlPlane, readonly adminPort: number, readonly listener: ListenerAddress, private readonly process: ManagedProcess,
   ) {}
 
   /** Envoy's own JSON view of what it was given (`/config_dump`), for the configuration comparison. */
-  configDump(): Promise<{ configs?: Record<string, any>[] }> {
-    return adminJson(this.adminPort, '/config_dump?include_eds');
+  configDump(options: { resource?: string } = {}): Promise<{ configs?: Record<string, any>[] }> {
+    return adminJson(this.adminPort, options.resource ? `/config_dump?resource=${options.resource}` : '/config_dump');
+  }
+
+  /** Listeners being drained after an update (`listener_manager.total_listeners_draining`). */
+  async listenersDraining(): Promise<number> {
+    const text = await adminText(this.adminPort, '/stats?filter=^listener_manager.total_listeners_draining$');
+    const match = /total_listeners_draining: (\d+)/.exec(text);
+    if (!match) throw new Error(`${this.plane.side}: Envoy's stats have no listener_manager.total_listeners_draining: ${text.slice(0, 200)}`);
+    return Number(match[1]);
   }
 
   async stop(): Promise<void> {
@@ -60,18 +77,24 @@ export class SidecarEnvoy {
   }
 }
 
-function outboundListener(dump: { configs?: Record<string, any>[] } | undefined, servicePort: number): ListenerAddress | undefined {
+function listenerOn(dump: { configs?: Record<string, any>[] } | undefined, servicePort: number, bindAddress?: string): ListenerAddress | undefined {
   for (const config of dump?.configs ?? []) {
     // `?resource=dynamic_listeners` lists DynamicListener entries; the whole dump nests them.
     for (const listener of config.dynamic_listeners ?? [config]) {
       const address = listener.active_state?.listener?.address?.socket_address;
-      if (address && address.port_value === servicePort) return { host: address.address, port: servicePort };
+      if (address && address.port_value === servicePort && (!bindAddress || address.address === bindAddress)) {
+        return { host: address.address, port: servicePort };
+      }
     }
   }
   return undefined;
 }
 
-function adminJson(port: number, pathname: string): Promise<{ configs?: Record<string, any>[] }> {
+async function adminJson(port: number, pathname: string): Promise<{ configs?: Record<string, any>[] }> {
+  return JSON.parse(await adminText(port, pathname));
+}
+
+function adminText(port: number, pathname: string): Promise<string> {
   return new Promise((resolve, reject) => {
     http.get(`http://127.0.0.1:${port}${pathname}`, { timeout: 5000 }, (response) => {
       const chunks: Buffer[] = [];
@@ -79,7 +102,7 @@ function adminJson(port: number, pathname: string): Promise<{ configs?: Record<s
       response.on('end', () => {
         try {
           if (response.statusCode !== 200) throw new Error(`${pathname} answered ${response.statusCode}`);
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          resolve(Buffer.concat(chunks).toString('utf8'));
         } catch (error) {
           reject(error);
         }

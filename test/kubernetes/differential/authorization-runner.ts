@@ -1,0 +1,80 @@
+/**
+ * Runs authorization cases: the case's AuthorizationPolicies replace the previous case's, plus a
+ * marker DENY policy named after the case; once each side's server sidecar holds the marker's
+ * RBAC rule (and no longer the previous one) in its listeners, and the replaced listeners have
+ * drained, every request class is sent straight to both guarded pods and the outcomes compared.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DifferentialCase } from './differential-case';
+import type { ClassResult } from './differential-runner';
+import { MARKER_HEADER } from './differential-runner';
+import { GUARDED_SERVICE } from './guarded-workload';
+import { MESH_NAMESPACE } from './mesh-under-test';
+import { compareOutcomes } from './outcome-comparison';
+import { sendRequest } from './request-outcome';
+import type { ListenerAddress, SidecarEnvoy } from './sidecar-envoy';
+import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
+import type { Cluster } from '../cluster/cluster';
+
+export interface GuardedSides {
+  readonly istiod: { readonly sidecar: SidecarEnvoy; readonly target: ListenerAddress };
+  readonly reconciler: { readonly sidecar: SidecarEnvoy; readonly target: ListenerAddress };
+}
+
+const markerName = (caseId: string) => `marker-${caseId}`;
+
+function markerPolicy(caseId: string): KubeObject {
+  return {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: markerName(caseId), namespace: MESH_NAMESPACE },
+    spec: {
+      selector: { matchLabels: { app: GUARDED_SERVICE } },
+      action: 'DENY',
+      rules: [{ when: [{ key: `request.headers[${MARKER_HEADER}]`, values: [caseId] }] }],
+    },
+  };
+}
+
+let previousCase: string | undefined;
+
+async function listenersMention(sidecar: SidecarEnvoy, text: string): Promise<boolean> {
+  const dump = await sidecar.configDump({ resource: 'dynamic_listeners' });
+  return JSON.stringify(dump).includes(`-policy[${text}]-`);
+}
+
+export async function applyAuthorizationCase(cluster: Cluster, sides: GuardedSides, objects: readonly KubeObject[], caseId: string): Promise<void> {
+  await cluster.kubectl(['delete', 'authorizationpolicies', '--all', '-n', MESH_NAMESPACE, '--wait=true']);
+  await cluster.kubectl(['create', '-f', '-'], [...objects, markerPolicy(caseId)].map((object) => JSON.stringify(object)).join('\n---\n'));
+  const previous = previousCase;
+  await Promise.all([sides.istiod.sidecar, sides.reconciler.sidecar].map((sidecar) =>
+    cluster.waitFor(`${sidecar.plane.side} to enforce authorization case ${caseId}`, async () =>
+      await listenersMention(sidecar, markerName(caseId)) && !(previous && await listenersMention(sidecar, markerName(previous)))
+      && await sidecar.listenersDraining() === 0, 60_000, 200)));
+  previousCase = caseId;
+}
+
+/** `dumpDir`: where to write each side's listeners for the case (for a disagreement to be read). */
+export async function runAuthorizationCase(
+  cluster: Cluster, sides: GuardedSides, testCase: DifferentialCase, dumpDir?: string,
+): Promise<ClassResult[]> {
+  await applyAuthorizationCase(cluster, sides, testCase.objects, testCase.id);
+  if (dumpDir) {
+    for (const [side, { sidecar }] of Object.entries(sides)) {
+      fs.writeFileSync(path.join(dumpDir, `listeners-${testCase.id}-${side}.json`), JSON.stringify(await sidecar.configDump({ resource: 'dynamic_listeners' }), null, 1));
+    }
+  }
+  const results: ClassResult[] = [];
+  for (const requestClass of testCase.requests) {
+    const through = async (target: ListenerAddress) => {
+      const outcomes = [];
+      for (let sent = 0; sent < requestClass.repeat; sent++) outcomes.push((await sendRequest(target, requestClass.request)).outcome);
+      return outcomes;
+    };
+    const [istiod, reconciler] = await Promise.all([through(sides.istiod.target), through(sides.reconciler.target)]);
+    results.push({ caseId: testCase.id, className: requestClass.name, ...compareOutcomes(istiod, reconciler) });
+  }
+  return results;
+}
+
