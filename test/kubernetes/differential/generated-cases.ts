@@ -1,7 +1,8 @@
 /**
  * Generated VirtualServices (fast-check, seeded) over one `gen-<n>` service with subsets v1–v3:
- * random route order, URI/header/query/method/authority matches of every kind, single and weighted
- * destinations, rewrites, redirects, header rules, aborts, retries. Each comes with requests derived
+ * random route order, URI/header/query/method/authority matches of every kind (and ignoreUriCase),
+ * single and weighted destinations, rewrites, redirects, header rules, aborts, delays, retries and
+ * mirrors. Each comes with requests derived
  * from its matches (one that satisfies each match block, one that misses it by one condition) and
  * requests that fail at the backend, so retries show.
  */
@@ -13,8 +14,13 @@ import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-object
 
 type StringMatch = { exact: string } | { prefix: string } | { regex: string };
 
+/** Authority matches, resolved against the case's service: its short name, its namespace-qualified name, or `gen-*`. */
+type AuthorityMatch = 'short' | 'qualified' | 'prefix';
+
 interface GeneratedMatch {
   readonly uri?: StringMatch;
+  readonly ignoreUriCase?: boolean;
+  readonly authority?: AuthorityMatch;
   readonly headers?: Record<string, StringMatch>;
   readonly queryParams?: Record<string, { exact: string } | { regex: string }>;
   readonly method?: { exact: string };
@@ -54,7 +60,12 @@ const matchBlock: fc.Arbitrary<GeneratedMatch> = fc.record({
     ),
   }), { nil: undefined }),
   method: fc.option(fc.constantFrom('GET', 'POST').map((method) => ({ exact: method })), { nil: undefined }),
-}, { requiredKeys: [] }).map((block) => Object.fromEntries(Object.entries(block).filter(([, value]) => value !== undefined)) as GeneratedMatch);
+  ignoreUriCase: fc.option(fc.constant(true), { nil: undefined, freq: 3 }),
+  authority: fc.option(fc.constantFrom<AuthorityMatch>('short', 'qualified', 'prefix'), { nil: undefined, freq: 3 }),
+}, { requiredKeys: [] })
+  .map((block) => Object.fromEntries(Object.entries(block).filter(([, value]) => value !== undefined)) as GeneratedMatch)
+  // Istio ignores the case of exact and prefix URI matches only.
+  .map((block) => (block.ignoreUriCase && (!block.uri || 'regex' in block.uri) ? { ...block, ignoreUriCase: undefined } : block));
 
 /** Weights in tens, summing to 100, over two or three distinct subsets. */
 const weightedDestinations = fc.shuffledSubarray([...GENERATED_VERSIONS], { minLength: 2, maxLength: 3 }).chain((subsets) =>
@@ -73,6 +84,8 @@ interface GeneratedRoute {
   readonly abort?: { httpStatus: number; percentage: number };
   readonly retries?: { attempts: number; retryOn: string };
   readonly headerRules?: boolean;
+  readonly delay?: boolean;
+  readonly mirror?: string;
 }
 
 /** `arbitrary`'s value in about one of `oneIn` draws, otherwise nothing. */
@@ -94,18 +107,34 @@ const route: fc.Arbitrary<GeneratedRoute> = fc.record({
   abort: sometimes(fc.record({ httpStatus: fc.constantFrom(418, 503), percentage: fc.constantFrom(100, 50) }), 6),
   retries: sometimes(fc.record({ attempts: fc.integer({ min: 0, max: 3 }), retryOn: fc.constantFrom('5xx', 'gateway-error', 'retriable-status-codes,503') }), 3),
   headerRules: fc.boolean(),
+  delay: sometimes(fc.constant(true), 8),
+  mirror: sometimes(fc.constantFrom(...GENERATED_VERSIONS), 6),
 }, { requiredKeys: ['match', 'destinations', 'headerRules'] });
 
 /** One to four routes; in about half the cases the last one matches everything, as most VirtualServices end. */
 export const generatedRoutes = fc.tuple(fc.array(route, { minLength: 1, maxLength: 4 }), fc.boolean())
   .map(([routes, catchAll]) => (catchAll ? [...routes.slice(0, -1), { ...routes[routes.length - 1], match: [] }] : routes));
 
-function virtualServiceSpec(host: string, routes: readonly GeneratedRoute[]): Record<string, unknown> {
+/** The authority a match names, or a request that satisfies it, for `service`. */
+function authorityOf(kind: AuthorityMatch, service: string): { match: StringMatch; hit: string; miss?: string } {
+  if (kind === 'short') return { match: { exact: service }, hit: service, miss: hostOf(service) };
+  if (kind === 'qualified') return { match: { exact: `${service}.${MESH_NAMESPACE}` }, hit: `${service}.${MESH_NAMESPACE}`, miss: service };
+  return { match: { prefix: 'gen-' }, hit: hostOf(service) };
+}
+
+/** Delayed requests take this long; others answer far below `DELAYED_FROM_MS`, even on a loaded machine. */
+const FAULT_DELAY = '1s';
+const DELAYED_FROM_MS = 700;
+
+function virtualServiceSpec(service: string, routes: readonly GeneratedRoute[]): Record<string, unknown> {
+  const host = hostOf(service);
   return {
     hosts: [host],
     http: routes.map((entry) => {
       const http: Record<string, unknown> = {};
-      if (entry.match.length > 0) http.match = entry.match;
+      if (entry.match.length > 0) {
+        http.match = entry.match.map(({ authority, ...block }) => ({ ...block, ...(authority ? { authority: authorityOf(authority, service).match } : {}) }));
+      }
       if (entry.redirect) {
         http.redirect = entry.redirect;
         return http;
@@ -115,7 +144,12 @@ function virtualServiceSpec(host: string, routes: readonly GeneratedRoute[]): Re
         ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
       }));
       if (entry.rewrite) http.rewrite = entry.rewrite;
-      if (entry.abort) http.fault = { abort: { httpStatus: entry.abort.httpStatus, percentage: { value: entry.abort.percentage } } };
+      const fault: Record<string, unknown> = {};
+      if (entry.abort) fault.abort = { httpStatus: entry.abort.httpStatus, percentage: { value: entry.abort.percentage } };
+      if (entry.delay) fault.delay = { fixedDelay: FAULT_DELAY, percentage: { value: 100 } };
+      if (Object.keys(fault).length > 0) http.fault = fault;
+      // A copy to a subset that also answers could not be told from the answer (istiod keeps the authority).
+      if (entry.mirror && !entry.destinations.some((destination) => destination.subset === entry.mirror)) http.mirror = { host, subset: entry.mirror };
       if (entry.retries) http.retries = entry.retries;
       if (entry.headerRules) http.headers = { request: { set: { 'x-case-rule': 'set' } }, response: { add: { 'x-case-reply': 'added' } } };
       return http;
@@ -133,14 +167,20 @@ const sampleOf = (match: StringMatch, regexes: readonly { regex: string; hit: st
 
 interface RequestParts {
   path: string;
+  authority?: string;
   query?: string;
   method?: string;
   headers: Record<string, string>;
 }
 
 /** A request that satisfies `block`, or that misses it in condition `miss` only. */
-function requestFor(block: GeneratedMatch, miss?: string): RequestParts {
+function requestFor(block: GeneratedMatch, service: string, miss?: string): RequestParts {
   const parts: RequestParts = { path: block.uri ? sampleOf(block.uri, URI_REGEXES, miss === 'uri' ? 'miss' : 'hit') : '/any', headers: {} };
+  if (miss === 'uri case') parts.path = parts.path.toUpperCase();
+  if (block.authority) {
+    const authority = authorityOf(block.authority, service);
+    parts.authority = miss === 'authority' ? authority.miss : authority.hit;
+  }
   for (const [name, match] of Object.entries(block.headers ?? {})) {
     if (miss !== name) parts.headers[name] = sampleOf(match, VALUE_REGEXES, 'hit');
   }
@@ -151,33 +191,46 @@ function requestFor(block: GeneratedMatch, miss?: string): RequestParts {
 }
 
 function conditionsOf(block: GeneratedMatch): string[] {
-  return [...(block.uri ? ['uri'] : []), ...Object.keys(block.headers ?? {}), ...(block.queryParams ? ['query'] : []), ...(block.method ? ['method'] : [])];
+  return [
+    ...(block.uri ? ['uri'] : []), ...Object.keys(block.headers ?? {}), ...(block.queryParams ? ['query'] : []), ...(block.method ? ['method'] : []),
+    ...(block.authority && block.authority !== 'prefix' ? ['authority'] : []),
+  ];
 }
 
 export function generatedCase(caseId: string, service: string, routes: readonly GeneratedRoute[]): DifferentialCase {
   const host = hostOf(service);
   const varies = routes.some((entry) => entry.destinations.length > 1 || entry.abort?.percentage === 50);
   const repeat = varies ? 100 : 2;
+  // A delay is judged per request; a case that also needs shares of 100 requests keeps its delay off.
+  const delays = !varies && routes.some((entry) => entry.delay);
+  const effective = delays ? routes : routes.map(({ delay: _delay, ...entry }) => entry);
   const requests: RequestClass[] = [];
   const add = (name: string, parts: RequestParts) => {
     requests.push({
       name,
-      request: { method: parts.method, path: parts.query ? `${parts.path}?${parts.query}` : parts.path, authority: host, headers: parts.headers },
+      request: {
+        method: parts.method,
+        path: parts.query ? `${parts.path}?${parts.query}` : parts.path,
+        authority: parts.authority ?? host,
+        headers: parts.headers,
+        ...(delays ? { delayedFromMs: DELAYED_FROM_MS } : {}),
+      },
       repeat,
     });
   };
-  routes.forEach((entry, routeIndex) => entry.match.forEach((block, blockIndex) => {
-    add(`route ${routeIndex} match ${blockIndex}`, requestFor(block));
+  effective.forEach((entry, routeIndex) => entry.match.forEach((block, blockIndex) => {
+    add(`route ${routeIndex} match ${blockIndex}`, requestFor(block, service));
+    if (block.uri && !('regex' in block.uri)) add(`route ${routeIndex} match ${blockIndex} in upper case`, requestFor(block, service, 'uri case'));
     const conditions = conditionsOf(block);
     // Each block misses a different one of its conditions, so every kind of condition gets missed somewhere.
     const missed = conditions[(routeIndex + blockIndex) % Math.max(conditions.length, 1)];
-    if (missed) add(`route ${routeIndex} match ${blockIndex} missing ${missed}`, requestFor(block, missed));
+    if (missed) add(`route ${routeIndex} match ${blockIndex} missing ${missed}`, requestFor(block, service, missed));
   }));
   add('plain', { path: '/', headers: {} });
   add('plain, backend fails', { path: '/', headers: { [BACKEND_STATUS_HEADER]: '503' } });
   add('plain, backend answers 502', { path: '/zz', headers: { [BACKEND_STATUS_HEADER]: '502' } });
   const virtualService: KubeObject = {
-    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: service, namespace: MESH_NAMESPACE }, spec: virtualServiceSpec(host, routes),
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: service, namespace: MESH_NAMESPACE }, spec: virtualServiceSpec(service, effective),
   };
   return { id: caseId, description: `generated routes for ${service}`, objects: [virtualService], requests };
 }
