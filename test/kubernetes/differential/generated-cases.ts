@@ -133,7 +133,10 @@ function virtualServiceSpec(service: string, routes: readonly GeneratedRoute[]):
     http: routes.map((entry) => {
       const http: Record<string, unknown> = {};
       if (entry.match.length > 0) {
-        http.match = entry.match.map(({ authority, ...block }) => ({ ...block, ...(authority ? { authority: authorityOf(authority, service).match } : {}) }));
+        http.match = entry.match.map(({ authority, ...block }) => ({
+          ...block,
+          ...(authority ? { authority: authorityOf(authority, service).match } : {}),
+        }));
       }
       if (entry.redirect) {
         http.redirect = entry.redirect;
@@ -149,7 +152,9 @@ function virtualServiceSpec(service: string, routes: readonly GeneratedRoute[]):
       if (entry.delay) fault.delay = { fixedDelay: FAULT_DELAY, percentage: { value: 100 } };
       if (Object.keys(fault).length > 0) http.fault = fault;
       // A copy to a subset that also answers could not be told from the answer (istiod keeps the authority).
-      if (entry.mirror && !entry.destinations.some((destination) => destination.subset === entry.mirror)) http.mirror = { host, subset: entry.mirror };
+      if (entry.mirror && !entry.destinations.some((destination) => destination.subset === entry.mirror)) {
+        http.mirror = { host, subset: entry.mirror };
+      }
       if (entry.retries) http.retries = entry.retries;
       if (entry.headerRules) http.headers = { request: { set: { 'x-case-rule': 'set' } }, response: { add: { 'x-case-reply': 'added' } } };
       return http;
