@@ -27,7 +27,7 @@ export interface RequestOutcome {
   readonly backendAuthority?: string;
   readonly attempts?: number;
   readonly location?: string;
-  /** Response headers a case sets (`x-case-*`) and request headers the backend saw, sorted. */
+  /** Response headers a case sets (`x-case-*`, CORS `access-control-*`) and request headers the backend saw, sorted. */
   readonly caseHeaders: string;
   readonly delayed?: boolean;
   /** Arrivals of the same request at other backends (mirrored copies), as `app/version authority`, sorted. */
@@ -86,7 +86,8 @@ export function sendRequest(target: ListenerAddress, spec: RequestSpec, timeoutM
           answer = undefined;
         }
         const caseHeaders = [
-          ...Object.entries(response.headers).filter(([name]) => name.startsWith('x-case-')).map(([name, value]) => `response ${name}=${String(value)}`),
+          ...Object.entries(response.headers).filter(([name]) => name.startsWith('x-case-') || name.startsWith('access-control-'))
+            .map(([name, value]) => `response ${name}=${String(value)}`),
           ...Object.entries(answer?.headers ?? {}).map(([name, value]) => `request ${name}=${value}`),
         ].sort().join('; ');
         resolve({
