@@ -161,19 +161,26 @@ export const SCENARIO_CASES: readonly DifferentialCase[] = [
   {
     id: 'cors',
     description: 'a CORS policy with exact, prefix and regex origins: preflights and simple requests',
-    objects: [virtualService('reviews', { hosts: [REVIEWS], http: [{
-      corsPolicy: {
-        allowOrigins: [{ exact: 'https://shop.example' }, { prefix: 'https://admin.' }, { regex: 'https://[a-z]+\\.partner\\.example' }],
-        allowMethods: ['GET', 'POST'], allowHeaders: ['x-case-token'], exposeHeaders: ['x-case-served'], maxAge: '600s', allowCredentials: true,
-      },
-      route: [{ destination: { host: REVIEWS, subset: 'v1' } }],
-    }] })],
+    objects: [virtualService('reviews', {
+      hosts: [REVIEWS],
+      http: [{
+        corsPolicy: {
+          allowOrigins: [{ exact: 'https://shop.example' }, { prefix: 'https://admin.' }, { regex: 'https://[a-z]+\\.partner\\.example' }],
+          allowMethods: ['GET', 'POST'],
+          allowHeaders: ['x-case-token'],
+          exposeHeaders: ['x-case-served'],
+          maxAge: '600s',
+          allowCredentials: true,
+        },
+        route: [{ destination: { host: REVIEWS, subset: 'v1' } }],
+      }],
+    })],
     requests: [
-      get('preflight from an exact origin', '/', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } }),
-      get('preflight from a prefix origin', '/', { method: 'OPTIONS', headers: { origin: 'https://admin.shop.example', 'access-control-request-method': 'GET' } }),
-      get('preflight from a regex origin', '/', { method: 'OPTIONS', headers: { origin: 'https://eu.partner.example', 'access-control-request-method': 'GET' } }),
-      get('preflight from another origin', '/', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } }),
-      get('preflight for a method not allowed', '/', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'DELETE' } }),
+      get('preflight from an exact origin', '/', { method: 'OPTIONS', headers: { 'origin': 'https://shop.example', 'access-control-request-method': 'POST' } }),
+      get('preflight from a prefix origin', '/', { method: 'OPTIONS', headers: { 'origin': 'https://admin.shop.example', 'access-control-request-method': 'GET' } }),
+      get('preflight from a regex origin', '/', { method: 'OPTIONS', headers: { 'origin': 'https://eu.partner.example', 'access-control-request-method': 'GET' } }),
+      get('preflight from another origin', '/', { method: 'OPTIONS', headers: { 'origin': 'https://evil.example', 'access-control-request-method': 'GET' } }),
+      get('preflight for a method not allowed', '/', { method: 'OPTIONS', headers: { 'origin': 'https://shop.example', 'access-control-request-method': 'DELETE' } }),
       get('simple request from an allowed origin', '/', { headers: { origin: 'https://shop.example' } }),
       get('simple request from another origin', '/', { headers: { origin: 'https://evil.example' } }),
       get('no origin', '/'),
