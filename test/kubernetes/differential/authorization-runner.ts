@@ -12,7 +12,7 @@ import { MARKER_HEADER } from './differential-runner';
 import { GUARDED_SERVICE } from './guarded-workload';
 import { MESH_NAMESPACE } from './mesh-under-test';
 import { compareOutcomes } from './outcome-comparison';
-import { sendRequest } from './request-outcome';
+import { RequestOutcome, sendRequest } from './request-outcome';
 import type { ListenerAddress, SidecarEnvoy } from './sidecar-envoy';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
 import type { Cluster } from '../cluster/cluster';
@@ -38,6 +38,27 @@ function markerPolicy(caseId: string): KubeObject {
 }
 
 let previousCase: string | undefined;
+/** Passes of the request matrix one side must answer alike before its answers count. */
+const STABLE_PASSES = 2;
+const MAX_PASSES = 8;
+const PASS_INTERVAL_MS = 200;
+
+/**
+ * The answers of one side once they stop changing. An RBAC update reaches Envoy's workers after
+ * its config dump shows it, so a side's first answers may still come from the previous policies;
+ * an authorization outcome is deterministic, so two identical passes in a row mean it has settled.
+ */
+async function settled(pass: () => Promise<RequestOutcome[]>): Promise<RequestOutcome[]> {
+  let previous = await pass();
+  let alike = 1;
+  for (let passes = 1; passes < MAX_PASSES && alike < STABLE_PASSES; passes++) {
+    await new Promise((resolve) => setTimeout(resolve, PASS_INTERVAL_MS));
+    const current = await pass();
+    alike = JSON.stringify(current) === JSON.stringify(previous) ? alike + 1 : 1;
+    previous = current;
+  }
+  return previous;
+}
 
 async function listenersMention(sidecar: SidecarEnvoy, text: string): Promise<boolean> {
   const dump = await sidecar.configDump({ resource: 'dynamic_listeners' });
@@ -65,16 +86,15 @@ export async function runAuthorizationCase(
       fs.writeFileSync(path.join(dumpDir, `listeners-${testCase.id}-${side}.json`), JSON.stringify(await sidecar.configDump({ resource: 'dynamic_listeners' }), null, 1));
     }
   }
-  const results: ClassResult[] = [];
-  for (const requestClass of testCase.requests) {
-    const through = async (target: ListenerAddress) => {
-      const outcomes = [];
-      for (let sent = 0; sent < requestClass.repeat; sent++) outcomes.push((await sendRequest(target, requestClass.request)).outcome);
-      return outcomes;
-    };
-    const [istiod, reconciler] = await Promise.all([through(sides.istiod.target), through(sides.reconciler.target)]);
-    results.push({ caseId: testCase.id, className: requestClass.name, ...compareOutcomes(istiod, reconciler) });
-  }
+  const through = async (target: ListenerAddress) => {
+    const outcomes: RequestOutcome[] = [];
+    for (const requestClass of testCase.requests) outcomes.push((await sendRequest(target, requestClass.request)).outcome);
+    return outcomes;
+  };
+  const [istiod, reconciler] = await Promise.all([settled(() => through(sides.istiod.target)), settled(() => through(sides.reconciler.target))]);
+  const results: ClassResult[] = testCase.requests.map((requestClass, index) => ({
+    caseId: testCase.id, className: requestClass.name, ...compareOutcomes([istiod[index]], [reconciler[index]]),
+  }));
   return results;
 }
 

@@ -64,12 +64,12 @@ export class SidecarEnvoy {
     return adminJson(this.adminPort, options.resource ? `/config_dump?resource=${options.resource}` : '/config_dump');
   }
 
-  /** Listeners being drained after an update (`listener_manager.total_listeners_draining`). */
+  /** Listeners and filter chains still draining after an update (`listener_manager.total_*_draining`). */
   async listenersDraining(): Promise<number> {
-    const text = await adminText(this.adminPort, '/stats?filter=^listener_manager.total_listeners_draining$');
-    const match = /total_listeners_draining: (\d+)/.exec(text);
-    if (!match) throw new Error(`${this.plane.side}: Envoy's stats have no listener_manager.total_listeners_draining: ${text.slice(0, 200)}`);
-    return Number(match[1]);
+    const text = await adminText(this.adminPort, '/stats?filter=^listener_manager.total_(listeners|filter_chains)_draining$');
+    const gauges = [...text.matchAll(/total_(?:listeners|filter_chains)_draining: (\d+)/g)].map((match) => Number(match[1]));
+    if (gauges.length === 0) throw new Error(`${this.plane.side}: Envoy's stats have no listener_manager.total_*_draining gauges: ${text.slice(0, 200)}`);
+    return gauges.reduce((sum, value) => sum + value, 0);
   }
 
   async stop(): Promise<void> {
