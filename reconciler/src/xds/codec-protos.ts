@@ -31,6 +31,7 @@ const ENTRY_FILES = [
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
   'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
   'envoy/type/matcher/v3/string.proto',
   'envoy/type/matcher/v3/regex.proto',
   'envoy/type/matcher/v3/metadata.proto',

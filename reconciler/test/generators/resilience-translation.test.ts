@@ -9,17 +9,35 @@ import { BOOKINFO, loadPushContext, productpageProxy } from './fixture-loader';
 const FAULT = 'envoy.filters.http.fault';
 const ISTIO_DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 
+/** Istio retries on a host not tried yet, picking again up to five times. */
+const OTHER_HOST = {
+  retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }],
+  host_selection_retry_max_attempts: 5,
+};
+
 describe('retry, timeout and fault translation', () => {
   test.each<[string, HttpRetry | undefined, Record<string, unknown> | undefined]>([
-    ['no retries block: Istio\'s default policy', undefined, { retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 2 }],
+    ['no retries block: Istio\'s default policy', undefined, { retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 2, ...OTHER_HOST }],
     ['attempts 0: retries off', { attempts: 0, retryOn: '5xx' }, undefined],
-    ['attempts only: default conditions', { attempts: 4 }, { retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 4 }],
+    ['attempts only: default conditions', { attempts: 4 }, { retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 4, ...OTHER_HOST }],
+    ['an empty retryOn: default conditions', { attempts: 1, retryOn: '' }, { retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 1, ...OTHER_HOST }],
     ['conditions and per-try timeout', { attempts: 3, perTryTimeout: '250ms', retryOn: 'gateway-error,reset' },
-      { retry_on: 'gateway-error,reset', num_retries: 3, per_try_timeout: '0.25s' }],
+      { retry_on: 'gateway-error,reset', num_retries: 3, per_try_timeout: '0.25s', ...OTHER_HOST }],
     ['status codes among conditions', { attempts: 2, retryOn: '5xx, 503,409' },
-      { retry_on: '5xx,retriable-status-codes', num_retries: 2, retriable_status_codes: [503, 409] }],
+      { retry_on: '5xx,retriable-status-codes', num_retries: 2, retriable_status_codes: [503, 409], ...OTHER_HOST }],
+    ['retryIgnorePreviousHosts false: any host', { attempts: 2, retryIgnorePreviousHosts: false },
+      { retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 2, host_selection_retry_max_attempts: 5 }],
+    ['a backoff', { attempts: 2, retryOn: '5xx', backoff: '40ms' },
+      { retry_on: '5xx', num_retries: 2, ...OTHER_HOST, retry_back_off: { base_interval: '0.04s' } }],
   ])('GIVEN %s WHEN translated THEN the Envoy retry policy matches Istio', (_, retries, expected) => {
     expect(translateRetries(retries, 'VirtualService shop/web spec.http[0].retries')).toEqual(expected);
+  });
+
+  test('GIVEN a route that hashes to one host WHEN translated THEN retries may stay on it, unless retryIgnorePreviousHosts asks otherwise', () => {
+    const field = 'VirtualService shop/web spec.http[0].retries';
+    expect(translateRetries(undefined, field, true)).toEqual({ retry_on: ISTIO_DEFAULT_RETRY_ON, num_retries: 2, host_selection_retry_max_attempts: 5 });
+    expect(translateRetries({ attempts: 3, retryOn: '5xx' }, field, true)).toEqual({ retry_on: '5xx', num_retries: 3, host_selection_retry_max_attempts: 5 });
+    expect(translateRetries({ attempts: 3, retryOn: '5xx', retryIgnorePreviousHosts: true }, field, true)).toEqual({ retry_on: '5xx', num_retries: 3, ...OTHER_HOST });
   });
 
   test('GIVEN a malformed per-try timeout WHEN translated THEN the error names the field and the fix', () => {

@@ -12,6 +12,13 @@ export interface RegexField {
   readonly value: unknown;
 }
 
+/**
+ * Istio reads `regex: "*"` in a header, query parameter, method, authority or scheme match as
+ * "present, with any value" (it is no RE2 regex: a repetition of nothing). Only a URI regex is
+ * compiled whatever it says.
+ */
+export const PRESENCE_REGEX = '*';
+
 /** The StringMatch-typed fields of an HTTPMatchRequest. */
 const STRING_MATCH_FIELDS = ['uri', 'scheme', 'method', 'authority'] as const;
 /** The map-of-StringMatch fields of an HTTPMatchRequest. */
@@ -28,12 +35,12 @@ export function regexFieldsOf(object: unknown): RegexField[] {
     listOf(route.match).forEach((match, matchIndex) => {
       const matchPath = appendIndex(`${routePath}.match`, matchIndex);
       for (const field of STRING_MATCH_FIELDS) {
-        addRegex(found, match[field], appendProperty(matchPath, field));
+        addRegex(found, match[field], appendProperty(matchPath, field), field !== 'uri');
       }
       for (const field of STRING_MATCH_MAPS) {
         const entries = isPlainObject(match[field]) ? Object.entries(match[field] as object) : [];
         for (const [name, stringMatch] of entries) {
-          addRegex(found, stringMatch, appendProperty(appendProperty(matchPath, field), name));
+          addRegex(found, stringMatch, appendProperty(appendProperty(matchPath, field), name), true);
         }
       }
     });
@@ -48,8 +55,8 @@ export function regexFieldsOf(object: unknown): RegexField[] {
   return found;
 }
 
-function addRegex(found: RegexField[], stringMatch: unknown, path: string): void {
-  if (isPlainObject(stringMatch) && stringMatch.regex !== undefined) {
+function addRegex(found: RegexField[], stringMatch: unknown, path: string, presenceAllowed = false): void {
+  if (isPlainObject(stringMatch) && stringMatch.regex !== undefined && !(presenceAllowed && stringMatch.regex === PRESENCE_REGEX)) {
     found.push({ path: `${path}.regex`, value: stringMatch.regex });
   }
 }

@@ -28,6 +28,11 @@ export const CORS_FILTER = {
   type: `${TYPE_PREFIX}envoy.extensions.filters.http.cors.v3.Cors`,
   policyType: `${TYPE_PREFIX}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
 };
+/** Makes a retry pick another host than the ones already tried, when there is one. */
+export const PREVIOUS_HOSTS_RETRY_PREDICATE = {
+  name: 'envoy.retry_host_predicates.previous_hosts',
+  type: `${TYPE_PREFIX}envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate`,
+};
 export const ORIGINAL_DST_LISTENER_FILTER = {
   name: 'envoy.filters.listener.original_dst',
   type: `${TYPE_PREFIX}envoy.extensions.filters.listener.original_dst.v3.OriginalDst`,

@@ -33,10 +33,28 @@ export interface VirtualServiceRoutesInput {
   readonly routeNamePrefix: string;
 }
 
+/**
+ * Routes are matched in order, so none after one that matches every request can ever be chosen:
+ * they are left out, as Istio leaves them out (smaller route configs, the same behaviour).
+ */
 export function buildVirtualServiceRoutes(virtualService: ScopedConfig<VirtualServiceSpec>, input: VirtualServiceRoutesInput): Record<string, unknown>[] {
   const label = `VirtualService ${virtualService.namespace}/${virtualService.name}`;
-  return (virtualService.spec.http ?? []).flatMap((route, index) =>
-    translateHttpRoute(route, `${label} spec.http[${index}]`, index, virtualService.namespace, input));
+  const routes: Record<string, unknown>[] = [];
+  for (const [index, route] of (virtualService.spec.http ?? []).entries()) {
+    const translated = translateHttpRoute(route, `${label} spec.http[${index}]`, index, virtualService.namespace, input);
+    const catchAll = translated.findIndex((entry) => matchesEveryRequest(entry.match as Record<string, unknown>));
+    routes.push(...(catchAll >= 0 ? translated.slice(0, catchAll + 1) : translated));
+    if (catchAll >= 0 || !route.match?.length) {
+      break;
+    }
+  }
+  return routes;
+}
+
+/** Any path, no header or query condition (the letter case of `/` does not matter). */
+function matchesEveryRequest(match: Record<string, unknown>): boolean {
+  const everyPath = match.prefix === '/' || (match.safe_regex as { regex?: string } | undefined)?.regex === '.*';
+  return everyPath && !match.headers && !match.query_parameters;
 }
 
 /** One Istio HTTPRoute fans out to one Envoy route per match that can apply to this proxy. */
@@ -100,6 +118,8 @@ function buildDefaultRoute(input: HttpRoutesInput): Record<string, unknown> {
     route: {
       cluster: destination.clusterName,
       timeout: '0s',
+      max_grpc_timeout: '0s',
+      // Istio keeps the retry host predicate here even when the route hashes.
       retry_policy: translateRetries(undefined, ''),
       ...(hashPolicy ? { hash_policy: hashPolicy } : {}),
     },

@@ -3,6 +3,7 @@
  * Conditions on the client (sourceLabels, sourceNamespace, port) are decided here, at generation
  * time, because each proxy gets its own routes: a match that cannot hold for this proxy is dropped.
  */
+import { PRESENCE_REGEX } from '../../model';
 import type { ProxyIdentity } from '../../push/contract';
 import type { HttpMatchRequest, StringMatch } from '../../push/istio-spec';
 import { labelsMatch } from '../../push/label-selector';
@@ -62,18 +63,27 @@ function pseudoHeader(name: string, value: StringMatch | undefined): Record<stri
   return value ? [headerMatcher(name, value, false)] : [];
 }
 
-/** An empty Istio StringMatch (`{}`) means "the header is present". */
+/** An empty Istio StringMatch (`{}`) or `regex: "*"` means "present, with any value". */
+function presenceOrValueMatcher(value: StringMatch): Record<string, unknown> | undefined {
+  return value.regex === PRESENCE_REGEX ? undefined : stringMatcher(value);
+}
+
+/**
+ * A `withoutHeaders` entry that compares a value holds when the header is missing too (a missing
+ * header counts as empty), as in Istio; one that asks for presence holds only when it is missing.
+ */
 function headerMatcher(name: string, value: StringMatch, invert: boolean): Record<string, unknown> {
-  const stringMatch = stringMatcher(value);
+  const stringMatch = presenceOrValueMatcher(value);
   return {
     name: name.toLowerCase(),
     ...(stringMatch ? { string_match: stringMatch } : { present_match: true }),
     ...(invert ? { invert_match: true } : {}),
+    ...(invert && stringMatch ? { treat_missing_header_as_empty: true } : {}),
   };
 }
 
 function queryParameterMatcher(name: string, value: StringMatch): Record<string, unknown> {
-  const stringMatch = stringMatcher(value);
+  const stringMatch = presenceOrValueMatcher(value);
   return { name, ...(stringMatch ? { string_match: stringMatch } : { present_match: true }) };
 }
 

@@ -1,0 +1,87 @@
+import { TYPE_URLS } from '../../src/push/contract';
+import { generateProxyResources } from '../../src/xds/generators';
+import { findResource } from '../support/simulate';
+import { loadPushContext, productpageProxy } from './fixture-loader';
+
+const DETAILS = 'details.bookinfo.svc.cluster.local';
+
+/** The Envoy routes productpage's sidecar gets for details, from a VirtualService with these `http` routes. */
+function detailsRoutes(http: string): any[] {
+  const push = loadPushContext(['bookinfo-services.yaml'], `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: details, namespace: bookinfo }
+spec:
+  hosts: [details]
+  http:
+${http}`);
+  const routeConfig = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.route, '9080');
+  return routeConfig.virtual_hosts.find((host: any) => host.domains.includes(DETAILS)).routes;
+}
+
+describe('route translation where Istio gives a field a meaning of its own', () => {
+  test('GIVEN a route without match, then more routes WHEN translated THEN nothing after it is served (it takes every request)', () => {
+    const routes = detailsRoutes(`
+  - match: [{ uri: { prefix: /a } }]
+    route: [{ destination: { host: details } }]
+  - route: [{ destination: { host: details } }]
+  - match: [{ uri: { prefix: /b } }]
+    route: [{ destination: { host: details } }]`);
+    expect(routes.map((route) => route.match)).toEqual([{ prefix: '/a' }, { prefix: '/' }]);
+  });
+
+  test('GIVEN a match block that takes every request (prefix /, no conditions) WHEN translated THEN the blocks and routes after it are left out', () => {
+    const routes = detailsRoutes(`
+  - match: [{ uri: { exact: /x } }, { uri: { prefix: / } }, { uri: { prefix: /y } }]
+    route: [{ destination: { host: details } }]
+  - match: [{ uri: { prefix: /z } }]
+    route: [{ destination: { host: details } }]`);
+    expect(routes.map((route) => route.match)).toEqual([{ path: '/x' }, { prefix: '/' }]);
+  });
+
+  test('GIVEN prefix / with a header condition WHEN translated THEN it is no catch-all and later routes stay', () => {
+    const routes = detailsRoutes(`
+  - match: [{ uri: { prefix: / }, headers: { x-user: { exact: a } } }]
+    route: [{ destination: { host: details } }]
+  - match: [{ uri: { regex: ".*" }, queryParams: { debug: { exact: "1" } } }]
+    route: [{ destination: { host: details } }]
+  - match: [{ uri: { regex: ".*" } }]
+    route: [{ destination: { host: details } }]
+  - route: [{ destination: { host: details } }]`);
+    expect(routes).toHaveLength(3);
+    expect(routes[2].match).toEqual({ safe_regex: { regex: '.*' } });
+  });
+
+  test('GIVEN regex "*" on a header, a query parameter and the authority WHEN ingested and translated THEN each means "present" (no regex is compiled)', () => {
+    const [route] = detailsRoutes(`
+  - match: [{ headers: { x-user: { regex: "*" } }, queryParams: { debug: { regex: "*" } }, authority: { regex: "*" } }]
+    route: [{ destination: { host: details } }]`);
+    expect(route.match.headers).toEqual([{ name: ':authority', present_match: true }, { name: 'x-user', present_match: true }]);
+    expect(route.match.query_parameters).toEqual([{ name: 'debug', present_match: true }]);
+  });
+
+  test('GIVEN withoutHeaders comparing a value and one asking for presence WHEN translated THEN a missing header satisfies the first, as Istio treats it as empty', () => {
+    const [route] = detailsRoutes(`
+  - match: [{ withoutHeaders: { x-user: { exact: bot }, x-debug: { regex: "*" } } }]
+    route: [{ destination: { host: details } }]`);
+    expect(route.match.headers).toEqual([
+      { name: 'x-debug', present_match: true, invert_match: true },
+      { name: 'x-user', string_match: { exact: 'bot' }, invert_match: true, treat_missing_header_as_empty: true },
+    ]);
+  });
+
+  test('GIVEN a route timeout WHEN translated THEN it also caps the gRPC timeout header, and no timeout leaves the header alone', () => {
+    const routes = detailsRoutes(`
+  - match: [{ uri: { prefix: /slow } }]
+    timeout: 2s
+    route: [{ destination: { host: details } }]
+  - route: [{ destination: { host: details } }]`);
+    expect(routes.map((route) => [route.route.timeout, route.route.max_grpc_timeout])).toEqual([['2s', '2s'], ['0s', '0s']]);
+  });
+
+  test('GIVEN a uri regex "*" WHEN ingested THEN it is refused: in a URI it is a regex, and not one Envoy compiles', () => {
+    expect(() => detailsRoutes(`
+  - match: [{ uri: { regex: "*" } }]
+    route: [{ destination: { host: details } }]`)).toThrow(/spec\.http\[0\]\.match\[0\]\.uri\.regex/);
+  });
+});
