@@ -15,4 +15,6 @@ export interface DifferentialCase {
   /** Plain Istio objects (not through the constructs), applied with kubectl. */
   readonly objects: readonly KubeObject[];
   readonly requests: readonly RequestClass[];
+  /** Clusters each side must hold with endpoints before the requests go out (those of ServiceEntries and subsets the case adds). */
+  readonly clusters?: readonly string[];
 }

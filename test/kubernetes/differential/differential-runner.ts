@@ -69,13 +69,15 @@ async function answersMarker(sidecar: SidecarEnvoy, host: string, caseId: string
  * Waits until `sidecar` serves the case: its marker answers on every host it routes, and the
  * previous case's marker no longer answers on hosts whose VirtualService the case removed.
  */
-async function waitForCase(cluster: Cluster, sidecar: SidecarEnvoy, current: AppliedCase, previous: AppliedCase | undefined): Promise<void> {
+async function waitForCase(
+  cluster: Cluster, sidecar: SidecarEnvoy, current: AppliedCase, previous: AppliedCase | undefined, timeoutMs: number,
+): Promise<void> {
   const removed = (previous?.hosts ?? []).filter((host) => !current.hosts.includes(host));
   await cluster.waitFor(`${sidecar.plane.side} to serve case ${current.id}`, async () => {
     for (const host of current.hosts) if (!await answersMarker(sidecar, host, current.id)) return false;
     for (const host of removed) if (await answersMarker(sidecar, host, previous!.id)) return false;
     return true;
-  }, 60_000, 100);
+  }, timeoutMs, 100);
 }
 
 interface AppliedCase {
@@ -85,14 +87,52 @@ interface AppliedCase {
 
 let lastApplied: AppliedCase | undefined;
 
-export async function applyCase(cluster: Cluster, sides: Sides, objects: readonly KubeObject[], caseId: string): Promise<void> {
+export interface ApplyOptions {
+  /** Bounds the wait for both sides to serve the case (a side may refuse the objects). */
+  readonly timeoutMs?: number;
+  /** Clusters both sides must hold with endpoints before the case counts as served. */
+  readonly clusters?: readonly string[];
+}
+
+/** Kinds a case may add beside its VirtualServices; the next case starts without them. */
+const CASE_KINDS = ['serviceentries', 'workloadentries'];
+let caseDestinationRules: readonly string[] = [];
+
+async function holdsClusters(sidecar: SidecarEnvoy, clusters: readonly string[]): Promise<boolean> {
+  const endpoints = await sidecar.endpointsPerCluster();
+  return clusters.every((name) => (endpoints.get(name) ?? 0) > 0);
+}
+
+/**
+ * Applies a case's objects and waits until both sides serve them. Objects other than
+ * VirtualServices go first, and the case's clusters must be there before the VirtualServices
+ * (with their markers) follow: a marker that answers then means the whole case is served.
+ */
+export async function applyCase(
+  cluster: Cluster, sides: Sides, objects: readonly KubeObject[], caseId: string, options: ApplyOptions = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const probe = markerRoute(caseId);
-  const marked = [...objects, probe].map((object) => (object === probe ? object : withMarker(object, caseId)));
+  const routes = objects.filter((object) => object.kind === 'VirtualService');
+  const others = objects.filter((object) => object.kind !== 'VirtualService');
+  const marked = [...routes.map((object) => withMarker(object, caseId)), probe];
   const current: AppliedCase = { id: caseId, hosts: markedHosts(marked) };
-  await cluster.kubectl(['delete', 'virtualservices', '--all', '-n', MESH_NAMESPACE, '--wait=true']);
-  await cluster.apply(toYaml(marked), 'differential-suite');
-  await Promise.all([waitForCase(cluster, sides.istiod, current, lastApplied), waitForCase(cluster, sides.reconciler, current, lastApplied)]);
+  await cluster.kubectl(['delete', ['virtualservices', ...CASE_KINDS].join(','), '--all', '-n', MESH_NAMESPACE, '--wait=true']);
+  if (caseDestinationRules.length > 0) {
+    await cluster.kubectl(['delete', 'destinationrules', '-n', MESH_NAMESPACE, ...caseDestinationRules, '--ignore-not-found', '--wait=true']);
+  }
+  caseDestinationRules = others.filter((object) => object.kind === 'DestinationRule').map((object) => object.metadata.name);
+  const previous = lastApplied;
+  // Set before waiting: whatever a side ends up serving, the previous case's objects are gone from the API server.
   lastApplied = current;
+  if (others.length > 0) await cluster.apply(toYaml(others), 'differential-suite');
+  const clusters = options.clusters ?? [];
+  if (clusters.length > 0) {
+    await Promise.all([sides.istiod, sides.reconciler].map((sidecar) =>
+      cluster.waitFor(`${sidecar.plane.side} to hold the clusters of case ${caseId}`, () => holdsClusters(sidecar, clusters), timeoutMs, 100)));
+  }
+  await cluster.apply(toYaml(marked), 'differential-suite');
+  await Promise.all([sides.istiod, sides.reconciler].map((sidecar) => waitForCase(cluster, sidecar, current, previous, timeoutMs)));
 }
 
 /** Outcomes of every class through one sidecar, classes in parallel; mirrored copies looked up after one settle. */
@@ -127,6 +167,6 @@ export async function runRequests(sides: Sides, backends: EchoBackends, cases: r
 }
 
 export async function runCase(cluster: Cluster, sides: Sides, backends: EchoBackends, testCase: DifferentialCase): Promise<ClassResult[]> {
-  await applyCase(cluster, sides, testCase.objects, testCase.id);
+  await applyCase(cluster, sides, testCase.objects, testCase.id, { clusters: testCase.clusters });
   return runRequests(sides, backends, [testCase]);
 }

@@ -8,16 +8,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AUTHORIZATION_SCENARIOS, CLIENT_SOURCE_ADDRESS, generatedAuthorizationCases } from './authorization-cases';
 import { GuardedSides, runAuthorizationCase } from './authorization-runner';
+import { shrinkCandidates } from './case-shrinker';
 import { clustersOf, normaliseCluster, routeHashPolicy } from './cluster-comparison';
 import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
+import type { DifferentialCase } from './differential-case';
 import { applyCase, ClassResult, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
 import { generatedCases } from './generated-cases';
 import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
 import { GUARDED_BACKEND, GUARDED_PODS, guardedObjects } from './guarded-workload';
 import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPACE, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
+import { loadRegressionCases, REGRESSIONS_DIR, saveRegressionCase } from './regression-cases';
 import { closeRequestAgents } from './request-outcome';
 import { SCENARIO_CASES } from './scenario-cases';
+import { compareServedRoutes, RouteComparison } from './served-routes';
+import { LEGACY_ENDPOINTS, SERVICE_ENTRY_CASES } from './service-entry-cases';
+import { shrinkThroughBothSides } from './shrink-through-both-sides';
 import { SidecarEnvoy } from './sidecar-envoy';
 import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/bench/vs-istiod/bench-cluster';
 import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
@@ -39,6 +45,11 @@ const DR_BATCHES = Array.from({ length: Math.ceil(GENERATED_RULES.length / BATCH
 const BATCHES = Array.from({ length: Math.ceil(GENERATED.length / BATCH_SIZE) }, (_, index) =>
   GENERATED.slice(index * BATCH_SIZE, (index + 1) * BATCH_SIZE));
 
+/** Disagreeing generated cases shrunk per batch, and the candidates each may cost. */
+const SHRUNK_PER_BATCH = 2;
+const SHRINK_TRIALS = 60;
+const anyDisagreement = (results: readonly ClassResult[]) => results.some((result) => !result.agree);
+
 /** Generated authorization cases per run (DIFFERENTIAL_POLICIES), from the same seed. */
 const AUTHORIZATION_CASES = [
   ...AUTHORIZATION_SCENARIOS,
@@ -54,6 +65,19 @@ let guardedBackend: EchoBackends;
 let runDir: string;
 const results: ClassResult[] = [];
 const drResults: { caseId: string; cluster: string; agree: boolean }[] = [];
+const routeResults: RouteComparison[] = [];
+
+/** The VirtualService hosts of each case, whose served routes are compared. */
+const hostsOf = (cases: readonly DifferentialCase[]) => new Map(cases.map((testCase) => [testCase.id,
+  testCase.objects.filter((object) => object.kind === 'VirtualService').flatMap((object) => object.spec.hosts as string[])]));
+
+async function expectSameRoutes(cases: readonly DifferentialCase[], saveAs: string): Promise<void> {
+  const comparisons = await compareServedRoutes(sides, hostsOf(cases));
+  routeResults.push(...comparisons);
+  const differing = comparisons.filter((comparison) => !comparison.agree);
+  if (differing.length > 0) fs.writeFileSync(path.join(runDir, `route-disagreements-${saveAs}.json`), JSON.stringify({ seed: GENERATED_SEED, differing }, null, 2));
+  expect(differing).toEqual([]);
+}
 
 beforeAll(async () => {
   cluster = await startBenchCluster();
@@ -62,7 +86,7 @@ beforeAll(async () => {
   await cluster.apply(meshObjects(services).map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
   const pods = podsOf(services);
   for (const pod of [...pods, CLIENT_POD]) await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
-  backends = await EchoBackends.start(pods, SERVICE_PORT);
+  backends = await EchoBackends.start([...pods, ...LEGACY_ENDPOINTS], SERVICE_PORT);
   // The reconciler binds the client's outbound listener to its pod address (istiod to localhost).
   await runChecked('ip', ['addr', 'replace', `${CLIENT_POD.address}/32`, 'dev', 'lo']);
   const istiod = await startIstiod({ tuned: true, kubeconfigFile: cluster.kubeconfigFile, runDir });
@@ -98,6 +122,8 @@ afterAll(async () => {
     // The agreement rate the README quotes, per run.
     const authorization = results.filter((result) => result.caseId.startsWith('generated-authz-'));
     console.log(`differential: ${AUTHORIZATION_CASES.length} authorization cases, ${authorization.filter((result) => result.agree).length}/${authorization.length} generated request classes agree`);
+    const routesAgreed = routeResults.filter((result) => result.agree).length;
+    console.log(`differential: ${routesAgreed}/${routeResults.length} virtual hosts serve the same normalised routes`);
     const clustersAgreed = drResults.filter((result) => result.agree).length;
     console.log(`differential: ${GENERATED_RULES.length} generated DestinationRules, ${clustersAgreed}/${drResults.length} clusters and route hash policies agree`);
     console.log(`differential: ${GENERATED.length} generated cases (seed ${GENERATED_SEED}), ${agreed}/${generated.length} request classes agree; report in ${runDir}/report.json`);
@@ -113,7 +139,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('istiod and the reconciler answer the same requests the same way', () => {
-  test.each(SCENARIO_CASES.map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
+  test.each([...SCENARIO_CASES, ...SERVICE_ENTRY_CASES, ...loadRegressionCases()].map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
     const caseResults = await runCase(cluster, sides, backends, testCase);
     results.push(...caseResults);
     const unexpected = caseResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
@@ -122,6 +148,7 @@ describe('istiod and the reconciler answer the same requests the same way', () =
     const stillDiffering = listedHere.filter((difference) =>
       caseResults.some((result) => result.className === difference.className && !result.agree));
     expect(stillDiffering).toEqual(listedHere);
+    await expectSameRoutes([testCase], testCase.id);
   }, 240_000);
 });
 
@@ -132,13 +159,45 @@ describe('generated VirtualServices', () => {
     results.push(...batchResults);
     const unexpected = batchResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
     if (unexpected.length > 0) {
-      // Saved whole, so that a disagreement can be replayed as a fixed case.
-      const saved = path.join(runDir, `disagreements-batch-${index}.json`);
+      // Saved whole, then the first ones shrunk into regression cases that every later run replays.
       const cases = batch.filter((testCase) => unexpected.some((result) => result.caseId === testCase.id));
-      fs.writeFileSync(saved, JSON.stringify({ seed: GENERATED_SEED, cases, unexpected }, null, 2));
+      fs.writeFileSync(path.join(runDir, `disagreements-batch-${index}.json`), JSON.stringify({ seed: GENERATED_SEED, cases, unexpected }, null, 2));
+      for (const testCase of cases.slice(0, SHRUNK_PER_BATCH)) {
+        const classes = new Set(unexpected.filter((result) => result.caseId === testCase.id).map((result) => result.className));
+        const failing = { ...testCase, requests: testCase.requests.filter((requestClass) => classes.has(requestClass.name)) };
+        const shrunk = await shrinkThroughBothSides(cluster, sides, backends, failing, anyDisagreement, SHRINK_TRIALS).catch((error: Error) => error);
+        if (shrunk instanceof Error) console.log(`differential: ${testCase.id} was not shrunk: ${shrunk.message}`);
+        else console.log(`differential: ${testCase.id} shrunk in ${shrunk.trials} trials, saved as ${saveRegressionCase(REGRESSIONS_DIR, shrunk.shrunk, GENERATED_SEED, shrunk.observed)}`);
+      }
     }
     expect(unexpected).toEqual([]);
+    await expectSameRoutes(batch, `batch-${index}`);
   }, 600_000);
+});
+
+describe('shrinking a disagreement through both sides', () => {
+  test('GIVEN a generated case carrying a known difference WHEN shrunk THEN one bare route is left, and the saved case replays the difference', async () => {
+    // The deliberate difference (an unknown host) disagrees whatever the routes are: every removal keeps it.
+    const unknownHost = SCENARIO_CASES.find((testCase) => testCase.id === 'default-routing')!
+      .requests.find((entry) => entry.name === 'an unknown host')!;
+    const routesOf = (testCase: DifferentialCase): unknown[] => testCase.objects[0].spec.http;
+    // Routes with destinations (a redirect shrinks to `redirect: {}`, which is as small).
+    const carrier = GENERATED.filter((testCase) => routesOf(testCase).length >= 2 && routesOf(testCase).every((route) => 'route' in (route as object)))
+      .sort((a, b) => shrinkCandidates(a).length - shrinkCandidates(b).length)[0];
+    const failing = { ...carrier, requests: [unknownHost] };
+    const shrunk = await shrinkThroughBothSides(cluster, sides, backends, failing, anyDisagreement, SHRINK_TRIALS);
+    expect(shrunk.budgetSpent).toBe(false);
+    expect(shrunk.accepted).toBeGreaterThanOrEqual(routesOf(carrier).length - 1);
+    expect(routesOf(shrunk.shrunk)).toEqual([{ route: [{ destination: { host: carrier.objects[0].spec.hosts[0] } }] }]);
+    expect(shrinkCandidates(shrunk.shrunk)).toEqual([]);
+    const saved = saveRegressionCase(path.join(runDir, 'regressions'), shrunk.shrunk, GENERATED_SEED, shrunk.observed);
+    const [replayed] = loadRegressionCases(path.dirname(saved));
+    expect(replayed).toMatchObject({ id: `regression-${carrier.id}`, shrunkFrom: { caseId: carrier.id, seed: GENERATED_SEED } });
+    const [result] = await runCase(cluster, sides, backends, replayed);
+    const statuses = (shares: Record<string, number>) => Object.keys(shares).map((key) => JSON.parse(key).status);
+    expect({ agree: result.agree, istiod: statuses(result.istiod), reconciler: statuses(result.reconciler) })
+      .toEqual({ agree: false, istiod: [503], reconciler: [404] });
+  }, 300_000);
 });
 
 const HASH_POLICIES = new Set(['RING_HASH', 'MAGLEV']);

@@ -24,6 +24,8 @@ interface GeneratedMatch {
   readonly headers?: Record<string, StringMatch>;
   readonly queryParams?: Record<string, { exact: string } | { regex: string }>;
   readonly method?: { exact: string };
+  /** Conditions the request must not meet, on `x-case-block` (a value, or `regex: "*"`: present at all). */
+  readonly withoutHeaders?: Record<string, StringMatch>;
 }
 
 /** RE2 patterns with a value each fully matches and one it does not. */
@@ -38,6 +40,9 @@ const VALUE_REGEXES = [
 ] as const;
 const WORDS = ['alpha', 'beta', 'one', 'two'] as const;
 const HEADER_NAMES = ['x-case-user', 'x-case-group'] as const;
+/** Istio's `regex: "*"` on a header: present, with any value. */
+const PRESENT: StringMatch = { regex: '*' };
+const BLOCKING_HEADER = 'x-case-block';
 
 const uriMatch = fc.oneof(
   fc.constantFrom(...WORDS).map((word): StringMatch => ({ exact: `/${word}` })),
@@ -49,10 +54,12 @@ const valueMatch = fc.oneof(
   fc.constantFrom(...WORDS).map((word): StringMatch => ({ prefix: word.slice(0, 2) })),
   fc.constantFrom(...VALUE_REGEXES).map((entry): StringMatch => ({ regex: entry.regex })),
 );
+const headerMatch = fc.oneof({ weight: 6, arbitrary: valueMatch }, { weight: 1, arbitrary: fc.constant(PRESENT) });
 
 const matchBlock: fc.Arbitrary<GeneratedMatch> = fc.record({
   uri: fc.option(uriMatch, { nil: undefined }),
-  headers: fc.option(fc.dictionary(fc.constantFrom(...HEADER_NAMES), valueMatch, { minKeys: 1, maxKeys: 2 }), { nil: undefined }),
+  headers: fc.option(fc.dictionary(fc.constantFrom(...HEADER_NAMES), headerMatch, { minKeys: 1, maxKeys: 2 }), { nil: undefined }),
+  withoutHeaders: fc.option(fc.constantFrom<StringMatch>({ exact: 'yes' }, PRESENT).map((match) => ({ [BLOCKING_HEADER]: match })), { nil: undefined, freq: 4 }),
   queryParams: fc.option(fc.record({
     mode: fc.oneof(
       fc.constantFrom(...WORDS).map((word) => ({ exact: word })),
@@ -163,6 +170,7 @@ function virtualServiceSpec(service: string, routes: readonly GeneratedRoute[]):
 }
 
 const sampleOf = (match: StringMatch, regexes: readonly { regex: string; hit: string; miss: string }[], kind: 'hit' | 'miss'): string => {
+  if ('regex' in match && match.regex === PRESENT.regex) return 'anything';
   if ('exact' in match) return kind === 'hit' ? match.exact : `${match.exact}x`;
   // A miss of a URI prefix must still be a path.
   if ('prefix' in match) return kind === 'hit' ? `${match.prefix}zz` : match.prefix.startsWith('/') ? `/q${match.prefix.slice(1)}` : `q${match.prefix}`;
@@ -189,6 +197,9 @@ function requestFor(block: GeneratedMatch, service: string, miss?: string): Requ
   for (const [name, match] of Object.entries(block.headers ?? {})) {
     if (miss !== name) parts.headers[name] = sampleOf(match, VALUE_REGEXES, 'hit');
   }
+  // A request that must not carry the blocking header meets the condition without it; a miss sends it.
+  if (block.withoutHeaders && miss === 'without') parts.headers[BLOCKING_HEADER] = 'yes';
+  if (block.withoutHeaders && miss === 'without, another value') parts.headers[BLOCKING_HEADER] = 'no';
   const mode = block.queryParams?.mode;
   if (mode) parts.query = `mode=${encodeURIComponent(sampleOf(mode, VALUE_REGEXES, miss === 'query' ? 'miss' : 'hit'))}`;
   if (block.method) parts.method = miss === 'method' ? (block.method.exact === 'GET' ? 'POST' : 'GET') : block.method.exact;
@@ -198,6 +209,7 @@ function requestFor(block: GeneratedMatch, service: string, miss?: string): Requ
 function conditionsOf(block: GeneratedMatch): string[] {
   return [
     ...(block.uri ? ['uri'] : []), ...Object.keys(block.headers ?? {}), ...(block.queryParams ? ['query'] : []), ...(block.method ? ['method'] : []),
+    ...(block.withoutHeaders ? ['without'] : []),
     ...(block.authority && block.authority !== 'prefix' ? ['authority'] : []),
   ];
 }
@@ -230,6 +242,8 @@ export function generatedCase(caseId: string, service: string, routes: readonly 
     // Each block misses a different one of its conditions, so every kind of condition gets missed somewhere.
     const missed = conditions[(routeIndex + blockIndex) % Math.max(conditions.length, 1)];
     if (missed) add(`route ${routeIndex} match ${blockIndex} missing ${missed}`, requestFor(block, service, missed));
+    // Another value of the blocking header meets `exact: yes` but not presence.
+    if (block.withoutHeaders) add(`route ${routeIndex} match ${blockIndex} blocking header with another value`, requestFor(block, service, 'without, another value'));
   }));
   add('plain', { path: '/', headers: {} });
   add('plain, backend fails', { path: '/', headers: { [BACKEND_STATUS_HEADER]: '503' } });

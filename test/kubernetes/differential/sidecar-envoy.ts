@@ -64,6 +64,15 @@ export class SidecarEnvoy {
     return adminJson(this.adminPort, options.resource ? `/config_dump?resource=${options.resource}` : '/config_dump');
   }
 
+  /** Endpoints per cluster, as Envoy's `/clusters` lists them (a cluster whose EDS has not arrived has none). */
+  async endpointsPerCluster(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const match of (await adminText(this.adminPort, '/clusters')).matchAll(/^(\S+)::[^:\n]+:\d+::health_flags::/gm)) {
+      counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Listeners and filter chains still draining after an update (`listener_manager.total_*_draining`). */
   async listenersDraining(): Promise<number> {
     const text = await adminText(this.adminPort, '/stats?filter=^listener_manager.total_(listeners|filter_chains)_draining$');

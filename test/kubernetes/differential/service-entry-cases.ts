@@ -1,0 +1,120 @@
+/**
+ * ServiceEntries as plain Istio YAML: hosts outside the registry with static endpoints or with
+ * WorkloadEntries chosen by a workload selector, their endpoint labels as DestinationRule subsets,
+ * and VirtualServices routing on them. The endpoints are echo backends of their own (`legacy`),
+ * which no Kubernetes Service selects.
+ */
+import type { DifferentialCase, RequestClass } from './differential-case';
+import { MESH_NAMESPACE, MeshPod, SERVICE_PORT } from './mesh-under-test';
+import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
+
+export const LEGACY_HOST = 'legacy.example.com';
+const OTHER_HOST = 'archive.example.com';
+
+/** The external endpoints: echo backends that say `legacy/v1` and `legacy/v2`. */
+export const LEGACY_ENDPOINTS: readonly MeshPod[] = ['v1', 'v2'].map((version, index) => ({
+  app: 'legacy',
+  version,
+  name: `legacy-${version}`,
+  namespace: MESH_NAMESPACE,
+  serviceAccount: 'legacy',
+  address: `198.18.251.${index + 1}`,
+  labels: { app: 'legacy', version },
+}));
+
+const object = (kind: string, name: string, spec: Record<string, unknown>, group = 'networking.istio.io/v1'): KubeObject =>
+  ({ apiVersion: group, kind, metadata: { name, namespace: MESH_NAMESPACE }, spec });
+
+const HTTP_PORT = { number: SERVICE_PORT, name: 'http', protocol: 'HTTP' };
+
+function staticEntry(name: string, hosts: string[]): KubeObject {
+  return object('ServiceEntry', name, {
+    hosts,
+    location: 'MESH_EXTERNAL',
+    ports: [HTTP_PORT],
+    resolution: 'STATIC',
+    endpoints: LEGACY_ENDPOINTS.map((endpoint) => ({ address: endpoint.address, labels: { version: endpoint.version } })),
+  });
+}
+
+const plainRoute = (host: string): KubeObject => object('VirtualService', host.split('.')[0], { hosts: [host], http: [{ route: [{ destination: { host } }] }] });
+
+const subsets = (host: string): KubeObject => object('DestinationRule', host.split('.')[0], {
+  host, subsets: LEGACY_ENDPOINTS.map((endpoint) => ({ name: endpoint.version, labels: { version: endpoint.version } })),
+});
+
+const get = (name: string, authority: string, extra: Partial<RequestClass['request']> = {}, repeat = 2): RequestClass =>
+  ({ name, request: { path: '/', authority, ...extra }, repeat });
+
+const subsetClusters = (host: string) => ['', 'v1', 'v2'].map((subset) => `outbound|${SERVICE_PORT}|${subset}|${host}`);
+
+export const SERVICE_ENTRY_CASES: readonly DifferentialCase[] = [
+  {
+    id: 'service-entry-static',
+    description: 'a STATIC ServiceEntry with two endpoints: both share the traffic',
+    objects: [staticEntry('legacy', [LEGACY_HOST]), plainRoute(LEGACY_HOST)],
+    clusters: [`outbound|${SERVICE_PORT}||${LEGACY_HOST}`],
+    requests: [
+      get('the host', LEGACY_HOST, {}, 400),
+      get('the host with the port', `${LEGACY_HOST}:${SERVICE_PORT}`, {}, 200),
+      get('another path', LEGACY_HOST, { path: '/orders/7' }, 200),
+    ],
+  },
+  {
+    id: 'service-entry-subsets',
+    description: 'endpoint labels as DestinationRule subsets, a header routes to v2',
+    objects: [
+      staticEntry('legacy', [LEGACY_HOST]),
+      subsets(LEGACY_HOST),
+      object('VirtualService', 'legacy', {
+        hosts: [LEGACY_HOST],
+        http: [
+          { match: [{ headers: { 'x-case-user': { exact: 'beta' } } }], route: [{ destination: { host: LEGACY_HOST, subset: 'v2' } }] },
+          { route: [{ destination: { host: LEGACY_HOST, subset: 'v1' } }], retries: { attempts: 2, retryOn: '5xx' } },
+        ],
+      }),
+    ],
+    clusters: subsetClusters(LEGACY_HOST),
+    requests: [
+      get('the beta user', LEGACY_HOST, { headers: { 'x-case-user': 'beta' } }),
+      get('anyone else', LEGACY_HOST, { headers: { 'x-case-user': 'alpha' } }),
+      get('backend fails, retried', LEGACY_HOST, { headers: { 'x-backend-status': '503' } }),
+    ],
+  },
+  {
+    id: 'service-entry-workload-entries',
+    description: 'a ServiceEntry whose endpoints are WorkloadEntries chosen by labels, split 80/20 by subset',
+    objects: [
+      ...LEGACY_ENDPOINTS.map((endpoint) => object('WorkloadEntry', endpoint.name, { address: endpoint.address, labels: endpoint.labels })),
+      object('ServiceEntry', 'legacy', {
+        hosts: [LEGACY_HOST], location: 'MESH_EXTERNAL', ports: [HTTP_PORT], resolution: 'STATIC', workloadSelector: { labels: { app: 'legacy' } },
+      }),
+      subsets(LEGACY_HOST),
+      object('VirtualService', 'legacy', {
+        hosts: [LEGACY_HOST],
+        http: [{ route: [{ destination: { host: LEGACY_HOST, subset: 'v1' }, weight: 80 }, { destination: { host: LEGACY_HOST, subset: 'v2' }, weight: 20 }] }],
+      }),
+    ],
+    clusters: subsetClusters(LEGACY_HOST),
+    requests: [get('split', LEGACY_HOST, {}, 600)],
+  },
+  {
+    id: 'service-entry-two-hosts',
+    description: 'one ServiceEntry for two hosts, a VirtualService on one of them only',
+    objects: [
+      staticEntry('legacy', [LEGACY_HOST, OTHER_HOST]),
+      subsets(LEGACY_HOST),
+      object('VirtualService', 'legacy', {
+        hosts: [LEGACY_HOST],
+        http: [{ match: [{ uri: { prefix: '/v2' } }], route: [{ destination: { host: LEGACY_HOST, subset: 'v2' } }] }, { route: [{ destination: { host: LEGACY_HOST, subset: 'v1' } }] }],
+      }),
+      plainRoute(OTHER_HOST),
+    ],
+    clusters: [...subsetClusters(LEGACY_HOST), `outbound|${SERVICE_PORT}||${OTHER_HOST}`],
+    requests: [
+      get('the routed host under /v2', LEGACY_HOST, { path: '/v2/items' }),
+      get('the routed host elsewhere', LEGACY_HOST, { path: '/items' }),
+      get('the other host', OTHER_HOST, {}, 400),
+    ],
+  },
+];
