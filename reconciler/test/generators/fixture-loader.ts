@@ -2,10 +2,12 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ingestDocuments } from '../../src/config/ingest';
-import type { ProxyIdentity } from '../../src/push/contract';
+import { ProxyIdentity, TYPE_URLS } from '../../src/push/contract';
 import { DEFAULT_MESH_SETTINGS, MeshSettings } from '../../src/push/mesh-settings';
 import { PushContext } from '../../src/push/push-context';
 import type { RouteWeight } from '../../src/push/rollout-weights';
+import { generateProxyResources } from '../../src/xds/generators';
+import { findResource } from '../support/simulate';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -34,3 +36,17 @@ export const BOOKINFO = ['bookinfo-services.yaml', 'bookinfo-routing.yaml'];
 
 export const productpageProxy = (mode: ProxyIdentity['interceptionMode'] = 'REDIRECT') =>
   proxy({ name: 'productpage-1', namespace: 'bookinfo', labels: { app: 'productpage', version: 'v1' }, instanceIp: '127.0.1.1', interceptionMode: mode });
+
+/** The Envoy routes productpage's sidecar gets for details, from a VirtualService whose `http` list is the YAML given. */
+export function detailsRoutes(http: string): any[] {
+  const push = loadPushContext(['bookinfo-services.yaml'], `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: details, namespace: bookinfo }
+spec:
+  hosts: [details]
+  http:
+${http}`);
+  const routeConfig = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.route, '9080');
+  return routeConfig.virtual_hosts.find((host: any) => host.name === 'details.bookinfo.svc.cluster.local:9080').routes;
+}

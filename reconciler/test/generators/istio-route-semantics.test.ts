@@ -1,23 +1,4 @@
-import { TYPE_URLS } from '../../src/push/contract';
-import { generateProxyResources } from '../../src/xds/generators';
-import { findResource } from '../support/simulate';
-import { loadPushContext, productpageProxy } from './fixture-loader';
-
-const DETAILS = 'details.bookinfo.svc.cluster.local';
-
-/** The Envoy routes productpage's sidecar gets for details, from a VirtualService with these `http` routes. */
-function detailsRoutes(http: string): any[] {
-  const push = loadPushContext(['bookinfo-services.yaml'], `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: details, namespace: bookinfo }
-spec:
-  hosts: [details]
-  http:
-${http}`);
-  const routeConfig = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.route, '9080');
-  return routeConfig.virtual_hosts.find((host: any) => host.domains.includes(DETAILS)).routes;
-}
+import { detailsRoutes } from './fixture-loader';
 
 describe('route translation where Istio gives a field a meaning of its own', () => {
   test('GIVEN a route without match, then more routes WHEN translated THEN nothing after it is served (it takes every request)', () => {
@@ -68,15 +49,6 @@ describe('route translation where Istio gives a field a meaning of its own', () 
       { name: 'x-debug', present_match: true, invert_match: true },
       { name: 'x-user', string_match: { exact: 'bot' }, invert_match: true, treat_missing_header_as_empty: true },
     ]);
-  });
-
-  test('GIVEN a route timeout WHEN translated THEN it also caps the gRPC timeout header, and no timeout leaves the header alone', () => {
-    const routes = detailsRoutes(`
-  - match: [{ uri: { prefix: /slow } }]
-    timeout: 2s
-    route: [{ destination: { host: details } }]
-  - route: [{ destination: { host: details } }]`);
-    expect(routes.map((route) => [route.route.timeout, route.route.max_grpc_timeout])).toEqual([['2s', '2s'], ['0s', '0s']]);
   });
 
   test('GIVEN a uri regex "*" WHEN ingested THEN it is refused: in a URI it is a regex, and not one Envoy compiles', () => {

@@ -4,7 +4,7 @@ import { translateFilterOverrides } from '../../src/xds/translate/route-decorati
 import { findResource } from '../support/simulate';
 import { TYPE_URLS } from '../../src/push/contract';
 import { generateProxyResources } from '../../src/xds/generators';
-import { BOOKINFO, loadPushContext, productpageProxy } from './fixture-loader';
+import { BOOKINFO, detailsRoutes, loadPushContext, productpageProxy } from './fixture-loader';
 
 const FAULT = 'envoy.filters.http.fault';
 const ISTIO_DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
@@ -71,20 +71,11 @@ describe('retry, timeout and fault translation', () => {
   test.each([
     ['a route timeout', 'timeout: 1500ms', '1.5s'],
     ['no timeout: Istio means none, not Envoy\'s 15s', '', '0s'],
-  ])('GIVEN %s WHEN routes are generated THEN the Envoy route timeout follows', (_, timeoutLine, expected) => {
-    const push = loadPushContext(BOOKINFO, `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: details, namespace: bookinfo }
-spec:
-  hosts: [details]
-  http:
+  ])('GIVEN %s WHEN routes are generated THEN the Envoy route timeout follows, and caps the gRPC timeout header alike', (_, timeoutLine, expected) => {
+    const [route] = detailsRoutes(`
   - name: main
     ${timeoutLine}
-    route: [{ destination: { host: details } }]
-`);
-    const routes = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.route, '9080');
-    const details = routes.virtual_hosts.find((host: any) => host.name === 'details.bookinfo.svc.cluster.local:9080');
-    expect(details.routes[0].route.timeout).toBe(expected);
+    route: [{ destination: { host: details } }]`);
+    expect([route.route.timeout, route.route.max_grpc_timeout]).toEqual([expected, expected]);
   });
 });

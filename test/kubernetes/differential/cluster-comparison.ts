@@ -6,15 +6,11 @@
  * README), stats naming (`alt_stat_name`, `track_cluster_stats`), and the EDS config source.
  */
 
-type Json = Record<string, any>;
+import { millis } from './envoy-duration';
+import { SERVICE_PORT } from './mesh-under-test';
+import { routesOfHost } from './route-comparison';
 
-/** `"0.250s"` → 250; absent → the default given. */
-function millis(duration: string | undefined, fallback: number | null): number | null {
-  if (duration === undefined) return fallback;
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(duration);
-  if (!match) throw new Error(`not an Envoy JSON duration: ${duration}`);
-  return Math.round(Number(match[1]) * 1000);
-}
+type Json = Record<string, any>;
 
 const num = (value: unknown, fallback: number | null): number | null => (value === undefined ? fallback : Number(value));
 
@@ -91,20 +87,13 @@ export function clustersOf(dump: { configs?: Json[] }): Map<string, Json> {
 
 /** The hash policy of the first route of the virtual host serving `host`, normalised. */
 export function routeHashPolicy(dump: { configs?: Json[] }, host: string): string {
-  for (const config of dump.configs ?? []) {
-    if (!String(config['@type']).endsWith('RoutesConfigDump')) continue;
-    for (const entry of config.dynamic_route_configs ?? []) {
-      for (const virtualHost of entry.route_config?.virtual_hosts ?? []) {
-        if (!(virtualHost.domains ?? []).includes(host)) continue;
-        const policy = (virtualHost.routes?.[0]?.route?.hash_policy ?? []) as Json[];
-        return JSON.stringify(policy.map((item) => ({
-          header: item.header?.header_name,
-          cookie: item.cookie ? { name: item.cookie.name, ttlMs: millis(item.cookie.ttl, null), path: item.cookie.path ?? null } : undefined,
-          sourceIp: item.connection_properties?.source_ip || undefined,
-          query: item.query_parameter?.name,
-        })));
-      }
-    }
-  }
-  return 'no route';
+  const routes = routesOfHost(dump, host, SERVICE_PORT);
+  if (!routes) return 'no route';
+  const policy = (routes[0]?.route?.hash_policy ?? []) as Json[];
+  return JSON.stringify(policy.map((item) => ({
+    header: item.header?.header_name,
+    cookie: item.cookie ? { name: item.cookie.name, ttlMs: millis(item.cookie.ttl, null), path: item.cookie.path ?? null } : undefined,
+    sourceIp: item.connection_properties?.source_ip || undefined,
+    query: item.query_parameter?.name,
+  })));
 }

@@ -7,14 +7,11 @@
  * (compared with the DestinationRules).
  */
 
+import { millis as millisOr } from './envoy-duration';
+
 type Json = Record<string, any>;
 
-function millis(duration: string | undefined): number | null {
-  if (duration === undefined) return null;
-  const match = /^(\d+(?:\.\d+)?)s$/.exec(duration);
-  if (!match) throw new Error(`not an Envoy JSON duration: ${duration}`);
-  return Math.round(Number(match[1]) * 1000);
-}
+const millis = (duration: string | undefined): number | null => millisOr(duration, null);
 
 /** A FractionalPercent or Percent as a share of one million. */
 function perMillion(percent: Json | undefined): number | null {
