@@ -19,7 +19,7 @@ if ! command -v iptables-restore >/dev/null 2>&1; then
 fi
 
 # Built from the Go module proxy once per machine (cached by version), before the network goes away.
-scripts/test-binaries/ensure.sh etcd kube-apiserver kube-controller-manager kubectl prometheus promtool kiali pilot-discovery >/dev/null
+scripts/test-binaries/ensure.sh etcd kube-apiserver kube-controller-manager kubectl prometheus promtool kiali pilot-discovery pilot-agent >/dev/null
 ENVOY_BIN="$(scripts/ensure-envoy.sh)"
 export ENVOY_BIN
 

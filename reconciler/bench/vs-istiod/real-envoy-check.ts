@@ -30,7 +30,10 @@ export interface RealEnvoyConfig {
 /** How long Envoy may hold warming clusters before istiod's own view of the proxy is read instead. */
 const WARMING_GRACE_MS = 20_000;
 
-export function realEnvoyBootstrap(plane: ControlPlane, pod: BenchPod, token: string, dir: string, adminPort = ADMIN_PORT): Record<string, unknown> {
+/** `sdsSocket`: where istio-agent serves the workload certificate (without one nothing listens at `sds-grpc`). */
+export function realEnvoyBootstrap(
+  plane: ControlPlane, pod: BenchPod, token: string, dir: string, adminPort = ADMIN_PORT, sdsSocket?: string,
+): Record<string, unknown> {
   const [host, port] = plane.xdsTarget.split(':');
   const http2 = { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
     '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} },
@@ -53,8 +56,8 @@ export function realEnvoyBootstrap(plane: ControlPlane, pod: BenchPod, token: st
     static_resources: {
       clusters: [
         staticCluster('xds-grpc', { socket_address: { address: host, port_value: Number(port) } }),
-        // istio-agent's SDS socket in a pod; nothing listens here.
-        staticCluster('sds-grpc', { pipe: { path: path.join(dir, 'no-sds.sock') } }),
+        // istio-agent's SDS socket in a pod; without an agent nothing listens here.
+        staticCluster('sds-grpc', { pipe: { path: sdsSocket ?? path.join(dir, 'no-sds.sock') } }),
       ],
     },
   };

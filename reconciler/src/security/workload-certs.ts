@@ -33,6 +33,7 @@ export interface IssueOptions {
 }
 
 interface LeafRequest {
+  /** Undefined: an empty subject, the identity only in the SAN (then critical, as RFC 5280 requires). */
   readonly subjectCommonName?: string;
   readonly subjectAltNames: x509.JsonGeneralNames;
   readonly usages: string[];
@@ -47,10 +48,8 @@ async function issueLeaf(ca: CertificateAuthority, request: LeafRequest, options
   const notBefore = new Date(now.getTime() - CLOCK_SKEW_ALLOWANCE_MS);
   const notAfter = new Date(now.getTime() + lifetimeMs);
   const keys = await generateEcKeyPair();
-  const subject: x509.JsonName = [
-    ...(request.subjectCommonName ? [{ CN: [request.subjectCommonName] }] : []),
-    { O: [ca.trustDomain] },
-  ];
+  const identityOnly = request.subjectCommonName === undefined;
+  const subject: x509.JsonName = identityOnly ? [] : [{ CN: [request.subjectCommonName!] }, { O: [ca.trustDomain] }];
   const certificate = await x509.X509CertificateGenerator.create({
     subject,
     issuer: ca.certificate.subject,
@@ -63,7 +62,7 @@ async function issueLeaf(ca: CertificateAuthority, request: LeafRequest, options
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension(request.usages, false),
-      new x509.SubjectAlternativeNameExtension(request.subjectAltNames, false),
+      new x509.SubjectAlternativeNameExtension(request.subjectAltNames, identityOnly),
       await x509.AuthorityKeyIdentifierExtension.create(ca.certificate, false, WEB_CRYPTO),
     ],
   }, WEB_CRYPTO);
@@ -75,7 +74,11 @@ async function issueLeaf(ca: CertificateAuthority, request: LeafRequest, options
   };
 }
 
-/** A client-and-server certificate whose only identity is the workload's SPIFFE URI SAN. */
+/**
+ * A client-and-server certificate whose only identity is the workload's SPIFFE URI SAN: the subject
+ * is empty, as in Istio's workload certificates (so the `Subject` an app reads from
+ * `x-forwarded-client-cert` is the same under either control plane).
+ */
 export async function issueWorkloadCertificate(
   ca: CertificateAuthority, identity: WorkloadIdentity, options: IssueOptions = {}): Promise<WorkloadCertificate> {
   const id = spiffeId(ca.trustDomain, identity);

@@ -1,3 +1,4 @@
+import * as x509 from '@peculiar/x509';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { createRootCa, loadCertificateAuthority } from '../../src/security/ca';
 import { issueServingCertificate, issueWorkloadCertificate } from '../../src/security/workload-certs';
@@ -42,7 +43,7 @@ describe('workload certificates', () => {
   test.each([
     { namespace: 'default', serviceAccount: 'reviews' },
     { namespace: 'shop', serviceAccount: 'checkout-v2' },
-  ])('GIVEN the identity $namespace/$serviceAccount WHEN a certificate is issued THEN its only SAN is the SPIFFE URI and it chains to the root', async (identity) => {
+  ])('GIVEN the identity $namespace/$serviceAccount WHEN a certificate is issued THEN its only identity is the SPIFFE URI SAN (critical, empty subject) and it chains to the root', async (identity) => {
     const { material, ca } = await rootFor(TRUST_DOMAIN);
     const issued = await issueWorkloadCertificate(ca, identity, { now: NOW });
     const leaf = new X509Certificate(issued.certificateChainPem);
@@ -51,6 +52,11 @@ describe('workload certificates', () => {
     const expectedId = `spiffe://${TRUST_DOMAIN}/ns/${identity.namespace}/sa/${identity.serviceAccount}`;
     expect(issued.spiffeId).toBe(expectedId);
     expect(leaf.subjectAltName).toBe(`URI:${expectedId}`);
+    // Node reports no subject for an empty one.
+    expect(leaf.subject ?? '').toBe('');
+    const parsed = new x509.X509Certificate(issued.certificateChainPem);
+    expect(parsed.subjectName.toJSON()).toEqual([]);
+    expect(parsed.getExtension(x509.SubjectAlternativeNameExtension)!.critical).toBe(true);
     expect(leaf.ca).toBe(false);
     expect(leaf.checkIssued(root)).toBe(true);
     expect(leaf.verify(root.publicKey)).toBe(true);

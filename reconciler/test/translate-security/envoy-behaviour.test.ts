@@ -141,6 +141,14 @@ describe('STRICT port with RBAC and JWT', () => {
     expect(reply.xfcc).toContain('URI=spiffe://cluster.local/ns/web/sa/frontend');
   });
 
+  test('GIVEN an mTLS request carrying a forwarded client cert WHEN it reaches the app THEN the verified peer is appended after it, with its subject, as Istio\'s sidecars do', async () => {
+    const forwarded = 'By=spiffe://cluster.local/ns/web/sa/gateway;URI=spiffe://cluster.local/ns/edge/sa/caller';
+    const reply = await send(PORTS.strict, '/ok', frontend, { 'x-forwarded-client-cert': forwarded });
+    const [first, second] = reply.xfcc!.split(',');
+    expect(first).toBe(forwarded);
+    expect(second).toMatch(/^By=spiffe:\/\/[^;]+;Hash=[0-9a-f]+;Subject="[^"]*";URI=spiffe:\/\/cluster\.local\/ns\/web\/sa\/frontend$/);
+  });
+
   test.each<{ client: Client }>([{ client: 'plaintext' }, { client: 'tls-without-certificate' }])('GIVEN a $client client WHEN connecting THEN the connection is refused', async ({ client }) => {
     await expect(send(PORTS.strict, '/ok', client)).rejects.toThrow();
   });

@@ -84,7 +84,7 @@ describe('security hooked into the generators', () => {
     expect(cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: 'keys.example.com', port_value: 8443 });
   });
 
-  test('GIVEN an inbound HTTP port WHEN its connection manager is generated THEN the peer identity is forwarded to the app and client-sent values are replaced', async () => {
+  test('GIVEN an inbound HTTP port WHEN its connection manager is generated THEN the peer identity is appended to what the peer forwarded, with subject, URI and DNS', async () => {
     const { resources } = await generate();
 
     const managers = (resources.get(TYPE_URLS.listener) ?? []).flatMap((listener: any) => (listener.resource.filter_chains ?? []) as any[])
@@ -92,7 +92,7 @@ describe('security hooked into the generators', () => {
       .map((chain) => chain.filters[0].typed_config);
     expect(managers.length).toBeGreaterThan(0);
     for (const manager of managers) {
-      expect(manager).toMatchObject({ forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { uri: true } });
+      expect(manager).toMatchObject({ forward_client_cert_details: 'APPEND_FORWARD', set_current_client_cert_details: { subject: true, uri: true, dns: true } });
     }
   });
 });
@@ -117,9 +117,9 @@ addressType: IPv4
 endpoints: [{ addresses: [198.18.1.5], conditions: { ready: true }, targetRef: { kind: Pod, name: hello-1, namespace: backend } }]
 ports: [{ name: http, port: 9080, protocol: TCP }]
 `;
-  async function helloCluster(podLabels: string) {
+  async function helloCluster(podLabels: string, extraYaml = '') {
     const ca = await loadCertificateAuthority(await createRootCa('cluster.local'), 'test root');
-    const push = loadPushContext([], helloYaml(podLabels));
+    const push = loadPushContext([], `${helloYaml(podLabels)}${extraYaml ? `---\n${extraYaml}` : ''}`);
     const resources = generateProxyResources(push, productpageProxy(), createSecurityExtensions({ rootCertificatePem: ca.certificatePem, certificates: new WorkloadCertificateCache(ca) }));
     return resources.get(TYPE_URLS.cluster)?.find((resource) => resource.name === 'outbound|9080||hello.backend.svc.cluster.local')?.resource as any;
   }
@@ -132,5 +132,16 @@ ports: [{ name: http, port: 9080, protocol: TCP }]
 
   test('GIVEN an uninjected pod behind the slice WHEN generated THEN the cluster stays plaintext', async () => {
     expect((await helloCluster('')).transport_socket).toBeUndefined();
+  });
+
+  const INJECTED = ', security.istio.io/tlsMode: istio';
+  test('GIVEN an injected pod whose namespace DISABLEs mTLS WHEN the caller\'s clusters are generated THEN the cluster is plaintext (the server takes no mTLS)', async () => {
+    const disable = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: backend }\nspec: { mtls: { mode: DISABLE } }\n';
+    expect((await helloCluster(INJECTED, disable)).transport_socket).toBeUndefined();
+  });
+
+  test('GIVEN an injected pod and a DestinationRule with tls DISABLE WHEN generated THEN the cluster is plaintext (the rule wins over auto-mTLS)', async () => {
+    const rule = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: hello, namespace: backend }\nspec: { host: hello.backend.svc.cluster.local, trafficPolicy: { tls: { mode: DISABLE } } }\n';
+    expect((await helloCluster(INJECTED, rule)).transport_socket).toBeUndefined();
   });
 });

@@ -182,6 +182,27 @@ describe('ADS server', () => {
     expect(again.resources.map((resource: any) => resource.name)).toEqual(['backend']);
   });
 
+  test('GIVEN a delta stream holding a cluster and its endpoints WHEN only the cluster changes THEN the unchanged endpoints follow it unasked (Envoy warms the update until they come)', async () => {
+    const ads = open('delta');
+    ads.send({ node: NODE, type_url: TYPE_URLS.cluster });
+    const clusters = await ads.next();
+    ads.send({ type_url: TYPE_URLS.cluster, response_nonce: clusters.nonce });
+    ads.send({ type_url: TYPE_URLS.endpoint, resource_names_subscribe: ['backend'] });
+    const endpoints = await ads.next();
+    expect(endpoints.resources.map((resource: any) => resource.name)).toEqual(['backend']);
+    ads.send({ type_url: TYPE_URLS.endpoint, response_nonce: endpoints.nonce });
+    await waitUntil('the endpoints ACK', () => server.status.toJson()[NODE.id]?.[TYPE_URLS.endpoint]?.ackedVersion !== undefined);
+
+    publishClusterChange('7s');
+    const updated = await ads.next();
+    expect(updated.type_url).toBe(TYPE_URLS.cluster);
+    expect(updated.resources.map((resource: any) => resource.resource.connect_timeout)).toEqual(['7s']);
+    // No request in between: Envoy's subscription to the endpoints did not change.
+    const again = await ads.next();
+    expect(again.type_url).toBe(TYPE_URLS.endpoint);
+    expect(again.resources.map((resource: any) => [resource.name, resource.version])).toEqual(endpoints.resources.map((resource: any) => [resource.name, resource.version]));
+  });
+
   test('GIVEN a first request without a node WHEN it arrives THEN the stream fails with INVALID_ARGUMENT', async () => {
     const ads = open('sotw');
     ads.send({ type_url: TYPE_URLS.cluster });

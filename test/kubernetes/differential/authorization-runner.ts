@@ -22,15 +22,15 @@ export interface GuardedSides {
   readonly reconciler: { readonly sidecar: SidecarEnvoy; readonly target: ListenerAddress };
 }
 
-const markerName = (caseId: string) => `marker-${caseId}`;
+export const markerName = (caseId: string) => `marker-${caseId}`;
 
-function markerPolicy(caseId: string): KubeObject {
+export function markerPolicy(caseId: string, namespace = MESH_NAMESPACE, app = GUARDED_SERVICE): KubeObject {
   return {
     apiVersion: 'security.istio.io/v1',
     kind: 'AuthorizationPolicy',
-    metadata: { name: markerName(caseId), namespace: MESH_NAMESPACE },
+    metadata: { name: markerName(caseId), namespace },
     spec: {
-      selector: { matchLabels: { app: GUARDED_SERVICE } },
+      selector: { matchLabels: { app } },
       action: 'DENY',
       rules: [{ when: [{ key: `request.headers[${MARKER_HEADER}]`, values: [caseId] }] }],
     },
@@ -48,7 +48,7 @@ const PASS_INTERVAL_MS = 200;
  * its config dump shows it, so a side's first answers may still come from the previous policies;
  * an authorization outcome is deterministic, so two identical passes in a row mean it has settled.
  */
-async function settled(pass: () => Promise<RequestOutcome[]>): Promise<RequestOutcome[]> {
+export async function settled<T>(pass: () => Promise<T[]>): Promise<T[]> {
   let previous = await pass();
   let alike = 1;
   for (let passes = 1; passes < MAX_PASSES && alike < STABLE_PASSES; passes++) {
@@ -60,7 +60,7 @@ async function settled(pass: () => Promise<RequestOutcome[]>): Promise<RequestOu
   return previous;
 }
 
-async function listenersMention(sidecar: SidecarEnvoy, text: string): Promise<boolean> {
+export async function listenersMention(sidecar: SidecarEnvoy, text: string): Promise<boolean> {
   const dump = await sidecar.configDump({ resource: 'dynamic_listeners' });
   return JSON.stringify(dump).includes(`-policy[${text}]-`);
 }

@@ -35,9 +35,10 @@ export interface Arrival {
 }
 
 export class EchoBackends {
-  static async start(pods: readonly MeshPod[], port: number): Promise<EchoBackends> {
+  /** `reportedHeaders`: request headers reported besides the `x-case-*` ones (e.g. the client certificate a sidecar forwards). */
+  static async start(pods: readonly MeshPod[], port: number, reportedHeaders: readonly string[] = []): Promise<EchoBackends> {
     await requireTestNamespace();
-    const backends = new EchoBackends([]);
+    const backends = new EchoBackends([], reportedHeaders);
     for (const pod of pods) {
       await runChecked('ip', ['addr', 'replace', `${pod.address}/32`, 'dev', 'lo']);
       const server = http.createServer((request, response) => backends.answer(pod, request, response));
@@ -53,7 +54,7 @@ export class EchoBackends {
 
   private readonly arrivals = new Map<string, Arrival[]>();
 
-  private constructor(private readonly servers: http.Server[]) {}
+  private constructor(private readonly servers: http.Server[], private readonly reportedHeaders: readonly string[]) {}
 
   private answer(pod: MeshPod, request: http.IncomingMessage, response: http.ServerResponse): void {
     request.resume();
@@ -66,7 +67,8 @@ export class EchoBackends {
       if (requestId) this.arrivals.set(requestId, seen);
       const attempt = seen.filter((arrival) => arrival.backend === backend).length;
       const headers = Object.fromEntries(Object.entries(request.headers)
-        .filter(([name]) => name.startsWith(REPORTED_HEADER_PREFIX)).map(([name, value]) => [name, String(value)]));
+        .filter(([name]) => name.startsWith(REPORTED_HEADER_PREFIX) || this.reportedHeaders.includes(name))
+        .map(([name, value]) => [name, String(value)]));
       const answer: BackendAnswer = { app: pod.app, version: pod.version, method: request.method ?? '', path: request.url ?? '', authority, requestId, attempt, headers };
       const status = Number(request.headers[BACKEND_STATUS_HEADER] ?? 200);
       const delayMs = Number(request.headers[BACKEND_DELAY_HEADER] ?? 0);

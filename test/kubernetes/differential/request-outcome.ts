@@ -38,6 +38,8 @@ export interface RequestOutcome {
 export interface SentRequest {
   readonly outcome: RequestOutcome;
   readonly requestId?: string;
+  /** What the backend reported, when a backend answered. */
+  readonly answer?: BackendAnswer;
 }
 
 /** The comparable form of an outcome: equal keys mean the same behaviour. */
@@ -70,7 +72,8 @@ export function sendRequest(target: ListenerAddress, spec: RequestSpec, timeoutM
       port: target.port,
       method: spec.method ?? 'GET',
       path: spec.path,
-      agent: agentFor(target),
+      agent: target.freshConnections ? false : agentFor(target),
+      ...(target.localAddress ? { localAddress: target.localAddress } : {}),
       headers: { ...(spec.headers ?? {}), host: spec.authority },
       timeout: timeoutMs,
     }, (response) => {
@@ -91,6 +94,7 @@ export function sendRequest(target: ListenerAddress, spec: RequestSpec, timeoutM
           ...Object.entries(answer?.headers ?? {}).map(([name, value]) => `request ${name}=${value}`),
         ].sort().join('; ');
         resolve({
+          answer,
           requestId: answer?.requestId,
           outcome: {
             status: response.statusCode ?? 0,

@@ -40,6 +40,13 @@ export class SidecarEnvoy {
       args: ['-c', bootstrap, '--disable-hot-restart', '--concurrency', '1', '-l', 'warning', '--base-id', String(adminPort), '--drain-time-s', '1'],
       logFile: path.join(dir, 'envoy.log'),
     });
+    return SidecarEnvoy.whenListening(plane, pod, envoy, dir, adminPort, servicePort, bindAddress);
+  }
+
+  /** Waits until the Envoy `process` runs (itself, or under istio-agent) has its listener; `dir` holds what to read on failure. */
+  static async whenListening(
+    plane: ControlPlane, pod: MeshPod, envoy: ManagedProcess, dir: string, adminPort: number, servicePort: number, bindAddress?: string,
+  ): Promise<SidecarEnvoy> {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (!envoy.running) throw new Error(`the sidecar Envoy of ${plane.side} exited: ${envoy.tail()}`);

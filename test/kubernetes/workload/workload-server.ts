@@ -27,10 +27,13 @@ const identity = {
   image: process.env.WORKLOAD_IMAGE ?? '',
 };
 
-/** The caller's SPIFFE identity from the `x-forwarded-client-cert` header a server-side Envoy adds. */
+/**
+ * The caller's SPIFFE identity from the `x-forwarded-client-cert` header a server-side Envoy adds:
+ * its last element (the sidecar appends the peer it verified after what that peer forwarded).
+ */
 function callerIdentity(header: string | string[] | undefined): string | undefined {
   const text = Array.isArray(header) ? header[header.length - 1] : header;
-  const uri = text?.split(';').find((part) => part.startsWith('URI='));
+  const uri = text?.split(',').pop()?.split(';').find((part) => part.startsWith('URI='));
   return uri?.slice('URI='.length);
 }
 

@@ -3,6 +3,7 @@
  * resource the proxy holds and sends only changed resources and removals. A NACK is recorded and
  * nothing is resent until the content changes again, so a rejected resource cannot loop.
  */
+import { TYPE_URLS } from '../../push/contract';
 import type { EncodedResource } from '../codec';
 import { PUSH_ORDER } from '../snapshot';
 import type { DeltaCall, DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './ads-service';
@@ -23,6 +24,9 @@ interface SentResponse {
   readonly version: string;
   readonly resources: readonly EncodedResource[];
 }
+
+const CLUSTER_TYPE = TYPE_URLS.cluster;
+const ENDPOINT_TYPE = TYPE_URLS.endpoint;
 
 export class DeltaStream {
   private readonly session: StreamSession;
@@ -84,8 +88,8 @@ export class DeltaStream {
       }
       const interned = this.session.internName(typeUrl, name);
       state.subscribed.add(interned);
-      // A subscription for a resource the proxy already held is a new watch (an updated cluster
-      // asks for its endpoints again): answer it, unless the proxy said on connect it holds it.
+      // A subscription for a resource the proxy already held is a new watch: answer it, unless the
+      // proxy said on connect that it holds it.
       if (!isFirst || !(request.initial_resource_versions ?? {})[name]) state.known.delete(interned);
     }
     for (const name of unsubscribe) {
@@ -95,6 +99,17 @@ export class DeltaStream {
     }
     // Envoy waits for a first answer per type before finishing initialization, even an empty one.
     if (isFirst || subscribe.length > 0) this.send(typeUrl, isFirst);
+  }
+
+  /**
+   * An updated EDS cluster warms until its endpoints arrive, and Envoy does not ask for them again
+   * (the subscription is unchanged): forget that the proxy holds them, so the endpoints response
+   * that follows every clusters response sends them even when they did not change. Otherwise the
+   * cluster stays warming until its initial fetch timeout and the old version keeps serving.
+   */
+  private forgetEndpoints(names: readonly string[]): void {
+    const endpoints = this.types.get(ENDPOINT_TYPE);
+    for (const name of names) endpoints?.known.delete(name);
   }
 
   private pushAll(): void {
@@ -107,6 +122,8 @@ export class DeltaStream {
   /** Queues a response with what changed for the type; it is worked out when the write budget admits it. */
   private send(typeUrl: string, evenIfEmpty: boolean): void {
     this.session.schedule(this.call, () => this.changes(typeUrl, evenIfEmpty));
+    // After the clusters: the endpoints of the clusters they updated (see forgetEndpoints); nothing when none.
+    if (typeUrl === CLUSTER_TYPE && this.types.has(ENDPOINT_TYPE)) this.session.schedule(this.call, () => this.changes(ENDPOINT_TYPE, false));
   }
 
   private changes(typeUrl: string, evenIfEmpty: boolean): BuiltResponse<DeltaDiscoveryResponse> | undefined {
@@ -119,10 +136,13 @@ export class DeltaStream {
 
     const resources: DeltaDiscoveryResponse['resources'][number][] = [];
     const sent: EncodedResource[] = [];
+    const updatedEdsClusters: string[] = [];
     let resourceBytes = 0;
     for (const name of wanted) {
       const resource = available.get(name);
-      if (!resource || state.known.get(name) === resource.hash) continue;
+      const held = state.known.get(name);
+      if (!resource || held === resource.hash) continue;
+      if (typeUrl === CLUSTER_TYPE && held !== undefined) updatedEdsClusters.push(...edsServiceNames(resource));
       sent.push(resource);
       resources.push({ name, version: resource.hash, resource: { type_url: typeUrl, value: resource.bytes } });
       resourceBytes += resource.bytes.length;
@@ -141,6 +161,7 @@ export class DeltaStream {
       for (const entry of resources) state.known.set(entry.name, entry.version);
       for (const name of removed) state.known.delete(name);
     }
+    if (updatedEdsClusters.length > 0) this.forgetEndpoints(updatedEdsClusters);
     const nonce = this.session.nextNonce();
     state.pending.set(nonce, { version, resources: sent });
     const proxyId = this.session.proxyId!;
@@ -148,6 +169,13 @@ export class DeltaStream {
     this.deps.observer.responseSent?.(proxyId, typeUrl, resources.length);
     return { response: { system_version_info: version, type_url: typeUrl, nonce, resources, removed_resources: removed }, resourceBytes };
   }
+}
+
+/** The EDS names an EDS cluster reads its endpoints from (none for other cluster types). */
+function edsServiceNames(cluster: EncodedResource): string[] {
+  const json = cluster.json as { type?: string; eds_cluster_config?: { service_name?: string } };
+  if (json.type !== 'EDS') return [];
+  return [json.eds_cluster_config?.service_name || cluster.name];
 }
 
 /** Whether every available resource is subscribed: then after a response the proxy holds exactly them. */

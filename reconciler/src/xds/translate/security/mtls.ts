@@ -20,12 +20,14 @@ export const TLS_INSPECTOR_LISTENER_FILTER = {
 export const INBOUND_ALPN_PROTOCOLS = ['h2', 'http/1.1'] as const;
 
 /**
- * Spread into every inbound HttpConnectionManager: the app receives the verified peer identity
- * in `x-forwarded-client-cert` (as `URI=spiffe://…`), and any value a client sent is replaced.
+ * Spread into every inbound HttpConnectionManager, as Istio's sidecars do: over mTLS the app
+ * receives the verified peer in `x-forwarded-client-cert` (`By=…;Hash=…;Subject="…";URI=spiffe://…`,
+ * DNS names when the certificate has any), appended to what the peer proxy forwarded; a plaintext
+ * request's header is removed, so a caller without a certificate cannot claim an identity.
  */
 export const INBOUND_CLIENT_CERT_HCM_FIELDS = {
-  forward_client_cert_details: 'SANITIZE_SET',
-  set_current_client_cert_details: { uri: true },
+  forward_client_cert_details: 'APPEND_FORWARD',
+  set_current_client_cert_details: { subject: true, uri: true, dns: true },
 } as const;
 
 /** The server side of mesh mTLS: present `default`, require a client certificate signed by `ROOTCA`. */

@@ -1,0 +1,147 @@
+/**
+ * istiod as the oracle for mTLS and identity: the same PeerAuthentications, DestinationRule TLS
+ * modes and identity-based AuthorizationPolicies in one API server; on istiod's side every sidecar
+ * gets its certificate from istiod's CA through real pilot-agent, on the reconciler's from the
+ * reconciler's CA; the same requests through both (callers with their own identities, and
+ * plaintext), outcomes compared per request class, the peer identity the server saw included.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { startAgentSidecar } from './agent-sidecar';
+import { isDeliberate } from './deliberate-differences';
+import type { ClassResult } from './differential-runner';
+import { EchoBackends } from './echo-backends';
+import { generatedIdentityCases, IDENTITY_SCENARIOS, IdentityCase } from './identity-cases';
+import { IDENTITY_PODS, identityObjects, IdentityPod, IdentityRole, SECURE_BACKEND } from './identity-mesh';
+import { CLIENT_CERT_HEADER, dumpIdentityConfig, IdentitySidecars, PLAINTEXT_SOURCE, runIdentityCase, SideSidecars } from './identity-runner';
+import { podStatus, SERVICE_PORT } from './mesh-under-test';
+import { closeRequestAgents } from './request-outcome';
+import { SidecarEnvoy } from './sidecar-envoy';
+import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/bench/vs-istiod/bench-cluster';
+import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
+import { startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
+import { startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
+import type { Cluster } from '../cluster/cluster';
+import { runChecked } from '../cluster/command';
+
+/** Generated identity cases per run (DIFFERENTIAL_IDENTITY_CASES), from the suite's seed (DIFFERENTIAL_SEED). */
+const GENERATED_SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261203);
+const GENERATED = generatedIdentityCases(GENERATED_SEED, Number(process.env.DIFFERENTIAL_IDENTITY_CASES ?? 24));
+
+let cluster: Cluster;
+let backend: EchoBackends;
+const planes: ControlPlane[] = [];
+const started: SidecarEnvoy[] = [];
+let sidecars: IdentitySidecars;
+let runDir: string;
+const results: ClassResult[] = [];
+
+const ROLES: readonly IdentityRole[] = ['server', 'client', 'outsider'];
+const podOf = (side: string, role: IdentityRole) => IDENTITY_PODS.find((pod) => pod.side === side && pod.role === role)!;
+/** Admin and agent status ports: one pair per sidecar. */
+const adminPortOf = (pod: IdentityPod) => 19200 + IDENTITY_PODS.indexOf(pod) * 2;
+
+beforeAll(async () => {
+  cluster = await startBenchCluster();
+  runDir = fs.mkdtempSync(path.join(cluster.runDir, 'ident-'));
+  await cluster.apply(identityObjects().map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
+  for (const pod of IDENTITY_PODS) {
+    await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
+    await runChecked('ip', ['addr', 'replace', `${pod.address}/32`, 'dev', 'lo']);
+  }
+  await runChecked('ip', ['addr', 'replace', `${PLAINTEXT_SOURCE}/32`, 'dev', 'lo']);
+  backend = await EchoBackends.start([{ ...podOf('istiod', 'server'), version: 'app', address: SECURE_BACKEND.host }], SECURE_BACKEND.port, [CLIENT_CERT_HEADER]);
+  const istiod = await startIstiod({ tuned: true, kubeconfigFile: cluster.kubeconfigFile, runDir });
+  planes.push(istiod);
+  const reconciler = await startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir });
+  planes.push(reconciler);
+  const tokens = await serviceAccountTokens(cluster, IDENTITY_PODS.filter((pod) => pod.side === 'reconciler').map((pod) => ({ ...pod, service: 0 })));
+  const startSide = async (plane: ControlPlane, side: 'istiod' | 'reconciler'): Promise<SideSidecars> => {
+    const bySide: Partial<Record<IdentityRole, SidecarEnvoy>> = {};
+    for (const role of ROLES) {
+      const pod = podOf(side, role);
+      // Every listener binds the pod's own address (the server's inbound, the callers' outbound per their Sidecar).
+      const ports = { adminPort: adminPortOf(pod), statusPort: adminPortOf(pod) + 1, servicePort: SERVICE_PORT, bindAddress: pod.address };
+      const sidecar = side === 'istiod'
+        ? await startAgentSidecar(plane, cluster, pod, runDir, ports)
+        : await SidecarEnvoy.start(plane, pod, tokens.get(pod.name)!, runDir, ports.adminPort, SERVICE_PORT, pod.address);
+      started.push(sidecar);
+      bySide[role] = sidecar;
+    }
+    return bySide as SideSidecars;
+  };
+  sidecars = { istiod: await startSide(istiod, 'istiod'), reconciler: await startSide(reconciler, 'reconciler') };
+}, 300_000);
+
+afterAll(async () => {
+  closeRequestAgents();
+  if (runDir) {
+    fs.writeFileSync(path.join(runDir, 'identity-report.json'), JSON.stringify(results, null, 2));
+    const generated = results.filter((result) => result.caseId.startsWith('generated-identity-'));
+    console.log(`differential identity: ${IDENTITY_SCENARIOS.length} hand-written and ${GENERATED.length} generated cases (seed ${GENERATED_SEED}), `
+      + `${generated.filter((result) => result.agree).length}/${generated.length} generated request classes agree; report in ${runDir}/identity-report.json`);
+  }
+  for (const sidecar of started) await sidecar.stop();
+  await backend?.stop();
+  for (const plane of planes) await plane.stop();
+  await cluster?.stop();
+}, 120_000);
+
+async function expectAgreement(testCase: IdentityCase): Promise<ClassResult[]> {
+  const caseResults = await runIdentityCase(cluster, sidecars, testCase);
+  results.push(...caseResults);
+  const unexpected = caseResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
+  if (unexpected.length > 0) {
+    fs.writeFileSync(path.join(runDir, `identity-disagreement-${testCase.id}.json`), JSON.stringify({ testCase, unexpected }, null, 2));
+    await dumpIdentityConfig(sidecars, testCase.id, runDir);
+  }
+  expect(unexpected).toEqual([]);
+  return caseResults;
+}
+
+const outcomeOf = (caseResults: readonly ClassResult[], className: string) => {
+  const result = caseResults.find((entry) => entry.className === className)!;
+  return Object.keys(result.istiod).map((key) => JSON.parse(key) as { status: number; answeredBy: string; caseHeaders: string });
+};
+
+describe('identity: the same PeerAuthentication, DestinationRule TLS and AuthorizationPolicies through istiod (with pilot-agent) and the reconciler', () => {
+  test('GIVEN no PeerAuthentication WHEN the client calls THEN both servers see its SPIFFE identity over mTLS, and plaintext is let in without one', async () => {
+    const caseResults = await expectAgreement(IDENTITY_SCENARIOS.find((entry) => entry.id === 'mtls-default')!);
+    // Not vacuous: istiod's own outcome carries the caller's certificate, the plaintext request none.
+    const [client] = outcomeOf(caseResults, 'client GET /');
+    expect(client.status).toBe(200);
+    expect(client.caseHeaders).toContain('URI=spiffe://cluster.local/ns/ident/sa/client');
+    const [plaintext] = outcomeOf(caseResults, 'plaintext GET /');
+    expect(plaintext).toEqual({ status: 200, answeredBy: 'secure/app', caseHeaders: 'peer none' });
+  });
+
+  test('GIVEN namespace STRICT WHEN plaintext is sent THEN both refuse the connection', async () => {
+    const caseResults = await expectAgreement(IDENTITY_SCENARIOS.find((entry) => entry.id === 'mtls-namespace-strict')!);
+    expect(outcomeOf(caseResults, 'plaintext GET /')[0].answeredBy).toBe('connection failed');
+  });
+
+  test.each(IDENTITY_SCENARIOS.filter((entry) => !['mtls-default', 'mtls-namespace-strict'].includes(entry.id)).map((entry) => [entry.id, entry] as const))(
+    'GIVEN case %s WHEN every caller sends its requests THEN both control planes answer alike', async (_id, testCase) => {
+      await expectAgreement(testCase);
+    });
+
+  test(`GIVEN ${GENERATED.length} generated identity cases (seed ${GENERATED_SEED}) WHEN the callers send THEN every request class agrees`, async () => {
+    const disagreeing: ClassResult[] = [];
+    for (const testCase of GENERATED) {
+      const caseResults = await runIdentityCase(cluster, sidecars, testCase);
+      results.push(...caseResults);
+      disagreeing.push(...caseResults.filter((result) => !result.agree));
+    }
+    if (disagreeing.length > 0) {
+      fs.writeFileSync(path.join(runDir, 'identity-generated-disagreements.json'), JSON.stringify({
+        seed: GENERATED_SEED, disagreeing, cases: GENERATED.filter((testCase) => disagreeing.some((result) => result.caseId === testCase.id)),
+      }, null, 2));
+    }
+    expect(disagreeing).toEqual([]);
+    // The generated policies do tell callers apart: some classes are allowed and some denied.
+    const statuses = new Set(results.filter((result) => result.caseId.startsWith('generated-identity-')).flatMap((result) =>
+      Object.keys(result.istiod).map((key) => (JSON.parse(key) as { status: number }).status)));
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 403]));
+  }, 900_000);
+});
+
