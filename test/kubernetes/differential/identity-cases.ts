@@ -19,7 +19,10 @@ export type IdentityCaller = Exclude<IdentityRole, 'server'> | 'plaintext';
 export interface IdentityRequestClass {
   readonly name: string;
   readonly from: IdentityCaller;
+  /** Path and query. */
   readonly path: string;
+  /** Request headers (a token, for the JWT cases). */
+  readonly headers?: Record<string, string>;
 }
 
 /** A differential case whose requests name their caller instead of a request to send. */
@@ -27,14 +30,14 @@ export interface IdentityCase extends Omit<DifferentialCase, 'requests' | 'clust
   readonly requests: readonly IdentityRequestClass[];
 }
 
-type Mode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+export type Mode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
 /** The mesh's root namespace: a PeerAuthentication there without a selector is mesh-wide. */
 const ROOT_NAMESPACE = 'istio-system';
 
 function peerAuthentication(name: string, namespace: string, spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec };
 }
-const namespaceMode = (mode: Mode, namespace = IDENTITY_NAMESPACE) => peerAuthentication(`mode-${namespace}`, namespace, { mtls: { mode } });
+export const namespaceMode = (mode: Mode, namespace = IDENTITY_NAMESPACE) => peerAuthentication(`mode-${namespace}`, namespace, { mtls: { mode } });
 const workloadMode = (mode: Mode, portLevel?: Mode) => peerAuthentication('secure-workload', IDENTITY_NAMESPACE, {
   selector: { matchLabels: { app: SECURE_APP } },
   mtls: { mode },
@@ -51,19 +54,21 @@ function clientTls(mode: 'DISABLE' | 'ISTIO_MUTUAL'): KubeObject[] {
   }));
 }
 
-interface Source {
+export interface Source {
   principals?: string[];
   notPrincipals?: string[];
   namespaces?: string[];
   notNamespaces?: string[];
+  requestPrincipals?: string[];
+  notRequestPrincipals?: string[];
 }
-interface Rule {
+export interface Rule {
   from?: { source: Source }[];
   to?: { operation: { paths?: string[]; notPaths?: string[] } }[];
   when?: { key: string; values?: string[]; notValues?: string[] }[];
 }
 
-function authorization(name: string, action: 'ALLOW' | 'DENY', rules?: Rule[]): KubeObject {
+export function authorization(name: string, action: 'ALLOW' | 'DENY', rules?: Rule[]): KubeObject {
   return {
     apiVersion: 'security.istio.io/v1',
     kind: 'AuthorizationPolicy',
@@ -78,7 +83,7 @@ const requestsOn = (paths: readonly string[]): IdentityRequestClass[] =>
 const PLAIN = requestsOn(['/']);
 const WITH_ADMIN = requestsOn(['/', '/admin/users']);
 
-const CLIENT = principalOf('client');
+export const CLIENT = principalOf('client');
 const OUTSIDER = principalOf('outsider');
 
 export const IDENTITY_SCENARIOS: readonly IdentityCase[] = [
@@ -134,9 +139,9 @@ export const IDENTITY_SCENARIOS: readonly IdentityCase[] = [
   },
 ];
 
-const sometimes = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 2 });
-const list = <T>(arbitrary: fc.Arbitrary<T>) => fc.uniqueArray(arbitrary, { minLength: 1, maxLength: 2 });
-const withoutUnset = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+export const sometimes = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 2 });
+export const list = <T>(arbitrary: fc.Arbitrary<T>) => fc.uniqueArray(arbitrary, { minLength: 1, maxLength: 2 });
+export const withoutUnset = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 
 const principal = fc.constantFrom(CLIENT, OUTSIDER, '*', `${TRUST_DOMAIN}/ns/${IDENTITY_NAMESPACE}/*`, '*/sa/outsider', `${TRUST_DOMAIN}/ns/other/sa/client`);
 const namespace = fc.constantFrom(IDENTITY_NAMESPACE, OUTSIDE_NAMESPACE, '*', 'ident*', '*-out');

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { listenersMention, markerName, markerPolicy, settled } from './authorization-runner';
 import type { ClassResult } from './differential-runner';
-import type { IdentityCaller, IdentityCase } from './identity-cases';
+import type { IdentityCase, IdentityRequestClass } from './identity-cases';
 import { IDENTITY_NAMESPACE, IDENTITY_SIDES, IdentitySide, OUTSIDE_NAMESPACE, SECURE_APP, secureHost } from './identity-mesh';
 import { SERVICE_PORT } from './mesh-under-test';
 import { compareOutcomes } from './outcome-comparison';
@@ -23,6 +23,8 @@ import { RECONCILER_BENCH_PORTS } from '../../../reconciler/bench/vs-istiod/reco
 import type { Cluster } from '../cluster/cluster';
 
 export const CLIENT_CERT_HEADER = 'x-forwarded-client-cert';
+/** Where the JWT cases put tokens: whether the application still receives one is compared too. */
+export const TOKEN_HEADERS = ['authorization', 'x-jwt'] as const;
 /** Plaintext requests to a server's inbound port come from here (on loopback in the suite's namespace). */
 export const PLAINTEXT_SOURCE = '198.18.241.99';
 /** The markers' ServiceEntry address: config only, nothing is ever sent there. */
@@ -67,6 +69,7 @@ const CASE_KINDS: readonly { kind: string; namespaces: readonly string[] }[] = [
   { kind: 'peerauthentications', namespaces: [IDENTITY_NAMESPACE, OUTSIDE_NAMESPACE, 'istio-system'] },
   { kind: 'destinationrules', namespaces: [IDENTITY_NAMESPACE] },
   { kind: 'authorizationpolicies', namespaces: [IDENTITY_NAMESPACE] },
+  { kind: 'requestauthentications', namespaces: [IDENTITY_NAMESPACE] },
   { kind: 'serviceentries', namespaces: [IDENTITY_NAMESPACE] },
 ];
 
@@ -92,13 +95,15 @@ export async function applyIdentityCase(cluster: Cluster, sidecars: IdentitySide
 /** A request whose connection failed: Envoy refused it at the transport (a plaintext request to an mTLS-only port). */
 const CONNECTION_FAILED: RequestOutcome = { status: 0, answeredBy: 'connection failed', caseHeaders: '' };
 
-async function send(sidecars: SideSidecars, side: IdentitySide, from: IdentityCaller, requestPath: string): Promise<RequestOutcome> {
+async function send(sidecars: SideSidecars, side: IdentitySide, requestClass: IdentityRequestClass): Promise<RequestOutcome> {
+  const { from, path: requestPath, headers } = requestClass;
   const target = from === 'plaintext'
     ? { ...sidecars.server.listener, freshConnections: true, localAddress: PLAINTEXT_SOURCE }
     : { ...sidecars[from].listener, freshConnections: true };
   try {
-    const { outcome, answer } = await sendRequest(target, { path: requestPath, authority: secureHost(side) });
-    return { status: outcome.status, answeredBy: outcome.answeredBy, caseHeaders: `peer ${maskedClientCert(answer?.headers[CLIENT_CERT_HEADER])}` };
+    const { outcome, answer } = await sendRequest(target, { path: requestPath, authority: secureHost(side), headers });
+    const tokens = TOKEN_HEADERS.filter((name) => answer?.headers[name] !== undefined).map((name) => `${name} forwarded`);
+    return { status: outcome.status, answeredBy: outcome.answeredBy, caseHeaders: [`peer ${maskedClientCert(answer?.headers[CLIENT_CERT_HEADER])}`, ...tokens].join('; ') };
   } catch {
     return CONNECTION_FAILED;
   }
@@ -124,7 +129,7 @@ export async function runIdentityCase(cluster: Cluster, sidecars: IdentitySideca
   await applyIdentityCase(cluster, sidecars, testCase);
   const pass = (side: IdentitySide) => async () => {
     const outcomes: RequestOutcome[] = [];
-    for (const requestClass of testCase.requests) outcomes.push(await send(sidecars[side], side, requestClass.from, requestClass.path));
+    for (const requestClass of testCase.requests) outcomes.push(await send(sidecars[side], side, requestClass));
     return outcomes;
   };
   const [istiod, reconciler] = await Promise.all([settled(pass('istiod')), settled(pass('reconciler'))]);

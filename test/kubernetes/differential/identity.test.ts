@@ -13,7 +13,8 @@ import type { ClassResult } from './differential-runner';
 import { EchoBackends } from './echo-backends';
 import { generatedIdentityCases, IDENTITY_SCENARIOS, IdentityCase } from './identity-cases';
 import { IDENTITY_PODS, identityObjects, IdentityPod, IdentityRole, SECURE_BACKEND } from './identity-mesh';
-import { CLIENT_CERT_HEADER, dumpIdentityConfig, IdentitySidecars, PLAINTEXT_SOURCE, runIdentityCase, SideSidecars } from './identity-runner';
+import { CLIENT_CERT_HEADER, dumpIdentityConfig, IdentitySidecars, PLAINTEXT_SOURCE, runIdentityCase, SideSidecars, TOKEN_HEADERS } from './identity-runner';
+import { generatedJwtCases, jwtScenarios } from './jwt-cases';
 import { podStatus, SERVICE_PORT } from './mesh-under-test';
 import { closeRequestAgents } from './request-outcome';
 import { SidecarEnvoy } from './sidecar-envoy';
@@ -27,6 +28,9 @@ import { runChecked } from '../cluster/command';
 /** Generated identity cases per run (DIFFERENTIAL_IDENTITY_CASES), from the suite's seed (DIFFERENTIAL_SEED). */
 const GENERATED_SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261203);
 const GENERATED = generatedIdentityCases(GENERATED_SEED, Number(process.env.DIFFERENTIAL_IDENTITY_CASES ?? 24));
+/** Generated request authentication cases per run (DIFFERENTIAL_JWT_CASES). */
+const GENERATED_JWT = generatedJwtCases(GENERATED_SEED, Number(process.env.DIFFERENTIAL_JWT_CASES ?? 12));
+const JWT_SCENARIOS = jwtScenarios();
 
 let cluster: Cluster;
 let backend: EchoBackends;
@@ -50,7 +54,7 @@ beforeAll(async () => {
     await runChecked('ip', ['addr', 'replace', `${pod.address}/32`, 'dev', 'lo']);
   }
   await runChecked('ip', ['addr', 'replace', `${PLAINTEXT_SOURCE}/32`, 'dev', 'lo']);
-  backend = await EchoBackends.start([{ ...podOf('istiod', 'server'), version: 'app', address: SECURE_BACKEND.host }], SECURE_BACKEND.port, [CLIENT_CERT_HEADER]);
+  backend = await EchoBackends.start([{ ...podOf('istiod', 'server'), version: 'app', address: SECURE_BACKEND.host }], SECURE_BACKEND.port, [CLIENT_CERT_HEADER, ...TOKEN_HEADERS]);
   const istiod = await startIstiod({ tuned: true, kubeconfigFile: cluster.kubeconfigFile, runDir });
   planes.push(istiod);
   const reconciler = await startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir });
@@ -77,9 +81,13 @@ afterAll(async () => {
   closeRequestAgents();
   if (runDir) {
     fs.writeFileSync(path.join(runDir, 'identity-report.json'), JSON.stringify(results, null, 2));
-    const generated = results.filter((result) => result.caseId.startsWith('generated-identity-'));
-    console.log(`differential identity: ${IDENTITY_SCENARIOS.length} hand-written and ${GENERATED.length} generated cases (seed ${GENERATED_SEED}), `
-      + `${generated.filter((result) => result.agree).length}/${generated.length} generated request classes agree; report in ${runDir}/identity-report.json`);
+    const agreed = (prefix: string) => {
+      const generated = results.filter((result) => result.caseId.startsWith(prefix));
+      return `${generated.filter((result) => result.agree).length}/${generated.length}`;
+    };
+    console.log(`differential identity: ${IDENTITY_SCENARIOS.length} hand-written and ${GENERATED.length} generated identity cases, `
+      + `${JWT_SCENARIOS.length} hand-written and ${GENERATED_JWT.length} generated request authentication cases (seed ${GENERATED_SEED}); `
+      + `generated request classes agreeing: identity ${agreed('generated-identity-')}, request authentication ${agreed('generated-jwt-')}; report in ${runDir}/identity-report.json`);
   }
   for (const sidecar of started) await sidecar.stop();
   await backend?.stop();
@@ -125,23 +133,40 @@ describe('identity: the same PeerAuthentication, DestinationRule TLS and Authori
       await expectAgreement(testCase);
     });
 
-  test(`GIVEN ${GENERATED.length} generated identity cases (seed ${GENERATED_SEED}) WHEN the callers send THEN every request class agrees`, async () => {
+  test('GIVEN a RequestAuthentication alone WHEN tokens are checked THEN both pass a valid one or none and refuse an invalid one with 401', async () => {
+    const caseResults = await expectAgreement(JWT_SCENARIOS.find((entry) => entry.id === 'jwt-optional')!);
+    expect(outcomeOf(caseResults, 'client GET / with alice\'s token (bearer)')[0].status).toBe(200);
+    expect(outcomeOf(caseResults, 'client GET / with tampered\'s token (bearer)')[0].status).toBe(401);
+    expect(outcomeOf(caseResults, 'client GET / without a token')[0].status).toBe(200);
+  });
+
+  test.each(JWT_SCENARIOS.filter((entry) => entry.id !== 'jwt-optional').map((entry) => [entry.id, entry] as const))(
+    'GIVEN request authentication case %s WHEN requests carry no, valid and invalid tokens THEN both control planes answer alike', async (_id, testCase) => {
+      await expectAgreement(testCase);
+    });
+
+  test.each([
+    ['identity', GENERATED, [200, 403]],
+    ['request authentication', GENERATED_JWT, [200, 401, 403]],
+  ] as const)(`GIVEN generated %s cases (seed ${GENERATED_SEED}) WHEN the callers send THEN every request class agrees`, async (kind, cases, expectedStatuses) => {
     const disagreeing: ClassResult[] = [];
-    for (const testCase of GENERATED) {
-      const caseResults = await runIdentityCase(cluster, sidecars, testCase);
-      results.push(...caseResults);
-      disagreeing.push(...caseResults.filter((result) => !result.agree));
+    const caseResults: ClassResult[] = [];
+    for (const testCase of cases) {
+      const classes = await runIdentityCase(cluster, sidecars, testCase);
+      caseResults.push(...classes);
+      disagreeing.push(...classes.filter((result) => !result.agree));
     }
+    results.push(...caseResults);
     if (disagreeing.length > 0) {
-      fs.writeFileSync(path.join(runDir, 'identity-generated-disagreements.json'), JSON.stringify({
-        seed: GENERATED_SEED, disagreeing, cases: GENERATED.filter((testCase) => disagreeing.some((result) => result.caseId === testCase.id)),
+      fs.writeFileSync(path.join(runDir, `generated-disagreements-${kind.replace(/ /g, '-')}.json`), JSON.stringify({
+        seed: GENERATED_SEED, disagreeing, cases: cases.filter((testCase) => disagreeing.some((result) => result.caseId === testCase.id)),
       }, null, 2));
     }
     expect(disagreeing).toEqual([]);
-    // The generated policies do tell callers apart: some classes are allowed and some denied.
-    const statuses = new Set(results.filter((result) => result.caseId.startsWith('generated-identity-')).flatMap((result) =>
-      Object.keys(result.istiod).map((key) => (JSON.parse(key) as { status: number }).status)));
-    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 403]));
+    // The generated policies do tell requests apart: allowed, denied and (with tokens) unauthenticated.
+    const statusesOf = (result: ClassResult) => Object.keys(result.istiod).map((key) => (JSON.parse(key) as { status: number }).status);
+    const statuses = new Set(caseResults.flatMap(statusesOf));
+    expect([...statuses]).toEqual(expect.arrayContaining([...expectedStatuses]));
   }, 900_000);
 });
 
