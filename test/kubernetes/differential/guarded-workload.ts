@@ -6,7 +6,7 @@
  * reconciler's. The Sidecar's egress names no service: these proxies bind no outbound port that
  * the clients' sidecars use.
  */
-import { MESH_NAMESPACE, MeshPod, SERVICE_PORT } from './mesh-under-test';
+import { endpointSliceObject, MESH_NAMESPACE, MeshPod, podObject, SERVICE_PORT } from './mesh-under-test';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
 
 export const GUARDED_SERVICE = 'guarded';
@@ -40,26 +40,8 @@ export function guardedObjects(): KubeObject[] {
       metadata: { name: GUARDED_SERVICE, namespace: MESH_NAMESPACE },
       spec: { selector: { app: GUARDED_SERVICE }, ports: [{ name: 'http', port: SERVICE_PORT, targetPort: SERVICE_PORT }] },
     },
-    ...pods.map((pod): KubeObject => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: pod.name, namespace: MESH_NAMESPACE, labels: pod.labels },
-      spec: { serviceAccountName: pod.serviceAccount, containers: [{ name: 'app', image: 'differential.invalid/echo:never-run', ports: [{ containerPort: SERVICE_PORT }] }] },
-    })),
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: `${GUARDED_SERVICE}-differential`,
-        namespace: MESH_NAMESPACE,
-        labels: { 'kubernetes.io/service-name': GUARDED_SERVICE, 'endpointslice.kubernetes.io/managed-by': 'differential-suite' },
-      },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
-      endpoints: pods.map((pod) => ({
-        addresses: [pod.address], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: pod.name, namespace: MESH_NAMESPACE },
-      })),
-    },
+    ...pods.map(podObject),
+    endpointSliceObject(GUARDED_SERVICE, MESH_NAMESPACE, pods),
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Sidecar',

@@ -10,7 +10,7 @@
  * says where; each caller pod's Sidecar binds its own address, so two callers of one side do not
  * share a port.
  */
-import { MeshPod, SERVICE_PORT } from './mesh-under-test';
+import { endpointSliceObject, MeshPod, podObject, SERVICE_PORT } from './mesh-under-test';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
 
 export type IdentitySide = 'istiod' | 'reconciler';
@@ -95,29 +95,9 @@ export function identityObjects(): KubeObject[] {
     metadata: { name: secureService(side), namespace: IDENTITY_NAMESPACE },
     spec: { selector: { app: SECURE_APP, side }, ports: [{ name: 'http', port: SERVICE_PORT, targetPort: SERVICE_PORT }] },
   }));
-  const slices = IDENTITY_SIDES.map((side): KubeObject => {
-    const server = identityPod(side, 'server');
-    return {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: `${secureService(side)}-differential`,
-        namespace: IDENTITY_NAMESPACE,
-        labels: { 'kubernetes.io/service-name': secureService(side), 'endpointslice.kubernetes.io/managed-by': 'differential-suite' },
-      },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
-      endpoints: [{ addresses: [server.address], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: server.name, namespace: server.namespace } }],
-    };
-  });
-  const pods = IDENTITY_PODS.map((pod): KubeObject => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels },
-    spec: { serviceAccountName: pod.serviceAccount, containers: [{ name: 'app', image: 'differential.invalid/echo:never-run', ports: [{ containerPort: SERVICE_PORT }] }] },
-  }));
+  const slices = IDENTITY_SIDES.map((side) => endpointSliceObject(secureService(side), IDENTITY_NAMESPACE, [identityPod(side, 'server')]));
   return [
     ...[IDENTITY_NAMESPACE, OUTSIDE_NAMESPACE].map((name): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
-    ...serviceAccounts, ...services, ...slices, ...pods, ...IDENTITY_PODS.map(sidecarOf),
+    ...serviceAccounts, ...services, ...slices, ...IDENTITY_PODS.map(podObject), ...IDENTITY_PODS.map(sidecarOf),
   ];
 }

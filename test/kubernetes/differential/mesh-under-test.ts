@@ -85,12 +85,25 @@ export function podStatus(pod: MeshPod): Record<string, unknown> {
   };
 }
 
-function podObject(pod: MeshPod): KubeObject {
+/** A pod that never runs: an echo backend answers at its address (given by `podStatus`). */
+export function podObject(pod: MeshPod): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels },
     spec: { serviceAccountName: pod.serviceAccount, containers: [{ name: 'app', image: 'differential.invalid/echo:never-run', ports: [{ containerPort: SERVICE_PORT }] }] },
+  };
+}
+
+/** The suite's own EndpointSlice for `service`: every pod ready, on the service port. */
+export function endpointSliceObject(service: string, namespace: string, pods: readonly MeshPod[]): KubeObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${service}-differential`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': ENDPOINT_SLICE_MANAGER } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
+    endpoints: pods.map((pod) => ({ addresses: [pod.address], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: pod.name, namespace: pod.namespace } })),
   };
 }
 
@@ -105,14 +118,7 @@ function serviceObjects(service: MeshServiceSpec, pods: readonly MeshPod[]): Kub
       spec: { selector: { app: service.name }, ports: [{ name: 'http', port: SERVICE_PORT, targetPort: SERVICE_PORT }] },
     },
     ...own.map(podObject),
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `${service.name}-differential`, namespace: MESH_NAMESPACE, labels: { 'kubernetes.io/service-name': service.name, 'endpointslice.kubernetes.io/managed-by': ENDPOINT_SLICE_MANAGER } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
-      endpoints: own.map((pod) => ({ addresses: [pod.address], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: pod.name, namespace: MESH_NAMESPACE } })),
-    },
+    endpointSliceObject(service.name, MESH_NAMESPACE, own),
   ];
   if (service.versions.length > 1) {
     objects.push({

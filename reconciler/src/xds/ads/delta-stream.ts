@@ -32,6 +32,8 @@ export class DeltaStream {
   private readonly session: StreamSession;
   private readonly types = new Map<string, DeltaTypeState>();
   private readonly lifecycle: StreamCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  /** Endpoints forgotten for updated clusters and not sent since (see forgetEndpoints). */
+  private endpointsOwed = false;
 
   constructor(private readonly call: DeltaCall, private readonly deps: StreamDependencies) {
     this.session = new StreamSession(deps, () => this.pushAll());
@@ -109,7 +111,9 @@ export class DeltaStream {
    */
   private forgetEndpoints(names: readonly string[]): void {
     const endpoints = this.types.get(ENDPOINT_TYPE);
-    for (const name of names) endpoints?.known.delete(name);
+    if (!endpoints) return;
+    for (const name of names) endpoints.known.delete(name);
+    this.endpointsOwed = true;
   }
 
   private pushAll(): void {
@@ -122,8 +126,10 @@ export class DeltaStream {
   /** Queues a response with what changed for the type; it is worked out when the write budget admits it. */
   private send(typeUrl: string, evenIfEmpty: boolean): void {
     this.session.schedule(this.call, () => this.changes(typeUrl, evenIfEmpty));
-    // After the clusters: the endpoints of the clusters they updated (see forgetEndpoints); nothing when none.
-    if (typeUrl === CLUSTER_TYPE && this.types.has(ENDPOINT_TYPE)) this.session.schedule(this.call, () => this.changes(ENDPOINT_TYPE, false));
+    // After the clusters: the endpoints of the clusters they updated (see forgetEndpoints); nothing to work out when none.
+    if (typeUrl === CLUSTER_TYPE && this.types.has(ENDPOINT_TYPE)) {
+      this.session.schedule(this.call, () => (this.endpointsOwed ? this.changes(ENDPOINT_TYPE, false) : undefined));
+    }
   }
 
   private changes(typeUrl: string, evenIfEmpty: boolean): BuiltResponse<DeltaDiscoveryResponse> | undefined {
@@ -131,6 +137,7 @@ export class DeltaStream {
     const current = this.session.current;
     const version = current?.snapshot.version(typeUrl);
     if (!state || !current || version === undefined) return undefined;
+    if (typeUrl === ENDPOINT_TYPE) this.endpointsOwed = false;
     const available = current.snapshot.resources(typeUrl);
     const wanted = state.wildcard ? available.keys() : state.subscribed.values();
 
