@@ -9,13 +9,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { DirectorySource } from './config/directory-source';
 import type { MeshObjectValidator } from './config/ingest';
 import { FileLastAcceptedStore } from './config/last-accepted-store';
 import { createLogger, Logger } from './log';
 import { clusterScopedName, RECONCILER_PORTS } from './model';
 import type { ModeBackends } from './mode-backends';
+import { readCrdDocuments } from './config/crd-documents';
 import { CrdValidator } from './config/crd-validator';
 import { DEFAULT_MESH_SETTINGS, MeshSettings, meshSettingsFromConfig } from './push/mesh-settings';
 import { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds, parseHealthThresholds } from './observatory/health';
@@ -297,8 +298,7 @@ function loadValidator(crdsFile: string | undefined, log: Logger): MeshObjectVal
     log.warn({ file }, 'bundled Istio CRDs not found; objects are not checked against their schemas');
     return undefined;
   }
-  const crds = parseAllDocuments(fs.readFileSync(file, 'utf8')).map((doc) => doc.toJS() as object).filter((doc) => doc);
-  return new CrdValidator(crds);
+  return new CrdValidator(readCrdDocuments(file));
 }
 
 /** Kubernetes modules load `@kubernetes/client-node` (ESM-only), so they are required only in that mode. */

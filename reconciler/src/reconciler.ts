@@ -41,6 +41,7 @@ import { MeshTelemetry, TelemetryOptions } from './telemetry/mesh-telemetry';
 import { fetchPeerTotals, peerTotalsOf } from './telemetry/peer-totals';
 import type { PeerAccess } from './security/peer-authentication';
 import { EncodedResource, ResourceEncoder } from './xds/codec';
+import { xdsProtoRoot } from './xds/codec-protos';
 import { configsFeeding } from './xds/resource-provenance';
 import { buildSnapshot } from './xds/snapshot';
 import { SnapshotCache } from './xds/snapshot-cache';
@@ -282,7 +283,13 @@ export class Reconciler {
     const opsPort = this.ops ? await this.ops.listen(this.options.ops!.host, this.options.ops!.port) : undefined;
     await this.loadLastAccepted();
     await this.rollouts?.load();
-    await this.options.source.start((update) => this.onConfigUpdate(update));
+    const sourceStarted = this.options.source.start((update) => this.onConfigUpdate(update));
+    sourceStarted.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    // The Envoy protos take a quarter second to load: do it while the source's first reads are in
+    // flight, rather than on the first proxy's request.
+    await new Promise(setImmediate);
+    xdsProtoRoot();
+    await sourceStarted;
     this.debouncer.flush(); // the first config is served without waiting for the quiet period
     const xdsPort = await this.ads.listen(this.options.xds.host, this.options.xds.port);
     const tls = this.options.xdsTls;

@@ -2,20 +2,13 @@
  * The mesh's root certificate authority: one self-signed ECDSA P-256 root whose Organization is
  * the trust domain. Every workload and serving certificate chains to it.
  */
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-
-export type CryptoKey = webcrypto.CryptoKey;
-export type CryptoKeyPair = webcrypto.CryptoKeyPair;
-
-/** Node's WebCrypto, handed to @peculiar/x509 explicitly so no global provider is mutated. */
-export const WEB_CRYPTO = webcrypto;
+import { KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { LeafSigningMaterial, OID, encodeRootCertificate, keyIdentifierOf } from './certificate-encoder';
+import * as der from './der';
 
 export const ROOT_CA_COMMON_NAME = 'cdk8s-mesh root CA';
 export const DEFAULT_ROOT_CA_VALIDITY_DAYS = 3650;
 
-const EC_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Trust domains follow the SPIFFE spec: lowercase letters, digits, dots, dashes and underscores. */
 const TRUST_DOMAIN_PATTERN = /^[a-z0-9._-]+$/;
@@ -31,8 +24,8 @@ export interface CaMaterial {
 export interface CertificateAuthority {
   readonly trustDomain: string;
   readonly certificatePem: string;
-  readonly certificate: x509.X509Certificate;
-  readonly signingKey: CryptoKey;
+  /** The root's part of every leaf, prepared once so issuing a leaf is a few native calls. */
+  readonly leafSigning: LeafSigningMaterial;
 }
 
 export interface CreateRootCaOptions {
@@ -49,39 +42,12 @@ export function assertTrustDomain(trustDomain: string, where: string): void {
   }
 }
 
-/** An ECDSA P-256 key pair, extractable so the private key can be persisted or sent over SDS. */
-export async function generateEcKeyPair(): Promise<CryptoKeyPair> {
-  return WEB_CRYPTO.subtle.generateKey(EC_KEY_ALGORITHM, true, ['sign', 'verify']);
-}
-
-export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
-  const pkcs8 = await WEB_CRYPTO.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
-}
-
-/** Creates a new self-signed root for the trust domain. */
+/** Creates a new self-signed ECDSA P-256 root for the trust domain. */
 export async function createRootCa(trustDomain: string, options: CreateRootCaOptions = {}): Promise<CaMaterial> {
   assertTrustDomain(trustDomain, 'createRootCa');
   const now = options.now ?? new Date();
   const validityDays = options.validityDays ?? DEFAULT_ROOT_CA_VALIDITY_DAYS;
-  const keys = await generateEcKeyPair();
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    name: [{ CN: [ROOT_CA_COMMON_NAME] }, { O: [trustDomain] }],
-    keys,
-    notBefore: now,
-    notAfter: new Date(now.getTime() + validityDays * DAY_MS),
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, WEB_CRYPTO),
-    ],
-  }, WEB_CRYPTO);
-  return {
-    certificatePem: certificate.toString('pem'),
-    privateKeyPem: await exportPrivateKeyPem(keys.privateKey),
-  };
+  return encodeRootCertificate({ commonName: ROOT_CA_COMMON_NAME, organization: trustDomain }, now, new Date(now.getTime() + validityDays * DAY_MS));
 }
 
 /**
@@ -89,22 +55,47 @@ export async function createRootCa(trustDomain: string, options: CreateRootCaOpt
  * Secret) so a corrupt store is reported with its location.
  */
 export async function loadCertificateAuthority(material: CaMaterial, source: string): Promise<CertificateAuthority> {
-  let certificate: x509.X509Certificate;
-  let signingKey: CryptoKey;
+  const deleteIt = 'delete the stored root so a new one is created';
+  let certificate: X509Certificate;
+  let signingKey: KeyObject;
   try {
-    certificate = new x509.X509Certificate(material.certificatePem);
+    certificate = new X509Certificate(material.certificatePem);
   } catch (error) {
-    throw new Error(`${source}: the root CA certificate is not a valid PEM X.509 certificate (${(error as Error).message}); delete the stored root so a new one is created`);
+    throw new Error(`${source}: the root CA certificate is not a valid PEM X.509 certificate (${(error as Error).message}); ${deleteIt}`);
   }
   try {
-    signingKey = await WEB_CRYPTO.subtle.importKey(
-      'pkcs8', x509.PemConverter.decodeFirst(material.privateKeyPem), EC_KEY_ALGORITHM, true, ['sign']);
+    signingKey = createPrivateKey({ key: material.privateKeyPem, format: 'pem' });
   } catch (error) {
-    throw new Error(`${source}: the root CA private key is not a PKCS#8 ECDSA P-256 PEM key (${(error as Error).message}); delete the stored root so a new one is created`);
+    throw new Error(`${source}: the root CA private key is not a PKCS#8 ECDSA P-256 PEM key (${(error as Error).message}); ${deleteIt}`);
   }
-  const trustDomain = certificate.subjectName.getField('O')[0];
+  if (signingKey.asymmetricKeyType !== 'ec' || signingKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new Error(`${source}: the root CA private key is a ${signingKey.asymmetricKeyType} key${signingKey.asymmetricKeyDetails?.namedCurve ? ` on ${signingKey.asymmetricKeyDetails.namedCurve}` : ''}, not ECDSA P-256; ${deleteIt}`);
+  }
+  if (!certificate.checkPrivateKey(signingKey)) {
+    throw new Error(`${source}: the root CA private key does not belong to the root CA certificate; ${deleteIt}`);
+  }
+  const trustDomain = /^O=(.*)$/m.exec(certificate.subject ?? '')?.[1];
   if (!trustDomain) {
-    throw new Error(`${source}: the root CA certificate subject "${certificate.subject}" has no Organization (O) naming the trust domain; delete the stored root so a new one is created`);
+    throw new Error(`${source}: the root CA certificate subject "${certificate.subject}" has no Organization (O) naming the trust domain; ${deleteIt}`);
   }
-  return { trustDomain, certificatePem: material.certificatePem, certificate, signingKey };
+  return { trustDomain, certificatePem: material.certificatePem, leafSigning: leafSigningMaterial(certificate, signingKey) };
+}
+
+/** The TBSCertificate fields a leaf takes from its issuer (RFC 5280 §4.1): subject Name, key, extensions. */
+function leafSigningMaterial(certificate: X509Certificate, signingKey: KeyObject): LeafSigningMaterial {
+  const tbsFields = der.readChildren(der.readChildren(der.readElement(certificate.raw))[0]);
+  // version [0] is present in every v3 certificate: serial, signature, issuer, validity, subject, key.
+  const offset = tbsFields[0].tag === 0xa0 ? 1 : 0;
+  const subject = tbsFields[offset + 4];
+  const subjectPublicKeyInfo = tbsFields[offset + 5];
+  const extensions = tbsFields.find((field) => field.tag === 0xa3);
+  // RFC 5280 §4.2.1.1: a leaf's authority key id is its issuer's subject key id, else the key's hash.
+  const subjectKeyId = extensions && der.readChildren(der.readChildren(extensions)[0])
+    .map((entry) => der.readChildren(entry))
+    .find(([oid]) => der.objectIdentifierText(oid.content) === OID.subjectKeyIdentifier);
+  return {
+    issuerNameDer: Buffer.from(subject.whole),
+    authorityKeyId: subjectKeyId ? Buffer.from(der.readElement(subjectKeyId[subjectKeyId.length - 1].content).content) : keyIdentifierOf(subjectPublicKeyInfo.whole),
+    signingKey,
+  };
 }

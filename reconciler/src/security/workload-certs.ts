@@ -2,15 +2,13 @@
  * Short-lived leaf certificates signed by the mesh root: SPIFFE workload certificates for mTLS
  * between sidecars, and the DNS-named serving certificate of the reconciler's own xDS TLS port.
  */
-import * as x509 from '@peculiar/x509';
-import { CertificateAuthority, WEB_CRYPTO, exportPrivateKeyPem, generateEcKeyPair } from './ca';
+import { CertificateAuthority } from './ca';
+import { EXTENDED_KEY_USAGE, LeafFields, SubjectAltName, encodeLeafCertificate } from './certificate-encoder';
 import { WorkloadIdentity, spiffeId } from './spiffe';
 
 export const DEFAULT_WORKLOAD_CERT_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** Backdating tolerates small clock differences between the reconciler and the proxies. */
 export const CLOCK_SKEW_ALLOWANCE_MS = 60 * 1000;
-
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** A freshly issued leaf with its private key, in the PEM form Envoy loads. */
 export interface IssuedCertificate {
@@ -32,12 +30,7 @@ export interface IssueOptions {
   readonly lifetimeMs?: number;
 }
 
-interface LeafRequest {
-  /** Undefined: an empty subject, the identity only in the SAN (then critical, as RFC 5280 requires). */
-  readonly subjectCommonName?: string;
-  readonly subjectAltNames: x509.JsonGeneralNames;
-  readonly usages: string[];
-}
+type LeafRequest = Pick<LeafFields, 'subject' | 'subjectAltNames' | 'extendedKeyUsages'>;
 
 async function issueLeaf(ca: CertificateAuthority, request: LeafRequest, options: IssueOptions): Promise<IssuedCertificate> {
   const now = options.now ?? new Date();
@@ -47,31 +40,8 @@ async function issueLeaf(ca: CertificateAuthority, request: LeafRequest, options
   }
   const notBefore = new Date(now.getTime() - CLOCK_SKEW_ALLOWANCE_MS);
   const notAfter = new Date(now.getTime() + lifetimeMs);
-  const keys = await generateEcKeyPair();
-  const identityOnly = request.subjectCommonName === undefined;
-  const subject: x509.JsonName = identityOnly ? [] : [{ CN: [request.subjectCommonName!] }, { O: [ca.trustDomain] }];
-  const certificate = await x509.X509CertificateGenerator.create({
-    subject,
-    issuer: ca.certificate.subject,
-    publicKey: keys.publicKey,
-    signingKey: ca.signingKey,
-    notBefore,
-    notAfter,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension(request.usages, false),
-      new x509.SubjectAlternativeNameExtension(request.subjectAltNames, identityOnly),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate, false, WEB_CRYPTO),
-    ],
-  }, WEB_CRYPTO);
-  return {
-    certificateChainPem: certificate.toString('pem'),
-    privateKeyPem: await exportPrivateKeyPem(keys.privateKey),
-    notBefore,
-    notAfter,
-  };
+  const leaf = encodeLeafCertificate(ca.leafSigning, { ...request, notBefore, notAfter });
+  return { certificateChainPem: leaf.certificatePem, privateKeyPem: leaf.privateKeyPem, notBefore, notAfter };
 }
 
 /**
@@ -83,8 +53,9 @@ export async function issueWorkloadCertificate(
   ca: CertificateAuthority, identity: WorkloadIdentity, options: IssueOptions = {}): Promise<WorkloadCertificate> {
   const id = spiffeId(ca.trustDomain, identity);
   const issued = await issueLeaf(ca, {
-    subjectAltNames: [{ type: 'url', value: id }],
-    usages: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+    subject: [],
+    subjectAltNames: [{ type: 'uri', value: id }],
+    extendedKeyUsages: [EXTENDED_KEY_USAGE.serverAuth, EXTENDED_KEY_USAGE.clientAuth],
   }, options);
   return { ...issued, spiffeId: id };
 }
@@ -100,12 +71,13 @@ export async function issueServingCertificate(
   if (request.dnsNames.length === 0) {
     throw new Error('issueServingCertificate: dnsNames is empty; pass the name(s) proxies use to reach the reconciler (for example "reconciler.mesh-system.svc")');
   }
+  const subjectAltNames: SubjectAltName[] = [
+    ...request.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...(request.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
   return issueLeaf(ca, {
-    subjectCommonName: request.dnsNames[0],
-    subjectAltNames: [
-      ...request.dnsNames.map((value) => ({ type: 'dns' as const, value })),
-      ...(request.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
-    ],
-    usages: [x509.ExtendedKeyUsage.serverAuth],
+    subject: [{ commonName: request.dnsNames[0], organization: ca.trustDomain }],
+    subjectAltNames,
+    extendedKeyUsages: [EXTENDED_KEY_USAGE.serverAuth],
   }, options);
 }

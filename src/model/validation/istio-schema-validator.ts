@@ -33,6 +33,9 @@ export class IstioSchemaValidator {
       allowUnionTypes: true,
       strictTypes: false,
       strictRequired: false,
+      // The optimizer pass costs half of compiling a CRD schema (a quarter second per kind at start)
+      // and gains validation little.
+      code: { optimize: false },
     });
     addKubernetesFormats(this.ajv);
   }
