@@ -34,13 +34,16 @@ VS_ISTIOD_PROXIES="${VS_ISTIOD_PROXIES:-100}"
 VS_ISTIOD_EDITS="${VS_ISTIOD_EDITS:-50}"
 VS_ISTIOD_IDLE_SECONDS="${VS_ISTIOD_IDLE_SECONDS:-30}"
 VS_ISTIOD_DEPENDENCIES="${VS_ISTIOD_DEPENDENCIES:-5}"
+VS_ISTIOD_CHURN_RATE="${VS_ISTIOD_CHURN_RATE:-40}"
+VS_ISTIOD_CHURN_SECONDS="${VS_ISTIOD_CHURN_SECONDS:-60}"
+VS_ISTIOD_COLD_PROXIES="${VS_ISTIOD_COLD_PROXIES:-0}"
 
 figures=("$@")
 [ ${#figures[@]} -eq 0 ] && figures=(synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry)
 
 echo "compiling benchmarks" >&2
 npx tsc -p bench/tsconfig.json
-(cd reconciler && npx tsc -p bench/tsconfig.json)
+(cd reconciler && npx tsc -p bench/tsconfig.json && node scripts/cache-crds.mjs)
 synth="node bench/.build/bench/synth/synth-figure.js"
 plane="node reconciler/bench/.build/reconciler/bench/main.js"
 report="node reconciler/bench/.build/reconciler/bench/report.js"
@@ -77,7 +80,7 @@ for figure in "${figures[@]}"; do
       ENVOY_BIN="$(scripts/ensure-envoy.sh)" unshare --net --pid --fork --mount-proc -- sh -c 'ip link set lo up; CDK8S_MESH_TEST_NETNS=1 exec "$@"' sh \
         node reconciler/bench/.build/reconciler/bench/vs-istiod/main.js --runs "$RUNS" --services "$VS_ISTIOD_SERVICES" \
         --proxies "$VS_ISTIOD_PROXIES" --edits "$VS_ISTIOD_EDITS" --idle-seconds "$VS_ISTIOD_IDLE_SECONDS" \
-        --dependencies "$VS_ISTIOD_DEPENDENCIES" >>"$runs_file" ;;
+        --churn-rate "$VS_ISTIOD_CHURN_RATE" --churn-seconds "$VS_ISTIOD_CHURN_SECONDS" --cold-proxies "$VS_ISTIOD_COLD_PROXIES" --dependencies "$VS_ISTIOD_DEPENDENCIES" >>"$runs_file" ;;
     telemetry) repeat telemetry $plane telemetry --services "$TELEMETRY_SERVICES" --proxies "$TELEMETRY_PROXIES" --seconds "$TELEMETRY_SECONDS" ;;
     *) echo "unknown figure '$figure'; known: synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry vs-istiod" >&2; exit 2 ;;
   esac

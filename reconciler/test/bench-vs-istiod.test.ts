@@ -2,9 +2,10 @@
  * The side-by-side benchmark's pure parts: the Kubernetes objects of the mesh, the sidecar node
  * istiod accepts, the spread and ratio arithmetic, and the comparison table built from summaries.
  */
+import { CanaryRotation } from '../bench/vs-istiod/endpoint-churn';
 import { CanaryWeights } from '../bench/vs-istiod/side-run';
 import { compare, leadTrailLines, SideSummary } from '../bench/vs-istiod/side-by-side';
-import { collectionPath, meshObjects, podAddress, podsOf, serviceObjects, virtualService } from '../bench/vs-istiod/mesh-objects';
+import { canaryPool, collectionPath, endpointSlice, meshObjects, podAddress, podsOf, serviceObjects, virtualService } from '../bench/vs-istiod/mesh-objects';
 import { proxyPods, sidecarNode } from '../bench/vs-istiod/sidecar-identity';
 import { percentileOf, ratio, spread } from '../bench/vs-istiod/summary';
 
@@ -23,6 +24,34 @@ describe('vs-istiod mesh objects', () => {
     const pods = podsOf(7, { services: 10 });
     expect(slice.metadata.labels).toEqual({ 'kubernetes.io/service-name': 'svc-7', 'endpointslice.kubernetes.io/managed-by': 'vs-istiod-bench' });
     expect(slice.endpoints.map((endpoint: any) => [endpoint.addresses[0], endpoint.targetRef.name])).toEqual(pods.map((pod) => [pod.address, pod.name]));
+  });
+
+  test('GIVEN a canary pool WHEN built and written THEN every spare is a v2 pod of its service at an address no service pod has, and a slice with a spare keeps v1 and swaps only the canary', () => {
+    const scale = { services: 10 };
+    const pool = canaryPool(scale, 4, 3);
+    expect(pool).toHaveLength(4);
+    const servicePods = Array.from({ length: 10 }, (_, index) => podsOf(index, scale)).flat();
+    const addresses = new Set([...servicePods, ...pool.flat()].map((pod) => pod.address));
+    expect(addresses.size).toBe(20 + 12);
+    expect(pool[2].map((pod) => [pod.name, pod.labels])).toEqual([0, 1, 2].map((spare) => [`svc-2-v2-spare-${spare}`, { app: 'svc-2', version: 'v2' }]));
+    expect(meshObjects(scale, pool.flat()).filter((object) => object.kind === 'Pod')).toHaveLength(20 + 12);
+    const slice = endpointSlice(2, scale, pool[2][1]);
+    expect(slice.endpoints.map((endpoint: any) => [endpoint.addresses[0], endpoint.targetRef.name]))
+      .toEqual([[podsOf(2, scale)[0].address, 'svc-2-v1'], [pool[2][1].address, 'svc-2-v2-spare-1']]);
+    expect(canaryPool({ services: 2 }, 20, 3)).toHaveLength(2);
+  });
+
+  test('GIVEN a canary rotation WHEN changes follow one another, also across runs THEN each moves its service to another spare than the one it is on, and a pool too small is refused', () => {
+    const pool = canaryPool({ services: 10 }, 2, 3);
+    const rotation = new CanaryRotation(pool);
+    const onSpare = new Map<number, string>();
+    for (let change = 0; change < 14; change += 1) {
+      const { service, canary } = rotation.next(change % 4 === 0 ? 0 : change);
+      expect(canary.name).not.toBe(onSpare.get(service));
+      expect(canary.name.startsWith(`svc-${service}-v2-spare-`)).toBe(true);
+      onSpare.set(service, canary.name);
+    }
+    expect(() => new CanaryRotation(canaryPool({ services: 10 }, 2, 1))).toThrow('two spare pods or more');
   });
 
   test('GIVEN pod slots WHEN addressed THEN they are distinct 10/8 addresses, never the network address, and a slot past the range is refused', () => {
@@ -100,23 +129,25 @@ describe('vs-istiod arithmetic', () => {
 });
 
 describe('vs-istiod comparison', () => {
-  const summary = (side: string, scoping: string, median: number): SideSummary => ({
-    params: { services: 2, proxies: 1, edits: 1, idleSeconds: 1, scoping, side },
+  const summary = (side: string, scoping: string, median: number, proxies = 1): SideSummary => ({
+    params: { services: 2, proxies, edits: 1, idleSeconds: 1, scoping, side },
     runs: 3,
     measurements: { peakRss: { median, min: median - 1, max: median + 1, unit: 'MiB' } },
     notes: [],
   });
 
-  test('GIVEN three sides in two variants WHEN compared THEN ratios are reconciler over each istiod, per variant, and the summary sorts leads from trails', () => {
+  test('GIVEN three sides in three variants WHEN compared THEN ratios are reconciler over each istiod, per variant of scoping and proxy count, and the summary sorts leads from trails', () => {
     const summaries = [summary('reconciler', 'none', 120), summary('istiod-default', 'none', 100), summary('istiod-tuned', 'none', 150),
+      summary('reconciler', 'none', 300, 10), summary('istiod-tuned', 'none', 200, 10),
       summary('reconciler', 'sidecar-5', 90), summary('istiod-tuned', 'sidecar-5', 60)];
-    const [none, scoped] = compare(summaries);
+    const [none, many, scoped] = compare(summaries);
     expect(none.measurements[0].ratios).toEqual({ 'istiod-default': 1.2, 'istiod-tuned': 0.8 });
-    expect(scoped.scoping).toBe('sidecar-5');
+    expect([many.label, many.proxies, many.measurements[0].ratios]).toEqual(['10 proxies', 10, { 'istiod-tuned': 1.5 }]);
+    expect([scoped.scoping, scoped.label]).toEqual(['sidecar-5', 'sidecar-5']);
     expect(scoped.measurements[0].ratios).toEqual({ 'istiod-tuned': 1.5 });
     expect(leadTrailLines(summaries)).toEqual([
       '- **Ahead of tuned istiod** (ratio ≤ 1): peakRss 0.80×.',
-      '- **Behind tuned istiod**: peakRss (sidecar-5) 1.50×.',
+      '- **Behind tuned istiod**: peakRss (10 proxies) 1.50×, peakRss (sidecar-5) 1.50×.',
     ]);
   });
 });

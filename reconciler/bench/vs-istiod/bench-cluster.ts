@@ -33,9 +33,9 @@ export async function startBenchCluster(): Promise<Cluster> {
   }
 }
 
-/** Writes the mesh and gives every pod its address and readiness. */
-export async function writeMesh(cluster: Cluster, scale: BenchMeshScale): Promise<void> {
-  const objects = meshObjects(scale);
+/** Writes the mesh (with the spare canary pods of the churn phase) and gives every pod its address and readiness. */
+export async function writeMesh(cluster: Cluster, scale: BenchMeshScale, spares: readonly BenchPod[] = []): Promise<void> {
+  const objects = meshObjects(scale, spares);
   // Pods need their ServiceAccount, and everything its Namespace: write in stages.
   const stages = [['Namespace'], ['ServiceAccount']];
   const staged = new Set(stages.flat());
@@ -43,7 +43,7 @@ export async function writeMesh(cluster: Cluster, scale: BenchMeshScale): Promis
     const batch = objects.filter((object) => (kinds ? kinds.includes(object.kind) : !staged.has(object.kind)));
     await forEachLimited(batch, WRITE_CONCURRENCY, async (object) => { await cluster.api.create(collectionPath(object), object); });
   }
-  const pods = Array.from({ length: scale.services }, (_, index) => podsOf(index, scale)).flat();
+  const pods = [...Array.from({ length: scale.services }, (_, index) => podsOf(index, scale)).flat(), ...spares];
   await forEachLimited(pods, WRITE_CONCURRENCY, async (pod) => {
     await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
   });

@@ -3,7 +3,9 @@
  * planes taking turns (reconciler, istiod default, istiod tuned; repeated). Prints one JSON line
  * per side and repetition (`figure: vs-istiod`) for report.js. Runs inside a network namespace of
  * its own (bench/run.sh vs-istiod starts it with `unshare`).
- *   node main.js --services 200 --proxies 100 --edits 50 --idle-seconds 30 --runs 3 [--dependencies 5]
+ *   node main.js --services 200 --proxies 100 --edits 50 --idle-seconds 30 --churn-rate 40 --churn-seconds 60 --runs 3 [--dependencies 5] [--cold-proxies 1000]
+ * With --cold-proxies, a cold connect of that many proxies (no idle, edits, churn or storm) is
+ * compared too, last.
  */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
@@ -12,12 +14,17 @@ import type { FigureRun } from '../figures/figure';
 import { measureAuthCost } from './auth-cost';
 import { forEachLimited, serviceAccountTokens, startBenchCluster, writeMesh } from './bench-cluster';
 import { ControlPlane, Side, SIDES } from './control-plane';
+import { CanaryRotation } from './endpoint-churn';
 import { startIstiod } from './istiod';
-import { BenchMeshScale, collectionPath, serviceObjects } from './mesh-objects';
+import { BenchMeshScale, canaryPool, collectionPath, serviceObjects } from './mesh-objects';
 import { startKubeReconciler } from './reconciler-kube';
 import { checkRealEnvoy } from './real-envoy-check';
 import { proxyPods } from './sidecar-identity';
 import { CanaryWeights, runSide, SideRunResult, simulatedListenerCount } from './side-run';
+
+/** Services whose canary endpoint the churn phase moves, and the spare pods each moves between. */
+const CHURNED_SERVICES = 20;
+const SPARES_PER_CHURNED_SERVICE = 3;
 
 function startSide(side: Side, cluster: Cluster): Promise<ControlPlane> {
   if (side === 'reconciler') return startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir: cluster.runDir });
@@ -42,45 +49,55 @@ function measurements(result: SideRunResult): FigureRun['measurements'] {
     ['idleCpuPerMinute', result.idleCpuSecondsPerMinute, 'CPU s/min'],
     ['editP50', result.editP50Ms, 'ms'],
     ['editP99', result.editP99Ms, 'ms'],
+    ['edsBytesPerProxyPerChange', result.churn?.edsBytesPerProxyPerChange, 'B'],
+    ['churnCpuPerSecond', result.churn?.cpuPerSecond, 'CPU s/s'],
+    ['stormSeconds', result.storm?.allReAckedSeconds, 's'],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined).map(([name, value, unit]) => [name, { value: value!, unit }]));
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: Object.fromEntries(['services', 'proxies', 'edits', 'idle-seconds', 'runs', 'dependencies', 'timeout-ms', 'sides']
+    options: Object.fromEntries(['services', 'proxies', 'edits', 'idle-seconds', 'churn-rate', 'churn-seconds', 'runs', 'dependencies', 'cold-proxies', 'timeout-ms', 'sides']
       .map((name) => [name, { type: 'string' as const }])),
   });
   const services = wholeNumber(values, 'services', 200);
   const proxies = wholeNumber(values, 'proxies', 100);
   const edits = wholeNumber(values, 'edits', 50);
   const idleSeconds = wholeNumber(values, 'idle-seconds', 30);
+  const churnRate = wholeNumber(values, 'churn-rate', 40);
+  const churnSeconds = wholeNumber(values, 'churn-seconds', 60);
   const runs = wholeNumber(values, 'runs', 3);
   const dependencies = wholeNumber(values, 'dependencies', 5);
+  const coldProxies = wholeNumber(values, 'cold-proxies', 0);
   const timeoutMs = wholeNumber(values, 'timeout-ms', 300_000);
   const sides = (values.sides ?? SIDES.join(',')).split(',') as Side[];
   const unknown = sides.filter((side) => !SIDES.includes(side));
   if (unknown.length > 0) throw new Error(`--sides names ${unknown.join(', ')}; the sides are ${SIDES.join(', ')}`);
   const scale: BenchMeshScale = { services };
   const pods = proxyPods(proxies, scale);
+  const pool = canaryPool(scale, CHURNED_SERVICES, SPARES_PER_CHURNED_SERVICE);
+  const churn = churnRate > 0 && churnSeconds > 0 ? { rotation: new CanaryRotation(pool), rate: churnRate, seconds: churnSeconds } : undefined;
   const log = (message: string) => process.stderr.write(`vs-istiod: ${message}\n`);
 
   const cluster = await startBenchCluster();
   try {
     log(`writing ${services} services (logs in ${cluster.runDir})`);
-    await writeMesh(cluster, scale);
+    await writeMesh(cluster, scale, pool.flat());
     const tokens = await serviceAccountTokens(cluster, pods);
     const auth = await measureAuthCost(cluster, pods, tokens);
     log(`TokenReview p50 ${auth.tokenReviewP50Ms.toFixed(1)} ms, certificate ${auth.certificateCpuMs.toFixed(1)} CPU ms each`);
     const weights = new CanaryWeights();
-    const common = { services, proxies, edits, idleSeconds };
-    const emit = (side: Side, scoping: string, result: SideRunResult, extra: Record<string, number | string>) => {
+    const common = { services, proxies, edits, idleSeconds, churnRate, churnSeconds };
+    const emit = (side: Side, scoping: string, result: SideRunResult, extra: Record<string, number | string>, proxyCount = proxies) => {
       const run: FigureRun = {
         figure: 'vs-istiod',
-        params: { ...common, scoping, side },
+        params: { ...common, proxies: proxyCount, scoping, side },
         measurements: measurements(result),
         notes: {
           startupRssMiB: Math.round(result.startupRssMiB), ...(result.kubectlApplyMs !== undefined ? { kubectlApplyMs: Math.round(result.kubectlApplyMs) } : {}),
+          ...(result.churn ? { churnChanges: result.churn.changes, churnAchievedRate: Number(result.churn.achievedRate.toFixed(1)), edsPushesPerProxy: result.churn.edsPushesPerProxy } : {}),
+          ...(result.storm ? { stormStopSeconds: Number(result.storm.stopSeconds.toFixed(2)), stormStartSeconds: Number(result.storm.startSeconds.toFixed(2)) } : {}),
           loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), ...extra,
         },
       };
@@ -109,30 +126,36 @@ async function main(): Promise<void> {
     for (let run = 1; run <= runs; run += 1) {
       for (const side of sides) {
         log(`run ${run}/${runs}: ${side}`);
-        const plane = await startSide(side, cluster);
-        try {
-          const result = await runSide(cluster, plane, { scale, pods, tokens, idleSeconds, edits, timeoutMs }, weights);
-          emit(side, 'none', result, { ...(side === 'reconciler' ? authNotes : {}), realEnvoy: realEnvoy[side] ?? 'not checked' });
-        } finally {
-          await plane.stop();
-        }
+        const result = await runSide(cluster, () => startSide(side, cluster), { scale, pods, tokens, idleSeconds, edits, churn, storm: true, timeoutMs }, weights);
+        emit(side, 'none', result, { ...(side === 'reconciler' ? authNotes : {}), realEnvoy: realEnvoy[side] ?? 'not checked' });
       }
     }
 
+    let deleteSidecars = async (): Promise<void> => {};
     if (dependencies > 0) {
       const scoped: BenchMeshScale = { ...scale, sidecarDependencies: dependencies };
       const sidecars = Array.from({ length: services }, (_, index) => serviceObjects(index, scoped)).flat().filter((object) => object.kind === 'Sidecar');
       await forEachLimited(sidecars, 16, async (object) => { await cluster.api.create(collectionPath(object), object); });
+      deleteSidecars = () => forEachLimited(sidecars, 16, async (object) => { await cluster.api.delete(`${collectionPath(object)}/${object.metadata.name}`); });
       for (let run = 1; run <= runs; run += 1) {
         for (const side of sides) {
           log(`run ${run}/${runs}: ${side}, Sidecar scoping to ${dependencies} services`);
-          const plane = await startSide(side, cluster);
-          try {
-            const result = await runSide(cluster, plane, { scale: scoped, pods, tokens, idleSeconds, edits: 0, timeoutMs }, weights);
-            emit(side, `sidecar-${dependencies}`, result, {});
-          } finally {
-            await plane.stop();
-          }
+          const result = await runSide(cluster, () => startSide(side, cluster), { scale: scoped, pods, tokens, idleSeconds, edits: 0, storm: false, timeoutMs }, weights);
+          emit(side, `sidecar-${dependencies}`, result, {});
+        }
+      }
+    }
+
+    // Last, and without the Sidecars: the scoped variant's objects would narrow every proxy's config.
+    if (coldProxies > 0) {
+      await deleteSidecars();
+      const coldPods = proxyPods(coldProxies, scale);
+      const coldTokens = await serviceAccountTokens(cluster, coldPods);
+      for (let run = 1; run <= runs; run += 1) {
+        for (const side of sides) {
+          log(`run ${run}/${runs}: ${side}, cold connect of ${coldProxies} proxies`);
+          const result = await runSide(cluster, () => startSide(side, cluster), { scale, pods: coldPods, tokens: coldTokens, idleSeconds, edits: 0, storm: false, timeoutMs }, weights);
+          emit(side, 'none', result, {}, coldProxies);
         }
       }
     }

@@ -74,6 +74,45 @@ export function podStatus(pod: BenchPod): Record<string, unknown> {
   };
 }
 
+function podObject(pod: BenchPod): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels },
+    spec: { serviceAccountName: pod.serviceAccount, containers: [{ name: 'app', image: 'bench.invalid/app:never-run', ports: [{ containerPort: SERVICE_PORT }] }] },
+  };
+}
+
+/** The EndpointSlice of service `index`: its v1 pod and `canary` (by default its own v2 pod). */
+export function endpointSlice(index: number, scale: BenchMeshScale, canary?: BenchPod): KubeObject {
+  const name = serviceName(index);
+  const namespace = namespaceOf(index, scale);
+  const [v1, v2] = podsOf(index, scale);
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: `${name}-bench`, namespace, labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': ENDPOINT_SLICE_MANAGER } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
+    endpoints: [v1, canary ?? v2].map((pod) => ({
+      addresses: [pod.address],
+      conditions: { ready: true, serving: true, terminating: false },
+      targetRef: { kind: 'Pod', name: pod.name, namespace },
+    })),
+  };
+}
+
+/**
+ * Spare canary pods for the endpoint-churn phase: `poolSize` per churned service (the first
+ * `churnedServices`), addressed past every service's own pods. A change moves the service's canary
+ * endpoint to its next spare: one pod leaves the endpoints, another joins.
+ */
+export function canaryPool(scale: BenchMeshScale, churnedServices: number, poolSize: number): BenchPod[][] {
+  return Array.from({ length: Math.min(churnedServices, scale.services) }, (_, index) => {
+    const v2 = podsOf(index, scale)[1];
+    return Array.from({ length: poolSize }, (__, spare) => ({
+      ...v2, name: `${v2.name}-spare-${spare}`, address: podAddress(scale.services * 2 + index * poolSize + spare),
+    }));
+  });
+}
+
 /** The VirtualService of service `index` with `canaryWeight` percent to v2. */
 export function virtualService(index: number, scale: BenchMeshScale, canaryWeight = 10): KubeObject {
   if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100) {
@@ -104,21 +143,8 @@ export function serviceObjects(index: number, scale: BenchMeshScale): KubeObject
       apiVersion: 'v1', kind: 'Service', metadata: { name, namespace },
       spec: { selector: { app: name }, ports: [{ name: 'http', port: SERVICE_PORT, targetPort: SERVICE_PORT }] },
     },
-    ...podsOf(index, scale).map((pod): KubeObject => ({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace, labels: pod.labels },
-      spec: { serviceAccountName: name, containers: [{ name: 'app', image: 'bench.invalid/app:never-run', ports: [{ containerPort: SERVICE_PORT }] }] },
-    })),
-    {
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-      metadata: { name: `${name}-bench`, namespace, labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': ENDPOINT_SLICE_MANAGER } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
-      endpoints: podsOf(index, scale).map((pod) => ({
-        addresses: [pod.address],
-        conditions: { ready: true, serving: true, terminating: false },
-        targetRef: { kind: 'Pod', name: pod.name, namespace },
-      })),
-    },
+    ...podsOf(index, scale).map(podObject),
+    endpointSlice(index, scale),
     {
       apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace },
       spec: {
@@ -143,12 +169,13 @@ export function serviceObjects(index: number, scale: BenchMeshScale): KubeObject
   return objects;
 }
 
-/** The namespaces, then every service's objects, in creation order. */
-export function meshObjects(scale: BenchMeshScale): KubeObject[] {
+/** The namespaces, then every service's objects, then the spare canary pods, in creation order. */
+export function meshObjects(scale: BenchMeshScale, spares: readonly BenchPod[] = []): KubeObject[] {
   if (!Number.isInteger(scale.services) || scale.services < 1) throw new Error(`services is ${scale.services}; it must be a whole number ≥ 1`);
   return [
     ...namespaces(scale).map((name): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
     ...Array.from({ length: scale.services }, (_, index) => serviceObjects(index, scale)).flat(),
+    ...spares.map(podObject),
   ];
 }
 

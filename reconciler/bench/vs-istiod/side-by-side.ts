@@ -24,18 +24,27 @@ export interface ComparedMeasurement {
   readonly ratios: Partial<Record<Exclude<Side, 'reconciler'>, number>>;
 }
 
+/** One variant of the run: Sidecar scoping or none, at one number of proxies. */
 export interface Comparison {
   readonly scoping: string;
+  readonly proxies: number;
+  /** Empty for the first (main) variant; otherwise what sets it apart, e.g. "sidecar-5" or "1000 proxies". */
+  readonly label: string;
   readonly measurements: ComparedMeasurement[];
 }
 
+const variantOf = (summary: SideSummary) => `${summary.params.scoping}\u0000${summary.params.proxies}`;
+
 export function compare(summaries: readonly SideSummary[]): Comparison[] {
-  const variants = [...new Set(summaries.map((summary) => String(summary.params.scoping)))];
-  return variants.map((scoping) => {
-    const ofVariant = summaries.filter((summary) => String(summary.params.scoping) === scoping);
+  const variants = [...new Set(summaries.map(variantOf))];
+  const mainProxies = summaries[0] ? Number(summaries[0].params.proxies) : 0;
+  return variants.map((variant) => {
+    const ofVariant = summaries.filter((summary) => variantOf(summary) === variant);
+    const scoping = String(ofVariant[0].params.scoping);
+    const proxies = Number(ofVariant[0].params.proxies);
+    const label = [scoping === 'none' ? '' : scoping, proxies === mainProxies ? '' : `${proxies} proxies`].filter(Boolean).join(', ');
     const names = [...new Set(ofVariant.flatMap((summary) => Object.keys(summary.measurements)))];
     return {
-      scoping,
       measurements: names.map((name) => {
         const sides: Partial<Record<Side, Range>> = {};
         for (const summary of ofVariant) {
@@ -48,6 +57,7 @@ export function compare(summaries: readonly SideSummary[]): Comparison[] {
         }
         return { name, unit: ofVariant.find((summary) => summary.measurements[name])!.measurements[name].unit, sides, ratios };
       }),
+      scoping, proxies, label,
     };
   });
 }
@@ -73,12 +83,14 @@ export function sideBySideMarkdown(summaries: readonly SideSummary[]): string[] 
   const { params } = summaries[0];
   const runs = summaries.find((summary) => summary.params.side === 'reconciler')?.runs ?? summaries[0].runs;
   const lines = [
-    `Scale: services=${params.services}, proxies=${params.proxies}, ${params.edits} edits per run, idle window ${params.idleSeconds} s; `
+    `Scale: services=${params.services}, proxies=${params.proxies}, ${params.edits} edits per run, idle window ${params.idleSeconds} s`
+      + (params.churnSeconds ? `, endpoint churn ${params.churnRate}/s for ${params.churnSeconds} s` : '') + '; '
       + `${runs} alternating runs per side. Cells: median (min–max); ratio = reconciler / istiod median (below 1: the reconciler takes less; **bold**: it trails).`,
     '',
   ];
   for (const comparison of compare(summaries)) {
-    lines.push(`### ${comparison.scoping === 'none' ? 'No Sidecar scoping' : `Sidecar scoping (${comparison.scoping.replace('sidecar-', '')} dependencies)`}`, '');
+    const scoping = comparison.scoping === 'none' ? 'No Sidecar scoping' : `Sidecar scoping (${comparison.scoping.replace('sidecar-', '')} dependencies)`;
+    lines.push(`### ${scoping}, ${comparison.proxies} proxies`, '');
     lines.push('| measurement | unit | reconciler | istiod default | ratio | istiod tuned | ratio |', '|---|---|---|---|---|---|---|');
     for (const entry of comparison.measurements) {
       lines.push(`| ${entry.name} | ${entry.unit} | ${cell(entry.sides.reconciler)} | ${cell(entry.sides['istiod-default'])} | ${ratioCell(entry.ratios['istiod-default'])} | ${cell(entry.sides['istiod-tuned'])} | ${ratioCell(entry.ratios['istiod-tuned'])} |`);
@@ -111,7 +123,7 @@ export function leadTrailLines(summaries: readonly SideSummary[]): string[] {
     for (const entry of comparison.measurements) {
       const value = entry.ratios['istiod-tuned'];
       if (value === undefined) continue;
-      const label = `${entry.name}${comparison.scoping === 'none' ? '' : ` (${comparison.scoping})`} ${value.toFixed(2)}×`;
+      const label = `${entry.name}${comparison.label ? ` (${comparison.label})` : ''} ${value.toFixed(2)}×`;
       (value <= 1 ? lead : trail).push(label);
     }
   }

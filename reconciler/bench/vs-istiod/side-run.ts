@@ -1,15 +1,18 @@
 /**
  * One repetition on one side: start the control plane against the shared API server, connect the
  * simulated sidecars at once (cold connect → all ACKed: wall, CPU, peak RSS, bytes per proxy),
- * stay idle with them connected (RSS, CPU per minute), then edit VirtualServices with
- * `kubectl apply` one at a time and time each until the last proxy ACKs the new routes.
+ * stay idle with them connected (RSS, CPU per minute), edit VirtualServices with `kubectl apply`
+ * one at a time and time each until the last proxy ACKs the new routes, churn endpoints, and
+ * finally restart the control plane under its connected proxies (the reconnect storm).
  */
 import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
 import { TYPE_URLS } from '../../src/push/contract';
 import { sleep } from '../figures/figure';
 import { ProxyFleet } from '../sim/proxy-fleet';
 import { ControlPlane, planeCpuSeconds, planePeakRssMiB, planeRssMiB } from './control-plane';
+import { churnEndpoints, ChurnParams, ChurnResult } from './endpoint-churn';
 import { BenchMeshScale, BenchPod, virtualService } from './mesh-objects';
+import { reconnectStorm, StormResult } from './reconnect-storm';
 import { sidecarNode } from './sidecar-identity';
 import { percentileOf } from './summary';
 
@@ -18,8 +21,11 @@ export interface SideRunParams {
   readonly pods: readonly BenchPod[];
   readonly tokens: ReadonlyMap<string, string>;
   readonly idleSeconds: number;
-  /** 0: cold connect and bytes only (the Sidecar-scoped variant). */
+  /** 0: cold connect and bytes only (the Sidecar-scoped variant, which skips churn and storm too). */
   readonly edits: number;
+  /** Without: no churn phase. */
+  readonly churn?: Omit<ChurnParams, 'scale' | 'timeoutMs'>;
+  readonly storm: boolean;
   readonly timeoutMs: number;
 }
 
@@ -35,6 +41,8 @@ export interface SideRunResult {
   readonly editP99Ms?: number;
   /** Median wall time of the `kubectl apply` itself, part of every edit latency on both sides. */
   readonly kubectlApplyMs?: number;
+  readonly churn?: ChurnResult;
+  readonly storm?: Omit<StormResult, 'plane'>;
 }
 
 /** The VirtualService weights written so far, so every edit changes the routes whichever side reads them. */
@@ -49,7 +57,8 @@ export class CanaryWeights {
   }
 }
 
-export async function runSide(cluster: Cluster, plane: ControlPlane, params: SideRunParams, weights: CanaryWeights): Promise<SideRunResult> {
+export async function runSide(cluster: Cluster, start: () => Promise<ControlPlane>, params: SideRunParams, weights: CanaryWeights): Promise<SideRunResult> {
+  let plane = await start();
   const fleet = ProxyFleet.ofMembers(params.pods.map((pod) => ({
     node: sidecarNode(pod),
     callMetadata: { authorization: `Bearer ${params.tokens.get(pod.name)}` },
@@ -88,12 +97,21 @@ export async function runSide(cluster: Cluster, plane: ControlPlane, params: Sid
       // Past the debounce window, so the next edit is never folded into this push.
       await sleep(plane.debounceMs + 200);
     }
+    const churn = params.churn ? await churnEndpoints(cluster, plane, fleet, { ...params.churn, scale: params.scale, timeoutMs: params.timeoutMs }) : undefined;
+    let storm: SideRunResult['storm'];
+    if (params.storm) {
+      const { plane: restarted, ...figures } = await reconnectStorm(fleet, plane, start, params.timeoutMs);
+      plane = restarted;
+      storm = figures;
+    }
     return {
       ...cold, idleRssMiB, idleCpuSecondsPerMinute,
       editP50Ms: percentileOf(latencies, 50), editP99Ms: percentileOf(latencies, 99), kubectlApplyMs: percentileOf(kubectlMs, 50),
+      churn, storm,
     };
   } finally {
     fleet.closeAll();
+    await plane.stop();
   }
 }
 
