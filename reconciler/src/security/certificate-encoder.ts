@@ -81,7 +81,12 @@ function ipAddressBytes(address: string): Buffer {
   if (isIPv4(address)) return Buffer.from(address.split('.').map(Number));
   if (!isIPv6(address)) throw new Error(`certificate SAN: "${address}" is not an IPv4 or IPv6 address`);
   const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
-  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  // A trailing dotted quad (::ffff:10.0.0.1) stands for the last two groups.
+  const groups = (part: string | undefined) => (part ? part.split(':') : []).flatMap((group) => {
+    if (!group.includes('.')) return [group];
+    const [a, b, c, d] = group.split('.').map(Number);
+    return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+  });
   const headGroups = groups(head);
   const tailGroups = groups(tail);
   const zeros = tail === undefined ? [] : Array<string>(8 - headGroups.length - tailGroups.length).fill('0');

@@ -1,7 +1,7 @@
 /**
- * The few DER (X.690) encodings a leaf certificate needs. Issuing certificates is on the path of
- * every connecting proxy; encoding them directly costs a small fraction of a generic ASN.1 library
- * building and serializing a schema tree for each one.
+ * The few DER (X.690) encodings the mesh's certificates need, and the reading of a stored root's
+ * fields. Issuing certificates is on the path of every connecting proxy; encoding them directly
+ * costs a small fraction of a generic ASN.1 library building and serializing a schema tree for each.
  */
 
 const TAG = {

@@ -164,13 +164,13 @@ describe('workload certificates', () => {
     expect(other.serialNumber).not.toBe(leaf.serialNumber);
   });
 
-  test('GIVEN an IPv6 address and a lifetime past 2049 WHEN a serving certificate is issued THEN the SAN holds the address and the validity reads back exactly', async () => {
+  test('GIVEN an IPv6 address and a lifetime past 2049 WHEN a serving certificate is issued THEN the SAN holds the addresses (also one written with a dotted quad) and the validity reads back exactly', async () => {
     const { material, ca } = await rootFor(TRUST_DOMAIN);
     const lifetimeMs = 25 * 365 * 24 * HOUR_MS; // 2030 + 25 years: GeneralizedTime
-    const issued = await issueServingCertificate(ca, { dnsNames: ['reconciler'], ipAddresses: ['fd00::a:1', '::1'] }, { now: NOW, lifetimeMs });
+    const issued = await issueServingCertificate(ca, { dnsNames: ['reconciler'], ipAddresses: ['fd00::a:1', '::1', '::ffff:10.0.0.1'] }, { now: NOW, lifetimeMs });
     const leaf = new X509Certificate(issued.certificateChainPem);
 
-    expect(leaf.subjectAltName).toBe('DNS:reconciler, IP Address:FD00:0:0:0:0:0:A:1, IP Address:0:0:0:0:0:0:0:1');
+    expect(leaf.subjectAltName).toBe('DNS:reconciler, IP Address:FD00:0:0:0:0:0:A:1, IP Address:0:0:0:0:0:0:0:1, IP Address:0:0:0:0:0:FFFF:A00:1');
     expect(leaf.subject).toBe(`CN=reconciler\nO=${TRUST_DOMAIN}`);
     expect(Date.parse(leaf.validTo)).toBe(NOW.getTime() + lifetimeMs);
     expect(leaf.verify(new X509Certificate(material.certificatePem).publicKey)).toBe(true);
