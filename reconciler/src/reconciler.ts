@@ -396,7 +396,8 @@ export class Reconciler {
     this.recordAccounting(ingested.ignored, ingested.notApplied, served.heldBack);
     try {
       const rolloutWeights = this.servedRolloutWeights(declaredRollouts(served.objects));
-      this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights);
+      // Built against the previous push, so an endpoint change regenerates only what read those endpoints.
+      this.pushContext = PushContext.build(served.objects, this.options.mesh, Date.now(), rolloutWeights, this.pushContext);
       this.servedObjects = served.objects;
       this.chaosWindows.schedule(this.pushContext.nextChaosWindowBoundary);
       this.lastAccepted = served.inEffect;
@@ -413,6 +414,7 @@ export class Reconciler {
       // A proxy still waiting for its certificate is published when the certificate arrives.
       if (!this.certificates || this.certificates.hasCertificate(proxy.identity)) this.publishFor(proxy.identity, reasons);
     }
+    this.pushContext.releasePrevious();
     this.metrics.pushDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.log.info({ reasons, objects: served.objects.length, rejected: this.rejected.length, ignored: this.ignored.length, proxies: this.proxies.size }, 'pushed config');
   }

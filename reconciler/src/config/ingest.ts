@@ -82,19 +82,43 @@ interface ParsedSource {
  */
 export class IngestCache {
   private entries = new Map<string, ParsedSource>();
+  /**
+   * The same lookups by document: the Kubernetes source hands over one document per object
+   * version, and keying thousands of them by their whole text on every push costs more than the
+   * rest of an ingest.
+   */
+  private byDocument = new WeakMap<IngestSource, { key: string; entry: ParsedSource }>();
 
   /** @internal */
   sourcesOf(docs: readonly IngestSource[], parse: (doc: IngestSource) => ParsedSource): ParsedSource[] {
     const next = new Map<string, ParsedSource>();
     const parsed = docs.map((doc) => {
+      const known = this.byDocument.get(doc);
+      if (known && (next.get(known.key) ?? this.entries.get(known.key)) === known.entry) {
+        next.set(known.key, known.entry);
+        return known.entry;
+      }
       const key = `${doc.source}\0${doc.text}`;
       const entry = next.get(key) ?? this.entries.get(key) ?? parse(doc);
       next.set(key, entry);
+      this.byDocument.set(doc, { key, entry });
       return entry;
     });
     this.entries = next;
     return parsed;
   }
+}
+
+/** Per object: which of its fields are not applied depends on the object alone. */
+const unsupportedByObject = new WeakMap<MeshObject, ReturnType<typeof unsupportedFields>>();
+
+function unsupportedFieldsOf(object: MeshObject): ReturnType<typeof unsupportedFields> {
+  let fields = unsupportedByObject.get(object);
+  if (!fields) {
+    fields = unsupportedFields(object);
+    unsupportedByObject.set(object, fields);
+  }
+  return fields;
 }
 
 export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshObjectValidator, options: IngestOptions = {}): IngestResult {
@@ -131,7 +155,7 @@ export function ingestDocuments(docs: readonly IngestSource[], validator?: MeshO
     origins.set(candidate.object, candidate.origin);
     const fields = [
       ...candidate.notes.map(({ path, message }) => ({ path, reason: message })),
-      ...unsupportedFields(candidate.object),
+      ...unsupportedFieldsOf(candidate.object),
       ...(credentialGaps.get(candidate.object) ?? []),
     ];
     if (fields.length > 0) notApplied.push({ ...identity(candidate.object), name: candidate.object.metadata.name, origin: candidate.origin, fields });

@@ -4,6 +4,8 @@ import type { MeshService, ServiceEndpoint, ServicePort, WorkloadInstance } from
 
 export class EndpointIndex {
   private readonly selectable = new Map<string, WorkloadInstance[]>();
+  /** The WorkloadEntries among them: a service with EndpointSlices adds only these, and a namespace may hold thousands of Pods. */
+  private readonly selectableEntries = new Map<string, WorkloadInstance[]>();
   private readonly bySliceService = new Map<string, WorkloadInstance[]>();
 
   /**
@@ -13,6 +15,7 @@ export class EndpointIndex {
   constructor(selectableInstances: readonly WorkloadInstance[], sliceInstances: readonly WorkloadInstance[]) {
     for (const instance of selectableInstances) {
       pushTo(this.selectable, instance.namespace, instance);
+      if (instance.kind === 'WorkloadEntry') pushTo(this.selectableEntries, instance.namespace, instance);
     }
     for (const instance of sliceInstances) {
       pushTo(this.bySliceService, `${instance.namespace}/${instance.boundService}`, instance);
@@ -34,6 +37,11 @@ export class EndpointIndex {
     return [...found.entries()].sort(([a], [b]) => compare(a, b)).map(([, endpoint]) => endpoint);
   }
 
+  /** The instances that may serve the service, as text: what any of its endpoints, on any port or subset, is derived from. */
+  candidatesFingerprint(service: MeshService): string {
+    return JSON.stringify(this.candidates(service));
+  }
+
   private candidates(service: MeshService): readonly WorkloadInstance[] {
     if (service.inlineInstances.length > 0) {
       return service.inlineInstances;
@@ -42,7 +50,7 @@ export class EndpointIndex {
     // EndpointSlices are the API server's answer for a Service; its Pods would only duplicate them,
     // but WorkloadEntries (VMs, loopback workloads) never appear in slices.
     if (sliced?.length) {
-      return [...sliced, ...(this.selectable.get(service.namespace) ?? []).filter((instance) => instance.kind === 'WorkloadEntry' && selects(service, instance))];
+      return [...sliced, ...(this.selectableEntries.get(service.namespace) ?? []).filter((instance) => selects(service, instance))];
     }
     return (this.selectable.get(service.namespace) ?? []).filter((instance) => selects(service, instance));
   }

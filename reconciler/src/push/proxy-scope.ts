@@ -24,10 +24,13 @@ export function egressHostsAdmit(hosts: readonly string[], proxy: ProxyIdentity,
   return hosts.some((entry) => namespacedHostAdmits(entry, proxy.namespace, clusterDomain, service));
 }
 
-export function visibleServices(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined): MeshService[] {
+export function visibleServices(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined): readonly MeshService[] {
+  const dependencies = dependencyList(push, proxy, sidecar);
+  // Nothing narrows the view: every proxy so placed gets the push's own list, so what is derived
+  // from the list (its digest, the outbound listener plan) is worked out once per push.
+  if (!sidecar?.spec.egress?.length && !dependencies) return push.services();
   const own = new Set(ownServices(push, proxy).map((service) => service.hostname));
   const egressHosts = (sidecar?.spec.egress ?? []).flatMap((listener) => listener.hosts ?? []);
-  const dependencies = dependencyList(push, proxy, sidecar);
   return push.services().filter((service) => {
     if (own.has(service.hostname)) {
       return true;

@@ -1,12 +1,15 @@
 /**
  * An immutable snapshot of the mesh config, indexed for the generators. Built once per config
- * change and shared by every proxy's generation, so lookups here must never mutate.
+ * change and shared by every proxy's generation, so lookups here must never mutate the config;
+ * they only note, for the read tracker, which workload-derived facts generation read.
  */
 import { applyChaosWindows } from './chaos-window';
 import { applyRolloutWeights, RouteWeight } from './rollout-weights';
 import { byNamespaceAndName, DestinationRuleIndex, ScopedConfig, scoped, selectSidecar, VirtualServiceIndex } from './config-index';
 import type { MeshObject, ProxyIdentity } from './contract';
 import { EndpointIndex } from './endpoint-index';
+import { changesSince, PushChanges, WORKLOAD_KINDS } from './push-changes';
+import { ReadTracker, virtualServiceReadKey, workloadReadKey } from './read-tracker';
 import type { DestinationRuleSpec, SidecarSpec, VirtualServiceSpec } from './istio-spec';
 import type { MeshSettings } from './mesh-settings';
 import type { MeshService, ServiceEndpoint, ServicePort, WorkloadInstance } from './service-model';
@@ -24,9 +27,26 @@ export class PushContext {
    * @param now the wall clock (epoch ms) that decides which time-boxed faults are in effect
    * @param rolloutWeights the weights running rollouts serve on their routes, in place of the written ones
    */
-  static build(objects: readonly MeshObject[], mesh: MeshSettings, now: number = Date.now(), rolloutWeights: readonly RouteWeight[] = []): PushContext {
-    return new PushContext(objects, mesh, now, rolloutWeights);
+  static build(
+    objects: readonly MeshObject[], mesh: MeshSettings, now: number = Date.now(), rolloutWeights: readonly RouteWeight[] = [], previous?: PushContext,
+  ): PushContext {
+    const push = new PushContext(objects, mesh, now, rolloutWeights);
+    if (previous) {
+      // At most one push is linked to: the previous one lets go of its own predecessor.
+      previous.inheritance = undefined;
+      const changes = changesSince(previous, push);
+      if (changes) push.inheritance = { previous, changes };
+    }
+    return push;
   }
+
+  /** Collects which endpoints and workloads generation reads (see SharedGeneration). */
+  readonly reads = new ReadTracker();
+  /**
+   * Set when the previous push differed only in workloads (Pods, EndpointSlices, WorkloadEntries)
+   * and VirtualServices: generation may reuse what it built then that read none of the changed facts.
+   */
+  private inheritance: { readonly previous: PushContext; readonly changes: PushChanges } | undefined;
 
   /** When a chaos window next opens or closes (epoch ms): this context is stale from then on. */
   readonly nextChaosWindowBoundary: number | undefined;
@@ -50,9 +70,16 @@ export class PushContext {
   private readonly workloads = new Map<string, MeshObject>();
   private readonly podInstances = new Map<string, WorkloadInstance>();
   private readonly secrets = new Map<string, MeshObject>();
+  /** The objects of workload kinds, in input order. */
+  readonly workloadObjects: readonly MeshObject[];
+  /** Every other object but the VirtualServices, in input order. */
+  readonly configObjects: readonly MeshObject[];
+  /** The VirtualServices as generation sees them (after chaos windows and rollout weights). */
+  readonly servedVirtualServices: readonly MeshObject[];
 
   private constructor(objects: readonly MeshObject[], readonly mesh: MeshSettings, now: number, rolloutWeights: readonly RouteWeight[]) {
     const ofKind = (kind: string) => objects.filter((object) => object.kind === kind);
+    this.workloadObjects = objects.filter((object) => WORKLOAD_KINDS.has(object.kind));
 
     // Services: a ServiceEntry never replaces a k8s Service of the same host (Istio keeps the first).
     const services = [
@@ -86,6 +113,8 @@ export class PushContext {
     const timed = applyChaosWindows(ofKind('VirtualService'), now);
     this.nextChaosWindowBoundary = timed.nextBoundary;
     const served = applyRolloutWeights(timed.objects, rolloutWeights);
+    this.configObjects = objects.filter((object) => !WORKLOAD_KINDS.has(object.kind) && object.kind !== 'VirtualService');
+    this.servedVirtualServices = served;
     this.virtualServices = new VirtualServiceIndex(served, mesh.clusterDomain);
     this.allVirtualServices = served.map((object) => scoped<VirtualServiceSpec>(object)).sort(byNamespaceAndName);
     ofKind('Secret').forEach((object) => this.secrets.set(`${namespaceOf(object)}/${object.metadata.name}`, object));
@@ -115,10 +144,28 @@ export class PushContext {
   }
 
   endpointsFor(service: MeshService, port: ServicePort, subsetLabels?: Readonly<Record<string, string>>): readonly ServiceEndpoint[] {
+    this.reads.note(service.hostname);
     return this.endpoints.endpointsFor(service, port, subsetLabels);
   }
 
+  /** What every endpoint of a service is made of, as text: equal texts mean equal endpoints on every port and subset. */
+  endpointFingerprint(hostname: string): string {
+    const service = this.servicesByHost.get(hostname);
+    return service ? this.endpoints.candidatesFingerprint(service) : '';
+  }
+
+  /** What the previous push left that generation may reuse, if it differed only in workloads and VirtualServices. */
+  inherited(): { readonly previous: PushContext; readonly changes: PushChanges } | undefined {
+    return this.inheritance;
+  }
+
+  /** Ends the link to the previous push once every connected proxy's generation has run. */
+  releasePrevious(): void {
+    this.inheritance = undefined;
+  }
+
   virtualServiceFor(hostname: string): ScopedConfig<VirtualServiceSpec> | undefined {
+    this.reads.note(virtualServiceReadKey(hostname));
     return this.virtualServices.forHost(hostname);
   }
 
@@ -152,6 +199,7 @@ export class PushContext {
 
   /** The WorkloadEntry or Pod a proxy runs for, when the config declares it. */
   workloadOf(proxy: Pick<ProxyIdentity, 'namespace' | 'name'>): MeshObject | undefined {
+    this.reads.note(workloadReadKey(proxy.namespace, proxy.name));
     return this.workloads.get(`${proxy.namespace}/${proxy.name}`);
   }
 }

@@ -4,6 +4,8 @@
  * or listener warming forever, which looks like a hang rather than an error.
  */
 import { TYPE_URLS } from '../push/contract';
+import type { EncodedResource } from './codec';
+import { PairCache } from './pair-cache';
 import type { XdsSnapshot } from './snapshot';
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -13,10 +15,20 @@ export function findSnapshotInconsistencies(snapshot: XdsSnapshot): string[] {
   return [...missingEndpoints(snapshot), ...missingRoutes(snapshot)];
 }
 
+type ResourcesByName = ReadonlyMap<string, EncodedResource>;
+
+/** Per cluster set and endpoint set: proxies of one scope share both, and a set holds thousands of clusters. */
+const checkedEndpoints = new PairCache<ResourcesByName, ResourcesByName, string[]>();
+
 function missingEndpoints(snapshot: XdsSnapshot): string[] {
+  const clusters = snapshot.resources(TYPE_URLS.cluster);
   const endpoints = snapshot.resources(TYPE_URLS.endpoint);
+  return checkedEndpoints.get(clusters, endpoints, () => endpointsMissingFrom(clusters, endpoints));
+}
+
+function endpointsMissingFrom(clusters: ResourcesByName, endpoints: ResourcesByName): string[] {
   const problems: string[] = [];
-  for (const cluster of snapshot.resources(TYPE_URLS.cluster).values()) {
+  for (const cluster of clusters.values()) {
     const json = cluster.json as { type?: unknown; eds_cluster_config?: { service_name?: string } };
     if (json.type !== 'EDS') continue;
     const serviceName = json.eds_cluster_config?.service_name || cluster.name;

@@ -8,6 +8,7 @@ import type { EncodedResource } from '../codec';
 import { PUSH_ORDER } from '../snapshot';
 import type { DeltaCall, DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './ads-service';
 import { KnownVersions } from './known-versions';
+import { ResourcesByName, setDifference } from './set-difference';
 import { StreamCall } from './stream-call';
 import { BuiltResponse, isWildcardType, StreamDependencies, StreamSession } from './stream-session';
 
@@ -18,6 +19,10 @@ interface DeltaTypeState {
   readonly known: KnownVersions;
   /** Nonce → system version and the resources sent, for responses not yet ACKed or NACKed. */
   readonly pending: Map<string, SentResponse>;
+  /** Bumped on every subscription change, so a coverage check knows when it is stale. */
+  subscriptionEpoch: number;
+  /** A set whose every name the proxy was found subscribed to, at that epoch. */
+  covered?: { readonly set: ResourcesByName; readonly epoch: number };
 }
 
 interface SentResponse {
@@ -52,7 +57,7 @@ export class DeltaStream {
     let state = this.types.get(typeUrl);
     const isFirst = !state;
     if (!state) {
-      state = { wildcard: false, subscribed: new Set(), known: new KnownVersions(request.initial_resource_versions ?? {}), pending: new Map() };
+      state = { wildcard: false, subscribed: new Set(), known: new KnownVersions(request.initial_resource_versions ?? {}), pending: new Map(), subscriptionEpoch: 0 };
       this.types.set(typeUrl, state);
     }
 
@@ -82,6 +87,7 @@ export class DeltaStream {
 
     const subscribe = request.resource_names_subscribe ?? [];
     const unsubscribe = request.resource_names_unsubscribe ?? [];
+    if (subscribe.length > 0 || unsubscribe.length > 0) state.subscriptionEpoch += 1;
     if (isFirst && isWildcardType(typeUrl) && subscribe.length === 0) state.wildcard = true;
     for (const name of subscribe) {
       if (name === '*') {
@@ -139,24 +145,12 @@ export class DeltaStream {
     if (!state || !current || version === undefined) return undefined;
     if (typeUrl === ENDPOINT_TYPE) this.endpointsOwed = false;
     const available = current.snapshot.resources(typeUrl);
-    const wanted = state.wildcard ? available.keys() : state.subscribed.values();
-
-    const resources: DeltaDiscoveryResponse['resources'][number][] = [];
-    const sent: EncodedResource[] = [];
-    const updatedEdsClusters: string[] = [];
-    let resourceBytes = 0;
-    for (const name of wanted) {
-      const resource = available.get(name);
-      const held = state.known.get(name);
-      if (!resource || held === resource.hash) continue;
-      if (typeUrl === CLUSTER_TYPE && held !== undefined) updatedEdsClusters.push(...edsServiceNames(resource));
-      sent.push(resource);
-      resources.push({ name, version: resource.hash, resource: { type_url: typeUrl, value: resource.bytes } });
-      resourceBytes += resource.bytes.length;
-    }
-    const removed = state.known.missingFrom(available);
-    // Once answered, a proxy wanting every available resource holds exactly the snapshot's set.
-    const holdsAll = state.wildcard || subscribesAll(state.subscribed, available);
+    const { sent, removed, holdsAll, updatedEdsClusters } = this.sharedChanges(state, available, typeUrl) ?? this.ownChanges(state, available, typeUrl);
+    const resources: DeltaDiscoveryResponse['resources'][number][] = sent.map((resource) => ({
+      name: resource.name, version: resource.hash, resource: { type_url: typeUrl, value: resource.bytes },
+    }));
+    const resourceBytes = sent.reduce((sum, resource) => sum + resource.bytes.length, 0);
+    if (holdsAll) state.covered = { set: available, epoch: state.subscriptionEpoch };
     if (resources.length === 0 && removed.length === 0 && !evenIfEmpty) {
       if (holdsAll) state.known.holdExactly(available);
       return undefined;
@@ -174,8 +168,49 @@ export class DeltaStream {
     const proxyId = this.session.proxyId!;
     this.deps.status.recordSent(proxyId, typeUrl, version, nonce, current.reasons);
     this.deps.observer.responseSent?.(proxyId, typeUrl, resources.length);
-    return { response: { system_version_info: version, type_url: typeUrl, nonce, resources, removed_resources: removed }, resourceBytes };
+    return { response: { system_version_info: version, type_url: typeUrl, nonce, resources, removed_resources: [...removed] }, resourceBytes };
   }
+
+  /**
+   * The usual case, from the difference shared by every proxy making the same move: the proxy holds
+   * exactly one set and wants every resource of the next one. Undefined when that is not known.
+   */
+  private sharedChanges(state: DeltaTypeState, available: ResourcesByName, typeUrl: string): TypeChanges | undefined {
+    const held = state.known.exactly();
+    if (!held) return undefined;
+    const difference = setDifference(held, available);
+    const covered = state.wildcard || (state.covered?.set === held && state.covered.epoch === state.subscriptionEpoch
+      && difference.added.every((name) => state.subscribed.has(name)));
+    if (!covered) return undefined;
+    const updatedEdsClusters = typeUrl === CLUSTER_TYPE
+      ? difference.changed.filter((resource) => held.has(resource.name)).flatMap(edsServiceNames)
+      : [];
+    return { sent: difference.changed, removed: difference.removed, holdsAll: true, updatedEdsClusters };
+  }
+
+  /** Resource by resource, against what this proxy holds and subscribes to. */
+  private ownChanges(state: DeltaTypeState, available: ResourcesByName, typeUrl: string): TypeChanges {
+    const wanted = state.wildcard ? available.keys() : state.subscribed.values();
+    const sent: EncodedResource[] = [];
+    const updatedEdsClusters: string[] = [];
+    for (const name of wanted) {
+      const resource = available.get(name);
+      const held = state.known.get(name);
+      if (!resource || held === resource.hash) continue;
+      if (typeUrl === CLUSTER_TYPE && held !== undefined) updatedEdsClusters.push(...edsServiceNames(resource));
+      sent.push(resource);
+    }
+    const removed = state.known.missingFrom(available);
+    return { sent, removed, holdsAll: state.wildcard || subscribesAll(state.subscribed, available), updatedEdsClusters };
+  }
+}
+
+interface TypeChanges {
+  readonly sent: readonly EncodedResource[];
+  readonly removed: readonly string[];
+  /** The proxy wants every available resource, so once answered it holds exactly the snapshot's set. */
+  readonly holdsAll: boolean;
+  readonly updatedEdsClusters: readonly string[];
 }
 
 /** The EDS names an EDS cluster reads its endpoints from (none for other cluster types). */

@@ -43,6 +43,11 @@ export class KnownVersions {
     return missing;
   }
 
+  /** The set the proxy holds exactly (each resource at its hash, nothing else), if it does. */
+  exactly(): ReadonlyMap<string, EncodedResource> | undefined {
+    return this.differences.size === 0 ? this.base : undefined;
+  }
+
   /** The proxy now holds exactly these resources, each at its hash. */
   holdExactly(resources: ReadonlyMap<string, EncodedResource>): void {
     this.base = resources;

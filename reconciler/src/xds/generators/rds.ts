@@ -7,27 +7,16 @@ import type { XdsResource } from '../../push/contract';
 import type { MeshService } from '../../push/service-model';
 import { outboundRouteName } from '../naming';
 import { buildHttpRoutes } from '../translate/http-routes';
-import type { ProxyView } from '../translate/proxy-view';
+import type { OutboundListenerPlan, ProxyView } from '../translate/proxy-view';
 import { buildCatchAllVirtualHost, DomainAllocator, serviceDomains } from '../translate/virtual-hosts';
 
+/** The HTTP services among a listener's services, by its service list and port: proxies of a scope share the lists. */
+const httpServicesOfList = new WeakMap<readonly MeshService[], Map<number, readonly MeshService[]>>();
+
 export function generateRoutes(view: ProxyView): XdsResource[] {
-  const servicesByPort = new Map<number, Map<string, MeshService>>();
-  for (const plan of view.outboundListeners) {
-    for (const service of plan.services) {
-      if (service.ports.some((port) => port.number === plan.port && port.protocol === 'HTTP')) {
-        const services = servicesByPort.get(plan.port) ?? new Map<string, MeshService>();
-        services.set(service.hostname, service);
-        servicesByPort.set(plan.port, services);
-      }
-    }
-  }
   const scope = [view.shared.routingScope(view.proxy), view.outboundPolicy];
-  const perPort = [...servicesByPort.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([port, byHost]) => {
-      const services = [...byHost.values()].sort(byHostname);
-      return { port, services, key: JSON.stringify(['route', ...scope, port, view.shared.servicesKey(services)]) };
-    });
+  const perPort = httpServicesByPort(view.outboundListeners)
+    .map(({ port, services }) => ({ port, services, key: JSON.stringify(['route', ...scope, port, view.shared.servicesKey(services)]) }));
   return view.shared.memo(JSON.stringify(['rds', ...perPort.map((entry) => entry.key)]), () => perPort.map(({ port, services, key }) =>
     view.shared.memo(key, () => {
       const name = outboundRouteName(port);
@@ -35,18 +24,53 @@ export function generateRoutes(view: ProxyView): XdsResource[] {
     })));
 }
 
+function httpServicesByPort(listeners: readonly OutboundListenerPlan[]): { port: number; services: readonly MeshService[] }[] {
+  const byPort = new Map<number, OutboundListenerPlan[]>();
+  for (const plan of listeners) byPort.set(plan.port, [...(byPort.get(plan.port) ?? []), plan]);
+  return [...byPort.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([port, plans]) => ({ port, services: plans.length === 1 ? httpServicesOf(plans[0].services, port) : mergedHttpServices(plans, port) }))
+    .filter((entry) => entry.services.length > 0);
+}
+
+function httpServicesOf(services: readonly MeshService[], port: number): readonly MeshService[] {
+  let byPort = httpServicesOfList.get(services);
+  if (!byPort) {
+    byPort = new Map();
+    httpServicesOfList.set(services, byPort);
+  }
+  let http = byPort.get(port);
+  if (!http) {
+    http = services.filter((service) => servesHttpOn(service, port));
+    byPort.set(port, http);
+  }
+  return http;
+}
+
+/** One port bound on several addresses (egress listeners): the union of their HTTP services, sorted by host. */
+function mergedHttpServices(plans: readonly OutboundListenerPlan[], port: number): readonly MeshService[] {
+  const byHost = new Map<string, MeshService>();
+  for (const plan of plans) for (const service of plan.services) if (servesHttpOn(service, port)) byHost.set(service.hostname, service);
+  return [...byHost.values()].sort(byHostname);
+}
+
+function servesHttpOn(service: MeshService, port: number): boolean {
+  return service.ports.some((candidate) => candidate.number === port && candidate.protocol === 'HTTP');
+}
+
 function buildRouteConfiguration(view: ProxyView, name: string, port: number, services: readonly MeshService[]): Record<string, unknown> {
   const domains = new DomainAllocator();
   const virtualHosts = services.map((service) => ({
     name: `${service.hostname}:${port}`,
     domains: domains.claim(serviceDomains(service, port, view.proxy.namespace, view.push.mesh.clusterDomain)),
-    routes: buildHttpRoutes({
+    // Per host as well: after a VirtualService edit only that host's routes are built again.
+    routes: view.shared.memo(JSON.stringify(['host-routes', view.shared.routingScope(view.proxy), port, service.hostname]), () => buildHttpRoutes({
       service,
       port,
       virtualService: view.push.virtualServiceFor(service.hostname),
       resolver: view.resolver,
       matchScope: { proxy: view.proxy, port },
-    }),
+    })),
   })).filter((virtualHost) => virtualHost.domains.length > 0);
   const catchAll = buildCatchAllVirtualHost(view.outboundPolicy, view.proxy.interceptionMode === 'REDIRECT');
   return {

@@ -7,24 +7,53 @@
  *
  * A memo key must name everything its value is derived from besides the push itself. Listeners
  * (instance IP, inbound policy per workload) and secrets (per identity, rotating) stay per proxy.
+ *
+ * Each value remembers which endpoints and workloads its build read (the push's read tracker). A
+ * push that differs from the previous one only in workloads starts with the previous values that
+ * read none of the changed ones: after an endpoint change, the clusters and routes of the other
+ * services are the same objects as before, so the encoder does not serialize them again either.
  */
 import { createHash } from 'crypto';
 import type { ProxyIdentity } from '../../push/contract';
 import type { PushContext } from '../../push/push-context';
 import type { MeshService } from '../../push/service-model';
 import type { SecurityExtensions } from '../translate/extension-points';
+import { PairCache } from '../pair-cache';
+
+interface MemoEntry {
+  readonly value: unknown;
+  readonly reads: ReadonlySet<string>;
+}
 
 export class SharedGeneration {
-  private readonly values = new Map<string, unknown>();
+  private readonly values = new Map<string, MemoEntry>();
   private readonly serviceDigests = new WeakMap<readonly MeshService[], string>();
+  /** Values taken over from the previous push (for tests and metrics). */
+  readonly reused: number;
 
-  constructor(private readonly push: PushContext) {}
+  constructor(private readonly push: PushContext, previous?: SharedGeneration, changed?: ReadonlySet<string>) {
+    let reused = 0;
+    if (previous && changed) {
+      for (const [key, entry] of previous.values) {
+        if (readsNoneOf(entry.reads, changed)) {
+          this.values.set(key, entry);
+          reused += 1;
+        }
+      }
+    }
+    this.reused = reused;
+  }
 
-  /** The value built for `key` during this push, built by `build` on first use. */
+  /** The value built for `key` during this push (or reused from the previous one), built by `build` on first use. */
   memo<T>(key: string, build: () => T): T {
-    if (this.values.has(key)) return this.values.get(key) as T;
-    const value = build();
-    this.values.set(key, value);
+    const known = this.values.get(key);
+    if (known) {
+      // An enclosing value depends on what this one read.
+      this.push.reads.record(known.reads);
+      return known.value as T;
+    }
+    const { value, reads } = this.push.reads.collect(build);
+    this.values.set(key, { value, reads });
     return value;
   }
 
@@ -54,19 +83,19 @@ export class SharedGeneration {
   }
 }
 
-const byPush = new WeakMap<PushContext, WeakMap<SecurityExtensions, SharedGeneration>>();
+const byPush = new PairCache<PushContext, SecurityExtensions, SharedGeneration>();
 
 /** The shared generation of a push and a set of security hooks; released with the push. */
 export function sharedGenerationFor(push: PushContext, extensions: SecurityExtensions): SharedGeneration {
-  let byExtensions = byPush.get(push);
-  if (!byExtensions) {
-    byExtensions = new WeakMap();
-    byPush.set(push, byExtensions);
-  }
-  let shared = byExtensions.get(extensions);
-  if (!shared) {
-    shared = new SharedGeneration(push);
-    byExtensions.set(extensions, shared);
-  }
-  return shared;
+  return byPush.get(push, extensions, () => {
+    const inherited = push.inherited();
+    const previous = inherited ? byPush.peek(inherited.previous, extensions) : undefined;
+    return new SharedGeneration(push, previous, inherited?.changes.changed);
+  });
+}
+
+function readsNoneOf(reads: ReadonlySet<string>, changed: ReadonlySet<string>): boolean {
+  const [small, large] = reads.size <= changed.size ? [reads, changed] : [changed, reads];
+  for (const key of small) if (large.has(key)) return false;
+  return true;
 }

@@ -67,7 +67,24 @@ export function buildProxyView(push: PushContext, proxy: ProxyIdentity, extensio
   };
 }
 
+/** Each port's services, by service list: the plans of proxies that see the same list differ only in the bind address. */
+const portsByServices = new WeakMap<readonly MeshService[], { port: number; services: readonly MeshService[] }[]>();
+
 function planOutbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined, services: readonly MeshService[]): OutboundListenerPlan[] {
+  const egress = sidecar?.spec.egress ?? [];
+  if (proxy.interceptionMode === 'NONE' && egress.length > 0) return planOutboundListeners(push, proxy, egress, services);
+  const bind = proxy.interceptionMode === 'NONE' ? proxy.instanceIp : WILDCARD_ADDRESS;
+  let ports = portsByServices.get(services);
+  if (!ports) {
+    ports = planOutboundListeners(push, proxy, [], services, WILDCARD_ADDRESS).map(({ port, services: onPort }) => ({ port, services: onPort }));
+    portsByServices.set(services, ports);
+  }
+  return ports.map(({ port, services: onPort }) => ({ bind, port, services: onPort }));
+}
+
+function planOutboundListeners(
+  push: PushContext, proxy: ProxyIdentity, egress: NonNullable<SidecarSpec['egress']>, services: readonly MeshService[], catchAllBind = WILDCARD_ADDRESS,
+): OutboundListenerPlan[] {
   const plans = new Map<string, { bind: string; port: number; services: Map<string, MeshService> }>();
   const add = (bind: string, port: number, service: MeshService) => {
     const key = `${bind}_${port}`;
@@ -75,8 +92,7 @@ function planOutbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedCo
     plan.services.set(service.hostname, service);
     plans.set(key, plan);
   };
-  const egress = sidecar?.spec.egress ?? [];
-  if (proxy.interceptionMode === 'NONE' && egress.length > 0) {
+  if (egress.length > 0) {
     for (const listener of egress) {
       const bind = listener.bind ?? proxy.instanceIp;
       const admitted = services.filter((service) => egressHostsAdmit(listener.hosts ?? [], proxy, push.mesh.clusterDomain, service));
@@ -89,8 +105,7 @@ function planOutbound(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedCo
       }
     }
   } else {
-    const bind = proxy.interceptionMode === 'NONE' ? proxy.instanceIp : WILDCARD_ADDRESS;
-    services.forEach((service) => service.ports.forEach((port) => add(bind, port.number, service)));
+    services.forEach((service) => service.ports.forEach((port) => add(catchAllBind, port.number, service)));
   }
   return [...plans.values()]
     .map((plan) => ({ bind: plan.bind, port: plan.port, services: [...plan.services.values()].sort(byHostname) }))
