@@ -5,7 +5,8 @@
  */
 import { Cluster, startCluster } from '../../../test/kubernetes/cluster/cluster';
 import { applyIstioCrds } from '../../../test/kubernetes/cluster/istio-crds';
-import { BenchMeshScale, BenchPod, collectionPath, meshObjects, podsOf, podStatus } from './mesh-objects';
+import { sleep } from '../figures/figure';
+import { BenchMeshScale, BenchPod, collectionPath, meshObjects, namespaces, podsOf, podStatus } from './mesh-objects';
 
 /** The audience sidecars request their xDS token for (the reconciler's default, Istio's too). */
 export const TOKEN_AUDIENCE = 'istio-ca';
@@ -47,6 +48,30 @@ export async function writeMesh(cluster: Cluster, scale: BenchMeshScale, spares:
   await forEachLimited(pods, WRITE_CONCURRENCY, async (pod) => {
     await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
   });
+}
+
+/** The label kube-controller-manager's EndpointSlice controller puts on the slices it owns. */
+const CONTROLLER_SLICE_SELECTOR = 'endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io';
+
+/**
+ * Waits until kube-controller-manager has written its own EndpointSlice for every service (empty:
+ * no pod has a node). It writes about ten a second, so at 1 000 services it would otherwise still
+ * be adding slices while the first runs measure, and both control planes would push for each.
+ */
+export async function waitForControllerSlices(cluster: Cluster, scale: BenchMeshScale, timeoutMs: number, log: (message: string) => void): Promise<void> {
+  const benchNamespaces = new Set(namespaces(scale));
+  const deadline = Date.now() + timeoutMs;
+  let served = 0;
+  for (;;) {
+    const slices = await cluster.api.list<{ metadata: { namespace: string; labels?: Record<string, string> } }>(
+      '/apis/discovery.k8s.io/v1/endpointslices', { labelSelector: CONTROLLER_SLICE_SELECTOR });
+    served = new Set(slices.items.filter((slice) => benchNamespaces.has(slice.metadata.namespace))
+      .map((slice) => `${slice.metadata.namespace}/${slice.metadata.labels?.['kubernetes.io/service-name']}`)).size;
+    if (served >= scale.services) return;
+    if (Date.now() > deadline) throw new Error(`kube-controller-manager wrote EndpointSlices for ${served} of ${scale.services} services in ${timeoutMs} ms`);
+    log(`kube-controller-manager has written EndpointSlices for ${served} of ${scale.services} services`);
+    await sleep(5000);
+  }
 }
 
 /** A bound token per pod's service account, for the audience the reconciler reviews. */

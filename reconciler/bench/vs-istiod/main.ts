@@ -12,7 +12,7 @@ import { parseArgs } from 'util';
 import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
 import type { FigureRun } from '../figures/figure';
 import { measureAuthCost } from './auth-cost';
-import { forEachLimited, serviceAccountTokens, startBenchCluster, writeMesh } from './bench-cluster';
+import { forEachLimited, serviceAccountTokens, startBenchCluster, waitForControllerSlices, writeMesh } from './bench-cluster';
 import { ControlPlane, Side, SIDES } from './control-plane';
 import { CanaryRotation } from './endpoint-churn';
 import { startIstiod } from './istiod';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   try {
     log(`writing ${services} services (logs in ${cluster.runDir})`);
     await writeMesh(cluster, scale, pool.flat());
+    await waitForControllerSlices(cluster, scale, 15 * 60_000, log);
     const tokens = await serviceAccountTokens(cluster, pods);
     const auth = await measureAuthCost(cluster, pods, tokens);
     log(`TokenReview p50 ${auth.tokenReviewP50Ms.toFixed(1)} ms, certificate ${auth.certificateCpuMs.toFixed(1)} CPU ms each`);
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
         params: { ...common, proxies: proxyCount, scoping, side },
         measurements: measurements(result),
         notes: {
-          startupRssMiB: Math.round(result.startupRssMiB), ...(result.kubectlApplyMs !== undefined ? { kubectlApplyMs: Math.round(result.kubectlApplyMs) } : {}),
+          startupRssMiB: Math.round(result.startupRssMiB), ...(result.settleCpuSeconds !== undefined ? { settleCpuSeconds: Number(result.settleCpuSeconds.toFixed(2)) } : {}),
+          ...(result.kubectlApplyMs !== undefined ? { kubectlApplyMs: Math.round(result.kubectlApplyMs) } : {}),
           ...(result.churn ? { churnChanges: result.churn.changes, churnAchievedRate: Number(result.churn.achievedRate.toFixed(1)), edsPushesPerProxy: result.churn.edsPushesPerProxy } : {}),
           ...(result.storm ? { stormStopSeconds: Number(result.storm.stopSeconds.toFixed(2)), stormStartSeconds: Number(result.storm.startSeconds.toFixed(2)) } : {}),
           loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), ...extra,

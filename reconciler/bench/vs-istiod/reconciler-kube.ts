@@ -33,7 +33,8 @@ export interface ReconcilerKubeOptions {
 export async function startKubeReconciler(options: ReconcilerKubeOptions): Promise<ControlPlane> {
   const dir = path.join(options.runDir, 'reconciler');
   fs.mkdirSync(dir, { recursive: true });
-  // BENCH_CHILD_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the reconciler alone.
+  // BENCH_CHILD_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the reconciler alone;
+  // BENCH_RECONCILER_LOG_LEVEL=info logs every push in reconciler.log.
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const managed = ManagedProcess.start({
     command: process.execPath,
@@ -41,7 +42,7 @@ export async function startKubeReconciler(options: ReconcilerKubeOptions): Promi
       ...nodeArgs, cliScript(), '--source=kubernetes', '--namespace=mesh-system', `--kubeconfig=${options.kubeconfigFile}`,
       `--xds-port=${RECONCILER_BENCH_PORTS.xds}`, `--xds-tls-port=${RECONCILER_BENCH_PORTS.xdsTls}`,
       `--ops-port=${RECONCILER_BENCH_PORTS.ops}`, `--webhook-port=${RECONCILER_BENCH_PORTS.webhook}`,
-      '--host=127.0.0.1', `--crds=${ISTIO_CRDS_FILE}`, `--debounce-ms=${RECONCILER_DEBOUNCE_MS}`, '--log-level=warn',
+      '--host=127.0.0.1', `--crds=${ISTIO_CRDS_FILE}`, `--debounce-ms=${RECONCILER_DEBOUNCE_MS}`, `--log-level=${process.env.BENCH_RECONCILER_LOG_LEVEL ?? 'warn'}`,
     ],
     env: { ...process.env, POD_NAME: 'mesh-reconciler-bench', POD_NAMESPACE: 'mesh-system' },
     cwd: dir,

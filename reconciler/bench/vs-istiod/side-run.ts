@@ -16,6 +16,9 @@ import { reconnectStorm, StormResult } from './reconnect-storm';
 import { sidecarNode } from './sidecar-identity';
 import { percentileOf } from './summary';
 
+/** Between the last ACK of the cold connect and the idle measurement, on both sides. */
+export const IDLE_SETTLE_MS = 60_000;
+
 export interface SideRunParams {
   readonly scale: BenchMeshScale;
   readonly pods: readonly BenchPod[];
@@ -35,6 +38,8 @@ export interface SideRunResult {
   readonly peakRssMiB: number;
   readonly startupRssMiB: number;
   readonly bytesPerProxy: number;
+  /** CPU in the settle period between the cold connect and the idle measurement. */
+  readonly settleCpuSeconds?: number;
   readonly idleRssMiB?: number;
   readonly idleCpuSecondsPerMinute?: number;
   readonly editP50Ms?: number;
@@ -75,8 +80,11 @@ export async function runSide(cluster: Cluster, start: () => Promise<ControlPlan
     const cold = { coldConnectSeconds, coldConnectCpuSeconds, peakRssMiB: planePeakRssMiB(plane), startupRssMiB, bytesPerProxy };
     if (params.edits === 0) return cold;
 
-    // Idle: let trailing pushes and GC settle, then watch the connected plane do nothing.
-    await sleep(5000);
+    // Idle: let trailing pushes and the collections after the connect burst settle (V8 runs a
+    // full one about half a minute later), then watch the connected plane do nothing.
+    const settleCpuBefore = planeCpuSeconds(plane);
+    await sleep(IDLE_SETTLE_MS);
+    const settleCpuSeconds = planeCpuSeconds(plane) - settleCpuBefore;
     const idleCpuBefore = planeCpuSeconds(plane);
     await sleep(params.idleSeconds * 1000);
     const idleCpuSecondsPerMinute = ((planeCpuSeconds(plane) - idleCpuBefore) / params.idleSeconds) * 60;
@@ -105,7 +113,7 @@ export async function runSide(cluster: Cluster, start: () => Promise<ControlPlan
       storm = figures;
     }
     return {
-      ...cold, idleRssMiB, idleCpuSecondsPerMinute,
+      ...cold, settleCpuSeconds, idleRssMiB, idleCpuSecondsPerMinute,
       editP50Ms: percentileOf(latencies, 50), editP99Ms: percentileOf(latencies, 99), kubectlApplyMs: percentileOf(kubectlMs, 50),
       churn, storm,
     };
