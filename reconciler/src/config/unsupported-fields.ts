@@ -54,6 +54,12 @@ const UNSUPPORTED_BY_KIND: Readonly<Record<string, readonly UnsupportedField[]>>
   ServiceEntry: [
     EXPORT_TO,
     { path: 'spec.subjectAltNames', reason: 'the identities to verify on these endpoints are not applied' },
+    {
+      path: 'spec.resolution',
+      reason: 'resolution DYNAMIC_DNS (resolving each request\'s host) is not applied: the hosts are served as resolution NONE, '
+        + 'to the address the client connected to; use DNS with the hosts listed',
+      harmless: (value) => value !== 'DYNAMIC_DNS',
+    },
   ],
   Sidecar: [
     { path: 'spec.egress.*.captureMode', reason: 'captureMode is not applied: the proxy\'s own interception mode decides' },

@@ -11,8 +11,15 @@ export interface ServicePort {
   readonly targetPort?: number | string;
 }
 
-/** How a sidecar finds the addresses behind a service, after Istio's ServiceEntry `resolution`. */
-export type ServiceResolution = 'EDS' | 'DNS' | 'STATIC' | 'NONE';
+/**
+ * How a sidecar finds the addresses behind a service, after Istio's ServiceEntry `resolution`:
+ * `DNS` keeps every address a name resolves to, `DNS_ROUND_ROBIN` connects to the first one.
+ */
+export type ServiceResolution = 'EDS' | 'DNS' | 'DNS_ROUND_ROBIN' | 'STATIC' | 'NONE';
+
+export function resolvedByDns(resolution: ServiceResolution): boolean {
+  return resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN';
+}
 
 export interface MeshService {
   /** Fully qualified host, the key of every index. */

@@ -46,7 +46,7 @@ export function servicesFromServiceEntry(object: MeshObject): MeshService[] {
     targetPort: port.targetPort,
   }));
   const inlineInstances = (spec.endpoints ?? []).map((endpoint, index) => instanceFromWorkloadSpec(endpoint, namespace, `${object.metadata.name}/${index}`, 'ServiceEntry'));
-  const resolution = spec.resolution === 'DNS' || spec.resolution === 'DNS_ROUND_ROBIN' ? 'DNS' : spec.resolution === 'STATIC' ? 'STATIC' : 'NONE';
+  const resolution = spec.resolution === 'DNS' || spec.resolution === 'DNS_ROUND_ROBIN' || spec.resolution === 'STATIC' ? spec.resolution : 'NONE';
   return (spec.hosts ?? []).map((host) => ({
     hostname: host,
     namespace,

@@ -138,6 +138,18 @@ describe('fields that are not applied', () => {
     ]);
   });
 
+  test('GIVEN ServiceEntries with each resolution WHEN ingested THEN all are served and only DYNAMIC_DNS is reported as not applied', () => {
+    const entry = (name: string, resolution: string) => doc('networking.istio.io/v1', 'ServiceEntry', name,
+      `{hosts: ["${resolution === 'DYNAMIC_DNS' ? '*' : name}.example.com"], resolution: ${resolution}, ports: [{number: 80, name: http, protocol: HTTP}]${resolution === 'STATIC' ? ', endpoints: [{address: 10.0.0.1}]' : ''}}`);
+    const resolutions = ['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS'];
+    const result = ingestDocuments([{ source: 'se.yaml', text: resolutions.map((resolution, index) => entry(`e${index}`, resolution)).join('---\n') }], crdValidator);
+    expect(result.rejected).toEqual([]);
+    expect(result.objects).toHaveLength(resolutions.length);
+    expect(result.notApplied.map((entry) => [entry.name, entry.fields])).toEqual([
+      ['e4', [{ path: 'spec.resolution', reason: expect.stringMatching(/^resolution DYNAMIC_DNS .* is not applied: the hosts are served as resolution NONE/) }]],
+    ]);
+  });
+
   test('GIVEN exportTo ["*"] and a key set twice WHEN ingested THEN only the duplicate key is reported', () => {
     const text = `${doc('networking.istio.io/v1', 'ServiceEntry', 'db', '{hosts: [db.example.com], exportTo: ["*"], resolution: DNS, ports: [{number: 80, name: http, protocol: HTTP}]}')}  location: MESH_EXTERNAL\n`;
     const twice = text.replace('spec: {', 'spec: {location: MESH_INTERNAL, ');

@@ -73,6 +73,26 @@ spec: { host: details, trafficPolicy: { outlierDetection: ${outlier} } }
     expect(cluster.type).toBe('STRICT_DNS');
     expect(cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: 'httpbin.org', port_value: 80 });
     expect(resourcesOf(resources, TYPE_URLS.endpoint).map((assignment) => assignment.cluster_name)).not.toContain('outbound|80||httpbin.org');
+    // As istiod: the mesh's default refresh, and the name server's TTL when it gives one.
+    expect(cluster).toMatchObject({ dns_lookup_family: 'V4_ONLY', dns_refresh_rate: '60s', respect_dns_ttl: true });
+  });
+
+  test('GIVEN a DNS_ROUND_ROBIN ServiceEntry WHEN its cluster is generated THEN it is one logical host over its endpoint', () => {
+    const push = loadPushContext(BOOKINFO, `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: legacy, namespace: bookinfo }
+spec:
+  hosts: [legacy.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS_ROUND_ROBIN
+  ports: [{ number: 8080, name: http, protocol: HTTP }]
+  endpoints: [{ address: db.legacy.example.com }]
+`);
+    const cluster = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.cluster, 'outbound|8080||legacy.example.com');
+    expect(cluster).toMatchObject({ type: 'LOGICAL_DNS', dns_refresh_rate: '60s', respect_dns_ttl: true });
+    expect(cluster.load_assignment.endpoints[0].lb_endpoints.map((entry: any) => entry.endpoint.address.socket_address))
+      .toEqual([{ address: 'db.legacy.example.com', port_value: 8080 }]);
   });
 
   test('GIVEN identical config WHEN generated twice THEN the output is byte-identical', () => {

@@ -110,7 +110,7 @@ describe('gateway routing, simulated', () => {
   ])('GIVEN a Gateway on port 80 WHEN a request for %s arrives THEN it reaches the expected cluster', (_, host, path, cluster) => {
     const outcome = simulate(gatewayResources(), { host, port: 8080, path });
     expect(outcome.listener).toBe('127.0.9.1_8080');
-    expect(outcome.routeConfig).toBe('http.80');
+    expect(outcome.routeConfig).toBe('http.8080');
     expect(outcome.cluster).toBe(cluster);
   });
 
@@ -152,7 +152,7 @@ describe('gateway routing, simulated', () => {
     const redirecting = GATEWAY.replace('hosts: [shop.example.com, "*.legacy.example.com"]', 'hosts: [shop.example.com, "*.legacy.example.com"]\n    tls: { httpsRedirect: true }');
     const outcome = simulate(gatewayResources(`${redirecting}---${SECRET}`), { host: 'shop.example.com', port: 8080 });
     expect(outcome.virtualHost).toBe('shop.example.com:80');
-    const routeConfig = findResource(gatewayResources(`${redirecting}---${SECRET}`), TYPE_URLS.route, 'http.80');
+    const routeConfig = findResource(gatewayResources(`${redirecting}---${SECRET}`), TYPE_URLS.route, 'http.8080');
     expect(routeConfig.virtual_hosts.every((virtualHost: any) => virtualHost.require_tls === 'ALL')).toBe(true);
   });
 });

@@ -12,6 +12,8 @@ describe('outbound HTTP routing, simulated', () => {
     ['ratings default route, FQDN with port', { host: 'ratings.bookinfo.svc.cluster.local:9080', path: '/r' }, 'outbound|9080||ratings.bookinfo.svc.cluster.local'],
     ['no VirtualService: whole service', { host: 'details.bookinfo.svc', path: '/' }, 'outbound|9080||details.bookinfo.svc.cluster.local'],
     ['cluster IP reaches the service', { host: '10.0.0.12' }, 'outbound|9080||details.bookinfo.svc.cluster.local'],
+    ['the absolute name, with its trailing dot', { host: 'details.bookinfo.svc.cluster.local.' }, 'outbound|9080||details.bookinfo.svc.cluster.local'],
+    ['the absolute name with the port', { host: 'ratings.bookinfo.svc.cluster.local.:9080', path: '/r' }, 'outbound|9080||ratings.bookinfo.svc.cluster.local'],
   ])('GIVEN bookinfo WHEN productpage calls (%s) THEN the request reaches the expected cluster', (_, request, cluster) => {
     const resources = generateProxyResources(push, productpageProxy());
     expect(simulate(resources, { port: 9080, ...request }).cluster).toBe(cluster);

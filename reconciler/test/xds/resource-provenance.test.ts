@@ -100,7 +100,7 @@ describe('config objects behind a generated resource', () => {
       id: 'router~127.0.9.1~ingress-0.edge~edge.svc.cluster.local', name: 'ingress-0', namespace: 'edge',
       labels: { app: 'ingress' }, instanceIp: '127.0.9.1', interceptionMode: 'NONE', proxyType: 'router',
     });
-    expect(provenanceOf(GATEWAY, router, TYPE_URLS.route, 'http.80')).toEqual([
+    expect(provenanceOf(GATEWAY, router, TYPE_URLS.route, 'http.8080')).toEqual([
       ref('DestinationRule', 'bookinfo', 'reviews'),
       ref('Gateway', 'edge', 'ingress'),
       ref('Service', 'bookinfo', 'reviews'),

@@ -17,4 +17,10 @@ export interface DifferentialCase {
   readonly requests: readonly RequestClass[];
   /** Clusters each side must hold with endpoints before the requests go out (those of ServiceEntries and subsets the case adds). */
   readonly clusters?: readonly string[];
+  /** Clusters compared as configuration too: the traffic policy and how Envoy finds their endpoints. */
+  readonly comparedClusters?: readonly string[];
+  /** VirtualService hosts the sides under test are not given (bound elsewhere): no marker is waited for there. */
+  readonly unmarkedHosts?: readonly string[];
+  /** Compare which hosts and clusters the client's sidecar is given (a Sidecar narrowing its view). */
+  readonly compareScope?: boolean;
 }

@@ -13,7 +13,7 @@ import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-object
 import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
 
 export const MARKER_HEADER = 'x-differential-case';
-const PROBE_HOST = hostOf('probe');
+export const PROBE_HOST = hostOf('probe');
 /** Mirrored copies may arrive after the answer: how long to wait for them before looking. */
 const MIRROR_SETTLE_MS = 300;
 /** Requests in flight per sidecar. */
@@ -92,11 +92,18 @@ export interface ApplyOptions {
   readonly timeoutMs?: number;
   /** Clusters both sides must hold with endpoints before the case counts as served. */
   readonly clusters?: readonly string[];
+  /** VirtualService hosts the sides are not given (not bound to them): no marker is asked for there. */
+  readonly unmarkedHosts?: readonly string[];
 }
 
 /** Kinds a case may add beside its VirtualServices; the next case starts without them. */
 const CASE_KINDS = ['serviceentries', 'workloadentries'];
-let caseDestinationRules: readonly string[] = [];
+/**
+ * Kinds the fixed mesh has objects of too (a DestinationRule per service, the guarded pods'
+ * Sidecar): only those a case applied are deleted, by name.
+ */
+const CASE_NAMED_KINDS: Readonly<Record<string, string>> = { DestinationRule: 'destinationrules', Sidecar: 'sidecars' };
+let caseNamed: readonly KubeObject[] = [];
 
 async function holdsClusters(sidecar: SidecarEnvoy, clusters: readonly string[]): Promise<boolean> {
   const endpoints = await sidecar.endpointsPerCluster();
@@ -116,12 +123,13 @@ export async function applyCase(
   const routes = objects.filter((object) => object.kind === 'VirtualService');
   const others = objects.filter((object) => object.kind !== 'VirtualService');
   const marked = [...routes.map((object) => withMarker(object, caseId)), probe];
-  const current: AppliedCase = { id: caseId, hosts: markedHosts(marked) };
+  const current: AppliedCase = { id: caseId, hosts: markedHosts(marked).filter((host) => !options.unmarkedHosts?.includes(host)) };
   await cluster.kubectl(['delete', ['virtualservices', ...CASE_KINDS].join(','), '--all', '-n', MESH_NAMESPACE, '--wait=true']);
-  if (caseDestinationRules.length > 0) {
-    await cluster.kubectl(['delete', 'destinationrules', '-n', MESH_NAMESPACE, ...caseDestinationRules, '--ignore-not-found', '--wait=true']);
+  for (const [kind, resource] of Object.entries(CASE_NAMED_KINDS)) {
+    const names = caseNamed.filter((object) => object.kind === kind).map((object) => object.metadata.name);
+    if (names.length > 0) await cluster.kubectl(['delete', resource, '-n', MESH_NAMESPACE, ...names, '--ignore-not-found', '--wait=true']);
   }
-  caseDestinationRules = others.filter((object) => object.kind === 'DestinationRule').map((object) => object.metadata.name);
+  caseNamed = others.filter((object) => object.kind in CASE_NAMED_KINDS);
   const previous = lastApplied;
   // Set before waiting: whatever a side ends up serving, the previous case's objects are gone from the API server.
   lastApplied = current;
@@ -166,7 +174,11 @@ export async function runRequests(sides: Sides, backends: EchoBackends, cases: r
   }));
 }
 
-export async function runCase(cluster: Cluster, sides: Sides, backends: EchoBackends, testCase: DifferentialCase): Promise<ClassResult[]> {
-  await applyCase(cluster, sides, testCase.objects, testCase.id, { clusters: testCase.clusters });
+/** `unmarkedHosts`: hosts besides the case's own `unmarkedHosts` where these sides serve no marker (a router and the mesh's probe). */
+export async function runCase(
+  cluster: Cluster, sides: Sides, backends: EchoBackends, testCase: DifferentialCase, unmarkedHosts: readonly string[] = [],
+): Promise<ClassResult[]> {
+  const unmarked = [...unmarkedHosts, ...testCase.unmarkedHosts ?? []];
+  await applyCase(cluster, sides, testCase.objects, testCase.id, { clusters: testCase.clusters, unmarkedHosts: unmarked });
   return runRequests(sides, backends, [testCase]);
 }

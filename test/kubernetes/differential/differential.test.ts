@@ -12,8 +12,10 @@ import { shrinkCandidates } from './case-shrinker';
 import { clustersOf, normaliseCluster, routeHashPolicy } from './cluster-comparison';
 import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
 import type { DifferentialCase } from './differential-case';
-import { applyCase, ClassResult, runCase, runRequests, Sides } from './differential-runner';
+import { applyCase, ClassResult, PROBE_HOST, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
+import { GATEWAY_CASES } from './gateway-cases';
+import { GATEWAY_PODS, gatewayObjects, gatewayRouteConfig } from './gateway-workload';
 import { generatedCases } from './generated-cases';
 import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
 import { GUARDED_BACKEND, GUARDED_PODS, guardedObjects } from './guarded-workload';
@@ -21,10 +23,12 @@ import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPAC
 import { loadRegressionCases, REGRESSIONS_DIR, saveRegressionCase } from './regression-cases';
 import { closeRequestAgents } from './request-outcome';
 import { SCENARIO_CASES } from './scenario-cases';
-import { compareServedRoutes, RouteComparison } from './served-routes';
+import { compareServedRoutes, RouteComparison, RouteNames } from './served-routes';
+import { compareClusters, compareScope, ScopeComparison } from './served-scope';
 import { LEGACY_ENDPOINTS, SERVICE_ENTRY_CASES } from './service-entry-cases';
 import { shrinkThroughBothSides } from './shrink-through-both-sides';
 import { SidecarEnvoy } from './sidecar-envoy';
+import { SIDECAR_SCOPE_CASES } from './sidecar-scope-cases';
 import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/bench/vs-istiod/bench-cluster';
 import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
 import { startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
@@ -59,6 +63,8 @@ const AUTHORIZATION_CASES = [
 let cluster: Cluster;
 let backends: EchoBackends;
 let planes: ControlPlane[] = [];
+let istiodPlane: ControlPlane;
+let reconcilerPlane: ControlPlane;
 let sides: Sides;
 let guarded: GuardedSides;
 let guardedBackend: EchoBackends;
@@ -66,13 +72,14 @@ let runDir: string;
 const results: ClassResult[] = [];
 const drResults: { caseId: string; cluster: string; agree: boolean }[] = [];
 const routeResults: RouteComparison[] = [];
+const scopeResults: ScopeComparison[] = [];
 
 /** The VirtualService hosts of each case, whose served routes are compared. */
 const hostsOf = (cases: readonly DifferentialCase[]) => new Map(cases.map((testCase) => [testCase.id,
   testCase.objects.filter((object) => object.kind === 'VirtualService').flatMap((object) => object.spec.hosts as string[])]));
 
-async function expectSameRoutes(cases: readonly DifferentialCase[], saveAs: string): Promise<void> {
-  const comparisons = await compareServedRoutes(sides, hostsOf(cases));
+async function expectSameRoutes(cases: readonly DifferentialCase[], saveAs: string, through = sides, routeNames?: RouteNames): Promise<void> {
+  const comparisons = await compareServedRoutes(through, hostsOf(cases), routeNames);
   routeResults.push(...comparisons);
   const differing = comparisons.filter((comparison) => !comparison.agree);
   if (differing.length > 0) fs.writeFileSync(path.join(runDir, `route-disagreements-${saveAs}.json`), JSON.stringify({ seed: GENERATED_SEED, differing }, null, 2));
@@ -91,8 +98,10 @@ beforeAll(async () => {
   await runChecked('ip', ['addr', 'replace', `${CLIENT_POD.address}/32`, 'dev', 'lo']);
   const istiod = await startIstiod({ tuned: true, kubeconfigFile: cluster.kubeconfigFile, runDir });
   planes.push(istiod);
+  istiodPlane = istiod;
   const reconciler = await startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir });
   planes.push(reconciler);
+  reconcilerPlane = reconciler;
   const token = (await serviceAccountTokens(cluster, [{ ...CLIENT_POD, service: 0 }])).get(CLIENT_POD.name)!;
   sides = {
     istiod: await SidecarEnvoy.start(istiod, CLIENT_POD, token, runDir, 19110, SERVICE_PORT),
@@ -122,6 +131,7 @@ afterAll(async () => {
     // The agreement rate the README quotes, per run.
     const authorization = results.filter((result) => result.caseId.startsWith('generated-authz-'));
     console.log(`differential: ${AUTHORIZATION_CASES.length} authorization cases, ${authorization.filter((result) => result.agree).length}/${authorization.length} generated request classes agree`);
+    console.log(`differential: ${scopeResults.filter((result) => result.agree).length}/${scopeResults.length} compared clusters and sidecar views agree`);
     const routesAgreed = routeResults.filter((result) => result.agree).length;
     console.log(`differential: ${routesAgreed}/${routeResults.length} virtual hosts serve the same normalised routes`);
     const clustersAgreed = drResults.filter((result) => result.agree).length;
@@ -138,17 +148,32 @@ afterAll(async () => {
   await cluster?.stop();
 }, 120_000);
 
+/** Records a case's results; every difference must be a listed one, and every one listed for the case still seen. */
+function expectOnlyDeliberateDifferences(testCase: DifferentialCase, caseResults: readonly ClassResult[]): void {
+  results.push(...caseResults);
+  const unexpected = caseResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
+  if (unexpected.length > 0) fs.writeFileSync(path.join(runDir, `disagreements-${testCase.id}.json`), JSON.stringify({ testCase, unexpected }, null, 2));
+  expect(unexpected).toEqual([]);
+  const listedHere = DELIBERATE_DIFFERENCES.filter((difference) => difference.caseId === testCase.id);
+  const stillDiffering = listedHere.filter((difference) =>
+    caseResults.some((result) => result.className === difference.className && !result.agree));
+  expect(stillDiffering).toEqual(listedHere);
+}
+
 describe('istiod and the reconciler answer the same requests the same way', () => {
-  test.each([...SCENARIO_CASES, ...SERVICE_ENTRY_CASES, ...loadRegressionCases()].map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
+  test.each([...SCENARIO_CASES, ...SERVICE_ENTRY_CASES, ...SIDECAR_SCOPE_CASES, ...loadRegressionCases()].map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
     const caseResults = await runCase(cluster, sides, backends, testCase);
-    results.push(...caseResults);
-    const unexpected = caseResults.filter((result) => !result.agree && !isDeliberate(result.caseId, result.className));
-    expect(unexpected).toEqual([]);
-    const listedHere = DELIBERATE_DIFFERENCES.filter((difference) => difference.caseId === testCase.id);
-    const stillDiffering = listedHere.filter((difference) =>
-      caseResults.some((result) => result.className === difference.className && !result.agree));
-    expect(stillDiffering).toEqual(listedHere);
+    expectOnlyDeliberateDifferences(testCase, caseResults);
     await expectSameRoutes([testCase], testCase.id);
+    // What requests cannot show: how each cluster finds its endpoints, and what a Sidecar leaves in view.
+    const configuration = [
+      ...(testCase.comparedClusters ? await compareClusters(sides, testCase.id, testCase.comparedClusters) : []),
+      ...(testCase.compareScope ? await compareScope(sides, testCase.id) : []),
+    ];
+    scopeResults.push(...configuration);
+    const differing = configuration.filter((comparison) => !comparison.agree);
+    if (differing.length > 0) fs.writeFileSync(path.join(runDir, `configuration-disagreements-${testCase.id}.json`), JSON.stringify(differing, null, 2));
+    expect(differing).toEqual([]);
   }, 240_000);
 });
 
@@ -251,4 +276,34 @@ describe('AuthorizationPolicies', () => {
     if (unexpected.length > 0) fs.writeFileSync(path.join(runDir, `disagreements-${testCase.id}.json`), JSON.stringify({ seed: GENERATED_SEED, testCase, unexpected }, null, 2));
     expect(unexpected).toEqual([]);
   }, 120_000);
+});
+
+describe('Gateways', () => {
+  let routers: Sides | undefined;
+
+  beforeAll(async () => {
+    // One router per control plane, both selected by the fixed Gateway; each listens on its own Service's target port.
+    await cluster.apply(gatewayObjects().map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
+    for (const pod of Object.values(GATEWAY_PODS)) {
+      await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
+      await runChecked('ip', ['addr', 'replace', `${pod.address}/32`, 'dev', 'lo']);
+    }
+    const token = (await serviceAccountTokens(cluster, [{ ...GATEWAY_PODS.istiod, service: 0 }])).get(GATEWAY_PODS.istiod.name)!;
+    const router = (plane: ControlPlane, side: 'istiod' | 'reconciler', adminPort: number) =>
+      SidecarEnvoy.start(plane, GATEWAY_PODS[side], token, runDir, adminPort, GATEWAY_PODS[side].targetPort, undefined, 'router');
+    routers = { istiod: await router(istiodPlane, 'istiod', 19150), reconciler: await router(reconcilerPlane, 'reconciler', 19160) };
+  }, 180_000);
+
+  afterAll(async () => {
+    await routers?.istiod.stop();
+    await routers?.reconciler.stop();
+  }, 60_000);
+
+  test.each(GATEWAY_CASES.map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
+    // The mesh's probe host is not on the Gateway: markers are asked for on the case's own hosts.
+    const caseResults = await runCase(cluster, routers!, backends, testCase, [PROBE_HOST]);
+    expectOnlyDeliberateDifferences(testCase, caseResults);
+    const routeNames = { istiod: gatewayRouteConfig(GATEWAY_PODS.istiod), reconciler: gatewayRouteConfig(GATEWAY_PODS.reconciler) };
+    await expectSameRoutes([testCase], testCase.id, routers!, routeNames);
+  }, 240_000);
 });

@@ -95,14 +95,14 @@ export function podObject(pod: MeshPod): KubeObject {
   };
 }
 
-/** The suite's own EndpointSlice for `service`: every pod ready, on the service port. */
-export function endpointSliceObject(service: string, namespace: string, pods: readonly MeshPod[]): KubeObject {
+/** The suite's own EndpointSlice for `service`: every pod ready, on `port` (the service port unless said). */
+export function endpointSliceObject(service: string, namespace: string, pods: readonly MeshPod[], port = SERVICE_PORT): KubeObject {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: `${service}-differential`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': ENDPOINT_SLICE_MANAGER } },
     addressType: 'IPv4',
-    ports: [{ name: 'http', port: SERVICE_PORT, protocol: 'TCP' }],
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
     endpoints: pods.map((pod) => ({ addresses: [pod.address], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: pod.name, namespace: pod.namespace } })),
   };
 }

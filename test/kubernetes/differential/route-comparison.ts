@@ -143,15 +143,18 @@ export function normaliseRoute(route: Json): Json {
   };
 }
 
-/** The routes of the virtual host that serves `host` on the route config for `port`, in order; undefined when none does. */
-export function routesOfHost(dump: { configs?: Json[] }, host: string, port: number): Json[] | undefined {
+/**
+ * The routes of the virtual host that serves `host` in the route configuration `routeName`, in
+ * order; undefined when none does. Both sides name a sidecar's outbound route configuration by its
+ * port (`9080`) and a gateway's plaintext one `http.<server port>`.
+ */
+export function routesOfHost(dump: { configs?: Json[] }, host: string, routeName: number | string): Json[] | undefined {
   for (const config of dump.configs ?? []) {
     if (!String(config['@type']).includes('RoutesConfigDump')) continue;
     // `?resource=dynamic_route_configs` lists DynamicRouteConfig entries; the whole dump nests them.
     for (const entry of config.dynamic_route_configs ?? [config]) {
       const routeConfig = entry.route_config ?? {};
-      // istiod names a sidecar's outbound route config by port ("9080"); so does the reconciler.
-      if (routeConfig.name !== String(port)) continue;
+      if (routeConfig.name !== String(routeName)) continue;
       const virtualHost = (routeConfig.virtual_hosts ?? []).find((candidate: Json) => (candidate.domains ?? []).includes(host));
       if (virtualHost) return virtualHost.routes ?? [];
     }

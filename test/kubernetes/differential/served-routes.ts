@@ -15,15 +15,20 @@ export interface RouteComparison {
   readonly difference?: { readonly route: number | 'count'; readonly istiod: unknown; readonly reconciler: unknown };
 }
 
-/** `hostsByCase`: the VirtualService hosts of each case already served by both sides. */
-export async function compareServedRoutes(sides: Sides, hostsByCase: ReadonlyMap<string, readonly string[]>): Promise<RouteComparison[]> {
+/** Each side's route configuration to look in (a router's is named by the port it listens on, which differs per side). */
+export type RouteNames = Readonly<Record<keyof Sides, number | string>>;
+
+/** `hostsByCase`: the VirtualService hosts of each case already served by both sides, looked up in the route configurations `routeNames`. */
+export async function compareServedRoutes(
+  sides: Sides, hostsByCase: ReadonlyMap<string, readonly string[]>, routeNames: RouteNames = { istiod: SERVICE_PORT, reconciler: SERVICE_PORT },
+): Promise<RouteComparison[]> {
   const [istiodDump, reconcilerDump] = await Promise.all([sides.istiod, sides.reconciler].map((sidecar) => sidecar.configDump({ resource: 'dynamic_route_configs' })));
   const comparisons: RouteComparison[] = [];
   for (const [caseId, hosts] of hostsByCase) {
     for (const host of hosts) {
       const qualified = host.includes('.') ? host : `${host}.${MESH_NAMESPACE}.svc.cluster.local`;
-      const istiod = (routesOfHost(istiodDump, qualified, SERVICE_PORT) ?? []).map(normaliseRoute);
-      const reconciler = (routesOfHost(reconcilerDump, qualified, SERVICE_PORT) ?? []).map(normaliseRoute);
+      const istiod = (routesOfHost(istiodDump, qualified, routeNames.istiod) ?? []).map(normaliseRoute);
+      const reconciler = (routesOfHost(reconcilerDump, qualified, routeNames.reconciler) ?? []).map(normaliseRoute);
       if (istiod.length !== reconciler.length) {
         comparisons.push({ caseId, host, agree: false, difference: { route: 'count', istiod, reconciler } });
         continue;

@@ -1,8 +1,9 @@
 /**
  * ServiceEntries as plain Istio YAML: hosts outside the registry with static endpoints or with
  * WorkloadEntries chosen by a workload selector, their endpoint labels as DestinationRule subsets,
- * and VirtualServices routing on them. The endpoints are echo backends of their own (`legacy`),
- * which no Kubernetes Service selects.
+ * DNS and DNS_ROUND_ROBIN resolution (Envoy resolves the endpoints itself), resolution NONE (an
+ * original-destination cluster), and VirtualServices routing on them. The endpoints are echo
+ * backends of their own (`legacy`), which no Kubernetes Service selects.
  */
 import type { DifferentialCase, RequestClass } from './differential-case';
 import { MESH_NAMESPACE, MeshPod, SERVICE_PORT } from './mesh-under-test';
@@ -37,6 +38,21 @@ function staticEntry(name: string, hosts: string[]): KubeObject {
   });
 }
 
+/** Endpoints Envoy resolves itself: addresses, so resolving needs no name server. */
+function dnsEntry(name: string, resolution: 'DNS' | 'DNS_ROUND_ROBIN', endpoints: readonly MeshPod[]): KubeObject {
+  return object('ServiceEntry', name, {
+    hosts: [LEGACY_HOST],
+    location: 'MESH_EXTERNAL',
+    ports: [HTTP_PORT],
+    resolution,
+    endpoints: endpoints.map((endpoint) => ({ address: endpoint.address, labels: { version: endpoint.version } })),
+  });
+}
+
+const OPAQUE_HOST = 'opaque.example.com';
+/** Envoy's original-destination header: neither side lets a request pick its destination with it. */
+const ORIGINAL_DESTINATION_HEADER = 'x-envoy-original-dst-host';
+
 const plainRoute = (host: string): KubeObject => object('VirtualService', host.split('.')[0], { hosts: [host], http: [{ route: [{ destination: { host } }] }] });
 
 const subsets = (host: string): KubeObject => object('DestinationRule', host.split('.')[0], {
@@ -47,6 +63,7 @@ const get = (name: string, authority: string, extra: Partial<RequestClass['reque
   ({ name, request: { path: '/', authority, ...extra }, repeat });
 
 const subsetClusters = (host: string) => ['', 'v1', 'v2'].map((subset) => `outbound|${SERVICE_PORT}|${subset}|${host}`);
+const defaultCluster = (host: string) => `outbound|${SERVICE_PORT}||${host}`;
 
 export const SERVICE_ENTRY_CASES: readonly DifferentialCase[] = [
   {
@@ -115,6 +132,53 @@ export const SERVICE_ENTRY_CASES: readonly DifferentialCase[] = [
       get('the routed host under /v2', LEGACY_HOST, { path: '/v2/items' }),
       get('the routed host elsewhere', LEGACY_HOST, { path: '/items' }),
       get('the other host', OTHER_HOST, {}, 400),
+    ],
+  },
+  {
+    id: 'service-entry-dns',
+    description: 'a DNS ServiceEntry whose endpoints are addresses: Envoy resolves them and both share the traffic',
+    objects: [dnsEntry('legacy', 'DNS', LEGACY_ENDPOINTS), plainRoute(LEGACY_HOST)],
+    clusters: [defaultCluster(LEGACY_HOST)],
+    comparedClusters: [defaultCluster(LEGACY_HOST)],
+    requests: [get('the host', LEGACY_HOST, {}, 400), get('backend fails', LEGACY_HOST, { headers: { 'x-backend-status': '503' } })],
+  },
+  {
+    id: 'service-entry-dns-subsets',
+    description: 'a DNS ServiceEntry with endpoint labels as DestinationRule subsets: each subset cluster resolves its own endpoints',
+    objects: [
+      dnsEntry('legacy', 'DNS', LEGACY_ENDPOINTS),
+      subsets(LEGACY_HOST),
+      object('VirtualService', 'legacy', {
+        hosts: [LEGACY_HOST],
+        http: [
+          { match: [{ uri: { prefix: '/v2' } }], route: [{ destination: { host: LEGACY_HOST, subset: 'v2' } }] },
+          { route: [{ destination: { host: LEGACY_HOST, subset: 'v1' }, weight: 70 }, { destination: { host: LEGACY_HOST, subset: 'v2' }, weight: 30 }] },
+        ],
+      }),
+    ],
+    clusters: subsetClusters(LEGACY_HOST),
+    comparedClusters: subsetClusters(LEGACY_HOST),
+    requests: [get('under /v2', LEGACY_HOST, { path: '/v2/items' }), get('split', LEGACY_HOST, {}, 500)],
+  },
+  {
+    id: 'service-entry-dns-round-robin',
+    description: 'a DNS_ROUND_ROBIN ServiceEntry with one endpoint: one logical host',
+    objects: [dnsEntry('legacy', 'DNS_ROUND_ROBIN', LEGACY_ENDPOINTS.slice(1)), plainRoute(LEGACY_HOST)],
+    clusters: [defaultCluster(LEGACY_HOST)],
+    comparedClusters: [defaultCluster(LEGACY_HOST)],
+    requests: [get('the host', LEGACY_HOST, {}, 20), get('another path', LEGACY_HOST, { path: '/orders/7' })],
+  },
+  {
+    id: 'service-entry-resolution-none',
+    description: 'a ServiceEntry with resolution NONE: an original-destination cluster, which without traffic capture has no destination to pass to',
+    objects: [
+      object('ServiceEntry', 'opaque', { hosts: [OPAQUE_HOST], location: 'MESH_EXTERNAL', ports: [HTTP_PORT], resolution: 'NONE' }),
+      plainRoute(OPAQUE_HOST),
+    ],
+    comparedClusters: [defaultCluster(OPAQUE_HOST)],
+    requests: [
+      get('no destination named', OPAQUE_HOST),
+      get('a destination named in the header', OPAQUE_HOST, { headers: { [ORIGINAL_DESTINATION_HEADER]: `${LEGACY_ENDPOINTS[0].address}:${SERVICE_PORT}` } }),
     ],
   },
 ];

@@ -24,15 +24,21 @@ export interface ListenerAddress {
 }
 
 export class SidecarEnvoy {
-  /** `bindAddress`: wait for the listener on that address (a server's inbound), else any on the port. */
+  /**
+   * `bindAddress`: wait for the listener on that address (a server's inbound), else any on the port.
+   * `role`: `router` connects as a gateway (node id `router~…`), whose listeners come from Gateways.
+   */
   static async start(
     plane: ControlPlane, pod: MeshPod, token: string, runDir: string, adminPort: number, servicePort: number, bindAddress?: string,
+    role: 'sidecar' | 'router' = 'sidecar',
   ): Promise<SidecarEnvoy> {
     // Short: the bootstrap names a unix socket in it, and those paths stop at 108 bytes.
     const dir = path.join(runDir, `envoy-${adminPort}`);
     fs.mkdirSync(dir, { recursive: true });
     const bootstrap = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrap, JSON.stringify(realEnvoyBootstrap(plane, { ...pod, service: 0 }, token, dir, adminPort)));
+    const config = realEnvoyBootstrap(plane, { ...pod, service: 0 }, token, dir, adminPort) as { node: { id: string } };
+    config.node.id = config.node.id.replace(/^sidecar~/, `${role}~`);
+    fs.writeFileSync(bootstrap, JSON.stringify(config));
     const envoy = ManagedProcess.start({
       command: findEnvoy(),
       // A replaced listener keeps its socket while it drains, and with reuse_port the kernel still hands it new

@@ -5,6 +5,7 @@
  * shared between proxies within a push.
  */
 import type { XdsResource } from '../../push/contract';
+import { resolvedByDns } from '../../push/service-model';
 import { canonicalJson } from '../codec';
 import {
   buildBlackHoleCluster, buildInboundCluster, buildInboundPassthroughCluster, buildOutboundCluster, buildPassthroughCluster,
@@ -37,7 +38,7 @@ function outboundCluster(view: ProxyView, plan: OutboundClusterPlan): XdsResourc
       subset: plan.subset,
       policy: plan.policy,
       policyField: plan.policyField,
-      dnsEndpoints: plan.service.resolution === 'DNS' ? view.push.endpointsFor(plan.service, plan.port, plan.subsetLabels) : [],
+      dnsEndpoints: resolvedByDns(plan.service.resolution) ? view.push.endpointsFor(plan.service, plan.port, plan.subsetLabels) : [],
       transportSocket: view.extensions.upstreamTransportSocket?.({
         push: view.push, service: plan.service, port: plan.port, subset: plan.subset, tls: plan.policy.tls,
       }),

@@ -1,9 +1,12 @@
 /** `build*`: Envoy clusters for services, subsets, the local application and the fallbacks. */
-import type { MeshService, ServiceEndpoint, ServicePort } from '../../push/service-model';
+import { MeshService, resolvedByDns, ServiceEndpoint, ServicePort } from '../../push/service-model';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from '../naming';
 import { applyTrafficPolicy, DEFAULT_CONNECT_TIMEOUT } from './cluster-policy';
 import { ADS_CONFIG_SOURCE } from './envoy-extensions';
 import type { EffectivePolicy } from './traffic-policy';
+
+/** How often Envoy resolves a DNS cluster's names again: Istio's default `dnsRefreshRate`. */
+const DNS_REFRESH_RATE = '60s';
 
 export interface OutboundClusterInput {
   readonly service: MeshService;
@@ -34,9 +37,14 @@ export function buildOutboundCluster(input: OutboundClusterInput): Record<string
     cluster.lb_policy = 'CLUSTER_PROVIDED';
     delete cluster.ring_hash_lb_config;
     delete cluster.maglev_lb_config;
-  } else if (service.resolution === 'DNS') {
-    cluster.type = 'STRICT_DNS';
+  } else if (resolvedByDns(service.resolution)) {
+    // DNS_ROUND_ROBIN: one logical host, connected to the first address the name resolves to.
+    cluster.type = service.resolution === 'DNS_ROUND_ROBIN' ? 'LOGICAL_DNS' : 'STRICT_DNS';
+    // Clusters are shared by every proxy, so one family for all: the mesh's addresses are IPv4, as istiod assumes for IPv4 proxies.
     cluster.dns_lookup_family = 'V4_ONLY';
+    cluster.dns_refresh_rate = DNS_REFRESH_RATE;
+    // A name's TTL wins over the refresh rate when the name server gives one.
+    cluster.respect_dns_ttl = true;
     cluster.load_assignment = loadAssignment(name, input.dnsEndpoints.length > 0
       ? input.dnsEndpoints.map((endpoint) => ({ address: endpoint.instance.address, port: endpoint.port, weight: endpoint.instance.weight }))
       : [{ address: service.hostname, port: port.number }]);

@@ -19,10 +19,13 @@ export interface GatewayRouteContext {
   readonly resolver: DestinationResolver;
 }
 
-/** Istio's names: `http.<port>` for plaintext servers, one per HTTPS server. */
+/**
+ * Istio's names: `http.<port>` for plaintext servers, by the port the router listens on (a
+ * Service's target port when one maps the server's port), and one per HTTPS server, by the server's port.
+ */
 export function gatewayRouteName(plan: GatewayListenerPlan, ref?: GatewayServerRef): string {
   if (plan.kind === 'HTTP' || !ref) {
-    return `http.${plan.serverPort}`;
+    return `http.${plan.listenPort}`;
   }
   const portName = ref.server.port.name ?? String(plan.serverPort);
   return `https.${plan.serverPort}.${portName}.${ref.gateway.name}.${ref.gateway.namespace}`;

@@ -1,15 +1,18 @@
 /** `build*`: the virtual hosts of an outbound route configuration. */
+import { isIP } from 'net';
 import type { OutboundTrafficPolicyMode } from '../../push/mesh-settings';
 import type { MeshService } from '../../push/service-model';
 import { PASSTHROUGH_CLUSTER } from '../naming';
 
 /**
  * The names a client may use for a service: a k8s Service `reviews` in `bookinfo` is reachable as
- * `reviews.bookinfo.svc.cluster.local`, `reviews.bookinfo.svc`, `reviews.bookinfo` and, from its
- * own namespace only, `reviews`; each also with `:<port>`, plus its virtual IPs.
+ * `reviews.bookinfo.svc.cluster.local`, its absolute form with a trailing dot, `reviews.bookinfo.svc`,
+ * `reviews.bookinfo` and, from its own namespace only, `reviews`; each also with `:<port>`, plus
+ * its virtual IPs.
  */
 export function serviceDomains(service: MeshService, port: number, clientNamespace: string, clusterDomain: string): string[] {
-  const names = [service.hostname];
+  // A client that resolved the absolute name sends it as the Host, as istiod also admits.
+  const names = isIP(service.hostname) ? [service.hostname] : [service.hostname, `${service.hostname}.`];
   const kubernetesSuffix = `.${service.namespace}.svc.${clusterDomain}`;
   if (service.kind === 'Service' && service.hostname.endsWith(kubernetesSuffix)) {
     const shortName = service.hostname.slice(0, -kubernetesSuffix.length);
