@@ -14,7 +14,8 @@ import { EchoBackends } from './echo-backends';
 import { generatedIdentityCases, IDENTITY_SCENARIOS, IdentityCase } from './identity-cases';
 import { IDENTITY_PODS, identityObjects, IdentityPod, IdentityRole, SECURE_BACKEND } from './identity-mesh';
 import { CLIENT_CERT_HEADER, dumpIdentityConfig, IdentitySidecars, PLAINTEXT_SOURCE, runIdentityCase, SideSidecars, TOKEN_HEADERS } from './identity-runner';
-import { generatedJwtCases, jwtScenarios } from './jwt-cases';
+import { JwksServer } from './jwks-server';
+import { generatedJwtCases, jwksUriCase, jwtScenarios } from './jwt-cases';
 import { podStatus, SERVICE_PORT } from './mesh-under-test';
 import { closeRequestAgents } from './request-outcome';
 import { SidecarEnvoy } from './sidecar-envoy';
@@ -22,6 +23,7 @@ import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/ben
 import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
 import { startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
 import { startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
+import { JWKS } from '../../../reconciler/test/translate-security/jwt-signer';
 import type { Cluster } from '../cluster/cluster';
 import { runChecked } from '../cluster/command';
 
@@ -31,6 +33,8 @@ const GENERATED = generatedIdentityCases(GENERATED_SEED, Number(process.env.DIFF
 /** Generated request authentication cases per run (DIFFERENTIAL_JWT_CASES). */
 const GENERATED_JWT = generatedJwtCases(GENERATED_SEED, Number(process.env.DIFFERENTIAL_JWT_CASES ?? 12));
 const JWT_SCENARIOS = jwtScenarios();
+/** Where the issuer's key set is served for the jwksUri case (the run's own network namespace). */
+const JWKS_PORT = 19195;
 
 let cluster: Cluster;
 let backend: EchoBackends;
@@ -144,6 +148,19 @@ describe('identity: the same PeerAuthentication, DestinationRule TLS and Authori
     'GIVEN request authentication case %s WHEN requests carry no, valid and invalid tokens THEN both control planes answer alike', async (_id, testCase) => {
       await expectAgreement(testCase);
     });
+
+  test('GIVEN keys from a jwksUri WHEN tokens are checked THEN both control planes answer alike, and the key set was fetched', async () => {
+    const jwks = await JwksServer.start(JWKS, JWKS_PORT);
+    try {
+      const caseResults = await expectAgreement(jwksUriCase(jwks.uri));
+      expect(outcomeOf(caseResults, 'client GET / with alice\'s token (bearer)')[0].status).toBe(200);
+      expect(outcomeOf(caseResults, 'client GET / without a token')[0].status).toBe(403);
+      expect(outcomeOf(caseResults, 'client GET / with tampered\'s token (bearer)')[0].status).toBe(401);
+      expect(jwks.fetches).toBeGreaterThanOrEqual(2);
+    } finally {
+      await jwks.stop();
+    }
+  });
 
   test.each([
     ['identity', GENERATED, [200, 403]],

@@ -1,7 +1,7 @@
 /**
  * Request authentication cases of the identity mesh, hand-written and generated (fast-check,
  * seeded): a RequestAuthentication on the server with the issuer's keys inline (neither control
- * plane fetches anything), token locations (the Authorization header, another header, a query
+ * plane fetches anything) or, in one case, from a `jwksUri` on loopback; token locations (the Authorization header, another header, a query
  * parameter), audiences, and AuthorizationPolicies on `requestPrincipals`, its `not` form and
  * `request.auth.*` conditions, alone and with peer identities. Requests carry no token, a valid
  * token of one of two users, an expired one, one signed by another key and one from an issuer no
@@ -39,6 +39,8 @@ interface JwtRule {
   fromHeaders?: { name: string; prefix?: string }[];
   fromParams?: string[];
   forwardOriginalToken?: boolean;
+  /** The keys from a URI instead of inline. */
+  jwksUri?: string;
 }
 
 function requestAuthentication(rule: JwtRule = {}): KubeObject {
@@ -46,7 +48,7 @@ function requestAuthentication(rule: JwtRule = {}): KubeObject {
     apiVersion: 'security.istio.io/v1',
     kind: 'RequestAuthentication',
     metadata: { name: 'issuer', namespace: IDENTITY_NAMESPACE },
-    spec: { selector: { matchLabels: { app: SECURE_APP } }, jwtRules: [{ issuer: ISSUER, jwks: JWKS, ...rule }] },
+    spec: { selector: { matchLabels: { app: SECURE_APP } }, jwtRules: [{ issuer: ISSUER, ...(rule.jwksUri ? {} : { jwks: JWKS }), ...rule }] },
   };
 }
 
@@ -128,6 +130,16 @@ export function jwtScenarios(): IdentityCase[] {
       requests: requestsWith(['bearer'], ['client', 'outsider']),
     },
   ];
+}
+
+/** The issuer's keys from `jwksUri` (served by the suite): istiod fetches them itself, the reconciler has the sidecar fetch them. */
+export function jwksUriCase(jwksUri: string): IdentityCase {
+  return {
+    id: 'jwt-jwks-uri',
+    description: 'keys from a jwksUri, a valid token required by ALLOW requestPrincipals ["*"]',
+    objects: [requestAuthentication({ jwksUri }), authorization('require-jwt', 'ALLOW', [{ from: [{ source: { requestPrincipals: ['*'] } }] }])],
+    requests: requestsWith(['bearer']),
+  };
 }
 
 const requestPrincipal = fc.constantFrom(principalOfUser('alice'), principalOfUser('bob'), '*', `${ISSUER}/*`, '*/bob', `${OTHER_ISSUER}/eve`);
