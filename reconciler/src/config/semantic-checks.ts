@@ -1,7 +1,7 @@
 /**
  * Checks across fields and objects that a CRD schema cannot express: regexes Envoy would refuse, VirtualService weights,
- * subsets a route names but no DestinationRule defines, duplicated subset names, Sidecar listener ports, chaos windows,
- * rollout plans.
+ * subsets a route names but no DestinationRule defines, duplicated subset names, MUTUAL TLS without a client certificate,
+ * Sidecar listener ports, chaos windows, rollout plans.
  */
 import { parseChaosWindows } from '../push/chaos-window';
 import type { MeshObject } from '../push/contract';
@@ -118,7 +118,30 @@ function destinationRuleProblems(object: MeshObject): string[] {
     }
     seen.add(subset.name);
   });
+  problems.push(...trafficPolicyLocations(spec).flatMap(({ policy, field }) => mutualTlsProblems(policy?.tls, `${field}.tls`)));
   return problems;
+}
+
+type DestinationTrafficPolicy = NonNullable<DestinationRuleSpec['trafficPolicy']>;
+
+/** Every traffic policy a DestinationRule holds, with its field path. */
+function trafficPolicyLocations(spec: DestinationRuleSpec): { policy: Pick<DestinationTrafficPolicy, 'tls'> | undefined; field: string }[] {
+  const withPorts = (policy: DestinationTrafficPolicy | undefined, field: string) => [
+    { policy, field },
+    ...(policy?.portLevelSettings ?? []).map((entry, index) => ({ policy: entry, field: `${field}.portLevelSettings[${index}]` })),
+  ];
+  return [
+    ...withPorts(spec.trafficPolicy, 'spec.trafficPolicy'),
+    ...(spec.subsets ?? []).flatMap((subset, index) => withPorts(subset.trafficPolicy, `spec.subsets[${index}].trafficPolicy`)),
+  ];
+}
+
+/** As Istio validates: MUTUAL needs the client's certificate and key, as files or from a credential. */
+function mutualTlsProblems(tls: DestinationTrafficPolicy['tls'], field: string): string[] {
+  if (tls?.mode !== 'MUTUAL' || tls.credentialName) return [];
+  const missing = [tls.clientCertificate ? undefined : 'clientCertificate', tls.privateKey ? undefined : 'privateKey'].filter(Boolean);
+  return missing.length === 0 ? [] : [`${field} has mode MUTUAL without ${missing.join(' and ')}; `
+    + 'set the client certificate and key files the sidecar presents, or use mode SIMPLE to verify the server only'];
 }
 
 /** Istio rejects a Sidecar listener whose port has no number; the CRD schema requires only the port object. */

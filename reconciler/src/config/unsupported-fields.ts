@@ -50,6 +50,8 @@ const UNSUPPORTED_BY_KIND: Readonly<Record<string, readonly UnsupportedField[]>>
     ...trafficPolicyFields('connectionPool.tcp.maxConnectionDuration', 'the maximum connection duration is not applied'),
     ...trafficPolicyFields('tunnel', 'tunneling (HTTP CONNECT) is not applied'),
     ...trafficPolicyFields('proxyProtocol', 'the PROXY protocol is not applied'),
+    ...trafficPolicyFields('tls.credentialName', 'certificates from a Secret (credentialName) are not applied to sidecars: '
+      + 'TLS is originated with the caCertificates, clientCertificate and privateKey files only (with MUTUAL and no files, no client certificate is presented)'),
   ],
   ServiceEntry: [
     EXPORT_TO,

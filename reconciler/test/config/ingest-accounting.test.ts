@@ -150,6 +150,22 @@ describe('fields that are not applied', () => {
     ]);
   });
 
+  test('GIVEN MUTUAL TLS without a client key, and one with a credential WHEN ingested THEN the first is rejected with the fix and the credential reported as not applied', () => {
+    const rule = (name: string, tls: string) => doc('networking.istio.io/v1', 'DestinationRule', name,
+      `{host: db.example.com, subsets: [{name: v1, labels: {version: v1}, trafficPolicy: {portLevelSettings: [{port: {number: 5432}, tls: ${tls}}]}}]}`);
+    const text = [
+      rule('files', '{mode: MUTUAL, clientCertificate: /etc/certs/client.pem}'),
+      rule('credential', '{mode: MUTUAL, credentialName: db-client}'),
+    ].join('---\n');
+    const result = ingestDocuments([{ source: 'dr.yaml', text }], crdValidator);
+    expect(result.objects.map((object) => object.metadata.name)).toEqual(['credential']);
+    expect(result.rejected[0].reasons.join('\n')).toMatch(/spec\.subsets\[0\]\.trafficPolicy\.portLevelSettings\[0\]\.tls has mode MUTUAL without privateKey; set the client certificate and key files/);
+    expect(result.notApplied).toEqual([expect.objectContaining({
+      name: 'credential',
+      fields: [{ path: 'spec.subsets[0].trafficPolicy.portLevelSettings[0].tls.credentialName', reason: expect.stringMatching(/^certificates from a Secret \(credentialName\) are not applied to sidecars/) }],
+    })]);
+  });
+
   test('GIVEN exportTo ["*"] and a key set twice WHEN ingested THEN only the duplicate key is reported', () => {
     const text = `${doc('networking.istio.io/v1', 'ServiceEntry', 'db', '{hosts: [db.example.com], exportTo: ["*"], resolution: DNS, ports: [{number: 80, name: http, protocol: HTTP}]}')}  location: MESH_EXTERNAL\n`;
     const twice = text.replace('spec: {', 'spec: {location: MESH_INTERNAL, ');

@@ -97,6 +97,76 @@ describe('security hooked into the generators', () => {
   });
 });
 
+describe('TLS a DestinationRule asks the sidecar to originate', () => {
+  const rule = (name: string, host: string, trafficPolicy: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ${name}, namespace: bookinfo }
+spec: { host: ${host}, trafficPolicy: ${trafficPolicy} }
+`;
+  const DETAILS = 'details.bookinfo.svc.cluster.local';
+
+  test('GIVEN SIMPLE with a CA, SNI and SANs WHEN the cluster is generated THEN the server is verified against them, and the cluster encodes', async () => {
+    const { byName } = await generate(rule('details-tls', DETAILS,
+      '{ tls: { mode: SIMPLE, caCertificates: /etc/certs/ca.pem, sni: details.example.com, subjectAltNames: [details.example.com, "spiffe://example.com/details", 10.0.0.9] } }'));
+    const cluster = byName(TYPE_URLS.cluster, `outbound|9080||${DETAILS}`);
+    expect(cluster.transport_socket.typed_config).toEqual({
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+      sni: 'details.example.com',
+      common_tls_context: {
+        validation_context: {
+          trusted_ca: { filename: '/etc/certs/ca.pem' },
+          match_typed_subject_alt_names: [
+            { san_type: 'DNS', matcher: { exact: 'details.example.com' } },
+            { san_type: 'URI', matcher: { exact: 'spiffe://example.com/details' } },
+            { san_type: 'IP_ADDRESS', matcher: { exact: '10.0.0.9' } },
+          ],
+        },
+      },
+    });
+    // The SNI is given: nothing is taken from the request's host.
+    expect(cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].upstream_http_protocol_options).toBeUndefined();
+    expect(() => encodeResourceBytes(TYPE_URLS.cluster, { name: cluster.name, resource: cluster })).not.toThrow();
+  });
+
+  test('GIVEN SIMPLE without CA, SNI or SANs WHEN generated THEN the public bundle verifies the server and SNI and name come from the request\'s host', async () => {
+    const { byName } = await generate(rule('details-tls', DETAILS, '{ tls: { mode: SIMPLE } }'));
+    const cluster = byName(TYPE_URLS.cluster, `outbound|9080||${DETAILS}`);
+    expect(cluster.transport_socket.typed_config.common_tls_context).toEqual({ validation_context: { trusted_ca: { filename: '/etc/ssl/certs/ca-certificates.crt' } } });
+    expect(cluster.transport_socket.typed_config.sni).toBeUndefined();
+    expect(cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].upstream_http_protocol_options)
+      .toEqual({ auto_sni: true, auto_san_validation: true });
+  });
+
+  test('GIVEN MUTUAL with files, insecureSkipVerify and HTTP/2 on one port WHEN generated THEN that port presents the client certificate, verifies nothing and offers h2', async () => {
+    const { byName } = await generate(rule('details-tls', DETAILS, `{ portLevelSettings: [{ port: { number: 9080 },
+      connectionPool: { http: { h2UpgradePolicy: UPGRADE } },
+      tls: { mode: MUTUAL, clientCertificate: /etc/certs/client.pem, privateKey: /etc/certs/client-key.pem, insecureSkipVerify: true } }] }`));
+    const cluster = byName(TYPE_URLS.cluster, `outbound|9080||${DETAILS}`);
+    expect(cluster.transport_socket.typed_config.common_tls_context).toEqual({
+      tls_certificates: [{ certificate_chain: { filename: '/etc/certs/client.pem' }, private_key: { filename: '/etc/certs/client-key.pem' } }],
+      alpn_protocols: ['h2'],
+    });
+    expect(cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].upstream_http_protocol_options).toEqual({ auto_sni: true });
+    expect(() => encodeResourceBytes(TYPE_URLS.cluster, { name: cluster.name, resource: cluster })).not.toThrow();
+  });
+
+  test('GIVEN a subset with SIMPLE WHEN generated THEN only that subset\'s cluster originates TLS', async () => {
+    const { byName } = await generate(`
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews-tls, namespace: bookinfo }
+spec:
+  host: reviews.bookinfo.svc.cluster.local
+  subsets:
+  - { name: v1, labels: { version: v1 } }
+  - { name: v2, labels: { version: v2 }, trafficPolicy: { tls: { mode: SIMPLE, sni: reviews.example.com } } }
+`);
+    expect(byName(TYPE_URLS.cluster, 'outbound|9080|v1|reviews.bookinfo.svc.cluster.local').transport_socket).toBeUndefined();
+    expect(byName(TYPE_URLS.cluster, 'outbound|9080|v2|reviews.bookinfo.svc.cluster.local').transport_socket.typed_config.sni).toBe('reviews.example.com');
+  });
+});
+
 describe('auto-mTLS to pods behind EndpointSlices', () => {
   const helloYaml = (podLabels: string) => `
 apiVersion: v1

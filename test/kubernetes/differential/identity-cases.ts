@@ -23,6 +23,8 @@ export interface IdentityRequestClass {
   readonly path: string;
   /** Request headers (a token, for the JWT cases). */
   readonly headers?: Record<string, string>;
+  /** Another host than the side's own server (one outside the mesh). */
+  readonly authority?: string;
 }
 
 /** A differential case whose requests name their caller instead of a request to send. */

@@ -96,12 +96,12 @@ export async function applyIdentityCase(cluster: Cluster, sidecars: IdentitySide
 const CONNECTION_FAILED: RequestOutcome = { status: 0, answeredBy: 'connection failed', caseHeaders: '' };
 
 async function send(sidecars: SideSidecars, side: IdentitySide, requestClass: IdentityRequestClass): Promise<RequestOutcome> {
-  const { from, path: requestPath, headers } = requestClass;
+  const { from, path: requestPath, headers, authority } = requestClass;
   const target = from === 'plaintext'
     ? { ...sidecars.server.listener, freshConnections: true, localAddress: PLAINTEXT_SOURCE }
     : { ...sidecars[from].listener, freshConnections: true };
   try {
-    const { outcome, answer } = await sendRequest(target, { path: requestPath, authority: secureHost(side), headers });
+    const { outcome, answer } = await sendRequest(target, { path: requestPath, authority: authority ?? secureHost(side), headers });
     const tokens = TOKEN_HEADERS.filter((name) => answer?.headers[name] !== undefined).map((name) => `${name} forwarded`);
     return { status: outcome.status, answeredBy: outcome.answeredBy, caseHeaders: [`peer ${maskedClientCert(answer?.headers[CLIENT_CERT_HEADER])}`, ...tokens].join('; ') };
   } catch {

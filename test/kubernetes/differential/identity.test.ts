@@ -6,6 +6,7 @@
  * plaintext), outcomes compared per request class, the peer identity the server saw included.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { startAgentSidecar } from './agent-sidecar';
 import { isDeliberate } from './deliberate-differences';
@@ -19,6 +20,8 @@ import { generatedJwtCases, jwksUriCase, jwtScenarios } from './jwt-cases';
 import { podStatus, SERVICE_PORT } from './mesh-under-test';
 import { closeRequestAgents } from './request-outcome';
 import { SidecarEnvoy } from './sidecar-envoy';
+import { TlsUpstreams } from './tls-upstreams';
+import { upstreamTlsCases } from './upstream-tls-cases';
 import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/bench/vs-istiod/bench-cluster';
 import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
 import { startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
@@ -33,6 +36,15 @@ const GENERATED = generatedIdentityCases(GENERATED_SEED, Number(process.env.DIFF
 /** Generated request authentication cases per run (DIFFERENTIAL_JWT_CASES). */
 const GENERATED_JWT = generatedJwtCases(GENERATED_SEED, Number(process.env.DIFFERENTIAL_JWT_CASES ?? 12));
 const JWT_SCENARIOS = jwtScenarios();
+/** The upstream TLS certificates, made when the servers start; the cases name these paths, so they are fixed here. */
+const UPSTREAM_TLS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'upstream-tls-'));
+const UPSTREAM_TLS_FILES = {
+  ca: path.join(UPSTREAM_TLS_DIR, 'ca.pem'),
+  otherCa: path.join(UPSTREAM_TLS_DIR, 'other-ca.pem'),
+  clientCertificate: path.join(UPSTREAM_TLS_DIR, 'client.pem'),
+  clientKey: path.join(UPSTREAM_TLS_DIR, 'client.key'),
+};
+const UPSTREAM_TLS_CASES = upstreamTlsCases(UPSTREAM_TLS_FILES);
 /** Where the issuer's key set is served for the jwksUri case (the run's own network namespace). */
 const JWKS_PORT = 19195;
 
@@ -187,3 +199,32 @@ describe('identity: the same PeerAuthentication, DestinationRule TLS and Authori
   }, 900_000);
 });
 
+describe('DestinationRule TLS to servers outside the mesh', () => {
+  let upstreams: TlsUpstreams | undefined;
+
+  beforeAll(async () => {
+    upstreams = await TlsUpstreams.start(UPSTREAM_TLS_DIR);
+    expect(upstreams.files).toEqual(UPSTREAM_TLS_FILES);
+  });
+
+  afterAll(async () => {
+    await upstreams?.stop();
+    fs.rmSync(UPSTREAM_TLS_DIR, { recursive: true, force: true });
+  });
+
+  const expected: Record<string, string> = {
+    'dr-tls-simple': 'tls-upstream-simple/anonymous',
+    'dr-tls-simple-sni-and-san': 'tls-upstream-simple/anonymous',
+    'dr-tls-simple-insecure': 'tls-upstream-simple/anonymous',
+    'dr-tls-mutual': 'tls-upstream-mutual/mesh-client',
+  };
+
+  test.each(UPSTREAM_TLS_CASES.map((testCase) => [testCase.id, testCase] as const))(
+    'GIVEN case %s WHEN the client calls the server through its sidecar THEN both control planes answer alike', async (id, testCase) => {
+      const caseResults = await expectAgreement(testCase);
+      // Accepted handshakes reach the server (with the client certificate where MUTUAL); refused ones end in 503.
+      const [outcome] = outcomeOf(caseResults, 'client GET /');
+      if (expected[id]) expect({ status: outcome.status, answeredBy: outcome.answeredBy }).toEqual({ status: 200, answeredBy: expected[id] });
+      else expect(outcome.status).toBe(503);
+    });
+});

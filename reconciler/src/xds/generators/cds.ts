@@ -40,7 +40,8 @@ function outboundCluster(view: ProxyView, plan: OutboundClusterPlan): XdsResourc
       policyField: plan.policyField,
       dnsEndpoints: resolvedByDns(plan.service.resolution) ? view.push.endpointsFor(plan.service, plan.port, plan.subsetLabels) : [],
       transportSocket: view.extensions.upstreamTransportSocket?.({
-        push: view.push, service: plan.service, port: plan.port, subset: plan.subset, tls: plan.policy.tls,
+        push: view.push, service: plan.service, port: plan.port, subset: plan.subset, tls: plan.policy.tls, policyField: plan.policyField,
+        http2: plan.port.protocol === 'HTTP' && plan.policy.connectionPool?.http?.h2UpgradePolicy === 'UPGRADE',
       }),
     }),
   }));

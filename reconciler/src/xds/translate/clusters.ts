@@ -2,7 +2,8 @@
 import { MeshService, resolvedByDns, ServiceEndpoint, ServicePort } from '../../push/service-model';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from '../naming';
 import { applyTrafficPolicy, DEFAULT_CONNECT_TIMEOUT } from './cluster-policy';
-import { ADS_CONFIG_SOURCE } from './envoy-extensions';
+import { ADS_CONFIG_SOURCE, HTTP_PROTOCOL_OPTIONS } from './envoy-extensions';
+import { originatesUserTls, userTlsHttpOptions } from './security/user-tls';
 import type { EffectivePolicy } from './traffic-policy';
 
 /** How often Envoy resolves a DNS cluster's names again: Istio's default `dnsRefreshRate`. */
@@ -55,8 +56,16 @@ export function buildOutboundCluster(input: OutboundClusterInput): Record<string
   if (input.transportSocket) {
     cluster.transport_socket = input.transportSocket;
   }
+  if (port.protocol === 'HTTP' && originatesUserTls(policy.tls)) addUpstreamHttpOptions(cluster, userTlsHttpOptions(policy.tls));
   if (port.protocol === 'HTTP') cluster.track_cluster_stats = BODY_SIZE_STATS;
   return cluster;
+}
+
+/** Options of the upstream HTTP connection (SNI and certificate name from the request's host), beside the protocol options. */
+function addUpstreamHttpOptions(cluster: Record<string, unknown>, options: Record<string, boolean> | undefined): void {
+  const protocol = (cluster.typed_extension_protocol_options as Record<string, Record<string, unknown>> | undefined)?.[HTTP_PROTOCOL_OPTIONS.name];
+  if (!options || !protocol) return;
+  protocol.upstream_http_protocol_options = options;
 }
 
 /** Request and response body size histograms, the telemetry's `istio_request_bytes`/`istio_response_bytes`. */

@@ -36,6 +36,10 @@ export interface OutboundClusterContext {
   readonly subset?: string;
   /** The DestinationRule `tls` in effect for this cluster (port and subset overrides applied). */
   readonly tls?: ClientTlsSettings;
+  /** The cluster speaks HTTP/2 only (`h2UpgradePolicy: UPGRADE` on an HTTP port). */
+  readonly http2: boolean;
+  /** Names the DestinationRule's policy, for errors: `DestinationRule shop/db spec.trafficPolicy`. */
+  readonly policyField: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The security translation behind the routing generators' SecurityExtensions hooks: inbound mTLS
- * per PeerAuthentication, JWT and RBAC filters on inbound HTTP ports, mesh mTLS on outbound
- * clusters, and the proxy's SDS secrets.
+ * per PeerAuthentication, JWT and RBAC filters on inbound HTTP ports, mesh mTLS or the TLS a
+ * DestinationRule asks for on outbound clusters, and the proxy's SDS secrets.
  */
 import type { ProxyIdentity, XdsResource } from '../../../push/contract';
 import type { PushContext } from '../../../push/push-context';
@@ -9,12 +9,13 @@ import type { MeshService, ServicePort, WorkloadInstance } from '../../../push/s
 import { spiffeId } from '../../../security/spiffe';
 import type { WorkloadCertificate } from '../../../security/workload-certs';
 import type { SecurityExtensions } from '../extension-points';
-import { translateRequestAuthentication } from './jwt';
+import { DEFAULT_PUBLIC_CA_BUNDLE, translateRequestAuthentication } from './jwt';
 import { inboundMtlsTransportSocket, upstreamMtlsTransportSocket, upstreamTlsDecision } from './mtls';
 import { MtlsMode, resolveMtlsMode } from './peer-authentication';
 import { DEFAULT_ROOT_NAMESPACE } from './policy-scope';
 import { translateAuthorizationPolicies } from './rbac';
 import { identitySecret, rootCaSecret } from './sds';
+import { originatesUserTls, userTlsTransportSocket } from './user-tls';
 
 export interface SecurityExtensionOptions {
   readonly rootCertificatePem: string;
@@ -74,7 +75,8 @@ export function createSecurityExtensions(options: SecurityExtensionOptions): Sec
         { rootNamespace, trustDomain: push.mesh.trustDomain });
       return [...(jwt.httpFilter ? [jwt.httpFilter] : []), ...rbac];
     },
-    upstreamTransportSocket({ push, service, port, subset, tls }) {
+    upstreamTransportSocket({ push, service, port, subset, tls, http2, policyField }) {
+      if (originatesUserTls(tls)) return userTlsTransportSocket(tls, { publicCaBundle: DEFAULT_PUBLIC_CA_BUNDLE, http2, field: policyField });
       const peers = destinationPeers(push, service, port, rootNamespace);
       const decision = upstreamTlsDecision({
         destinationRuleTlsMode: tls?.mode,
