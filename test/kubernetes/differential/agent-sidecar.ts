@@ -50,7 +50,8 @@ async function podBoundToken(cluster: Cluster, pod: MeshPod): Promise<string> {
   return request.status.token;
 }
 
-async function rootCertificate(cluster: Cluster, namespace: string): Promise<string> {
+/** istiod's root certificate, once it has published it in `namespace`. */
+export async function rootCertificate(cluster: Cluster, namespace: string): Promise<string> {
   return cluster.waitFor(`istiod to publish ${namespace}/${ROOT_CERT_CONFIG_MAP}`, async () => {
     const configMap = await cluster.api.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${ROOT_CERT_CONFIG_MAP}`).catch(() => undefined);
     return configMap?.data?.['root-cert.pem'];

@@ -151,7 +151,11 @@ async function outcomesThrough(sidecar: SidecarEnvoy, backends: EchoBackends, cl
   const lane = async () => {
     while (next < work.length) {
       const index = work[next++];
-      sent[index].push(await sendRequest(sidecar.listener, classes[index].request));
+      sent[index].push(await sendRequest(sidecar.listener, classes[index].request).catch((error: Error) => {
+        // Over TLS a refused handshake is an outcome to compare (no server name matched, no certificate yet).
+        if (!sidecar.listener.tls) throw error;
+        return { outcome: { status: 0, answeredBy: `connection failed (${(error as NodeJS.ErrnoException).code ?? error.message})`, caseHeaders: '' } };
+      }));
     }
   };
   await Promise.all(Array.from({ length: Math.min(REQUEST_CONCURRENCY, work.length) }, lane));

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { rootCertificate } from './agent-sidecar';
 import { AUTHORIZATION_SCENARIOS, CLIENT_SOURCE_ADDRESS, generatedAuthorizationCases } from './authorization-cases';
 import { GuardedSides, runAuthorizationCase } from './authorization-runner';
 import { shrinkCandidates } from './case-shrinker';
@@ -14,14 +15,15 @@ import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
 import type { DifferentialCase } from './differential-case';
 import { applyCase, ClassResult, PROBE_HOST, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
-import { GATEWAY_CASES } from './gateway-cases';
-import { GATEWAY_PODS, gatewayObjects, gatewayRouteConfig } from './gateway-workload';
+import { GATEWAY_CASES, GATEWAY_HTTPS_CASES } from './gateway-cases';
+import { GATEWAY_NAME, GATEWAY_PODS, GATEWAY_TLS_PORT, gatewayObjects, gatewayRouteConfig, SECURE_HOST, SHOP_HOST } from './gateway-workload';
 import { generatedCases } from './generated-cases';
 import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
 import { GUARDED_BACKEND, GUARDED_PODS, guardedObjects } from './guarded-workload';
 import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPACE, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
 import { loadRegressionCases, REGRESSIONS_DIR, saveRegressionCase } from './regression-cases';
 import { closeRequestAgents } from './request-outcome';
+import { routesOfHost } from './route-comparison';
 import { SCENARIO_CASES } from './scenario-cases';
 import { compareServedRoutes, RouteComparison, RouteNames } from './served-routes';
 import { compareClusters, compareScope, ScopeComparison } from './served-scope';
@@ -29,13 +31,16 @@ import { LEGACY_ENDPOINTS, SERVICE_ENTRY_CASES } from './service-entry-cases';
 import { shrinkThroughBothSides } from './shrink-through-both-sides';
 import { SidecarEnvoy } from './sidecar-envoy';
 import { SIDECAR_SCOPE_CASES } from './sidecar-scope-cases';
+import { makeCertificates, serverCertificate } from './tls-upstreams';
 import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/bench/vs-istiod/bench-cluster';
 import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
-import { startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
+import { ISTIOD_PORTS, startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
 import { startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
 import type { Cluster } from '../cluster/cluster';
 import { runChecked } from '../cluster/command';
 
+/** The name on istiod's serving certificate for its TLS xDS port. */
+const ISTIOD_SERVER_NAME = 'istiod.istio-system.svc';
 /** Generated cases per run (DIFFERENTIAL_CASES) and their seed (DIFFERENTIAL_SEED): a failure names the seed to replay. */
 const GENERATED_COUNT = Number(process.env.DIFFERENTIAL_CASES ?? 200);
 const GENERATED_SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261203);
@@ -280,18 +285,27 @@ describe('AuthorizationPolicies', () => {
 
 describe('Gateways', () => {
   let routers: Sides | undefined;
+  let httpsRouters: Sides | undefined;
 
   beforeAll(async () => {
-    // One router per control plane, both selected by the fixed Gateway; each listens on its own Service's target port.
-    await cluster.apply(gatewayObjects().map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
+    // One router per control plane, both selected by the fixed Gateway; each listens on its own Service's target ports.
+    const tlsDir = path.join(runDir, 'gateway-tls');
+    const certificates = await makeCertificates(tlsDir, [SHOP_HOST, SECURE_HOST]);
+    await cluster.apply(gatewayObjects(serverCertificate(tlsDir)).map((object) => JSON.stringify(object)).join('\n---\n'), 'differential-suite');
     for (const pod of Object.values(GATEWAY_PODS)) {
       await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
       await runChecked('ip', ['addr', 'replace', `${pod.address}/32`, 'dev', 'lo']);
     }
     const token = (await serviceAccountTokens(cluster, [{ ...GATEWAY_PODS.istiod, service: 0 }])).get(GATEWAY_PODS.istiod.name)!;
+    // istiod hands the HTTPS server's Secret only to a router authenticated on its TLS port, as pilot-agent connects in a pod.
+    const xdsTls = { port: ISTIOD_PORTS.xdsTls, rootCertificatePem: await rootCertificate(cluster, MESH_NAMESPACE), serverName: ISTIOD_SERVER_NAME };
     const router = (plane: ControlPlane, side: 'istiod' | 'reconciler', adminPort: number) =>
-      SidecarEnvoy.start(plane, GATEWAY_PODS[side], token, runDir, adminPort, GATEWAY_PODS[side].targetPort, undefined, 'router');
+      SidecarEnvoy.start(plane, GATEWAY_PODS[side], token, runDir, adminPort, GATEWAY_PODS[side].targetPort, undefined, { role: 'router', ...(side === 'istiod' ? { xdsTls } : {}) });
     routers = { istiod: await router(istiodPlane, 'istiod', 19150), reconciler: await router(reconcilerPlane, 'reconciler', 19160) };
+    const ca = fs.readFileSync(certificates.ca);
+    const https = (sidecar: SidecarEnvoy, side: 'istiod' | 'reconciler') =>
+      sidecar.through({ host: sidecar.listener.host, port: GATEWAY_PODS[side].tlsTargetPort, freshConnections: true, tls: { ca } });
+    httpsRouters = { istiod: https(routers.istiod, 'istiod'), reconciler: https(routers.reconciler, 'reconciler') };
   }, 180_000);
 
   afterAll(async () => {
@@ -305,5 +319,27 @@ describe('Gateways', () => {
     expectOnlyDeliberateDifferences(testCase, caseResults);
     const routeNames = { istiod: gatewayRouteConfig(GATEWAY_PODS.istiod), reconciler: gatewayRouteConfig(GATEWAY_PODS.reconciler) };
     await expectSameRoutes([testCase], testCase.id, routers!, routeNames);
+  }, 240_000);
+
+  test.each(GATEWAY_HTTPS_CASES.map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case over HTTPS', async (_id, testCase) => {
+    // Served once the plaintext listener answers the case's markers (the same VirtualServices), then asked over TLS.
+    await applyCase(cluster, routers!, testCase.objects, testCase.id, { unmarkedHosts: [PROBE_HOST] });
+    const caseResults = await runRequests(httpsRouters!, backends, [testCase]);
+    if (caseResults.some((result) => !result.agree || Object.keys(result.istiod).some((key) => JSON.parse(key).status !== 200))) {
+      for (const side of ['istiod', 'reconciler'] as const) {
+        fs.writeFileSync(path.join(runDir, `router-config-${testCase.id}-${side}.json`), JSON.stringify(await routers![side].configDump(), null, 1));
+      }
+    }
+    expectOnlyDeliberateDifferences(testCase, caseResults);
+    expect(caseResults.every((result) => Object.keys(result.istiod).every((key) => JSON.parse(key).status === 200))).toBe(true);
+    // Istio names an HTTPS server's route configuration after its port, port name, Gateway and namespace, on both sides.
+    const httpsRoutes = `https.${GATEWAY_TLS_PORT}.https.${GATEWAY_NAME}.${MESH_NAMESPACE}`;
+    await expectSameRoutes([testCase], `${testCase.id}-https`, routers!, { istiod: httpsRoutes, reconciler: httpsRoutes });
+    for (const side of ['istiod', 'reconciler'] as const) {
+      const dump = await routers![side].configDump({ resource: 'dynamic_route_configs' });
+      for (const host of hostsOf([testCase]).get(testCase.id)!) {
+        expect({ side, host, served: (routesOfHost(dump, host, httpsRoutes)?.length ?? 0) > 0 }).toEqual({ side, host, served: true });
+      }
+    }
   }, 240_000);
 });

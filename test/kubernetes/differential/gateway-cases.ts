@@ -4,7 +4,7 @@
  * wildcard, or only for another namespace, and requests sent to each side's router.
  */
 import type { DifferentialCase, RequestClass } from './differential-case';
-import { FOREIGN_ONLY_HOST, GATEWAY_NAME, SHOP_HOST } from './gateway-workload';
+import { FOREIGN_ONLY_HOST, GATEWAY_NAME, SECURE_HOST, SHOP_HOST } from './gateway-workload';
 import { hostOf, MESH_NAMESPACE } from './mesh-under-test';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
 
@@ -27,7 +27,7 @@ export const GATEWAY_CASES: readonly DifferentialCase[] = [
       gateways: [GATEWAY_NAME],
       http: [
         { match: [{ uri: { prefix: '/reviews' } }], rewrite: { uri: '/' }, route: [{ destination: { host: REVIEWS, subset: 'v2' } }] },
-        { match: [{ uri: { exact: '/ratings' } }], route: [{ destination: { host: RATINGS, port: { number: 9080 } } }], headers: { response: { set: { 'x-case-via': 'gateway' } } } },
+        { match: [{ uri: { exact: '/ratings' } }], route: [{ destination: { host: RATINGS, subset: 'v1', port: { number: 9080 } } }], headers: { response: { set: { 'x-case-via': 'gateway' } } } },
         { route: [{ destination: { host: REVIEWS, subset: 'v1' }, weight: 75 }, { destination: { host: REVIEWS, subset: 'v3' }, weight: 25 }] },
       ],
     })],
@@ -86,5 +86,35 @@ export const GATEWAY_CASES: readonly DifferentialCase[] = [
     ],
     unmarkedHosts: ['mesh-only.example.org'],
     requests: [get('the mesh-only host', 'mesh-only.example.org'), get('the shop', SHOP_HOST)],
+  },
+  {
+    id: 'gateway-https-redirect',
+    description: 'a host whose port-80 server sets httpsRedirect: a plaintext request is redirected, whatever its path',
+    // The shop host comes first: the case's marker is asked for there, since the secure host redirects every plaintext request.
+    objects: [route('secure', { hosts: [SHOP_HOST, SECURE_HOST], gateways: [GATEWAY_NAME], http: [{ route: [{ destination: { host: RATINGS, subset: 'v1' } }] }] })],
+    requests: [get('the root', SECURE_HOST), get('a path with a query', SECURE_HOST, { path: '/orders?id=7' }), get('the shop, not redirected', SHOP_HOST)],
+  },
+];
+
+/** Sent to each router's HTTPS listener (port 443 of the Gateway), the SNI being the request's host. */
+export const GATEWAY_HTTPS_CASES: readonly DifferentialCase[] = [
+  {
+    id: 'gateway-https-shop',
+    description: 'the HTTPS server (certificate from the Secret) routes the shop host as the plaintext one does',
+    objects: [route('shop', {
+      hosts: [SHOP_HOST],
+      gateways: [GATEWAY_NAME],
+      http: [
+        { match: [{ uri: { prefix: '/reviews' } }], route: [{ destination: { host: REVIEWS, subset: 'v2' } }] },
+        { route: [{ destination: { host: RATINGS, subset: 'v2' } }], headers: { response: { set: { 'x-case-via': 'https' } } } },
+      ],
+    })],
+    requests: [get('reviews by path', SHOP_HOST, { path: '/reviews/1' }), get('the rest', SHOP_HOST, { path: '/cart' }), get('the host with the port', `${SHOP_HOST}:443`)],
+  },
+  {
+    id: 'gateway-https-secure-host',
+    description: 'the host whose plaintext server redirects is served over HTTPS',
+    objects: [route('secure', { hosts: [SHOP_HOST, SECURE_HOST], gateways: [GATEWAY_NAME], http: [{ route: [{ destination: { host: RATINGS, subset: 'v1' } }] }] })],
+    requests: [get('the root', SECURE_HOST), get('a path', SECURE_HOST, { path: '/orders/7' })],
   },
 ];

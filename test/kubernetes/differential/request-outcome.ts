@@ -5,6 +5,7 @@
  * delay was injected.
  */
 import * as http from 'http';
+import * as https from 'https';
 import type { BackendAnswer } from './echo-backends';
 import type { ListenerAddress } from './sidecar-envoy';
 
@@ -67,12 +68,14 @@ export function closeRequestAgents(): void {
 export function sendRequest(target: ListenerAddress, spec: RequestSpec, timeoutMs = 10_000): Promise<SentRequest> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const request = http.request({
+    const request = (target.tls ? https : http).request({
       host: target.host,
       port: target.port,
+      // As a browser or curl does: the SNI is the host the request names.
+      ...(target.tls ? { servername: spec.authority.replace(/:\d+$/, ''), ca: target.tls.ca } : {}),
       method: spec.method ?? 'GET',
       path: spec.path,
-      agent: target.freshConnections ? false : agentFor(target),
+      agent: target.freshConnections || target.tls ? false : agentFor(target),
       ...(target.localAddress ? { localAddress: target.localAddress } : {}),
       headers: { ...(spec.headers ?? {}), host: spec.authority },
       timeout: timeoutMs,

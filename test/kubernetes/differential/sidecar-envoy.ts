@@ -17,27 +17,58 @@ import { ManagedProcess } from '../../../test/kubernetes/cluster/managed-process
 export interface ListenerAddress {
   readonly host: string;
   readonly port: number;
+  /** Connect with TLS, trusting the CA that signed the listener's certificate; the SNI is the request's host. */
+  readonly tls?: { readonly ca: Buffer };
   /** A new connection per request: after a listener update, a kept connection keeps the old filter chain until it drains. */
   readonly freshConnections?: boolean;
   /** The client address requests come from (for source-address rules). */
   readonly localAddress?: string;
 }
 
-export class SidecarEnvoy {
+export interface SidecarEnvoyOptions {
+  /** `router` connects as a gateway (node id `router~…`), whose listeners come from Gateways. */
+  readonly role?: 'sidecar' | 'router';
   /**
-   * `bindAddress`: wait for the listener on that address (a server's inbound), else any on the port.
-   * `role`: `router` connects as a gateway (node id `router~…`), whose listeners come from Gateways.
+   * ADS over TLS to this port, the server verified against the root and name given: istiod gives
+   * gateway credentials (Secrets) only to a proxy authenticated on its TLS port.
    */
+  readonly xdsTls?: { readonly port: number; readonly rootCertificatePem: string; readonly serverName: string };
+}
+
+type Bootstrap = { node: { id: string }; static_resources: { clusters: Record<string, any>[] } };
+
+function useXdsTls(config: Bootstrap, tls: NonNullable<SidecarEnvoyOptions['xdsTls']>): void {
+  const xds = config.static_resources.clusters.find((cluster) => cluster.name === 'xds-grpc')!;
+  xds.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value = tls.port;
+  xds.transport_socket = {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+      'sni': tls.serverName,
+      'common_tls_context': {
+        alpn_protocols: ['h2'],
+        validation_context: {
+          trusted_ca: { inline_string: tls.rootCertificatePem },
+          match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: tls.serverName } }],
+        },
+      },
+    },
+  };
+}
+
+export class SidecarEnvoy {
+  /** `bindAddress`: wait for the listener on that address (a server's inbound), else any on the port. */
   static async start(
     plane: ControlPlane, pod: MeshPod, token: string, runDir: string, adminPort: number, servicePort: number, bindAddress?: string,
-    role: 'sidecar' | 'router' = 'sidecar',
+    options: SidecarEnvoyOptions = {},
   ): Promise<SidecarEnvoy> {
     // Short: the bootstrap names a unix socket in it, and those paths stop at 108 bytes.
     const dir = path.join(runDir, `envoy-${adminPort}`);
     fs.mkdirSync(dir, { recursive: true });
     const bootstrap = path.join(dir, 'bootstrap.json');
-    const config = realEnvoyBootstrap(plane, { ...pod, service: 0 }, token, dir, adminPort) as { node: { id: string } };
-    config.node.id = config.node.id.replace(/^sidecar~/, `${role}~`);
+    const config = realEnvoyBootstrap(plane, { ...pod, service: 0 }, token, dir, adminPort) as Bootstrap;
+    config.node.id = config.node.id.replace(/^sidecar~/, `${options.role ?? 'sidecar'}~`);
+    if (options.xdsTls) useXdsTls(config, options.xdsTls);
     fs.writeFileSync(bootstrap, JSON.stringify(config));
     const envoy = ManagedProcess.start({
       command: findEnvoy(),
@@ -71,6 +102,11 @@ export class SidecarEnvoy {
   private constructor(
     readonly plane: ControlPlane, readonly adminPort: number, readonly listener: ListenerAddress, private readonly process: ManagedProcess,
   ) {}
+
+  /** The same Envoy, with requests sent to another of its listeners (a router's HTTPS port). */
+  through(listener: ListenerAddress): SidecarEnvoy {
+    return new SidecarEnvoy(this.plane, this.adminPort, listener, this.process);
+  }
 
   /** Envoy's own JSON view of what it was given (`/config_dump`), for the configuration comparison. */
   configDump(options: { resource?: string } = {}): Promise<{ configs?: Record<string, any>[] }> {

@@ -25,12 +25,17 @@ export interface TlsFiles {
   readonly clientKey: string;
 }
 
+/** `@name` in an argument is a file of `dir`. */
 async function openssl(dir: string, args: string[]): Promise<void> {
   await runChecked('openssl', args.map((arg) => (arg.startsWith('@') ? path.join(dir, arg.slice(1)) : arg)));
 }
 
-/** A CA, and certificates it signs: `@name` in an argument is a file of `dir`. */
-async function makeCertificates(dir: string): Promise<TlsFiles> {
+/**
+ * A CA (and another no server uses), a server certificate for `serverNames` and a client
+ * certificate, signed by the CA, as PEM files in `dir` (`ca.pem`, `server.pem`/`server.key`,
+ * `client.pem`/`client.key`, `other-ca.pem`).
+ */
+export async function makeCertificates(dir: string, serverNames: readonly string[] = [TLS_UPSTREAM_HOST]): Promise<TlsFiles> {
   fs.mkdirSync(dir, { recursive: true });
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   for (const ca of ['ca', 'other-ca']) {
@@ -41,11 +46,16 @@ async function makeCertificates(dir: string): Promise<TlsFiles> {
     await openssl(dir, ['req', ...key, '-keyout', `@${name}.key`, '-out', `@${name}.csr`, '-subj', subject]);
     await openssl(dir, ['x509', '-req', '-in', `@${name}.csr`, '-CA', '@ca.pem', '-CAkey', '@ca.key', '-CAcreateserial', '-out', `@${name}.pem`, '-days', '2', '-extfile', `@${name}.ext`]);
   };
-  await issue('server', `/CN=${TLS_UPSTREAM_HOST}`, `subjectAltName=DNS:${TLS_UPSTREAM_HOST}\nextendedKeyUsage=serverAuth\n`);
+  await issue('server', `/CN=${serverNames[0]}`, `subjectAltName=${serverNames.map((name) => `DNS:${name}`).join(',')}\nextendedKeyUsage=serverAuth\n`);
   await issue('client', `/CN=${CLIENT_CERT_CN}`, 'extendedKeyUsage=clientAuth\n');
   // Envoy and both agents read these as another user may: world-readable, in a run directory of the test's own.
   for (const file of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, file), 0o644);
   return { ca: path.join(dir, 'ca.pem'), otherCa: path.join(dir, 'other-ca.pem'), clientCertificate: path.join(dir, 'client.pem'), clientKey: path.join(dir, 'client.key') };
+}
+
+/** The server certificate `makeCertificates` made in `dir`, as PEM text. */
+export function serverCertificate(dir: string): { certificatePem: string; keyPem: string } {
+  return { certificatePem: fs.readFileSync(path.join(dir, 'server.pem'), 'utf8'), keyPem: fs.readFileSync(path.join(dir, 'server.key'), 'utf8') };
 }
 
 export class TlsUpstreams {
