@@ -21,6 +21,7 @@ import { generatedCases } from './generated-cases';
 import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
 import { GUARDED_BACKEND, GUARDED_PODS, guardedObjects } from './guarded-workload';
 import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPACE, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
+import { NOT_APPLIED_FIELDS } from './not-applied-fields';
 import { loadRegressionCases, REGRESSIONS_DIR, saveRegressionCase } from './regression-cases';
 import { closeRequestAgents } from './request-outcome';
 import { routesOfHost } from './route-comparison';
@@ -35,7 +36,7 @@ import { makeCertificates, serverCertificate } from './tls-upstreams';
 import { serviceAccountTokens, startBenchCluster } from '../../../reconciler/bench/vs-istiod/bench-cluster';
 import type { ControlPlane } from '../../../reconciler/bench/vs-istiod/control-plane';
 import { ISTIOD_PORTS, startIstiod } from '../../../reconciler/bench/vs-istiod/istiod';
-import { startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
+import { RECONCILER_BENCH_PORTS, startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
 import type { Cluster } from '../cluster/cluster';
 import { runChecked } from '../cluster/command';
 
@@ -342,4 +343,26 @@ describe('Gateways', () => {
       }
     }
   }, 240_000);
+});
+
+describe('fields the reconciler does not apply', () => {
+  test('GIVEN objects that each set a field istiod applies and the reconciler does not WHEN applied THEN each is served and the field reported by its path', async () => {
+    const yaml = NOT_APPLIED_FIELDS.map(({ object }) => JSON.stringify(object)).join('\n---\n');
+    await cluster.apply(yaml, 'differential-suite');
+    const key = (kind: string, name: string, field: string) => `${kind} ${name} ${field}`;
+    const expected = NOT_APPLIED_FIELDS.map(({ object, path: field }) => key(object.kind, object.metadata.name, field)).sort();
+    const isCase = (name: unknown) => typeof name === 'string' && name.startsWith('na-');
+    const report = await cluster.waitFor('the reconciler to report every field it does not apply', async () => {
+      const body = await fetch(`http://127.0.0.1:${RECONCILER_BENCH_PORTS.ops}/debug/rejected`).then((response) => response.json()) as {
+        rejected: { kind: string; name?: string }[]; notApplied: { kind: string; namespace: string; name: string; fields: { path: string }[] }[];
+      };
+      const reported = body.notApplied.filter((entry) => entry.namespace === MESH_NAMESPACE && isCase(entry.name))
+        .flatMap((entry) => entry.fields.map((field) => key(entry.kind, entry.name, field.path))).sort();
+      if (!expected.every((entry) => reported.includes(entry))) return undefined;
+      return { reported, rejected: body.rejected.filter((entry) => isCase(entry.name)) };
+    }, 60_000, 250);
+    expect(report.reported).toEqual(expected);
+    expect(report.rejected).toEqual([]);
+    await cluster.kubectl(['delete', '-f', '-', '--wait=true'], yaml);
+  }, 120_000);
 });
