@@ -9,7 +9,7 @@ import { SDS_SECRET_NAMES, sdsSecretConfig } from './sds';
 
 export const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 const DOWNSTREAM_TLS_CONTEXT = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
-const UPSTREAM_TLS_CONTEXT = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+export const UPSTREAM_TLS_CONTEXT = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 
 export const TLS_INSPECTOR_LISTENER_FILTER = {
   name: 'envoy.filters.listener.tls_inspector',

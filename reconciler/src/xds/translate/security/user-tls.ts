@@ -5,13 +5,13 @@
  * `insecureSkipVerify` it is not verified at all. MUTUAL presents `clientCertificate` and
  * `privateKey`. The certificates are files in the sidecar's filesystem (mounted into the pod),
  * which Envoy reads itself. `credentialName` (a Secret) is not applied to sidecars and is reported
- * so at ingest: a MUTUAL rule with only a credential presents no client certificate. Without `sni` the SNI is the request's host, and without
- * `subjectAltNames` the server's certificate is checked against that host (HTTP ports).
+ * so at ingest: a MUTUAL rule with only a credential presents no client certificate. Without `sni`
+ * the SNI is the request's host, and without `subjectAltNames` the server's certificate is checked
+ * against that host (HTTP ports).
  */
 import { isIP } from 'net';
 import type { ClientTlsSettings } from '../../../push/istio-spec';
-
-const UPSTREAM_TLS_CONTEXT = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+import { TLS_TRANSPORT_SOCKET, UPSTREAM_TLS_CONTEXT } from './mtls';
 
 export type UserTlsSettings = NonNullable<ClientTlsSettings> & { readonly mode: 'SIMPLE' | 'MUTUAL' };
 
@@ -52,7 +52,7 @@ export function userTlsTransportSocket(tls: UserTlsSettings, options: UserTlsOpt
   }
   if (options.http2) common.alpn_protocols = ['h2'];
   return {
-    name: 'envoy.transport_sockets.tls',
+    name: TLS_TRANSPORT_SOCKET,
     typed_config: { '@type': UPSTREAM_TLS_CONTEXT, common_tls_context: common, ...(tls.sni ? { sni: tls.sni } : {}) },
   };
 }
