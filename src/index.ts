@@ -1,4 +1,5 @@
 export * from './mesh/mesh-policy';
+export * from './mesh/access-log';
 export * from './mesh/mesh';
 export * from './mesh/service-port';
 export * from './mesh/service-version';

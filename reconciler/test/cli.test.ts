@@ -23,11 +23,13 @@ describe('reconciler CLI', () => {
     const rendered = renderMeshConfig({
       namespace: 'mesh-system', trustDomain: 'example.org', clusterDomain: 'corp.local', defaultMtlsMode: 'STRICT',
       outboundTrafficPolicy: 'REGISTRY_ONLY', injectionMode: 'ISTIO_WEBHOOK', image: 'unused', replicas: 1, resources: {},
+      accessLog: { accessLogFile: '/dev/stdout', accessLogEncoding: 'JSON', accessLogFormat: '{"code":"%RESPONSE_CODE%"}' },
     });
 
     expect(loadMeshSettings({ meshConfig: meshConfigFile(rendered) })).toEqual({
       trustDomain: 'example.org', clusterDomain: 'corp.local', rootNamespace: 'mesh-system', defaultMtlsMode: 'STRICT',
       outboundTrafficPolicy: 'REGISTRY_ONLY', injectionMode: 'ISTIO_WEBHOOK',
+      accessLogFile: '/dev/stdout', accessLogEncoding: 'JSON', accessLogFormat: '{"code":"%RESPONSE_CODE%"}',
     });
   });
 
@@ -36,6 +38,10 @@ describe('reconciler CLI', () => {
     ['a bad mTLS mode', 'defaultMtlsMode: strict\n', 'defaultMtlsMode is "strict"; it must be one of STRICT, PERMISSIVE, DISABLE'],
     ['a non-string trust domain', 'trustDomain: 42\n', 'trustDomain is 42; it must be a non-empty string'],
     ['a list', '- trustDomain\n', 'must hold a map of mesh settings'],
+    ['a relative access log file', 'accessLogFile: proxy.log\n', 'accessLogFile is "proxy.log"; it must be an absolute path such as /dev/stdout'],
+    ['an unknown encoding', 'accessLogEncoding: YAML\n', 'accessLogEncoding is "YAML"; it must be one of TEXT, JSON'],
+    ['a format Envoy refuses', 'accessLogFormat: "%STATUS%"\n', 'accessLogFormat "%STATUS%" (encoding TEXT) would be refused by Envoy: %STATUS% at position 0: STATUS is not an access log operator Envoy 1.40 knows'],
+    ['a JSON format that is not an object', 'accessLogEncoding: JSON\naccessLogFormat: "[1]"\n', 'with JSON encoding the format must be a JSON object'],
   ])('GIVEN a mesh config with %s WHEN loaded THEN it is refused naming the file and the fix', (_, text, message) => {
     const file = meshConfigFile(text);
     expect(() => loadMeshSettings({ meshConfig: file })).toThrow(`--mesh-config ${file}`);

@@ -1,9 +1,11 @@
 import { ApiObject, App, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { AccessLogOptions } from './access-log';
 import { AdmissionFailurePolicy, InjectionMode, MtlsMode, OutboundTrafficPolicy } from './mesh-policy';
 import type { IMeshService } from './mesh-service';
 import { RECONCILER_NAME, RECONCILER_PORTS } from '../model';
+import { renderAccessLog } from '../private/access-log-config';
 import { TrafficPolicyContribution } from '../private/contributions';
 import { addControlPlane, addGatewayCredentialAccess } from '../private/control-plane';
 import { addIstioCrds } from '../private/istio-crds';
@@ -107,6 +109,13 @@ export interface MeshProps {
    * @default true
    */
   readonly diagram?: boolean;
+
+  /**
+   * Access logs of every sidecar and gateway: one line per request or connection, with its status
+   * and Envoy's response flags.
+   * @default - no access logs
+   */
+  readonly accessLog?: AccessLogOptions;
 }
 
 /**
@@ -185,6 +194,7 @@ export class Mesh extends Construct {
     }
     addControlPlane(new Construct(this, 'ControlPlane'), {
       namespace: this.namespace,
+      accessLog: props.accessLog ? renderAccessLog(this.node.path, props.accessLog) : undefined,
       trustDomain: this.trustDomain,
       clusterDomain: this.clusterDomain,
       defaultMtlsMode: this.defaultMtlsMode,

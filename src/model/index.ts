@@ -3,6 +3,7 @@ export * from './capture-rules';
 export * from './validation';
 export * from './control-plane';
 export * from './regex';
+export * from './access-log';
 export * from './annotations';
 export * from './declared-graph';
 export * from './rollout-plan';

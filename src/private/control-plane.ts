@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import type { RenderedAccessLog } from './access-log-config';
 import { PolicyRule, reconcilerClusterRules, RECONCILER_NAMESPACE_RULES } from './rbac';
 import { applySyncWave, SyncWave } from './sync-wave';
 import {
@@ -28,6 +29,8 @@ export interface ControlPlaneSettings {
   readonly defaultMtlsMode: string;
   readonly outboundTrafficPolicy: string;
   readonly injectionMode: string;
+  /** Access log keys of the mesh config, when the mesh logs. */
+  readonly accessLog?: RenderedAccessLog;
   readonly image: string;
   readonly replicas: number;
   readonly resources: kplus.ContainerResources;
@@ -46,6 +49,7 @@ export function renderMeshConfig(settings: ControlPlaneSettings): string {
     defaultMtlsMode: settings.defaultMtlsMode,
     outboundTrafficPolicy: settings.outboundTrafficPolicy,
     injectionMode: settings.injectionMode,
+    ...settings.accessLog,
   });
 }
 

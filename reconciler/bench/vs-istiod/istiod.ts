@@ -20,22 +20,26 @@ export const TUNED_ISTIOD_ENV = { PILOT_MAX_REQUESTS_PER_SECOND: '10000', PILOT_
 /** What upstream Envoy (not istio-proxy) needs from istiod. */
 export const UPSTREAM_ENVOY_ENV = { PILOT_ENABLE_METADATA_EXCHANGE: 'false', PILOT_ENABLE_ALPN_FILTER: 'false' } as const;
 
-export function istiodMeshConfig(): string {
+/** `accessLog`: every proxy writes a TEXT line of this format to its standard output (off in the benchmark). */
+export function istiodMeshConfig(accessLog?: { readonly format: string }): string {
   return ['trustDomain: cluster.local', 'rootNamespace: istio-system', 'defaultConfig:', '  discoveryAddress: 127.0.0.1:15012',
-    'defaultProviders:', '  metrics: []', ''].join('\n');
+    'defaultProviders:', '  metrics: []',
+    ...(accessLog ? ['accessLogFile: /dev/stdout', 'accessLogEncoding: TEXT', `accessLogFormat: ${JSON.stringify(accessLog.format)}`] : []),
+    ''].join('\n');
 }
 
 export interface IstiodOptions {
   readonly tuned: boolean;
   readonly kubeconfigFile: string;
   readonly runDir: string;
+  readonly accessLog?: { readonly format: string };
 }
 
 export async function startIstiod(options: IstiodOptions): Promise<ControlPlane> {
   const binary = ensureTestBinaries(['pilot-discovery'])('pilot-discovery');
   const dir = path.join(options.runDir, options.tuned ? 'istiod-tuned' : 'istiod-default');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'mesh.yaml'), istiodMeshConfig());
+  fs.writeFileSync(path.join(dir, 'mesh.yaml'), istiodMeshConfig(options.accessLog));
   const process = ManagedProcess.start({
     command: binary,
     args: [

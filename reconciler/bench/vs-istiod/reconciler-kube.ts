@@ -28,6 +28,8 @@ function cliScript(): string {
 export interface ReconcilerKubeOptions {
   readonly kubeconfigFile: string;
   readonly runDir: string;
+  /** Mesh settings given with `--mesh-config` (keys of MeshSettings); the defaults otherwise. */
+  readonly meshConfig?: Readonly<Record<string, string>>;
 }
 
 export async function startKubeReconciler(options: ReconcilerKubeOptions): Promise<ControlPlane> {
@@ -36,12 +38,15 @@ export async function startKubeReconciler(options: ReconcilerKubeOptions): Promi
   // BENCH_CHILD_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the reconciler alone;
   // BENCH_RECONCILER_LOG_LEVEL=info logs every push in reconciler.log.
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const meshConfigFile = path.join(dir, 'mesh.json');
+  if (options.meshConfig) fs.writeFileSync(meshConfigFile, JSON.stringify(options.meshConfig));
   const managed = ManagedProcess.start({
     command: process.execPath,
     args: [
       ...nodeArgs, cliScript(), '--source=kubernetes', '--namespace=mesh-system', `--kubeconfig=${options.kubeconfigFile}`,
       `--xds-port=${RECONCILER_BENCH_PORTS.xds}`, `--xds-tls-port=${RECONCILER_BENCH_PORTS.xdsTls}`,
       `--ops-port=${RECONCILER_BENCH_PORTS.ops}`, `--webhook-port=${RECONCILER_BENCH_PORTS.webhook}`,
+      ...(options.meshConfig ? [`--mesh-config=${meshConfigFile}`] : []),
       '--host=127.0.0.1', `--crds=${ISTIO_CRDS_FILE}`, `--debounce-ms=${RECONCILER_DEBOUNCE_MS}`, `--log-level=${process.env.BENCH_RECONCILER_LOG_LEVEL ?? 'warn'}`,
     ],
     env: { ...process.env, POD_NAME: 'mesh-reconciler-bench', POD_NAMESPACE: 'mesh-system' },

@@ -1,4 +1,5 @@
 /** Mesh-wide settings, the reconciler's equivalent of Istio's MeshConfig. */
+import { ACCESS_LOG_ENCODINGS, AccessLogEncoding, accessLogFormatProblem } from '../model';
 
 /** What a sidecar does with a request for a host the registry does not know. */
 export type OutboundTrafficPolicyMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
@@ -19,6 +20,11 @@ export interface MeshSettings {
   /** Namespace whose security policies apply mesh-wide (Istio's root namespace). */
   readonly rootNamespace: string;
   readonly injectionMode: InjectionMode;
+  /** Where every sidecar and gateway writes its access log (Istio's `accessLogFile`); empty logs nothing. */
+  readonly accessLogFile: string;
+  readonly accessLogEncoding: AccessLogEncoding;
+  /** Istio's `accessLogFormat`: a line for TEXT, a JSON object for JSON; empty takes the encoding's default. */
+  readonly accessLogFormat: string;
 }
 
 export const DEFAULT_MESH_SETTINGS: MeshSettings = {
@@ -28,16 +34,22 @@ export const DEFAULT_MESH_SETTINGS: MeshSettings = {
   clusterDomain: 'cluster.local',
   rootNamespace: 'istio-system',
   injectionMode: 'SYNTH',
+  accessLogFile: '',
+  accessLogEncoding: 'TEXT',
+  accessLogFormat: '',
 };
 
-/** The allowed values of each enumerated setting; free-text settings map to undefined. */
-const ALLOWED_VALUES: { readonly [K in keyof MeshSettings]: readonly string[] | undefined } = {
-  trustDomain: undefined,
+/** What each setting accepts: a list of values, a non-empty string, or a string that may be empty. */
+const ALLOWED_VALUES: { readonly [K in keyof MeshSettings]: readonly string[] | 'text' | 'optional text' } = {
+  trustDomain: 'text',
   outboundTrafficPolicy: ['ALLOW_ANY', 'REGISTRY_ONLY'],
   defaultMtlsMode: ['STRICT', 'PERMISSIVE', 'DISABLE'],
-  clusterDomain: undefined,
-  rootNamespace: undefined,
+  clusterDomain: 'text',
+  rootNamespace: 'text',
   injectionMode: ['SYNTH', 'ISTIO_WEBHOOK'],
+  accessLogFile: 'optional text',
+  accessLogEncoding: ACCESS_LOG_ENCODINGS,
+  accessLogFormat: 'optional text',
 };
 
 /**
@@ -58,10 +70,24 @@ export function meshSettingsFromConfig(parsed: unknown, where: string): MeshSett
   }
   for (const [key, value] of entries) {
     const allowed = ALLOWED_VALUES[key as keyof MeshSettings];
-    if (typeof value !== 'string' || value === '' || (allowed && !allowed.includes(value))) {
-      const expected = allowed ? `one of ${allowed.join(', ')}` : 'a non-empty string';
+    const valid = typeof value === 'string' && (allowed === 'optional text' || (allowed === 'text' ? value !== '' : allowed.includes(value)));
+    if (!valid) {
+      const expected = allowed === 'text' ? 'a non-empty string' : allowed === 'optional text' ? 'a string' : `one of ${allowed.join(', ')}`;
       throw new Error(`${where}: ${key} is ${JSON.stringify(value)}; it must be ${expected}`);
     }
   }
-  return { ...DEFAULT_MESH_SETTINGS, ...(parsed as Partial<MeshSettings>) };
+  const settings: MeshSettings = { ...DEFAULT_MESH_SETTINGS, ...(parsed as Partial<MeshSettings>) };
+  checkAccessLog(settings, where);
+  return settings;
+}
+
+/** A log file Envoy opens itself must be absolute; a format must be one Envoy parses, or every listener is refused. */
+function checkAccessLog(settings: MeshSettings, where: string): void {
+  if (settings.accessLogFile !== '' && !settings.accessLogFile.startsWith('/')) {
+    throw new Error(`${where}: accessLogFile is ${JSON.stringify(settings.accessLogFile)}; it must be an absolute path such as /dev/stdout, or empty for no access log`);
+  }
+  const problem = settings.accessLogFormat === '' ? undefined : accessLogFormatProblem(settings.accessLogFormat, settings.accessLogEncoding);
+  if (problem) {
+    throw new Error(`${where}: accessLogFormat ${JSON.stringify(settings.accessLogFormat)} (encoding ${settings.accessLogEncoding}) would be refused by Envoy: ${problem}`);
+  }
 }

@@ -50,3 +50,25 @@ ${http}`);
   const routeConfig = findResource(generateProxyResources(push, productpageProxy()), TYPE_URLS.route, '9080');
   return routeConfig.virtual_hosts.find((host: any) => host.name === 'details.bookinfo.svc.cluster.local:9080').routes;
 }
+
+/** A router `ingress-0` in namespace `edge` and the Service and Gateway (HTTP on 80, host shop.example.com) selecting it. */
+export const EDGE_GATEWAY_YAML = `
+apiVersion: v1
+kind: Service
+metadata: { name: ingress, namespace: edge }
+spec:
+  selector: { app: ingress }
+  ports: [{ name: http-80, port: 80, targetPort: 8080 }]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: ingress, namespace: edge }
+spec:
+  selector: { app: ingress }
+  servers: [{ port: { number: 80, name: http-80, protocol: HTTP }, hosts: [shop.example.com] }]
+`;
+
+export const edgeRouter = () => proxy({
+  id: 'router~127.0.9.1~ingress-0.edge~edge.svc.cluster.local', name: 'ingress-0', namespace: 'edge',
+  labels: { app: 'ingress' }, instanceIp: '127.0.9.1', interceptionMode: 'NONE', proxyType: 'router',
+});

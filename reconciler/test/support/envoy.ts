@@ -100,7 +100,8 @@ export class EnvoySidecar {
     fs.writeFileSync(bootstrapFile, JSON.stringify(bootstrap, null, 2));
     const logFile = path.join(workDir, 'envoy.log');
     const child = spawn(findEnvoy(), [
-      '-c', bootstrapFile, '--concurrency', '1', '--use-dynamic-base-id', '--log-path', logFile, '-l', 'info',
+      // Access log lines reach their file within 100 ms (Envoy's default is every 10 s), so tests can read them.
+      '-c', bootstrapFile, '--concurrency', '1', '--use-dynamic-base-id', '--log-path', logFile, '-l', 'info', '--file-flush-interval-msec', '100',
       '--drain-time-s', '1', '--parent-shutdown-time-s', '2',
     ], { stdio: ['ignore', 'ignore', 'ignore'] });
     const sidecar = new EnvoySidecar(node, ip, adminPort, logFile, workDir, child);

@@ -7,7 +7,7 @@ import { TYPE_URLS } from '../../src/push/contract';
 import { generateProxyResources } from '../../src/xds/generators';
 import { configsFeeding } from '../../src/xds/resource-provenance';
 import { findResource } from '../support/simulate';
-import { BOOKINFO, loadPushContext, productpageProxy, proxy } from '../generators/fixture-loader';
+import { BOOKINFO, EDGE_GATEWAY_YAML, edgeRouter, loadPushContext, productpageProxy } from '../generators/fixture-loader';
 
 const POLICIES = `
 apiVersion: security.istio.io/v1
@@ -26,21 +26,7 @@ metadata: { name: reviews-only, namespace: bookinfo }
 spec: { selector: { matchLabels: { app: reviews } }, action: ALLOW, rules: [{}] }
 `;
 
-const GATEWAY = `
-apiVersion: v1
-kind: Service
-metadata: { name: ingress, namespace: edge }
-spec:
-  selector: { app: ingress }
-  ports: [{ name: http-80, port: 80, targetPort: 8080 }]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: { name: ingress, namespace: edge }
-spec:
-  selector: { app: ingress }
-  servers: [{ port: { number: 80, name: http-80, protocol: HTTP }, hosts: [shop.example.com] }]
----
+const GATEWAY = `${EDGE_GATEWAY_YAML}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: shop, namespace: edge }
@@ -96,10 +82,7 @@ describe('config objects behind a generated resource', () => {
   });
 
   test('GIVEN a gateway WHEN its route configuration is traced THEN the Gateway and the VirtualServices bound to it are named, not mesh-bound ones', () => {
-    const router = proxy({
-      id: 'router~127.0.9.1~ingress-0.edge~edge.svc.cluster.local', name: 'ingress-0', namespace: 'edge',
-      labels: { app: 'ingress' }, instanceIp: '127.0.9.1', interceptionMode: 'NONE', proxyType: 'router',
-    });
+    const router = edgeRouter();
     expect(provenanceOf(GATEWAY, router, TYPE_URLS.route, 'http.8080')).toEqual([
       ref('DestinationRule', 'bookinfo', 'reviews'),
       ref('Gateway', 'edge', 'ingress'),

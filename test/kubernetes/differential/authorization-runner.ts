@@ -12,6 +12,7 @@ import { MARKER_HEADER } from './differential-runner';
 import { GUARDED_SERVICE } from './guarded-workload';
 import { MESH_NAMESPACE } from './mesh-under-test';
 import { compareOutcomes } from './outcome-comparison';
+import { awaitResponseFlags, taggedRequest } from './request-log';
 import { RequestOutcome, sendRequest } from './request-outcome';
 import type { ListenerAddress, SidecarEnvoy } from './sidecar-envoy';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
@@ -86,12 +87,17 @@ export async function runAuthorizationCase(
       fs.writeFileSync(path.join(dumpDir, `listeners-${testCase.id}-${side}.json`), JSON.stringify(await sidecar.configDump({ resource: 'dynamic_listeners' }), null, 1));
     }
   }
-  const through = async (target: ListenerAddress) => {
-    const outcomes: RequestOutcome[] = [];
-    for (const requestClass of testCase.requests) outcomes.push((await sendRequest(target, requestClass.request)).outcome);
-    return outcomes;
+  // The server sidecar's access log gives each request's response flags.
+  const through = async ({ sidecar, target }: GuardedSides['istiod']) => {
+    const sent: { outcome: RequestOutcome; logId: string }[] = [];
+    for (const requestClass of testCase.requests) {
+      const { request, logId } = taggedRequest(requestClass.request, sidecar.plane.side);
+      sent.push({ outcome: (await sendRequest(target, request)).outcome, logId });
+    }
+    const flags = await awaitResponseFlags(sidecar.logFile, sent.map(({ logId }) => logId));
+    return sent.map(({ outcome, logId }) => ({ ...outcome, flags: flags.get(logId) }));
   };
-  const [istiod, reconciler] = await Promise.all([settled(() => through(sides.istiod.target)), settled(() => through(sides.reconciler.target))]);
+  const [istiod, reconciler] = await Promise.all([settled(() => through(sides.istiod)), settled(() => through(sides.reconciler))]);
   const results: ClassResult[] = testCase.requests.map((requestClass, index) => ({
     caseId: testCase.id, className: requestClass.name, ...compareOutcomes([istiod[index]], [reconciler[index]]),
   }));

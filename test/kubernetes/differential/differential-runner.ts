@@ -7,6 +7,7 @@ import type { DifferentialCase, RequestClass } from './differential-case';
 import type { EchoBackends } from './echo-backends';
 import { hostOf, MESH_NAMESPACE } from './mesh-under-test';
 import { ClassComparison, compareOutcomes } from './outcome-comparison';
+import { awaitResponseFlags, taggedRequest } from './request-log';
 import { RequestOutcome, SentRequest, sendRequest } from './request-outcome';
 import type { SidecarEnvoy } from './sidecar-envoy';
 import type { KubeObject } from '../../../reconciler/bench/vs-istiod/mesh-objects';
@@ -143,15 +144,24 @@ export async function applyCase(
   await Promise.all([sides.istiod, sides.reconciler].map((sidecar) => waitForCase(cluster, sidecar, current, previous, timeoutMs)));
 }
 
-/** Outcomes of every class through one sidecar, classes in parallel; mirrored copies looked up after one settle. */
+interface LoggedRequest extends SentRequest {
+  /** The id the request carried in its access log line; none when no HTTP request got through. */
+  readonly logId?: string;
+}
+
+/**
+ * Outcomes of every class through one sidecar, classes in parallel; mirrored copies looked up
+ * after one settle, response flags from the sidecar's access log.
+ */
 async function outcomesThrough(sidecar: SidecarEnvoy, backends: EchoBackends, classes: readonly RequestClass[]): Promise<RequestOutcome[][]> {
-  const sent: SentRequest[][] = classes.map(() => []);
+  const sent: LoggedRequest[][] = classes.map(() => []);
   const work = classes.flatMap((requestClass, index) => Array.from({ length: requestClass.repeat }, () => index));
   let next = 0;
   const lane = async () => {
     while (next < work.length) {
       const index = work[next++];
-      sent[index].push(await sendRequest(sidecar.listener, classes[index].request).catch((error: Error) => {
+      const { request, logId } = taggedRequest(classes[index].request, sidecar.plane.side);
+      sent[index].push(await sendRequest(sidecar.listener, request).then((answer): LoggedRequest => ({ ...answer, logId })).catch((error: Error) => {
         // Over TLS a refused handshake is an outcome to compare (no server name matched, no certificate yet).
         if (!sidecar.listener.tls) throw error;
         return { outcome: { status: 0, answeredBy: `connection failed (${(error as NodeJS.ErrnoException).code ?? error.message})`, caseHeaders: '' } };
@@ -160,11 +170,13 @@ async function outcomesThrough(sidecar: SidecarEnvoy, backends: EchoBackends, cl
   };
   await Promise.all(Array.from({ length: Math.min(REQUEST_CONCURRENCY, work.length) }, lane));
   await new Promise((resolve) => setTimeout(resolve, MIRROR_SETTLE_MS));
-  return sent.map((requests) => requests.map(({ outcome, requestId }) => {
-    if (!requestId) return outcome;
+  const flags = await awaitResponseFlags(sidecar.logFile, sent.flat().flatMap((request) => (request.logId ? [request.logId] : [])));
+  return sent.map((requests) => requests.map(({ outcome, requestId, logId }) => {
+    const logged = logId ? { ...outcome, flags: flags.get(logId) } : outcome;
+    if (!requestId) return logged;
     const copies = backends.arrivalsOf(requestId).filter((arrival) => arrival.backend !== outcome.answeredBy)
       .map((arrival) => `${arrival.backend} ${arrival.authority.replace(/:\d+$/, '')}`).sort().join(', ');
-    return copies ? { ...outcome, copies } : outcome;
+    return copies ? { ...logged, copies } : logged;
   }));
 }
 

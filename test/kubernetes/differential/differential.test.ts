@@ -23,6 +23,7 @@ import { GUARDED_BACKEND, GUARDED_PODS, guardedObjects } from './guarded-workloa
 import { CLIENT_POD, GENERATED_VERSIONS, generatedService, hostOf, MESH_NAMESPACE, meshObjects, NAMED_SERVICES, podsOf, podStatus, SERVICE_PORT } from './mesh-under-test';
 import { NOT_APPLIED_FIELDS } from './not-applied-fields';
 import { loadRegressionCases, REGRESSIONS_DIR, saveRegressionCase } from './regression-cases';
+import { RECONCILER_REQUEST_LOG_SETTINGS, REQUEST_LOG_FORMAT } from './request-log';
 import { closeRequestAgents } from './request-outcome';
 import { routesOfHost } from './route-comparison';
 import { SCENARIO_CASES } from './scenario-cases';
@@ -102,10 +103,11 @@ beforeAll(async () => {
   backends = await EchoBackends.start([...pods, ...LEGACY_ENDPOINTS], SERVICE_PORT);
   // The reconciler binds the client's outbound listener to its pod address (istiod to localhost).
   await runChecked('ip', ['addr', 'replace', `${CLIENT_POD.address}/32`, 'dev', 'lo']);
-  const istiod = await startIstiod({ tuned: true, kubeconfigFile: cluster.kubeconfigFile, runDir });
+  // Both sides log each request's response flags the same way, for the comparison.
+  const istiod = await startIstiod({ tuned: true, kubeconfigFile: cluster.kubeconfigFile, runDir, accessLog: { format: REQUEST_LOG_FORMAT } });
   planes.push(istiod);
   istiodPlane = istiod;
-  const reconciler = await startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir });
+  const reconciler = await startKubeReconciler({ kubeconfigFile: cluster.kubeconfigFile, runDir, meshConfig: RECONCILER_REQUEST_LOG_SETTINGS });
   planes.push(reconciler);
   reconcilerPlane = reconciler;
   const token = (await serviceAccountTokens(cluster, [{ ...CLIENT_POD, service: 0 }])).get(CLIENT_POD.name)!;

@@ -1,8 +1,8 @@
 /**
  * A request sent through a sidecar Envoy and what came of it, reduced to what both control planes
  * must agree on: the status, which service and version answered, the path and authority the
- * backend saw, the attempts it counted, a redirect's location, the case's headers, and whether a
- * delay was injected.
+ * backend saw, the attempts it counted, a redirect's location, the case's headers, whether a
+ * delay was injected, and the response flags Envoy logged.
  */
 import * as http from 'http';
 import * as https from 'https';
@@ -33,6 +33,8 @@ export interface RequestOutcome {
   readonly delayed?: boolean;
   /** Arrivals of the same request at other backends (mirrored copies), as `app/version authority`, sorted. */
   readonly copies?: string;
+  /** Envoy's response flags for the request, from the client sidecar's access log (`-` for none). */
+  readonly flags?: string;
 }
 
 /** An outcome with the request id the backend saw, from which the copies are looked up. */

@@ -74,7 +74,9 @@ export class SidecarEnvoy {
       command: findEnvoy(),
       // A replaced listener keeps its socket while it drains, and with reuse_port the kernel still hands it new
       // connections: a short drain lets a test wait until only the new listener accepts (`listenersDraining`).
-      args: ['-c', bootstrap, '--disable-hot-restart', '--concurrency', '1', '-l', 'warning', '--base-id', String(adminPort), '--drain-time-s', '1'],
+      // Access log lines are flushed within 20 ms, so a request's line is there soon after its answer.
+      args: ['-c', bootstrap, '--disable-hot-restart', '--concurrency', '1', '-l', 'warning', '--base-id', String(adminPort), '--drain-time-s', '1',
+        '--file-flush-interval-msec', '20'],
       logFile: path.join(dir, 'envoy.log'),
     });
     return SidecarEnvoy.whenListening(plane, pod, envoy, dir, adminPort, servicePort, bindAddress);
@@ -102,6 +104,11 @@ export class SidecarEnvoy {
   private constructor(
     readonly plane: ControlPlane, readonly adminPort: number, readonly listener: ListenerAddress, private readonly process: ManagedProcess,
   ) {}
+
+  /** Where the Envoy's standard output goes, access log lines included. */
+  get logFile(): string {
+    return this.process.logFile;
+  }
 
   /** The same Envoy, with requests sent to another of its listeners (a router's HTTPS port). */
   through(listener: ListenerAddress): SidecarEnvoy {

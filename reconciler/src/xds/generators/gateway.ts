@@ -10,6 +10,7 @@ import type { PushContext } from '../../push/push-context';
 import { DestinationResolver } from '../translate/destination-resolver';
 import type { SecurityExtensions } from '../translate/extension-points';
 import { credentialSecrets } from '../translate/gateway-credentials';
+import { accessLogsFor, withAccessLogs } from '../translate/access-log';
 import { buildGatewayListeners } from '../translate/gateway-listeners';
 import { buildGatewayRouteConfigurations } from '../translate/gateway-routes';
 import { planGatewayListeners } from '../translate/gateway-servers';
@@ -39,7 +40,7 @@ export function generateGatewayResources(push: PushContext, proxy: ProxyIdentity
   return new Map<TypeUrl, XdsResource[]>([
     [TYPE_URLS.cluster, generateClusters(view)],
     [TYPE_URLS.endpoint, generateEndpoints(view)],
-    [TYPE_URLS.listener, named(buildGatewayListeners(view, plans))],
+    [TYPE_URLS.listener, named(buildGatewayListeners(view, plans).map((listener) => withAccessLogs(listener, accessLogsFor(push.mesh))))],
     [TYPE_URLS.route, named(buildGatewayRouteConfigurations(plans, { push, proxy, resolver: view.resolver }))],
     [TYPE_URLS.secret, [...(extensions.secrets?.(push, proxy) ?? []), ...credentialSecrets(servers, push, proxy.namespace)]],
   ]);

@@ -10,6 +10,11 @@ export const TCP_PROXY = {
   name: 'envoy.filters.network.tcp_proxy',
   type: `${TYPE_PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
 };
+/** Writes access log lines to a file (`/dev/stdout` for the container log). */
+export const FILE_ACCESS_LOG = {
+  name: 'envoy.access_loggers.file',
+  type: `${TYPE_PREFIX}envoy.extensions.access_loggers.file.v3.FileAccessLog`,
+};
 export const ROUTER_FILTER = {
   name: 'envoy.filters.http.router',
   type: `${TYPE_PREFIX}envoy.extensions.filters.http.router.v3.Router`,

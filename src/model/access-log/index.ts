@@ -1,0 +1,2 @@
+export * from './access-log-operators';
+export * from './access-log-format';
