@@ -5,6 +5,7 @@
  */
 import type { MeshObject } from '../push/contract';
 import { isRecord } from './kubectl-objects';
+import { GatewayServer, servedServerKind } from '../xds/translate/gateway-servers';
 
 interface UnsupportedField {
   /** Dot path below the object; `*` walks every entry of a list. */
@@ -63,6 +64,12 @@ const UNSUPPORTED_BY_KIND: Readonly<Record<string, readonly UnsupportedField[]>>
       harmless: (value) => value !== 'DYNAMIC_DNS',
     },
   ],
+  Gateway: [{
+    path: 'spec.servers.*',
+    reason: 'the server is not served (no listener): the reconciler serves gateway servers of protocol HTTP, HTTP2 or GRPC, '
+      + 'and HTTPS with tls.mode SIMPLE; TCP, TLS and other protocols, and TLS passthrough or mutual TLS, are not translated',
+    harmless: (server) => isRecord(server) && servedServerKind(server as unknown as GatewayServer) !== undefined,
+  }],
   Sidecar: [
     { path: 'spec.egress.*.captureMode', reason: 'captureMode is not applied: the proxy\'s own interception mode decides' },
     { path: 'spec.ingress.*.captureMode', reason: 'captureMode is not applied: the proxy\'s own interception mode decides' },

@@ -166,6 +166,21 @@ describe('fields that are not applied', () => {
     })]);
   });
 
+  test('GIVEN a Gateway with HTTP, HTTPS SIMPLE, PASSTHROUGH and TCP servers WHEN ingested THEN it is served and the PASSTHROUGH and TCP servers are reported as not served', () => {
+    const servers = [
+      '{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}',
+      '{port: {number: 443, name: https, protocol: HTTPS}, hosts: ["*"], tls: {mode: SIMPLE, credentialName: web-tls}}',
+      '{port: {number: 8443, name: tls, protocol: TLS}, hosts: ["*"], tls: {mode: PASSTHROUGH}}',
+      '{port: {number: 5432, name: tcp, protocol: TCP}, hosts: ["*"]}',
+    ];
+    const text = doc('networking.istio.io/v1', 'Gateway', 'edge', `{selector: {app: edge}, servers: [${servers.join(', ')}]}`);
+    const result = ingestDocuments([{ source: 'gw.yaml', text }], crdValidator);
+    expect(result.objects).toHaveLength(1);
+    // The HTTPS server is served once its Secret is there; here it is missing, which is reported too.
+    expect(result.notApplied.map((entry) => entry.fields.map((field) => field.path))).toEqual([['spec.servers[2]', 'spec.servers[3]', 'spec.servers[1].tls.credentialName']]);
+    expect(result.notApplied[0].fields[0].reason).toMatch(/^the server is not served \(no listener\): the reconciler serves gateway servers of protocol HTTP, HTTP2 or GRPC, and HTTPS with tls.mode SIMPLE/);
+  });
+
   test('GIVEN exportTo ["*"] and a key set twice WHEN ingested THEN only the duplicate key is reported', () => {
     const text = `${doc('networking.istio.io/v1', 'ServiceEntry', 'db', '{hosts: [db.example.com], exportTo: ["*"], resolution: DNS, ports: [{number: 80, name: http, protocol: HTTP}]}')}  location: MESH_EXTERNAL\n`;
     const twice = text.replace('spec: {', 'spec: {location: MESH_INTERNAL, ');

@@ -185,11 +185,20 @@ describe('gateway TLS termination', () => {
 
   test.each([
     ['a Secret without tls.key', SECRET.replace(/ {2}tls\.key: .*\n/, ''), /Secret edge\/secure-tls has no 'tls.key' in data or stringData/],
-    ['a PASSTHROUGH server', `${GATEWAY.replace('mode: SIMPLE', 'mode: PASSTHROUGH')}---${SECRET}`, /Gateway edge\/ingress spec.servers\[1\].port.protocol is 'HTTPS' with tls.mode PASSTHROUGH/],
     ['HTTP and HTTPS on one port', `${GATEWAY.replace('number: 443', 'number: 80')}---${SECRET}`, /put HTTP and HTTPS on port 80/],
   ])('GIVEN %s WHEN generated THEN the error names the object and the fix', (_, extra, message) => {
     const yaml = extra.includes('kind: Gateway') ? extra : `${GATEWAY}---${extra}`;
     expect(() => gatewayResources(yaml)).toThrow(message);
+  });
+
+  test.each([
+    ['a PASSTHROUGH server', 'mode: SIMPLE', 'mode: PASSTHROUGH'],
+    ['a MUTUAL server', 'mode: SIMPLE', 'mode: MUTUAL'],
+    ['a TCP server', 'protocol: HTTPS', 'protocol: TCP'],
+  ])('GIVEN %s on 443 WHEN generated THEN it gets no listener and the HTTP server still serves', (_, from, to) => {
+    const resources = gatewayResources(`${GATEWAY.replace(from, to)}---${SECRET}`);
+    expect(resourcesOf(resources, TYPE_URLS.listener).map((listener) => listener.name)).toEqual(['127.0.9.1_8080']);
+    expect(simulate(resources, { host: 'shop.example.com', port: 8080, path: '/reviews' }).cluster).toBe('outbound|9080|v2|reviews.bookinfo.svc.cluster.local');
   });
 
   test('GIVEN a full gateway config WHEN every resource is encoded THEN the strict codec accepts them', () => {

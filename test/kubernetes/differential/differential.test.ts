@@ -29,7 +29,7 @@ import { routesOfHost } from './route-comparison';
 import { SCENARIO_CASES } from './scenario-cases';
 import { compareServedRoutes, RouteComparison, RouteNames } from './served-routes';
 import { compareClusters, compareScope, ScopeComparison } from './served-scope';
-import { LEGACY_ENDPOINTS, SERVICE_ENTRY_CASES } from './service-entry-cases';
+import { LEGACY_ENDPOINTS, LEGACY_HOST_NAMES, SERVICE_ENTRY_CASES } from './service-entry-cases';
 import { shrinkThroughBothSides } from './shrink-through-both-sides';
 import { SidecarEnvoy } from './sidecar-envoy';
 import { SIDECAR_SCOPE_CASES } from './sidecar-scope-cases';
@@ -40,6 +40,7 @@ import { ISTIOD_PORTS, startIstiod } from '../../../reconciler/bench/vs-istiod/i
 import { RECONCILER_BENCH_PORTS, startKubeReconciler } from '../../../reconciler/bench/vs-istiod/reconciler-kube';
 import type { Cluster } from '../cluster/cluster';
 import { runChecked } from '../cluster/command';
+import { addHostNames } from '../cluster/test-hosts';
 
 /** The name on istiod's serving certificate for its TLS xDS port. */
 const ISTIOD_SERVER_NAME = 'istiod.istio-system.svc';
@@ -101,6 +102,8 @@ beforeAll(async () => {
   const pods = podsOf(services);
   for (const pod of [...pods, CLIENT_POD]) await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
   backends = await EchoBackends.start([...pods, ...LEGACY_ENDPOINTS], SERVICE_PORT);
+  // Before any Envoy starts: the DNS ServiceEntry cases name endpoints the resolver finds here.
+  await addHostNames(LEGACY_HOST_NAMES, runDir);
   // The reconciler binds the client's outbound listener to its pod address (istiod to localhost).
   await runChecked('ip', ['addr', 'replace', `${CLIENT_POD.address}/32`, 'dev', 'lo']);
   // Both sides log each request's response flags the same way, for the comparison.

@@ -49,6 +49,14 @@ export const NOT_APPLIED_FIELDS: readonly NotAppliedField[] = [
     path: 'spec.subjectAltNames',
   },
   {
+    // Selects no router: only the report is asked for.
+    object: networking('Gateway', 'na-tcp-server', {
+      selector: { app: 'nobody' },
+      servers: [{ port: HTTP_PORT, hosts: ['*'] }, { port: { number: 5432, name: 'tcp', protocol: 'TCP' }, hosts: ['*'] }],
+    }),
+    path: 'spec.servers[1]',
+  },
+  {
     // Selects nothing: only the report is asked for.
     object: networking('Sidecar', 'na-capture', { workloadSelector: { labels: { app: 'nobody' } }, egress: [{ hosts: ['./*'], captureMode: 'NONE' }] }),
     path: 'spec.egress[0].captureMode',

@@ -1,8 +1,9 @@
 /**
  * ServiceEntries as plain Istio YAML: hosts outside the registry with static endpoints or with
  * WorkloadEntries chosen by a workload selector, their endpoint labels as DestinationRule subsets,
- * DNS and DNS_ROUND_ROBIN resolution (Envoy resolves the endpoints itself), resolution NONE (an
- * original-destination cluster), and VirtualServices routing on them. The endpoints are echo
+ * DNS and DNS_ROUND_ROBIN resolution (Envoy resolves the endpoints itself, given as addresses or as
+ * names the suite's hosts file knows), resolution NONE (an original-destination cluster), and
+ * VirtualServices routing on them. The endpoints are echo
  * backends of their own (`legacy`), which no Kubernetes Service selects.
  */
 import type { DifferentialCase, RequestClass } from './differential-case';
@@ -23,6 +24,15 @@ export const LEGACY_ENDPOINTS: readonly MeshPod[] = ['v1', 'v2'].map((version, i
   labels: { app: 'legacy', version },
 }));
 
+/** Names Envoy resolves through the suite's hosts file: one per endpoint, and a host name of its own. */
+const BACKEND_DOMAIN = 'backends.internal';
+const endpointName = (endpoint: MeshPod) => `${endpoint.name}.${BACKEND_DOMAIN}`;
+const RESOLVED_HOST = `legacy-alias.${BACKEND_DOMAIN}`;
+export const LEGACY_HOST_NAMES: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(LEGACY_ENDPOINTS.map((endpoint) => [endpointName(endpoint), [endpoint.address]])),
+  [RESOLVED_HOST]: [LEGACY_ENDPOINTS[0].address],
+};
+
 const object = (kind: string, name: string, spec: Record<string, unknown>, group = 'networking.istio.io/v1'): KubeObject =>
   ({ apiVersion: group, kind, metadata: { name, namespace: MESH_NAMESPACE }, spec });
 
@@ -38,14 +48,14 @@ function staticEntry(name: string, hosts: string[]): KubeObject {
   });
 }
 
-/** Endpoints Envoy resolves itself: addresses, so resolving needs no name server. */
-function dnsEntry(name: string, resolution: 'DNS' | 'DNS_ROUND_ROBIN', endpoints: readonly MeshPod[]): KubeObject {
+/** Endpoints Envoy resolves itself: their addresses, or (`byName`) their names in the hosts file. */
+function dnsEntry(name: string, resolution: 'DNS' | 'DNS_ROUND_ROBIN', endpoints: readonly MeshPod[], byName = false): KubeObject {
   return object('ServiceEntry', name, {
     hosts: [LEGACY_HOST],
     location: 'MESH_EXTERNAL',
     ports: [HTTP_PORT],
     resolution,
-    endpoints: endpoints.map((endpoint) => ({ address: endpoint.address, labels: { version: endpoint.version } })),
+    endpoints: endpoints.map((endpoint) => ({ address: byName ? endpointName(endpoint) : endpoint.address, labels: { version: endpoint.version } })),
   });
 }
 
@@ -168,6 +178,46 @@ export const SERVICE_ENTRY_CASES: readonly DifferentialCase[] = [
     clusters: [defaultCluster(LEGACY_HOST)],
     comparedClusters: [defaultCluster(LEGACY_HOST)],
     requests: [get('the host', LEGACY_HOST, {}, 20), get('another path', LEGACY_HOST, { path: '/orders/7' })],
+  },
+  {
+    id: 'service-entry-dns-endpoint-names',
+    description: 'a DNS ServiceEntry whose endpoints are names: Envoy resolves each, and the subsets and split follow their labels',
+    objects: [
+      dnsEntry('legacy', 'DNS', LEGACY_ENDPOINTS, true),
+      subsets(LEGACY_HOST),
+      object('VirtualService', 'legacy', {
+        hosts: [LEGACY_HOST],
+        http: [
+          { match: [{ uri: { prefix: '/v2' } }], route: [{ destination: { host: LEGACY_HOST, subset: 'v2' } }] },
+          { route: [{ destination: { host: LEGACY_HOST, subset: 'v1' }, weight: 80 }, { destination: { host: LEGACY_HOST, subset: 'v2' }, weight: 20 }] },
+        ],
+      }),
+    ],
+    clusters: subsetClusters(LEGACY_HOST),
+    comparedClusters: subsetClusters(LEGACY_HOST),
+    requests: [get('under /v2', LEGACY_HOST, { path: '/v2/items' }), get('split', LEGACY_HOST, {}, 500)],
+  },
+  {
+    id: 'service-entry-dns-host-name',
+    description: 'a DNS ServiceEntry without endpoints: Envoy resolves the host itself',
+    objects: [
+      object('ServiceEntry', 'legacy-alias', { hosts: [RESOLVED_HOST], location: 'MESH_EXTERNAL', ports: [HTTP_PORT], resolution: 'DNS' }),
+      plainRoute(RESOLVED_HOST),
+    ],
+    clusters: [defaultCluster(RESOLVED_HOST)],
+    comparedClusters: [defaultCluster(RESOLVED_HOST)],
+    requests: [get('the host', RESOLVED_HOST, {}, 20), get('backend fails', RESOLVED_HOST, { headers: { 'x-backend-status': '503' } })],
+  },
+  {
+    id: 'service-entry-dns-round-robin-host-name',
+    description: 'a DNS_ROUND_ROBIN ServiceEntry without endpoints: the host, resolved by Envoy, is one logical host',
+    objects: [
+      object('ServiceEntry', 'legacy-alias', { hosts: [RESOLVED_HOST], location: 'MESH_EXTERNAL', ports: [HTTP_PORT], resolution: 'DNS_ROUND_ROBIN' }),
+      plainRoute(RESOLVED_HOST),
+    ],
+    clusters: [defaultCluster(RESOLVED_HOST)],
+    comparedClusters: [defaultCluster(RESOLVED_HOST)],
+    requests: [get('the host', RESOLVED_HOST, {}, 100)],
   },
   {
     id: 'service-entry-resolution-none',

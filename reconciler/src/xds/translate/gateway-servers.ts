@@ -71,7 +71,9 @@ export function planGatewayListeners(push: PushContext, proxy: ProxyIdentity): G
   for (const gateway of selectGateways(push, proxy)) {
     (gateway.spec.servers ?? []).forEach((server, index) => {
       const field = `Gateway ${gateway.namespace}/${gateway.name} spec.servers[${index}]`;
-      const ref: GatewayServerRef = { gateway, server, kind: serverKind(server, field), field };
+      const kind = servedServerKind(server);
+      if (!kind) return;
+      const ref: GatewayServerRef = { gateway, server, kind, field };
       byPort.set(server.port.number, [...(byPort.get(server.port.number) ?? []), ref]);
     });
   }
@@ -114,17 +116,16 @@ function serviceTargetPorts(push: PushContext, proxy: ProxyIdentity): Map<number
   return mapping;
 }
 
-function serverKind(server: GatewayServer, field: string): GatewayServerKind {
-  const protocol = (server.port.protocol ?? 'HTTP').toUpperCase();
-  if (HTTP_PROTOCOLS.has(protocol)) {
-    return 'HTTP';
-  }
-  if (protocol === 'HTTPS' && (server.tls?.mode ?? 'SIMPLE') === 'SIMPLE') {
-    return 'HTTPS';
-  }
-  const mode = server.tls?.mode ? ` with tls.mode ${server.tls.mode}` : '';
-  throw new Error(`${field}.port.protocol is '${server.port.protocol}'${mode}; the reconciler serves gateway servers of protocol `
-    + 'HTTP, HTTP2 or GRPC, and HTTPS with tls.mode SIMPLE: use one of those or route this traffic another way');
+/**
+ * How the reconciler serves a server: HTTP, HTTP2 and GRPC as plaintext HTTP, HTTPS with
+ * `tls.mode` SIMPLE as terminated HTTP; undefined for every other server (TCP, TLS, MONGO,
+ * passthrough or mutual TLS), which is reported at ingest as not applied and gets no listener.
+ */
+export function servedServerKind(server: GatewayServer): GatewayServerKind | undefined {
+  const protocol = (server.port?.protocol ?? 'HTTP').toUpperCase();
+  if (HTTP_PROTOCOLS.has(protocol)) return 'HTTP';
+  if (protocol === 'HTTPS' && (server.tls?.mode ?? 'SIMPLE') === 'SIMPLE') return 'HTTPS';
+  return undefined;
 }
 
 /**
