@@ -26,20 +26,50 @@ export function egressHostsAdmit(hosts: readonly string[], proxy: ProxyIdentity,
 
 export function visibleServices(push: PushContext, proxy: ProxyIdentity, sidecar: ScopedConfig<SidecarSpec> | undefined): readonly MeshService[] {
   const dependencies = dependencyList(push, proxy, sidecar);
+  const egress = sidecar?.spec.egress ?? [];
   // Nothing narrows the view: every proxy so placed gets the push's own list, so what is derived
   // from the list (its digest, the outbound listener plan) is worked out once per push.
-  if (!sidecar?.spec.egress?.length && !dependencies) return push.services();
+  if (egress.length === 0 && !dependencies) return push.services();
   const own = new Set(ownServices(push, proxy).map((service) => service.hostname));
-  const egressHosts = (sidecar?.spec.egress ?? []).flatMap((listener) => listener.hosts ?? []);
-  return push.services().filter((service) => {
-    if (own.has(service.hostname)) {
-      return true;
-    }
-    if (sidecar?.spec.egress?.length && !egressHostsAdmit(egressHosts, proxy, push.mesh.clusterDomain, service)) {
-      return false;
-    }
-    return !dependencies || dependencies.has(`${service.name}.${service.namespace}`) || dependencies.has(service.hostname);
+  return push.services().flatMap((service) => {
+    if (own.has(service.hostname)) return [service];
+    const admitted = egress.length > 0 ? admittedPorts(egress, proxy, push.mesh.clusterDomain, service) : 'all';
+    if (admitted === undefined) return [];
+    if (dependencies && !dependencies.has(`${service.name}.${service.namespace}`) && !dependencies.has(service.hostname)) return [];
+    return [admitted === 'all' ? service : withPortsOnly(service, admitted)];
   });
+}
+
+/**
+ * The ports of `service` the egress listeners admit, as istiod scopes a Sidecar: a listener
+ * without a port (or an HTTP_PROXY one) admits the whole service; a listener with a port admits
+ * only that port of the services its hosts name, and none of a service without it.
+ */
+function admittedPorts(egress: NonNullable<SidecarSpec['egress']>, proxy: ProxyIdentity, clusterDomain: string, service: MeshService): 'all' | Set<number> | undefined {
+  const ports = new Set<number>();
+  for (const listener of egress) {
+    if (!egressHostsAdmit(listener.hosts ?? [], proxy, clusterDomain, service)) continue;
+    const number = listener.port?.number;
+    if (!number || listener.port?.protocol?.toUpperCase() === 'HTTP_PROXY') return 'all';
+    if (service.ports.some((port) => port.number === number)) ports.add(number);
+  }
+  if (ports.size === 0) return undefined;
+  return ports.size === service.ports.length ? 'all' : ports;
+}
+
+// One narrowed copy per service and port set, so pushes and proxies that narrow alike share it.
+const narrowed = new WeakMap<MeshService, Map<string, MeshService>>();
+
+function withPortsOnly(service: MeshService, ports: ReadonlySet<number>): MeshService {
+  const key = [...ports].sort((a, b) => a - b).join(',');
+  const copies = narrowed.get(service) ?? new Map<string, MeshService>();
+  narrowed.set(service, copies);
+  let copy = copies.get(key);
+  if (!copy) {
+    copy = { ...service, ports: service.ports.filter((port) => ports.has(port.number)) };
+    copies.set(key, copy);
+  }
+  return copy;
 }
 
 /** The dependency annotation from the Sidecar or the workload object; undefined when neither sets it. */

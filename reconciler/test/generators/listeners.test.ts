@@ -69,4 +69,26 @@ spec: { address: 127.0.3.1, labels: { app: details } }
       .filter((name) => name.startsWith('outbound|') && !name.includes('|v'));
     expect(clusters).toEqual(['outbound|3306||mysql.storage.svc.cluster.local', 'outbound|9080||details.bookinfo.svc.cluster.local', 'outbound|9400||details.bookinfo.svc.cluster.local']);
   });
+
+  test('GIVEN egress listeners with ports WHEN a proxy is generated THEN a service is configured only on the ports a listener names, and not at all without one', () => {
+    const sidecar = `
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: productpage, namespace: bookinfo }
+spec:
+  workloadSelector: { labels: { app: productpage } }
+  egress:
+  - { port: { number: 9400, name: grpc, protocol: GRPC }, hosts: ["./details.bookinfo.svc.cluster.local"] }
+  - { port: { number: 9999, name: http-other, protocol: HTTP }, hosts: ["./ratings.bookinfo.svc.cluster.local"] }
+  - { hosts: ["./reviews.bookinfo.svc.cluster.local"] }
+`;
+    const clusters = names(generateProxyResources(loadPushContext(BOOKINFO, sidecar), productpageProxy('REDIRECT')), TYPE_URLS.cluster)
+      .filter((name) => name.startsWith('outbound|') && !/\|v\d\|/.test(name));
+
+    expect(clusters).toEqual([
+      'outbound|9080||productpage.bookinfo.svc.cluster.local',
+      'outbound|9080||reviews.bookinfo.svc.cluster.local',
+      'outbound|9400||details.bookinfo.svc.cluster.local',
+    ]);
+  });
 });

@@ -87,4 +87,23 @@ export const SIDECAR_SCOPE_CASES: readonly DifferentialCase[] = [
     compareScope: true,
     requests: [get('the ServiceEntry', LEGACY_HOST, 200)],
   },
+  {
+    id: 'sidecar-egress-ports',
+    description: 'egress listeners with ports, REGISTRY_ONLY: the service port for two hosts, and a port no service has for a third',
+    objects: [{
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Sidecar',
+      metadata: { name: 'client-scope', namespace: MESH_NAMESPACE },
+      spec: {
+        workloadSelector: { labels: { app: CLIENT_POD.app } },
+        egress: [
+          { port: { number: SERVICE_PORT, name: 'http', protocol: 'HTTP' }, hosts: [`./${PROBE}`, `./${REVIEWS}`] },
+          { port: { number: 9999, name: 'http-other', protocol: 'HTTP' }, hosts: [`./${RATINGS}`] },
+        ],
+        outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+      },
+    }],
+    compareScope: true,
+    requests: [get('a host on the service port', REVIEWS), get('a host only on the other port', RATINGS)],
+  },
 ];
