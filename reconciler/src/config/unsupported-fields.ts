@@ -21,10 +21,6 @@ const EXPORT_TO: UnsupportedField = {
   harmless: (value) => Array.isArray(value) && value.every((entry) => entry === '*'),
 };
 
-/** A path segment for every key of a map that names a JWT claim (`@request.auth.claims.<claim>`, Istio's routing on claims). */
-const CLAIM_KEYS = '@claims';
-const CLAIM_KEY_PREFIX = '@request.auth.claims.';
-
 /** Every place a DestinationRule holds a traffic policy. */
 const TRAFFIC_POLICIES = ['spec.trafficPolicy', 'spec.trafficPolicy.portLevelSettings.*', 'spec.subsets.*.trafficPolicy', 'spec.subsets.*.trafficPolicy.portLevelSettings.*'];
 
@@ -38,10 +34,6 @@ const UNSUPPORTED_BY_KIND: Readonly<Record<string, readonly UnsupportedField[]>>
     EXPORT_TO,
     { path: 'spec.http.*.delegate', reason: 'delegation to another VirtualService is not applied; the route has no destination' },
     { path: 'spec.http.*.retries.retryRemoteLocalities', reason: 'retries to other localities are not applied (no locality-aware load balancing)' },
-    ...['headers', 'withoutHeaders'].map((field) => ({
-      path: `spec.http.*.match.*.${field}.${CLAIM_KEYS}`,
-      reason: 'routing on JWT claims is not applied: the condition is compared with a request header of that name, which no request can carry',
-    })),
   ],
   DestinationRule: [
     EXPORT_TO,
@@ -92,10 +84,6 @@ export function unsupportedFields(object: MeshObject): { path: string; reason: s
 function presentPaths(value: unknown, segments: readonly string[], at: string, harmless?: (value: unknown) => boolean): string[] {
   if (segments.length === 0) return isSet(value) && !harmless?.(value) ? [at] : [];
   const [segment, ...rest] = segments;
-  if (segment === CLAIM_KEYS) {
-    if (!isRecord(value)) return [];
-    return Object.keys(value).filter((key) => key.startsWith(CLAIM_KEY_PREFIX)).flatMap((key) => presentPaths(value[key], rest, `${at}.${key}`, harmless));
-  }
   if (segment === '*') {
     return Array.isArray(value) ? value.flatMap((item, index) => presentPaths(item, rest, `${at}[${index}]`, harmless)) : [];
   }

@@ -5,8 +5,11 @@
 import type { ProxyIdentity, ProxyResources } from '../../src/push/contract';
 import { TYPE_URLS } from '../../src/push/contract';
 import { parseProxyIdentity } from '../../src/push/proxy-identity';
+import { createRootCa, loadCertificateAuthority } from '../../src/security/ca';
+import { WorkloadCertificateCache } from '../../src/security/workload-cert-cache';
 import { encodeResourceBytes } from '../../src/xds/codec';
 import { generateProxyResources } from '../../src/xds/generators';
+import { createSecurityExtensions } from '../../src/xds/translate/security/extensions';
 import { findResource, resourcesOf, simulate } from '../support/simulate';
 import { BOOKINFO, loadPushContext, proxy } from './fixture-loader';
 
@@ -199,6 +202,40 @@ describe('gateway TLS termination', () => {
     const resources = gatewayResources(`${GATEWAY.replace(from, to)}---${SECRET}`);
     expect(resourcesOf(resources, TYPE_URLS.listener).map((listener) => listener.name)).toEqual(['127.0.9.1_8080']);
     expect(simulate(resources, { host: 'shop.example.com', port: 8080, path: '/reviews' }).cluster).toBe('outbound|9080|v2|reviews.bookinfo.svc.cluster.local');
+  });
+
+  test('GIVEN a RequestAuthentication and an AuthorizationPolicy selecting the router WHEN generated THEN its connection managers verify tokens and enforce the policy before routing', async () => {
+    const policies = `
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: edge-jwt, namespace: edge }
+spec:
+  selector: { matchLabels: { istio: ingressgateway } }
+  jwtRules: [{ issuer: https://issuer.example.com, jwksUri: https://keys.example.com:8443/jwks.json }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: edge-deny, namespace: edge }
+spec:
+  selector: { matchLabels: { istio: ingressgateway } }
+  action: DENY
+  rules: [{ to: [{ operation: { paths: [/admin*] } }] }]
+`;
+    const ca = await loadCertificateAuthority(await createRootCa('cluster.local'), 'test root');
+    const extensions = createSecurityExtensions({ rootCertificatePem: ca.certificatePem, certificates: new WorkloadCertificateCache(ca) });
+    const resources = generateProxyResources(loadPushContext(BOOKINFO, `${GATEWAY}---${SECRET}---${policies}`), router(), extensions);
+    const filterNames = (listener: any) => listener.filter_chains.map((chain: any) => chain.filters[0].typed_config.http_filters.map((filter: any) => filter.name));
+
+    for (const listener of resourcesOf(resources, TYPE_URLS.listener)) {
+      for (const names of filterNames(listener)) {
+        expect(names.slice(0, 2)).toEqual(['envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac']);
+        expect(names.at(-1)).toBe('envoy.filters.http.router');
+      }
+    }
+    // The issuer's keys are fetched through a cluster of their own.
+    expect(resourcesOf(resources, TYPE_URLS.cluster).map((cluster) => cluster.name).filter((name) => name.includes('keys.example.com'))).toHaveLength(1);
+    expect(resourcesOf(generateProxyResources(loadPushContext(BOOKINFO, `${GATEWAY}---${SECRET}`), router(), extensions), TYPE_URLS.listener)
+      .flatMap(filterNames).flat()).not.toContain('envoy.filters.http.rbac');
   });
 
   test('GIVEN a full gateway config WHEN every resource is encoded THEN the strict codec accepts them', () => {

@@ -56,4 +56,34 @@ describe('route translation where Istio gives a field a meaning of its own', () 
   - match: [{ uri: { regex: "*" } }]
     route: [{ destination: { host: details } }]`)).toThrow(/spec\.http\[0\]\.match\[0\]\.uri\.regex/);
   });
+
+  test('GIVEN conditions on JWT claims (dotted, bracketed and nested, a presence check, under withoutHeaders) WHEN translated THEN they match the verified payload, not headers, and routes after them stay', () => {
+    const [route, after] = detailsRoutes(`
+  - match: [{ headers: { "@request.auth.claims.group": { exact: admin }, "@request.auth.claims[org][team]": { prefix: core }, "@request.auth.claims.sub": { regex: "*" }, x-user: { exact: a } }, withoutHeaders: { "@request.auth.claims.role": { exact: guest } } }]
+    route: [{ destination: { host: details } }]
+  - route: [{ destination: { host: details } }]`);
+    const claim = (path: string[], value: Record<string, unknown>, invert = false) => ({
+      filter: 'envoy.filters.http.jwt_authn',
+      path: ['payload', ...path].map((key) => ({ key })),
+      value: 'exact' in value || 'prefix' in value ? { or_match: { value_matchers: [{ list_match: { one_of: { string_match: value } } }, { string_match: value }] } } : value,
+      ...(invert ? { invert: true } : {}),
+    });
+
+    expect(route.match.headers).toEqual([{ name: 'x-user', string_match: { exact: 'a' } }]);
+    expect(route.match.dynamic_metadata).toEqual([
+      claim(['group'], { exact: 'admin' }),
+      claim(['sub'], { present_match: true }),
+      claim(['org', 'team'], { prefix: 'core' }),
+      claim(['role'], { exact: 'guest' }, true),
+    ]);
+    expect(after.match).toEqual({ prefix: '/' });
+  });
+
+  test('GIVEN only a claim condition on prefix / WHEN translated THEN it is no catch-all: the next route is served', () => {
+    const routes = detailsRoutes(`
+  - match: [{ headers: { "@request.auth.claims.group": { exact: admin } } }]
+    route: [{ destination: { host: details } }]
+  - route: [{ destination: { host: details } }]`);
+    expect(routes.map((route) => route.match)).toEqual([{ prefix: '/', dynamic_metadata: [expect.objectContaining({ path: [{ key: 'payload' }, { key: 'group' }] })] }, { prefix: '/' }]);
+  });
 });

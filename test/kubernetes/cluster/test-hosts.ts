@@ -18,10 +18,12 @@ function rootMountIsPrivate(): boolean {
 }
 
 /**
- * Adds `entries` (name → addresses; a name with two addresses resolves to both) to what the
- * resolver reads, keeping the machine's own entries. `dir` holds the file while it is mounted.
+ * Adds `entries` (name → addresses) to what the resolver reads, keeping the machine's own entries.
+ * `dir` holds the file while it is mounted. Call the returned function before `dir` goes: the
+ * mount outlives the test file (jest runs every file in this namespace), and a mount of a deleted
+ * file would break every later bind over /etc/hosts (the node agent's pods).
  */
-export async function addHostNames(entries: Readonly<Record<string, readonly string[]>>, dir: string): Promise<void> {
+export async function addHostNames(entries: Readonly<Record<string, readonly string[]>>, dir: string): Promise<() => Promise<void>> {
   await requireTestNamespace();
   if (!rootMountIsPrivate()) {
     throw new Error('the root mount is shared with the machine: run the suite through `npx projen test:kubernetes` (unshare --mount-proc), so /etc/hosts is changed only inside its namespace');
@@ -30,4 +32,7 @@ export async function addHostNames(entries: Readonly<Record<string, readonly str
   const file = path.join(dir, 'hosts');
   fs.writeFileSync(file, `${fs.readFileSync(HOSTS_FILE, 'utf8').trimEnd()}\n${lines.join('\n')}\n`);
   await runChecked('mount', ['--bind', file, HOSTS_FILE]);
+  return async () => {
+    await runChecked('umount', [HOSTS_FILE]);
+  };
 }

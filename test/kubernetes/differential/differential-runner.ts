@@ -101,9 +101,11 @@ export interface ApplyOptions {
 const CASE_KINDS = ['serviceentries', 'workloadentries'];
 /**
  * Kinds the fixed mesh has objects of too (a DestinationRule per service, the guarded pods'
- * Sidecar): only those a case applied are deleted, by name.
+ * Sidecar, the authorization cases' policies): only those a case applied are deleted, by name.
  */
-const CASE_NAMED_KINDS: Readonly<Record<string, string>> = { DestinationRule: 'destinationrules', Sidecar: 'sidecars' };
+const CASE_NAMED_KINDS: Readonly<Record<string, string>> = {
+  DestinationRule: 'destinationrules', Sidecar: 'sidecars', AuthorizationPolicy: 'authorizationpolicies', RequestAuthentication: 'requestauthentications',
+};
 let caseNamed: readonly KubeObject[] = [];
 
 async function holdsClusters(sidecar: SidecarEnvoy, clusters: readonly string[]): Promise<boolean> {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { rootCertificate } from './agent-sidecar';
 import { AUTHORIZATION_SCENARIOS, CLIENT_SOURCE_ADDRESS, generatedAuthorizationCases } from './authorization-cases';
-import { GuardedSides, runAuthorizationCase } from './authorization-runner';
+import { GuardedSides, listenersMention, runAuthorizationCase } from './authorization-runner';
 import { shrinkCandidates } from './case-shrinker';
 import { clustersOf, normaliseCluster, routeHashPolicy } from './cluster-comparison';
 import { DELIBERATE_DIFFERENCES, isDeliberate } from './deliberate-differences';
@@ -16,6 +16,7 @@ import type { DifferentialCase } from './differential-case';
 import { applyCase, ClassResult, PROBE_HOST, runCase, runRequests, Sides } from './differential-runner';
 import { EchoBackends } from './echo-backends';
 import { GATEWAY_CASES, GATEWAY_HTTPS_CASES } from './gateway-cases';
+import { GATEWAY_SECURITY_CASES } from './gateway-security-cases';
 import { GATEWAY_NAME, GATEWAY_PODS, GATEWAY_TLS_PORT, gatewayObjects, gatewayRouteConfig, SECURE_HOST, SHOP_HOST } from './gateway-workload';
 import { generatedCases } from './generated-cases';
 import { generatedDestinationRules, withMarkerSubset } from './generated-destination-rules';
@@ -94,6 +95,8 @@ async function expectSameRoutes(cases: readonly DifferentialCase[], saveAs: stri
   expect(differing).toEqual([]);
 }
 
+let removeHostNames: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
   cluster = await startBenchCluster();
   runDir = fs.mkdtempSync(path.join(cluster.runDir, 'differential-'));
@@ -103,7 +106,7 @@ beforeAll(async () => {
   for (const pod of [...pods, CLIENT_POD]) await cluster.api.patch(`/api/v1/namespaces/${pod.namespace}/pods/${pod.name}/status`, podStatus(pod), 'merge');
   backends = await EchoBackends.start([...pods, ...LEGACY_ENDPOINTS], SERVICE_PORT);
   // Before any Envoy starts: the DNS ServiceEntry cases name endpoints the resolver finds here.
-  await addHostNames(LEGACY_HOST_NAMES, runDir);
+  removeHostNames = await addHostNames(LEGACY_HOST_NAMES, runDir);
   // The reconciler binds the client's outbound listener to its pod address (istiod to localhost).
   await runChecked('ip', ['addr', 'replace', `${CLIENT_POD.address}/32`, 'dev', 'lo']);
   // Both sides log each request's response flags the same way, for the comparison.
@@ -156,6 +159,7 @@ afterAll(async () => {
   await guardedBackend?.stop();
   for (const plane of planes) await plane.stop();
   await backends?.stop();
+  await removeHostNames?.();
   await cluster?.stop();
 }, 120_000);
 
@@ -322,6 +326,24 @@ describe('Gateways', () => {
   test.each(GATEWAY_CASES.map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
     // The mesh's probe host is not on the Gateway: markers are asked for on the case's own hosts.
     const caseResults = await runCase(cluster, routers!, backends, testCase, [PROBE_HOST]);
+    expectOnlyDeliberateDifferences(testCase, caseResults);
+    const routeNames = { istiod: gatewayRouteConfig(GATEWAY_PODS.istiod), reconciler: gatewayRouteConfig(GATEWAY_PODS.reconciler) };
+    await expectSameRoutes([testCase], testCase.id, routers!, routeNames);
+  }, 240_000);
+
+  test.each(GATEWAY_SECURITY_CASES.map((testCase) => [testCase.id, testCase] as const))('GIVEN the %s case', async (_id, testCase) => {
+    await applyCase(cluster, routers!, testCase.objects, testCase.id, { unmarkedHosts: [PROBE_HOST] });
+    // The markers prove the routes; the policies live in the listeners, which must be the new ones, with
+    // nothing old still draining (a draining listener keeps accepting, and kept connections keep old filters).
+    const policies = testCase.objects.filter((object) => object.kind === 'AuthorizationPolicy').map((object) => object.metadata.name);
+    const verifiesTokens = testCase.objects.some((object) => object.kind === 'RequestAuthentication');
+    await Promise.all([routers!.istiod, routers!.reconciler].map((router) => cluster.waitFor(`${router.plane.side} to enforce the policies of ${testCase.id}`, async () => {
+      const listeners = JSON.stringify(await router.configDump({ resource: 'dynamic_listeners' }));
+      for (const name of policies) if (!await listenersMention(router, name)) return false;
+      return listeners.includes('envoy.filters.http.jwt_authn') === verifiesTokens && !listeners.includes('warming_state') && await router.listenersDraining() === 0;
+    }, 60_000, 200)));
+    const fresh = (router: SidecarEnvoy) => router.through({ ...router.listener, freshConnections: true });
+    const caseResults = await runRequests({ istiod: fresh(routers!.istiod), reconciler: fresh(routers!.reconciler) }, backends, [testCase]);
     expectOnlyDeliberateDifferences(testCase, caseResults);
     const routeNames = { istiod: gatewayRouteConfig(GATEWAY_PODS.istiod), reconciler: gatewayRouteConfig(GATEWAY_PODS.reconciler) };
     await expectSameRoutes([testCase], testCase.id, routers!, routeNames);

@@ -12,7 +12,7 @@ export const GATEWAY_NAME = 'ingress';
 /** The port the Gateway's servers name (the Services' port). */
 export const GATEWAY_PORT = 80;
 const GATEWAY_ACCOUNT = 'ingress';
-const GATEWAY_SELECTOR = { istio: 'diff-ingress' };
+export const GATEWAY_SELECTOR = { istio: 'diff-ingress' };
 
 /** The port of the Gateway's HTTPS server, and the Secret of its certificate (in the routers' namespace). */
 export const GATEWAY_TLS_PORT = 443;

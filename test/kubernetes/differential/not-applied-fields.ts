@@ -24,13 +24,6 @@ export const NOT_APPLIED_FIELDS: readonly NotAppliedField[] = [
     path: 'spec.tcp',
   },
   {
-    object: networking('VirtualService', 'na-claims', {
-      hosts: [host('claims')],
-      http: [{ match: [{ headers: { '@request.auth.claims.group': { exact: 'admin' } } }], route: [{ destination: { host: host('claims') } }] }],
-    }),
-    path: 'spec.http[0].match[0].headers.@request.auth.claims.group',
-  },
-  {
     object: networking('DestinationRule', 'na-locality', { host: host('locality'), trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true } } } }),
     path: 'spec.trafficPolicy.loadBalancer.localityLbSetting',
   },

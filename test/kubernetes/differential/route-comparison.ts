@@ -132,6 +132,8 @@ export function normaliseRoute(route: Json): Json {
       headers: (match.headers ?? []).map(headerMatcher).sort(),
       query: (match.query_parameters ?? []).map((parameter: Json) =>
         `${parameter.name}: ${parameter.present_match ? 'present' : stringMatch(parameter.string_match)}`).sort(),
+      // Conditions on JWT claims: the filter's metadata path and what it must hold, as Envoy's JSON.
+      dynamicMetadata: (match.dynamic_metadata ?? []).map((matcher: Json) => JSON.stringify(matcher)).sort(),
     },
     ...action(route),
     requestHeadersToAdd: headerEdits(route.request_headers_to_add),

@@ -23,8 +23,11 @@ export function buildGatewayListeners(view: ProxyView, plans: readonly GatewayLi
 
 function buildListener(view: ProxyView, plan: GatewayListenerPlan): Record<string, unknown> | undefined {
   const statPrefix = `${plan.bind}_${plan.listenPort}`;
+  // RequestAuthentications and AuthorizationPolicies selecting the router apply at its edge, as
+  // on a sidecar's inbound port; a policy's ports are the ports the router listens on.
+  const securityFilters = view.extensions.inboundHttpFilters?.({ push: view.push, proxy: view.proxy, port: plan.listenPort, protocol: 'HTTP' });
   const connectionManager = (routeName: string) => buildHttpConnectionManager({
-    statPrefix, routes: { rdsName: routeName }, routeLevelFilters: true, extraFields: EDGE_HCM_FIELDS,
+    statPrefix, routes: { rdsName: routeName }, routeLevelFilters: true, extraFields: EDGE_HCM_FIELDS, extraHttpFilters: securityFilters,
   });
   const chains = plan.kind === 'HTTP'
     ? [{ filters: [connectionManager(gatewayRouteName(plan))] }]

@@ -54,7 +54,7 @@ export function buildVirtualServiceRoutes(virtualService: ScopedConfig<VirtualSe
 /** Any path, no header or query condition (the letter case of `/` does not matter). */
 function matchesEveryRequest(match: Record<string, unknown>): boolean {
   const everyPath = match.prefix === '/' || (match.safe_regex as { regex?: string } | undefined)?.regex === '.*';
-  return everyPath && !match.headers && !match.query_parameters;
+  return everyPath && !match.headers && !match.query_parameters && !match.dynamic_metadata;
 }
 
 /** One Istio HTTPRoute fans out to one Envoy route per match that can apply to this proxy. */

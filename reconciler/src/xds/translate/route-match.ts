@@ -7,6 +7,7 @@ import { PRESENCE_REGEX } from '../../model';
 import type { ProxyIdentity } from '../../push/contract';
 import type { HttpMatchRequest, StringMatch } from '../../push/istio-spec';
 import { labelsMatch } from '../../push/label-selector';
+import { claimMetadataMatcher, claimPathOf } from './jwt-claim-match';
 
 export interface MatchScope {
   readonly proxy: Pick<ProxyIdentity, 'namespace' | 'labels'>;
@@ -36,11 +37,18 @@ export function translateRouteMatch(match: HttpMatchRequest | undefined, scope: 
     ...pseudoHeader(':method', match.method),
     ...pseudoHeader(':authority', match.authority),
     ...pseudoHeader(':scheme', match.scheme),
-    ...sortedEntries(match.headers).map(([name, value]) => headerMatcher(name, value, false)),
-    ...sortedEntries(match.withoutHeaders).map(([name, value]) => headerMatcher(name, value, true)),
+    ...headerConditions(match.headers).map(([name, value]) => headerMatcher(name, value, false)),
+    ...headerConditions(match.withoutHeaders).map(([name, value]) => headerMatcher(name, value, true)),
   ];
   if (headers.length > 0) {
     routeMatch.headers = headers;
+  }
+  const claims = [
+    ...claimConditions(match.headers).map(([path, value]) => claimMetadataMatcher(path, value, stringMatcher, false)),
+    ...claimConditions(match.withoutHeaders).map(([path, value]) => claimMetadataMatcher(path, value, stringMatcher, true)),
+  ];
+  if (claims.length > 0) {
+    routeMatch.dynamic_metadata = claims;
   }
   const queryParameters = sortedEntries(match.queryParams).map(([name, value]) => queryParameterMatcher(name, value));
   if (queryParameters.length > 0) {
@@ -98,6 +106,18 @@ export function stringMatcher(value: StringMatch): Record<string, unknown> | und
     return { safe_regex: { regex: value.regex } };
   }
   return undefined;
+}
+
+/** Header conditions that name headers (claim conditions are matched on the token). */
+function headerConditions(record: Record<string, StringMatch> | undefined): [string, StringMatch][] {
+  return sortedEntries(record).filter(([name]) => claimPathOf(name) === undefined);
+}
+
+function claimConditions(record: Record<string, StringMatch> | undefined): [string[], StringMatch][] {
+  return sortedEntries(record).flatMap(([name, value]) => {
+    const path = claimPathOf(name);
+    return path ? [[path, value] as [string[], StringMatch]] : [];
+  });
 }
 
 function sortedEntries<T>(record: Record<string, T> | undefined): [string, T][] {

@@ -94,6 +94,9 @@ function provider(rule: JwtRule, where: string, jwksSourceFields: Record<string,
     ...(rule.outputPayloadToHeader ? { forward_payload_header: rule.outputPayloadToHeader } : {}),
     ...(rule.outputClaimToHeaders?.length ? { claim_to_headers: rule.outputClaimToHeaders.map((entry) => ({ header_name: entry.header, claim_name: entry.claim })) } : {}),
     payload_in_metadata: JWT_PAYLOAD_METADATA_KEY,
+    // The filter picks the route before it verifies the token; clearing the choice lets a gateway's
+    // routes match on the claims just verified (a sidecar's one inbound route is chosen again alike).
+    clear_route_cache: true,
   };
 }
 
