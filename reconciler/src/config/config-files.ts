@@ -19,34 +19,41 @@ export async function listConfigFiles(dir: string): Promise<ConfigFiles> {
   const files: string[] = [];
   const problems: SourceProblem[] = [];
   const seen = new Map<string, string>();
-  const firstVisit = async (full: string, isLink: boolean): Promise<boolean> => {
-    const real = await fs.promises.realpath(full).catch(() => undefined);
-    if (real === undefined) return true; // a dangling link: reading it reports the problem
+  // Only links need resolving: an entry that is not one lives where its directory really is, so
+  // the poll that lists the tree every few seconds costs one readdir per directory, not a realpath
+  // (a syscall per path component) per file.
+  const firstVisit = async (full: string, real: string | undefined, isLink: boolean): Promise<string | undefined> => {
+    if (real === undefined) return full; // a dangling link: reading it reports the problem
     const earlier = seen.get(real);
     if (earlier === undefined) {
       seen.set(real, full);
-      return true;
+      return real;
     }
     if (isLink) {
       problems.push({ source: full, reason: `is a symbolic link to ${real}, already read as ${earlier} (a loop, or a second path to it); it is not read again` });
     }
-    return false;
+    return undefined;
   };
-  const walk = async (current: string): Promise<void> => {
+  const resolve = (full: string) => fs.promises.realpath(full).catch(() => undefined);
+  const walk = async (current: string, realCurrent: string): Promise<void> => {
     const entries = await fs.promises.readdir(current, { withFileTypes: true }).catch(() => []);
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(current, entry.name);
       const isLink = entry.isSymbolicLink();
-      const isDirectory = entry.isDirectory() || (isLink && (await fs.promises.stat(full).catch(() => undefined))?.isDirectory());
+      if (!isLink && !entry.isDirectory() && !CONFIG_FILE.test(entry.name)) continue;
+      const real = isLink ? await resolve(full) : path.join(realCurrent, entry.name);
+      const isDirectory = entry.isDirectory() || (isLink && real !== undefined && (await fs.promises.stat(real).catch(() => undefined))?.isDirectory());
       if (isDirectory) {
-        if (await firstVisit(full, isLink)) await walk(full);
-      } else if (CONFIG_FILE.test(entry.name) && (await firstVisit(full, isLink))) {
+        const visited = await firstVisit(full, real, isLink);
+        if (visited !== undefined) await walk(full, visited);
+      } else if (CONFIG_FILE.test(entry.name) && (await firstVisit(full, real, isLink)) !== undefined) {
         files.push(full);
       }
     }
   };
-  await firstVisit(dir, false);
-  await walk(dir);
+  const realDir = await resolve(dir);
+  await firstVisit(dir, realDir, false);
+  await walk(dir, realDir ?? dir);
   return { files: files.sort(), problems };
 }

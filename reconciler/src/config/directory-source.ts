@@ -1,7 +1,10 @@
 /**
  * Serves every `*.yaml|*.yml|*.json` under a directory (recursively), e.g. the output of `cdk8s synth`.
- * Changes are noticed by fs.watch, with a poll as fallback (some volume types, like Kubernetes
- * ConfigMap mounts swapped by symlink, do not always raise events), and applied after a short
+ * Changes are noticed by fs.watch, with a full scan as the safety net: every `resyncMs` while the
+ * watch reports changes, every `pollMs` where it cannot (no watch could be set up, or a scan found a
+ * change the watch never announced: some volume types raise no events). A scan stats every file,
+ * which at a thousand files costs more CPU than everything else an idle reconciler does. Changes are
+ * applied after a short
  * settle delay so an editor's or `kubectl cp`'s multi-step write lands as one change. The settle delay
  * restarts on every event but never beyond `maxWaitMs` after the first unapplied one, so a steady
  * stream of writes still reaches the proxies. A file that cannot be read as a whole (YAML that does
@@ -25,8 +28,12 @@ export interface DirectorySourceOptions {
    * @default 4 × settleMs
    */
   readonly maxWaitMs?: number;
-  /** Poll interval of the fallback scan. @default 2000 */
+  /** Interval of the full scan where file events cannot be relied on. @default 2000 */
   readonly pollMs?: number;
+  /** Interval of the full scan while the file watch reports changes. @default 20000 */
+  readonly resyncMs?: number;
+  /** Watch for file events; false relies on the `pollMs` scan alone. @default true */
+  readonly watch?: boolean;
   /** @default DEFAULT_INPUT_LIMITS */
   readonly limits?: InputLimits;
   /** Longest stretch of parsing before other work gets a turn. @default 10 */
@@ -46,6 +53,11 @@ export class DirectorySource implements ConfigSource {
   private readonly settleMs: number;
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
+  private readonly resyncMs: number;
+  /** A file event arrived since the last re-read began. */
+  private eventSinceRead = false;
+  /** Whether the watch is relied on (scans every `resyncMs`) rather than the `pollMs` scan. */
+  private watchTrusted = false;
   private readonly lastGood = new Map<string, ReadFile>();
   private readonly lastRead = new Map<string, ReadFile & { readonly stamp?: string }>();
   private lastSignature = '';
@@ -65,6 +77,12 @@ export class DirectorySource implements ConfigSource {
     this.settleMs = options.settleMs ?? 50;
     this.maxWaitMs = Math.max(this.settleMs, options.maxWaitMs ?? this.settleMs * 4);
     this.pollMs = options.pollMs ?? 2000;
+    this.resyncMs = Math.max(this.pollMs, options.resyncMs ?? 20_000);
+  }
+
+  /** How often the full scan runs now. */
+  get scanIntervalMs(): number {
+    return this.watchTrusted ? this.resyncMs : this.pollMs;
   }
 
   async start(onUpdate: ConfigUpdateHandler): Promise<void> {
@@ -74,14 +92,31 @@ export class DirectorySource implements ConfigSource {
     }
     this.onUpdate = onUpdate;
     await this.reload('config:initial-load', true);
-    try {
-      this.watcher = fs.watch(this.options.dir, { recursive: true }, () => this.scheduleReload());
-      this.watcher.on('error', () => undefined); // the poll keeps working when the watch breaks
-    } catch {
-      this.watcher = undefined;
+    if (this.options.watch !== false) {
+      try {
+        this.watcher = fs.watch(this.options.dir, { recursive: true }, () => {
+          this.eventSinceRead = true;
+          this.scheduleReload();
+        });
+        this.watcher.on('error', () => this.distrustWatch()); // the scan keeps working when the watch breaks
+        this.watchTrusted = true;
+      } catch {
+        this.watcher = undefined;
+      }
     }
-    this.pollTimer = setInterval(() => this.scheduleReload(), this.pollMs);
+    this.startScanTimer();
+  }
+
+  private startScanTimer(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = setInterval(() => this.scheduleReload(), this.scanIntervalMs);
     this.pollTimer.unref();
+  }
+
+  private distrustWatch(): void {
+    if (!this.watchTrusted || this.stopped) return;
+    this.watchTrusted = false;
+    this.startScanTimer();
   }
 
   async stop(): Promise<void> {
@@ -159,6 +194,8 @@ export class DirectorySource implements ConfigSource {
 
   /** Re-reads every file into a new set; emits only when the served set or the problems changed. */
   private async reload(reason: string, always: boolean): Promise<void> {
+    const announced = this.eventSinceRead;
+    this.eventSinceRead = false;
     const listed = await listConfigFiles(this.options.dir);
     const documents: ConfigDocument[] = [];
     const problems: SourceProblem[] = [...listed.problems];
@@ -181,6 +218,8 @@ export class DirectorySource implements ConfigSource {
     const signature = createHash('sha256').update(documents.map((doc) => `${doc.source}\0${this.lastGood.get(doc.source)!.digest}`).join('\0')).digest('hex');
     const problemsKey = problems.map((problem) => `${problem.source}:${problem.reason}`).join('\n');
     if (!always && signature === this.lastSignature && problemsKey === this.lastProblemsKey) return;
+    // A change no event announced: this volume's events cannot be relied on, so scan often.
+    if (!always && !announced) this.distrustWatch();
     this.lastSignature = signature;
     this.lastProblemsKey = problemsKey;
     if (!this.stopped) this.onUpdate?.({ documents, problems, reason });

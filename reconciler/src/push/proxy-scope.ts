@@ -4,7 +4,7 @@
  */
 import type { ScopedConfig } from './config-index';
 import type { ProxyIdentity } from './contract';
-import { namespacedHostAdmits } from './host-names';
+import { namespacedHostAdmits, resolveHost } from './host-names';
 import type { SidecarSpec } from './istio-spec';
 import { labelsMatch } from './label-selector';
 import type { PushContext } from './push-context';
@@ -30,14 +30,72 @@ export function visibleServices(push: PushContext, proxy: ProxyIdentity, sidecar
   // Nothing narrows the view: every proxy so placed gets the push's own list, so what is derived
   // from the list (its digest, the outbound listener plan) is worked out once per push.
   if (egress.length === 0 && !dependencies) return push.services();
-  const own = new Set(ownServices(push, proxy).map((service) => service.hostname));
-  return push.services().flatMap((service) => {
+  const ownList = ownServices(push, proxy);
+  const own = new Set(ownList.map((service) => service.hostname));
+  const candidates = candidateServices(push, proxy, egress, dependencies, ownList) ?? push.services();
+  return candidates.flatMap((service) => {
     if (own.has(service.hostname)) return [service];
     const admitted = egress.length > 0 ? admittedPorts(egress, proxy, push.mesh.clusterDomain, service) : 'all';
     if (admitted === undefined) return [];
     if (dependencies && !dependencies.has(`${service.name}.${service.namespace}`) && !dependencies.has(service.hostname)) return [];
     return [admitted === 'all' ? service : withPortsOnly(service, admitted)];
   });
+}
+
+/**
+ * Every service a dependency list or the egress hosts could admit, plus the proxy's own, in the
+ * order of `push.services()`; undefined when a wildcard host could admit any. Looking the named
+ * services up, instead of testing every service of the mesh against every entry, keeps a scoped
+ * proxy's cost independent of the mesh's size.
+ */
+function candidateServices(push: PushContext, proxy: ProxyIdentity, egress: NonNullable<SidecarSpec['egress']>,
+  dependencies: ReadonlySet<string> | undefined, own: readonly MeshService[]): MeshService[] | undefined {
+  const found = new Map<string, MeshService>(own.map((service) => [service.hostname, service]));
+  const add = (service: MeshService | undefined) => { if (service) found.set(service.hostname, service); };
+  if (dependencies) {
+    for (const dependency of dependencies) {
+      servicesByNameAndNamespace(push).get(dependency)?.forEach(add);
+      add(push.serviceByHost(dependency));
+    }
+  } else {
+    for (const listener of egress) {
+      for (const entry of listener.hosts ?? []) {
+        const host = exactEgressHost(entry, proxy.namespace, push.mesh.clusterDomain);
+        if (host === undefined) return undefined;
+        if (host !== null) add(push.serviceByHost(host));
+      }
+    }
+  }
+  return [...found.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+}
+
+/** The one host an egress entry names; null when it admits nothing (`~/…`), undefined when it may name many. */
+function exactEgressHost(entry: string, proxyNamespace: string, clusterDomain: string): string | null | undefined {
+  const slash = entry.indexOf('/');
+  const scope = slash < 0 ? '*' : entry.slice(0, slash);
+  const host = slash < 0 ? entry : entry.slice(slash + 1);
+  if (scope === '~') return null;
+  if (host.includes('*')) return undefined;
+  if (host.includes('.')) return host;
+  // A short name means a service of the namespace in scope: any namespace when the scope is `*`.
+  if (scope === '*') return undefined;
+  return resolveHost(host, scope === '.' ? proxyNamespace : scope, clusterDomain);
+}
+
+const byNameAndNamespace = new WeakMap<PushContext, Map<string, MeshService[]>>();
+
+/** The push's services by `name.namespace`, the form dependency annotations use. */
+function servicesByNameAndNamespace(push: PushContext): Map<string, MeshService[]> {
+  let index = byNameAndNamespace.get(push);
+  if (!index) {
+    index = new Map();
+    for (const service of push.services()) {
+      const key = `${service.name}.${service.namespace}`;
+      index.set(key, [...(index.get(key) ?? []), service]);
+    }
+    byNameAndNamespace.set(push, index);
+  }
+  return index;
 }
 
 /**

@@ -12,7 +12,7 @@
  * {cumulative_count = 1, upper_bound = 2, cumulative_count_float = 4} (io/prometheus/client/metrics.proto).
  */
 import { decodeMessageJson } from '../xds/codec';
-import { encodeMessageJson } from '../xds/codec-from-json';
+import { encodeMessageJson } from '../xds/codec-json-wire';
 
 const NODE_TYPE_URL = 'type.googleapis.com/envoy.config.core.v3.Node';
 

@@ -15,7 +15,7 @@ export class CodecError extends Error {
   }
 }
 
-const WRAPPER_TYPES: Record<string, string> = {
+export const WRAPPER_TYPES: Readonly<Record<string, string>> = {
   '.google.protobuf.DoubleValue': 'double',
   '.google.protobuf.FloatValue': 'float',
   '.google.protobuf.Int64Value': 'int64',
@@ -29,17 +29,21 @@ const WRAPPER_TYPES: Record<string, string> = {
 
 const DURATION_PATTERN = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/;
 
-/** Encodes a proto3 JSON object (with `@type`) as the bytes of the named message. */
-export function encodeMessageJson(typeUrl: string, json: unknown, path: string): Uint8Array {
-  const type = lookupMessageType(typeUrl);
-  if (!type) throw new CodecError(path, `unknown type '${typeUrl}'; it is not an Envoy v3 type the reconciler loads`);
-  const object = messageFromJson(type, json, path);
-  return type.encode(type.fromObject(object)).finish();
+const fullNames = new WeakMap<protobuf.ReflectionObject, string>();
+
+/** A type's full name (`.envoy.config…`); protobufjs rebuilds it from the parents on every read. */
+export function fullNameOf(type: protobuf.ReflectionObject): string {
+  let name = fullNames.get(type);
+  if (name === undefined) {
+    name = type.fullName;
+    fullNames.set(type, name);
+  }
+  return name;
 }
 
-/** Converts one message value; well-known types get their special JSON forms. */
+/** Converts one message value to a protobufjs object; well-known types get their special JSON forms. */
 export function messageFromJson(type: protobuf.Type, json: unknown, path: string): Record<string, unknown> {
-  const fullName = type.fullName;
+  const fullName = fullNameOf(type);
   if (fullName in WRAPPER_TYPES) return { value: scalarFromJson(WRAPPER_TYPES[fullName], json, path) };
   switch (fullName) {
     case '.google.protobuf.Any': return anyFromJson(json, path);
@@ -62,8 +66,8 @@ function plainMessageFromJson(type: protobuf.Type, json: unknown, path: string):
   for (const [key, raw] of Object.entries(input)) {
     const field = findField(type, key);
     const fieldPath = `${path}.${key}`;
-    if (!field) throw new CodecError(fieldPath, `unknown field for ${type.fullName.slice(1)}`);
-    if (raw === null && field.resolvedType?.fullName !== '.google.protobuf.Value') continue;
+    if (!field) throw new CodecError(fieldPath, `unknown field for ${fullNameOf(type).slice(1)}`);
+    if (raw === null && (!field.resolvedType || fullNameOf(field.resolvedType) !== '.google.protobuf.Value')) continue;
     if (field.partOf && field.partOf.oneof.length > 1) {
       const other = oneofMembers.get(field.partOf.name);
       if (other) throw new CodecError(fieldPath, `'${other}' is already set; only one field of oneof '${field.partOf.name}' may be set`);
@@ -74,7 +78,7 @@ function plainMessageFromJson(type: protobuf.Type, json: unknown, path: string):
   return result;
 }
 
-function findField(type: protobuf.Type, key: string): protobuf.Field | undefined {
+export function findField(type: protobuf.Type, key: string): protobuf.Field | undefined {
   return type.fields[key] ?? type.fieldsArray.find((field) => (field as { jsonName?: string }).jsonName === key || camelCase(field.name) === key);
 }
 
@@ -94,13 +98,13 @@ function singleFromJson(field: protobuf.Field, raw: unknown, path: string): unkn
   return scalarFromJson(field.type, raw, path);
 }
 
-function enumFromJson(enumType: protobuf.Enum, raw: unknown, path: string): number {
+export function enumFromJson(enumType: protobuf.Enum, raw: unknown, path: string): number {
   if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
   if (typeof raw === 'string' && raw in enumType.values) return enumType.values[raw];
   throw new CodecError(path, `${describe(raw)} is not a value of enum ${enumType.name}; expected one of ${Object.keys(enumType.values).join(', ')}`);
 }
 
-function scalarFromJson(type: string, raw: unknown, path: string): unknown {
+export function scalarFromJson(type: string, raw: unknown, path: string): unknown {
   switch (type) {
     case 'string':
       if (typeof raw !== 'string') throw new CodecError(path, `expected a string, got ${describe(raw)}`);
@@ -134,18 +138,24 @@ function integerFromJson(type: string, raw: unknown, path: string): number | str
   return value;
 }
 
-function anyFromJson(json: unknown, path: string): Record<string, unknown> {
+/** An Any's `@type`, its message type and the JSON of the message it holds. */
+export function anyParts(json: unknown, path: string): { typeUrl: string; type: protobuf.Type; body: unknown } {
   const { '@type': typeUrl, ...fields } = objectOf(json, path);
   if (typeof typeUrl !== 'string') throw new CodecError(path, "an Any needs a '@type' naming its message type");
   const type = lookupMessageType(typeUrl);
   if (!type) throw new CodecError(`${path}.@type`, `unknown type '${typeUrl}'; it is not an Envoy v3 type the reconciler loads`);
   // Well-known types inside Any carry their JSON form under 'value' (proto3 JSON spec).
-  const body = type.fullName.startsWith('.google.protobuf.') && 'value' in fields ? fields.value : fields;
+  const body = fullNameOf(type).startsWith('.google.protobuf.') && 'value' in fields ? fields.value : fields;
+  return { typeUrl, type, body };
+}
+
+function anyFromJson(json: unknown, path: string): Record<string, unknown> {
+  const { typeUrl, type, body } = anyParts(json, path);
   const message = messageFromJson(type, body, path);
   return { type_url: typeUrl, value: type.encode(type.fromObject(message)).finish() };
 }
 
-function durationFromJson(json: unknown, path: string): Record<string, unknown> {
+export function durationFromJson(json: unknown, path: string): { seconds: string; nanos: number } {
   const match = typeof json === 'string' ? DURATION_PATTERN.exec(json) : null;
   if (!match) throw new CodecError(path, `expected a duration like '1.5s', got ${describe(json)}`);
   const sign = match[1] === '-' ? -1 : 1;
@@ -153,7 +163,7 @@ function durationFromJson(json: unknown, path: string): Record<string, unknown> 
   return { seconds: match[1] + match[2], nanos: sign * nanos };
 }
 
-function timestampFromJson(json: unknown, path: string): Record<string, unknown> {
+export function timestampFromJson(json: unknown, path: string): { seconds: string; nanos: number } {
   const millis = typeof json === 'string' ? Date.parse(json) : NaN;
   if (Number.isNaN(millis)) throw new CodecError(path, `expected an RFC 3339 timestamp, got ${describe(json)}`);
   return { seconds: String(Math.floor(millis / 1000)), nanos: (millis % 1000) * 1e6 };
@@ -183,12 +193,12 @@ export function valueField(protoName: string): string {
   return type.fields[protoName] ? protoName : camelCase(protoName);
 }
 
-function objectOf(json: unknown, path: string): Record<string, unknown> {
+export function objectOf(json: unknown, path: string): Record<string, unknown> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new CodecError(path, `expected an object, got ${describe(json)}`);
   return json as Record<string, unknown>;
 }
 
-function arrayOf(json: unknown, path: string): unknown[] {
+export function arrayOf(json: unknown, path: string): unknown[] {
   if (!Array.isArray(json)) throw new CodecError(path, `expected a list, got ${describe(json)}`);
   return json;
 }
@@ -197,7 +207,7 @@ function camelCase(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

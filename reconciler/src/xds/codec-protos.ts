@@ -65,12 +65,22 @@ export function xdsProtoRoot(): protobuf.Root {
   return root;
 }
 
+/** Bounds the cache: type URLs come from input, and unknown ones are cached too. */
+const MAX_CACHED_TYPE_URLS = 10_000;
+const messageTypes = new Map<string, protobuf.Type | undefined>();
+
 /** The message type behind a `type.googleapis.com/<full name>` URL, or undefined when not loaded. */
 export function lookupMessageType(typeUrl: string): protobuf.Type | undefined {
+  // Every Any of every encoded resource looks its type up; protobufjs searches namespaces each time.
+  if (messageTypes.has(typeUrl)) return messageTypes.get(typeUrl);
   const fullName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+  let type: protobuf.Type | undefined;
   try {
-    return xdsProtoRoot().lookupType(fullName);
+    type = xdsProtoRoot().lookupType(fullName);
   } catch {
-    return undefined;
+    type = undefined;
   }
+  if (messageTypes.size < MAX_CACHED_TYPE_URLS) messageTypes.set(typeUrl, type);
+  return type;
 }
+

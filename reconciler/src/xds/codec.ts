@@ -7,7 +7,8 @@
  */
 import { createHash } from 'crypto';
 import type { XdsResource } from '../push/contract';
-import { CodecError, encodeMessageJson } from './codec-from-json';
+import { CodecError } from './codec-from-json';
+import { encodeMessageJson } from './codec-json-wire';
 import { decodeMessageJson } from './codec-to-json';
 import { EncodedResourceSet, encodeResourceSet } from './resource-set';
 

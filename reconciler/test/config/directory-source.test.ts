@@ -1,4 +1,7 @@
+import { EventEmitter } from 'events';
 import * as fs from 'fs';
+// The module object itself: a namespace import's properties cannot be spied on.
+import nodeFs = require('fs');
 import * as os from 'os';
 import * as path from 'path';
 import { DirectorySource } from '../../src/config/directory-source';
@@ -51,6 +54,8 @@ describe('directory source', () => {
     const received = await update;
     expect(received.reason).toBe('config:file-changed');
     expect(Object.keys(served(received))).toEqual(['a.yaml', 'c.json', 'nested/b.yml']);
+    // The watch announced the change, so the full scan stays a slow safety net.
+    expect(source.scanIntervalMs).toBe(20_000);
   });
 
   test('GIVEN a good file WHEN it is overwritten with broken YAML THEN the problem names the file and its previous text is still served', async () => {
@@ -110,7 +115,7 @@ describe('directory source polling', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-'));
     fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('a'));
     fs.writeFileSync(path.join(dir, 'b.yaml'), SERVICE_ENTRY('b'));
-    const source = new DirectorySource({ dir, settleMs: 10, pollMs: 30 });
+    const source = new DirectorySource({ dir, settleMs: 10, pollMs: 30, watch: false });
     const readFile = jest.spyOn(fs.promises, 'readFile');
     try {
       const updates: ConfigUpdate[] = [];
@@ -125,6 +130,33 @@ describe('directory source polling', () => {
       expect(updates.at(-1)!.documents.map((doc) => doc.text)).toEqual([SERVICE_ENTRY('a'), SERVICE_ENTRY('b2')]);
     } finally {
       readFile.mockRestore();
+      await source.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('directory source on a volume without file events', () => {
+  test('GIVEN a watch that never fires WHEN the safety scan finds a change THEN the change is served and the scan runs every pollMs from then on', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-config-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('a'));
+    const silentWatch = jest.spyOn(nodeFs, 'watch').mockImplementation(() => Object.assign(new EventEmitter(), { close: () => undefined }) as unknown as fs.FSWatcher);
+    const source = new DirectorySource({ dir, settleMs: 10, pollMs: 40, resyncMs: 400 });
+    try {
+      const updates: ConfigUpdate[] = [];
+      await source.start((update) => updates.push(update));
+      expect(source.scanIntervalMs).toBe(400);
+
+      fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('a2'));
+      await waitUntil('the resync scan to serve the edit', () => updates.at(-1)!.documents[0].text === SERVICE_ENTRY('a2'), 30_000);
+      expect(source.scanIntervalMs).toBe(40);
+
+      fs.writeFileSync(path.join(dir, 'a.yaml'), SERVICE_ENTRY('a3'));
+      await waitUntil('the poll to serve the second edit', () => updates.at(-1)!.documents[0].text === SERVICE_ENTRY('a3'), 30_000);
+      expect(updates.filter((update) => update.documents[0].text === SERVICE_ENTRY('a3'))).toHaveLength(1);
+      expect(silentWatch).toHaveBeenCalledTimes(1);
+    } finally {
+      silentWatch.mockRestore();
       await source.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }

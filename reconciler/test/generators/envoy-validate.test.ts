@@ -4,7 +4,7 @@
  * listeners (routes inlined), clusters and endpoints must pass `envoy --mode validate`.
  */
 import type { ProxyIdentity } from '../../src/push/contract';
-import { encodeMessageJson } from '../../src/xds/codec-from-json';
+import { encodeMessageJson } from '../../src/xds/codec-json-wire';
 import { generateProxyResources } from '../../src/xds/generators';
 import { staticBootstrap } from '../support/static-bootstrap';
 import { validateWithEnvoy } from '../translate-security/envoy-process';

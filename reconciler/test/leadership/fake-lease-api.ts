@@ -32,21 +32,26 @@ export class FakeLeaseServer {
 export class FakeLeaseClient implements LeaseApi {
   /** `fail`: every call fails at once; `hang`: every call never answers. */
   cut: 'fail' | 'hang' | undefined;
+  /** Calls made, by kind. */
+  readonly calls = { read: 0, create: 0, replace: 0 };
 
   constructor(private readonly server: FakeLeaseServer, private readonly name: string) {}
 
   async read(): Promise<StoredLease | undefined> {
+    this.calls.read += 1;
     await this.reach();
     return this.server.lease && structuredClone(this.server.lease);
   }
 
   async create(record: LeaseRecord): Promise<StoredLease> {
+    this.calls.create += 1;
     await this.reach();
     if (this.server.lease) throw apiError(409, 'leases.coordination.k8s.io "mesh-rollout-leader" already exists');
     return this.server.write(this.name, record);
   }
 
   async replace(record: LeaseRecord, resourceVersion: string): Promise<StoredLease> {
+    this.calls.replace += 1;
     await this.reach();
     if (this.server.lease?.resourceVersion !== resourceVersion) throw apiError(409, 'the object has been modified; please apply your changes to the latest version and try again');
     return this.server.write(this.name, record);

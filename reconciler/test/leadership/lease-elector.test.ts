@@ -63,6 +63,18 @@ describe('Lease elector', () => {
     expect(server.lease!.record).toMatchObject({ leaseDurationSeconds: 15, leaseTransitions: 0 });
   });
 
+  test('GIVEN a leader WHEN it renews THEN each renewal is one replace of the Lease it last wrote, without reading it first', async () => {
+    const server = new FakeLeaseServer();
+    const a = replica(server, 'reconciler-a');
+    a.elector.start();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(a.client.calls).toEqual({ read: 1, create: 1, replace: 0 });
+    await jest.advanceTimersByTimeAsync(10 * TIMING.retryPeriodMs);
+    expect(a.client.calls).toEqual({ read: 1, create: 1, replace: 10 });
+    expect(server.lease!.record).toMatchObject({ holderIdentity: 'reconciler-a', renewTime: new Date(T0 + 10 * TIMING.retryPeriodMs) });
+    expect(a.errors).toEqual([]);
+  });
+
   test('GIVEN a leader cut off from the API server WHEN it cannot renew THEN it stops leading at the renew deadline, before the other replica may take the Lease', async () => {
     const server = new FakeLeaseServer();
     const a = replica(server, 'reconciler-a');
@@ -114,6 +126,8 @@ describe('Lease elector', () => {
     await jest.advanceTimersByTimeAsync(TIMING.retryPeriodMs);
     expect(a.changes).toEqual([[T0, true], [forcedAt + TIMING.retryPeriodMs, false]]);
     expect(a.errors).toEqual(['stopped leading: Lease mesh-system/mesh-rollout-leader is held by intruder now']);
+    // The renewal's replace met a newer Lease (409), so the leader read it to learn who holds it.
+    expect(a.client.calls.read).toBe(2);
     // As a candidate it waits out a whole lease duration from its first sight of the intruder (its last read)…
     await jest.advanceTimersByTimeAsync(TIMING.leaseDurationMs - 1000);
     expect(a.elector.isLeader).toBe(false);
