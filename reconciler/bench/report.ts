@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import type { FigureRun } from './figures/figure';
 import { findEnvoy } from './figures/real-envoy';
-import { leadTrailLines, sideBySideMarkdown } from './vs-istiod/side-by-side';
+import { leadTrailLines, sideBySideMarkdown, variantOf } from './vs-istiod/side-by-side';
 import { spread } from './vs-istiod/summary';
 
 interface Target {
@@ -122,7 +122,7 @@ function markdown(results: { date: string; machine: Record<string, string | numb
   let sideBySideWritten = false;
   for (const summary of results.figures) {
     if (summary.figure === SIDE_BY_SIDE) {
-      if (!sideBySideWritten) lines.push(`## ${TITLES[SIDE_BY_SIDE]}`, '', ...sideBySideMarkdown(sideBySide));
+      if (!sideBySideWritten) lines.push(`## ${TITLES[SIDE_BY_SIDE]}`, '', ...sideBySideMarkdown(sideBySide, results.date));
       sideBySideWritten = true;
       continue;
     }
@@ -142,16 +142,28 @@ function markdown(results: { date: string; machine: Record<string, string | numb
   return lines.join('\n');
 }
 
+/**
+ * Whether a fresh run supersedes a kept summary: a figure re-run at any scale replaces it, except
+ * that side-by-side variants (scoping, proxies) a run left out stay while the mesh is the same.
+ */
+function replacedBy(kept: Summary, fresh: readonly Summary[]): boolean {
+  const sameFigure = fresh.filter((summary) => summary.figure === kept.figure);
+  if (sameFigure.length === 0) return false;
+  if (kept.figure !== SIDE_BY_SIDE) return true;
+  if (sameFigure.some((summary) => summary.params.services !== kept.params.services)) return true;
+  return sameFigure.some((summary) => variantOf(summary) === variantOf(kept));
+}
+
 function main(): void {
   const [runsFile, resultsFile, markdownFile, causesFile] = process.argv.slice(2);
   const runs = fs.readFileSync(runsFile, 'utf8').split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as FigureRun);
-  const date = new Date().toISOString().slice(0, 10);
+  // BENCH_RUN_DATE: when the runs were made, if the report is written on a later day.
+  const date = process.env.BENCH_RUN_DATE ?? new Date().toISOString().slice(0, 10);
   const fresh = summarize(runs).map((summary) => ({ ...summary, date }));
-  const rerun = new Set(fresh.map((summary) => summary.figure));
   const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { date: string; figures: Summary[] } : undefined;
-  const kept = (previous?.figures ?? []).filter((summary) => !rerun.has(summary.figure)).map((summary) => ({ ...summary, date: summary.date ?? previous!.date }));
+  const kept = (previous?.figures ?? []).filter((summary) => !replacedBy(summary, fresh)).map((summary) => ({ ...summary, date: summary.date ?? previous!.date }));
   const order = Object.keys(TITLES);
-  const figures = [...kept, ...fresh].sort((a, b) => order.indexOf(a.figure) - order.indexOf(b.figure));
+  const figures = [...fresh, ...kept].sort((a, b) => order.indexOf(a.figure) - order.indexOf(b.figure));
   const results = { date, machine: machine(), figures };
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(markdownFile, markdown(results, fs.existsSync(causesFile) ? fs.readFileSync(causesFile, 'utf8') : ''));

@@ -10,6 +10,8 @@ type Range = Pick<Spread, 'median' | 'min' | 'max'>;
 
 /** A summarized figure as report.js keeps it in results.json. */
 export interface SideSummary {
+  /** When the variant ran (YYYY-MM-DD); report.js keeps a variant a later run did not include. */
+  readonly date?: string;
   readonly params: Record<string, number | string>;
   readonly runs: number;
   readonly measurements: Record<string, Range & { readonly unit: string }>;
@@ -30,10 +32,13 @@ export interface Comparison {
   readonly proxies: number;
   /** Empty for the first (main) variant; otherwise what sets it apart, e.g. "sidecar-5" or "1000 proxies". */
   readonly label: string;
+  /** When the variant's runs were made. */
+  readonly date?: string;
   readonly measurements: ComparedMeasurement[];
 }
 
-const variantOf = (summary: SideSummary) => `${summary.params.scoping}\u0000${summary.params.proxies}`;
+/** What sets a variant apart; a later run replaces only the variants it includes. */
+export const variantOf = (summary: Pick<SideSummary, 'params'>) => `${summary.params.scoping}\u0000${summary.params.proxies}`;
 
 export function compare(summaries: readonly SideSummary[]): Comparison[] {
   const variants = [...new Set(summaries.map(variantOf))];
@@ -57,7 +62,7 @@ export function compare(summaries: readonly SideSummary[]): Comparison[] {
         }
         return { name, unit: ofVariant.find((summary) => summary.measurements[name])!.measurements[name].unit, sides, ratios };
       }),
-      scoping, proxies, label,
+      scoping, proxies, label, date: ofVariant[0].date,
     };
   });
 }
@@ -78,7 +83,8 @@ function ratioCell(value: number | undefined): string {
   return value > 1 ? `**${text}**` : text;
 }
 
-export function sideBySideMarkdown(summaries: readonly SideSummary[]): string[] {
+/** `reportDate`: the date of the report; a variant that ran earlier says so under its heading. */
+export function sideBySideMarkdown(summaries: readonly SideSummary[], reportDate?: string): string[] {
   if (summaries.length === 0) return [];
   const { params } = summaries[0];
   const runs = summaries.find((summary) => summary.params.side === 'reconciler')?.runs ?? summaries[0].runs;
@@ -91,6 +97,7 @@ export function sideBySideMarkdown(summaries: readonly SideSummary[]): string[] 
   for (const comparison of compare(summaries)) {
     const scoping = comparison.scoping === 'none' ? 'No Sidecar scoping' : `Sidecar scoping (${comparison.scoping.replace('sidecar-', '')} dependencies)`;
     lines.push(`### ${scoping}, ${comparison.proxies} proxies`, '');
+    if (comparison.date && reportDate && comparison.date !== reportDate) lines.push(`Run on ${comparison.date}, not re-run since.`, '');
     lines.push('| measurement | unit | reconciler | istiod default | ratio | istiod tuned | ratio |', '|---|---|---|---|---|---|---|');
     for (const entry of comparison.measurements) {
       lines.push(`| ${entry.name} | ${entry.unit} | ${cell(entry.sides.reconciler)} | ${cell(entry.sides['istiod-default'])} | ${ratioCell(entry.ratios['istiod-default'])} | ${cell(entry.sides['istiod-tuned'])} | ${ratioCell(entry.ratios['istiod-tuned'])} |`);
@@ -110,7 +117,7 @@ export function sideBySideMarkdown(summaries: readonly SideSummary[]): string[] 
   if (realEnvoy.length > 0) lines.push(`One real Envoy per side, with a simulated proxy's node and token: ${realEnvoy.map(([side, text]) => `${side}: ${text}`).join('; ')}.`, '');
   const kubectl = SIDES.map((side) => [side, notesOf(side).find((notes) => notes.kubectlApplyMs !== undefined)?.kubectlApplyMs] as const).filter(([, ms]) => ms !== undefined);
   if (kubectl.length > 0) lines.push(`Edit latency runs from the start of \`kubectl apply\` to the last proxy's route ACK; the kubectl call itself took (median, first run) ${kubectl.map(([side, ms]) => `${side} ${ms} ms`).join(', ')}.`, '');
-  const loads = summaries.flatMap((summary) => summary.notes).map((notes) => notes.loadavg).filter(Boolean);
+  const loads = summaries.filter((summary) => !reportDate || !summary.date || summary.date === reportDate).flatMap((summary) => summary.notes).map((notes) => notes.loadavg).filter(Boolean);
   if (loads.length > 0) lines.push(`Machine load average (1/5/15 min) at the end of each run: from ${loads[0]} to ${loads[loads.length - 1]}.`, '');
   return lines;
 }
