@@ -81,6 +81,13 @@ prepareTask.exec('npm run --prefix reconciler build');
 prepareTask.exec('scripts/ensure-envoy.sh');
 
 project.testTask.prependSpawn(prepareTask);
+// jest only transpiles the tests, so their type errors would otherwise go unseen.
+const typeCheckTests = project.addTask('test:types', {
+  description: 'Type-check the tests of the library and of the reconciler',
+});
+typeCheckTests.exec('tsc --noEmit -p test/tsconfig.json');
+typeCheckTests.exec('tsc --noEmit -p reconciler/tsconfig.test.json');
+project.testTask.spawn(typeCheckTests);
 const reconcilerTests = project.addTask('test:reconciler', {
   description: 'Reconciler unit tests and real-Envoy tests',
   exec: 'npm test --prefix reconciler',

@@ -23,6 +23,7 @@ describe('reconciler CLI', () => {
     const rendered = renderMeshConfig({
       namespace: 'mesh-system', trustDomain: 'example.org', clusterDomain: 'corp.local', defaultMtlsMode: 'STRICT',
       outboundTrafficPolicy: 'REGISTRY_ONLY', injectionMode: 'ISTIO_WEBHOOK', image: 'unused', replicas: 1, resources: {},
+      admissionFailurePolicy: 'Ignore', meshNamespaces: () => ['mesh-system'],
       accessLog: { accessLogFile: '/dev/stdout', accessLogEncoding: 'JSON', accessLogFormat: '{"code":"%RESPONSE_CODE%"}' },
     });
 

@@ -147,7 +147,7 @@ describe('observatory: what a person sees in the browser', () => {
 
     expect(await v2.getAttribute('data-health')).toBe('Failure');
     expect(await v2.locator('text.kind').textContent()).toBe('version · Failure');
-    expect(await v2.locator('.shape').evaluate((shape) => getComputedStyle(shape).stroke)).toBe('rgb(207, 34, 46)');
+    expect(await v2.locator('.shape').evaluate((shape) => shape.ownerDocument.defaultView!.getComputedStyle(shape).stroke)).toBe('rgb(207, 34, 46)');
     expect(await node('version:default/reviews/v1').getAttribute('data-health')).toBe('Healthy');
     const v2Line = await edge('route:service:default/reviews->version:default/reviews/v2').locator('text.traffic').textContent();
     const v2Errors = ratioOf(v2Line!.split(' · ')[1]);

@@ -4,7 +4,6 @@
  * such pod exists, the Gateway's own namespace is assumed, which is where the IngressGateway
  * construct puts both.
  */
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { labelsMatch } from '../push/label-selector';
 
 export interface GatewayCredentialRef {
@@ -28,7 +27,7 @@ export interface ServerCredential {
 }
 
 /** The credentials the servers of one Gateway name. */
-export function serverCredentials(gateway: KubernetesObject, pods: readonly PodShape[]): ServerCredential[] {
+export function serverCredentials(gateway: object, pods: readonly PodShape[]): ServerCredential[] {
   const shape = gateway as GatewayShape;
   const namespaces = workloadNamespaces(shape, pods);
   return (shape.spec?.servers ?? []).flatMap((server, serverIndex) => {
@@ -38,7 +37,7 @@ export function serverCredentials(gateway: KubernetesObject, pods: readonly PodS
 }
 
 /** Every (namespace, Secret name) a Gateway server names, sorted and without duplicates. */
-export function gatewayCredentialRefs(gateways: readonly KubernetesObject[], pods: readonly PodShape[]): GatewayCredentialRef[] {
+export function gatewayCredentialRefs(gateways: readonly object[], pods: readonly PodShape[]): GatewayCredentialRef[] {
   const refs = new Map<string, GatewayCredentialRef>();
   for (const gateway of gateways) {
     for (const { name, namespaces } of serverCredentials(gateway, pods)) {
@@ -48,8 +47,10 @@ export function gatewayCredentialRefs(gateways: readonly KubernetesObject[], pod
   return [...refs.keys()].sort().map((key) => refs.get(key)!);
 }
 
-/** What is read of a pod: its namespace and labels. */
-export type PodShape = Pick<V1Pod, 'metadata'> | { readonly metadata?: { readonly namespace?: string; readonly labels?: Record<string, string> } };
+/** What is read of a pod (a client-node `V1Pod` is one): its namespace and labels. */
+export interface PodShape {
+  readonly metadata?: { readonly namespace?: string; readonly labels?: Record<string, string> };
+}
 
 function workloadNamespaces(gateway: GatewayShape, pods: readonly PodShape[]): string[] {
   const selector = gateway.spec?.selector;

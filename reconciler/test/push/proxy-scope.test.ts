@@ -39,7 +39,9 @@ const mesh = fc.record({
   proxyApp: fc.constantFrom(...NAMES),
 });
 
-function yamlOf(scenario: fc.Infer<typeof mesh>): string {
+type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
+function yamlOf(scenario: ValueOf<typeof mesh>): string {
   const services = scenario.services.map(({ namespace, name }) => `apiVersion: v1
 kind: Service
 metadata: { name: ${name}, namespace: ${namespace} }

@@ -1,10 +1,11 @@
 import { declared, HEALTHY_PLAN } from './rollout-fixtures';
 import { advance, nextDue, operate, PROMOTED_MESSAGE, resumeAfterRestart, rolloutFor, TRAFFIC_RECHECK_MS } from '../../src/rollout/rollout-machine';
+import type { CanaryWindowTraffic } from '../../src/rollout/canary-verdict';
 import type { RolloutRecord } from '../../src/rollout/rollout-record';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const PAUSE = 10_000;
-const healthy = { requests: 400, failures: 0, p99Ms: 12 };
+const healthy: CanaryWindowTraffic = { requests: 400, failures: 0, p99Ms: 12 };
 const rollout = declared();
 const spec = rollout.spec;
 

@@ -142,7 +142,7 @@ describe('ADS server', () => {
 
   /** The fixture with the cluster changed (its connect timeout) and the endpoints as they were. */
   const publishClusterChange = (timeout: string) => {
-    const resources = httpFixture({ responseTag: 'v1', endpoints: [{ address: '127.0.0.1', port: 18000 }] });
+    const resources = new Map(httpFixture({ responseTag: 'v1', endpoints: [{ address: '127.0.0.1', port: 18000 }] }));
     const [cluster] = resources.get(TYPE_URLS.cluster)!;
     resources.set(TYPE_URLS.cluster, [{ ...cluster, resource: { ...(cluster.resource as object), connect_timeout: timeout } }]);
     cache.setSnapshot(NODE.id, buildSnapshot(resources, encoder), ['test:cluster-change']);

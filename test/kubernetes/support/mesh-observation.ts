@@ -13,7 +13,7 @@ export const podRef = (pod: Pod): PodRef => ({ namespace: pod.metadata.namespace
 /** One answer of the workload server's /call: its status and the answering workload's identity body. */
 export interface CallAnswer {
   readonly status?: number;
-  readonly body?: { readonly pod?: string; readonly service?: string; readonly caller?: string } | string;
+  readonly body?: { readonly pod?: string; readonly service?: string; readonly version?: string; readonly caller?: string } | string;
   readonly error?: string;
 }
 
