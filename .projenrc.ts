@@ -38,6 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // The end-to-end and Kubernetes suites run real processes: each is its own task, run in band.
       testPathIgnorePatterns: ['/node_modules/', '/reconciler/', '<rootDir>/test/e2e/', '<rootDir>/test/kubernetes/', '<rootDir>/test/image/', '<rootDir>/test/analyze/'],
       modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/reconciler/build/'],
+      // The unit tests only synthesize (no processes, no ports), so they use every core; jest's default leaves one idle.
+      maxWorkers: '100%',
     },
   },
   tsconfigDev: {
