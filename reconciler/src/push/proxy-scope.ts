@@ -7,7 +7,7 @@ import type { ProxyIdentity } from './contract';
 import { namespacedHostAdmits, resolveHost } from './host-names';
 import type { SidecarSpec } from './istio-spec';
 import { labelsMatch } from './label-selector';
-import type { PushContext } from './push-context';
+import { byHostname, type PushContext } from './push-context';
 import type { MeshService } from './service-model';
 import { DEPENDENCIES_ANNOTATION } from '../model';
 
@@ -44,7 +44,7 @@ export function visibleServices(push: PushContext, proxy: ProxyIdentity, sidecar
 
 /**
  * Every service a dependency list or the egress hosts could admit, plus the proxy's own, in the
- * order of `push.services()`; undefined when a wildcard host could admit any. Looking the named
+ * order of `push.services()` (by host name); undefined when a wildcard host could admit any. Looking the named
  * services up, instead of testing every service of the mesh against every entry, keeps a scoped
  * proxy's cost independent of the mesh's size.
  */
@@ -54,7 +54,7 @@ function candidateServices(push: PushContext, proxy: ProxyIdentity, egress: NonN
   const add = (service: MeshService | undefined) => { if (service) found.set(service.hostname, service); };
   if (dependencies) {
     for (const dependency of dependencies) {
-      servicesByNameAndNamespace(push).get(dependency)?.forEach(add);
+      push.servicesNamed(dependency).forEach(add);
       add(push.serviceByHost(dependency));
     }
   } else {
@@ -66,7 +66,7 @@ function candidateServices(push: PushContext, proxy: ProxyIdentity, egress: NonN
       }
     }
   }
-  return [...found.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  return [...found.values()].sort(byHostname);
 }
 
 /** The one host an egress entry names; null when it admits nothing (`~/…`), undefined when it may name many. */
@@ -80,22 +80,6 @@ function exactEgressHost(entry: string, proxyNamespace: string, clusterDomain: s
   // A short name means a service of the namespace in scope: any namespace when the scope is `*`.
   if (scope === '*') return undefined;
   return resolveHost(host, scope === '.' ? proxyNamespace : scope, clusterDomain);
-}
-
-const byNameAndNamespace = new WeakMap<PushContext, Map<string, MeshService[]>>();
-
-/** The push's services by `name.namespace`, the form dependency annotations use. */
-function servicesByNameAndNamespace(push: PushContext): Map<string, MeshService[]> {
-  let index = byNameAndNamespace.get(push);
-  if (!index) {
-    index = new Map();
-    for (const service of push.services()) {
-      const key = `${service.name}.${service.namespace}`;
-      index.set(key, [...(index.get(key) ?? []), service]);
-    }
-    byNameAndNamespace.set(push, index);
-  }
-  return index;
 }
 
 /**

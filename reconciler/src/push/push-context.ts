@@ -60,6 +60,8 @@ export class PushContext {
   private readonly servicesByHost = new Map<string, MeshService>();
   private readonly sortedServices: readonly MeshService[];
   private readonly servicesByNamespace = new Map<string, MeshService[]>();
+  /** Services by `name.namespace`, the form dependency annotations use. */
+  private readonly servicesByNameAndNamespace = new Map<string, MeshService[]>();
   private readonly endpoints: EndpointIndex;
   private readonly virtualServices: VirtualServiceIndex;
   private readonly allVirtualServices: readonly ScopedConfig<VirtualServiceSpec>[];
@@ -91,11 +93,15 @@ export class PushContext {
         this.servicesByHost.set(service.hostname, service);
       }
     }
-    this.sortedServices = [...this.servicesByHost.values()].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+    this.sortedServices = [...this.servicesByHost.values()].sort(byHostname);
     for (const service of this.sortedServices) {
       const inNamespace = this.servicesByNamespace.get(service.namespace) ?? [];
       inNamespace.push(service);
       this.servicesByNamespace.set(service.namespace, inNamespace);
+      const key = `${service.name}.${service.namespace}`;
+      const named = this.servicesByNameAndNamespace.get(key) ?? [];
+      named.push(service);
+      this.servicesByNameAndNamespace.set(key, named);
     }
 
     const workloadEntries = ofKind('WorkloadEntry');
@@ -137,6 +143,11 @@ export class PushContext {
 
   serviceByHost(hostname: string): MeshService | undefined {
     return this.servicesByHost.get(hostname);
+  }
+
+  /** The services named `name.namespace`, sorted by host name. */
+  servicesNamed(nameAndNamespace: string): readonly MeshService[] {
+    return this.servicesByNameAndNamespace.get(nameAndNamespace) ?? [];
   }
 
   servicesInNamespace(namespace: string): readonly MeshService[] {
@@ -216,4 +227,9 @@ function routingSelectorKeys(
     ]),
   ];
   return [...new Set(selectors.flatMap((selector) => Object.keys(selector ?? {})))].sort();
+}
+
+/** Orders services by host name. */
+export function byHostname(a: MeshService, b: MeshService): number {
+  return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
 }
