@@ -5,6 +5,7 @@
  * CLI requires it only in Kubernetes mode.
  */
 import * as k8s from '@kubernetes/client-node';
+import { boundedTokenReviews } from './bounded-token-reviews';
 import { KubernetesSecretCaStore } from './kubernetes-ca-store';
 import { RootCertificatePublisher } from './root-cert-publisher';
 import { DEFAULT_TOKEN_AUDIENCE, TokenReviewAuthenticator, TokenReviewer } from './token-review-authenticator';
@@ -25,12 +26,12 @@ export function createKubernetesSecurity(options: KubernetesSecurityOptions) {
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   const authentication = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
   const caStore = new KubernetesSecretCaStore(core, { namespace: options.namespace });
-  const tokenReviewer: TokenReviewer = async (token, audiences) => {
+  const tokenReviewer: TokenReviewer = boundedTokenReviews(async (token, audiences) => {
     const review = await authentication.createTokenReview({
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [...audiences] } },
     });
     return review.status ?? {};
-  };
+  });
   return {
     tokenReviewer,
     caStore,
