@@ -31,34 +31,30 @@ if [ ! -f "$cli" ] || [ -n "$(find reconciler/src src/model -name '*.ts' -newer 
   npm run --prefix reconciler build
 fi
 
-# One jest run in network, PID and mount namespaces of its own; $1 is where its clusters keep
-# their run directories. sh stays PID 1 of the new PID namespace (it reaps orphans); when it
-# exits, the kernel ends every process left in the namespace. --forceExit: a leaked process must
-# fail the leak test, not hang CI.
+# One jest run in network, PID and mount namespaces of its own. sh stays PID 1 of the new PID
+# namespace (it reaps orphans); when it exits, the kernel ends every process left in the
+# namespace. --forceExit: a leaked process must fail the leak test, not hang CI.
 in_namespaces() {
-  local runs_dir="$1"; shift
-  CDK8S_MESH_KUBERNETES_RUNS="$runs_dir" unshare --net --pid --fork --mount-proc -- sh -c '
+  unshare --net --pid --fork --mount-proc -- sh -c '
     ip link set lo up
     CDK8S_MESH_TEST_NETNS=1 "$0" --runInBand --coverage=false --forceExit --testPathIgnorePatterns=/node_modules/ --testTimeout=300000 "$@"
   ' "$root/node_modules/.bin/jest" "$@"
 }
 
-runs_root="${CDK8S_MESH_KUBERNETES_RUNS:-${TMPDIR:-/tmp}/cdk8s-mesh-kubernetes}"
 if [ $# -gt 0 ]; then
-  in_namespaces "$runs_root" "$@"
+  in_namespaces "$@"
   exit
 fi
 
 # The whole suite runs as two jest processes at once: one file at a time left a core idle (the
 # suite used 0.86 CPU seconds per second). istiod as the oracle (differential/, half the suite's
 # time) runs beside every other file. Each has namespaces of its own, so their ports, pod
-# addresses, /etc/hosts and processes never meet, and a run directory of its own, so neither
-# prunes the other's running clusters. The second one's output follows the first's.
+# addresses, /etc/hosts and processes never meet. The second one's output follows the first's.
 others_log="$(mktemp)"
-in_namespaces "$runs_root-others" test/kubernetes --testPathIgnorePatterns=/differential/ >"$others_log" 2>&1 &
+in_namespaces test/kubernetes --testPathIgnorePatterns=/differential/ >"$others_log" 2>&1 &
 others=$!
 oracle_status=0
-in_namespaces "$runs_root" test/kubernetes/differential || oracle_status=$?
+in_namespaces test/kubernetes/differential || oracle_status=$?
 others_status=0
 wait "$others" || others_status=$?
 cat "$others_log"
