@@ -5,6 +5,7 @@
 #   bash bench/run.sh cold-start vs-edit
 #   COLD_PROXIES=1000 bash bench/run.sh cold-start
 #   bash bench/run.sh vs-istiod     # the reconciler beside istiod on one API server (root: it uses a network namespace)
+#   VS_ISTIOD_MANY_PROXIES=1000 VS_ISTIOD_VARIANTS=many-proxies bash bench/run.sh vs-istiod   # one variant only
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -36,7 +37,9 @@ VS_ISTIOD_IDLE_SECONDS="${VS_ISTIOD_IDLE_SECONDS:-30}"
 VS_ISTIOD_DEPENDENCIES="${VS_ISTIOD_DEPENDENCIES:-5}"
 VS_ISTIOD_CHURN_RATE="${VS_ISTIOD_CHURN_RATE:-40}"
 VS_ISTIOD_CHURN_SECONDS="${VS_ISTIOD_CHURN_SECONDS:-60}"
-VS_ISTIOD_COLD_PROXIES="${VS_ISTIOD_COLD_PROXIES:-0}"
+VS_ISTIOD_MANY_PROXIES="${VS_ISTIOD_MANY_PROXIES:-0}"
+# unscoped, sidecar, many-proxies (reconciler/bench/vs-istiod/variants.ts); empty: every one the scale allows
+VS_ISTIOD_VARIANTS="${VS_ISTIOD_VARIANTS:-}"
 
 figures=("$@")
 [ ${#figures[@]} -eq 0 ] && figures=(synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry)
@@ -80,7 +83,8 @@ for figure in "${figures[@]}"; do
       ENVOY_BIN="$(scripts/ensure-envoy.sh)" unshare --net --pid --fork --mount-proc -- sh -c 'ip link set lo up; CDK8S_MESH_TEST_NETNS=1 exec "$@"' sh \
         node reconciler/bench/.build/reconciler/bench/vs-istiod/main.js --runs "$RUNS" --services "$VS_ISTIOD_SERVICES" \
         --proxies "$VS_ISTIOD_PROXIES" --edits "$VS_ISTIOD_EDITS" --idle-seconds "$VS_ISTIOD_IDLE_SECONDS" \
-        --churn-rate "$VS_ISTIOD_CHURN_RATE" --churn-seconds "$VS_ISTIOD_CHURN_SECONDS" --cold-proxies "$VS_ISTIOD_COLD_PROXIES" --dependencies "$VS_ISTIOD_DEPENDENCIES" >>"$runs_file" ;;
+        --churn-rate "$VS_ISTIOD_CHURN_RATE" --churn-seconds "$VS_ISTIOD_CHURN_SECONDS" --many-proxies "$VS_ISTIOD_MANY_PROXIES" \
+        --dependencies "$VS_ISTIOD_DEPENDENCIES" --variants "$VS_ISTIOD_VARIANTS" >>"$runs_file" ;;
     telemetry) repeat telemetry $plane telemetry --services "$TELEMETRY_SERVICES" --proxies "$TELEMETRY_PROXIES" --seconds "$TELEMETRY_SECONDS" ;;
     *) echo "unknown figure '$figure'; known: synth cold-start vs-edit endpoint-churn reconnect-storm scoping real-envoy telemetry vs-istiod" >&2; exit 2 ;;
   esac

@@ -1,13 +1,15 @@
 /**
  * The side-by-side benchmark's pure parts: the Kubernetes objects of the mesh, the sidecar node
- * istiod accepts, the spread and ratio arithmetic, and the comparison table built from summaries.
+ * istiod accepts, the spread and ratio arithmetic, the variants a run chooses, and the comparison
+ * table built from summaries.
  */
 import { CanaryRotation } from '../bench/vs-istiod/endpoint-churn';
 import { CanaryWeights } from '../bench/vs-istiod/side-run';
-import { compare, leadTrailLines, SideSummary } from '../bench/vs-istiod/side-by-side';
+import { compare, leadTrailLines, sideBySideMarkdown, SideSummary } from '../bench/vs-istiod/side-by-side';
 import { canaryPool, collectionPath, endpointSlice, meshObjects, podAddress, podsOf, serviceObjects, virtualService } from '../bench/vs-istiod/mesh-objects';
 import { proxyPods, sidecarNode } from '../bench/vs-istiod/sidecar-identity';
 import { percentileOf, ratio, spread } from '../bench/vs-istiod/summary';
+import { chooseVariants } from '../bench/vs-istiod/variants';
 
 describe('vs-istiod mesh objects', () => {
   test('GIVEN 250 services WHEN the mesh is built THEN 3 namespaces come first and each service has its account, Service, 2 pods, slice, DestinationRule and VirtualService', () => {
@@ -140,14 +142,43 @@ describe('vs-istiod comparison', () => {
     const summaries = [summary('reconciler', 'none', 120), summary('istiod-default', 'none', 100), summary('istiod-tuned', 'none', 150),
       summary('reconciler', 'none', 300, 10), summary('istiod-tuned', 'none', 200, 10),
       summary('reconciler', 'sidecar-5', 90), summary('istiod-tuned', 'sidecar-5', 60)];
-    const [none, many, scoped] = compare(summaries);
+    const [none, scoped, many] = compare(summaries);
     expect(none.measurements[0].ratios).toEqual({ 'istiod-default': 1.2, 'istiod-tuned': 0.8 });
     expect([many.label, many.proxies, many.measurements[0].ratios]).toEqual(['10 proxies', 10, { 'istiod-tuned': 1.5 }]);
     expect([scoped.scoping, scoped.label]).toEqual(['sidecar-5', 'sidecar-5']);
     expect(scoped.measurements[0].ratios).toEqual({ 'istiod-tuned': 1.5 });
     expect(leadTrailLines(summaries)).toEqual([
       '- **Ahead of tuned istiod** (ratio ≤ 1): peakRss 0.80×.',
-      '- **Behind tuned istiod**: peakRss (10 proxies) 1.50×, peakRss (sidecar-5) 1.50×.',
+      '- **Behind tuned istiod**: peakRss (sidecar-5) 1.50×, peakRss (10 proxies) 1.50×.',
     ]);
+  });
+
+  test('GIVEN a run of the many-proxies variant only, before the kept ones WHEN compared and written THEN the unscoped variant at the fewest proxies still heads the section and sets its scale', () => {
+    const many = (side: string, median: number): SideSummary => ({ ...summary(side, 'none', median, 1000), params: { ...summary(side, 'none', median, 1000).params, edits: 0 } });
+    const summaries = [many('reconciler', 50), many('istiod-tuned', 100),
+      summary('reconciler', 'sidecar-5', 90), summary('istiod-tuned', 'sidecar-5', 60),
+      summary('reconciler', 'none', 120), summary('istiod-tuned', 'none', 150)];
+    expect(compare(summaries).map((comparison) => [comparison.scoping, comparison.proxies, comparison.label]))
+      .toEqual([['none', 1, ''], ['sidecar-5', 1, 'sidecar-5'], ['none', 1000, '1000 proxies']]);
+    const markdown = sideBySideMarkdown(summaries);
+    expect(markdown[0]).toMatch(/^Scale: services=2, proxies=1, 1 edits per run/);
+    expect(markdown.filter((line) => line.startsWith('### '))).toEqual([
+      '### No Sidecar scoping, 1 proxies', '### Sidecar scoping (5 dependencies), 1 proxies', '### No Sidecar scoping, 1000 proxies']);
+  });
+});
+
+describe('vs-istiod variants', () => {
+  test('GIVEN no variants named WHEN chosen THEN every variant the scale allows runs, in run order', () => {
+    expect(chooseVariants(undefined, { dependencies: 5, manyProxies: 1000 })).toEqual(['unscoped', 'sidecar', 'many-proxies']);
+    expect(chooseVariants('', { dependencies: 0, manyProxies: 1000 })).toEqual(['unscoped', 'many-proxies']);
+    expect(chooseVariants(undefined, { dependencies: 5, manyProxies: 0 })).toEqual(['unscoped', 'sidecar']);
+  });
+
+  test('GIVEN variants named in any order WHEN chosen THEN only those run, in run order; an unknown name or one the scale cannot run is refused with the fix', () => {
+    expect(chooseVariants('many-proxies, unscoped', { dependencies: 5, manyProxies: 1000 })).toEqual(['unscoped', 'many-proxies']);
+    expect(() => chooseVariants('unscoped,crowd', { dependencies: 5, manyProxies: 1000 }))
+      .toThrow('--variants names crowd; the variants are unscoped, sidecar, many-proxies');
+    expect(() => chooseVariants('many-proxies', { dependencies: 5, manyProxies: 0 })).toThrow(/--many-proxies is 0; give the number of proxies/);
+    expect(() => chooseVariants('sidecar', { dependencies: 0, manyProxies: 0 })).toThrow(/--dependencies is 0/);
   });
 });

@@ -3,9 +3,9 @@
  * planes taking turns (reconciler, istiod default, istiod tuned; repeated). Prints one JSON line
  * per side and repetition (`figure: vs-istiod`) for report.js. Runs inside a network namespace of
  * its own (bench/run.sh vs-istiod starts it with `unshare`).
- *   node main.js --services 200 --proxies 100 --edits 50 --idle-seconds 30 --churn-rate 40 --churn-seconds 60 --runs 3 [--dependencies 5] [--cold-proxies 1000]
- * With --cold-proxies, a cold connect of that many proxies (no idle, edits, churn or storm) is
- * compared too, last.
+ *   node main.js --services 200 --proxies 100 --edits 50 --idle-seconds 30 --churn-rate 40 --churn-seconds 60 --runs 3
+ *     [--dependencies 5] [--many-proxies 1000] [--variants unscoped,sidecar,many-proxies] [--sides reconciler,istiod-tuned]
+ * With --many-proxies, that many proxies connect, idle and ride out a restart too, last (variants.ts).
  */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
@@ -20,7 +20,8 @@ import { BenchMeshScale, canaryPool, collectionPath, serviceObjects } from './me
 import { startKubeReconciler } from './reconciler-kube';
 import { checkRealEnvoy } from './real-envoy-check';
 import { proxyPods } from './sidecar-identity';
-import { CanaryWeights, runSide, SideRunResult, simulatedListenerCount } from './side-run';
+import { CanaryWeights, runSide, SideRunParams, SideRunResult, simulatedListenerCount } from './side-run';
+import { chooseVariants } from './variants';
 
 /** Services whose canary endpoint the churn phase moves, and the spare pods each moves between. */
 const CHURNED_SERVICES = 20;
@@ -58,7 +59,7 @@ function measurements(result: SideRunResult): FigureRun['measurements'] {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: Object.fromEntries(['services', 'proxies', 'edits', 'idle-seconds', 'churn-rate', 'churn-seconds', 'runs', 'dependencies', 'cold-proxies', 'timeout-ms', 'sides']
+    options: Object.fromEntries(['services', 'proxies', 'edits', 'idle-seconds', 'churn-rate', 'churn-seconds', 'runs', 'dependencies', 'many-proxies', 'variants', 'timeout-ms', 'sides']
       .map((name) => [name, { type: 'string' as const }])),
   });
   const services = wholeNumber(values, 'services', 200);
@@ -69,8 +70,10 @@ async function main(): Promise<void> {
   const churnSeconds = wholeNumber(values, 'churn-seconds', 60);
   const runs = wholeNumber(values, 'runs', 3);
   const dependencies = wholeNumber(values, 'dependencies', 5);
-  const coldProxies = wholeNumber(values, 'cold-proxies', 0);
-  const timeoutMs = wholeNumber(values, 'timeout-ms', 300_000);
+  const manyProxies = wholeNumber(values, 'many-proxies', 0);
+  // Only a hang waits this long; default istiod admits 25 new streams a second, so 1 000 proxies take minutes.
+  const timeoutMs = wholeNumber(values, 'timeout-ms', 900_000);
+  const variants = chooseVariants(values.variants, { dependencies, manyProxies });
   const sides = (values.sides ?? SIDES.join(',')).split(',') as Side[];
   const unknown = sides.filter((side) => !SIDES.includes(side));
   if (unknown.length > 0) throw new Error(`--sides names ${unknown.join(', ')}; the sides are ${SIDES.join(', ')}`);
@@ -86,14 +89,14 @@ async function main(): Promise<void> {
     await writeMesh(cluster, scale, pool.flat());
     await waitForControllerSlices(cluster, scale, 15 * 60_000, log);
     const tokens = await serviceAccountTokens(cluster, pods);
-    const auth = await measureAuthCost(cluster, pods, tokens);
-    log(`TokenReview p50 ${auth.tokenReviewP50Ms.toFixed(1)} ms, certificate ${auth.certificateCpuMs.toFixed(1)} CPU ms each`);
     const weights = new CanaryWeights();
-    const common = { services, proxies, edits, idleSeconds, churnRate, churnSeconds };
-    const emit = (side: Side, scoping: string, result: SideRunResult, extra: Record<string, number | string>, proxyCount = proxies) => {
+    const emit = (side: Side, scoping: string, params: SideRunParams, result: SideRunResult, extra: Record<string, number | string>) => {
       const run: FigureRun = {
         figure: 'vs-istiod',
-        params: { ...common, proxies: proxyCount, scoping, side },
+        params: {
+          services, proxies: params.pods.length, edits: params.edits, idleSeconds: params.idleSeconds,
+          churnRate: params.churn?.rate ?? 0, churnSeconds: params.churn?.seconds ?? 0, scoping, side,
+        },
         measurements: measurements(result),
         notes: {
           startupRssMiB: Math.round(result.startupRssMiB), ...(result.settleCpuSeconds !== undefined ? { settleCpuSeconds: Number(result.settleCpuSeconds.toFixed(2)) } : {}),
@@ -105,61 +108,53 @@ async function main(): Promise<void> {
       };
       process.stdout.write(`${JSON.stringify(run)}\n`);
     };
-    const authNotes = {
-      tokenReviewP50Ms: Number(auth.tokenReviewP50Ms.toFixed(2)), tokenReviewP99Ms: Number(auth.tokenReviewP99Ms.toFixed(2)),
-      certificateCpuMs: Number(auth.certificateCpuMs.toFixed(2)), certificatesCpuSeconds: Number(auth.certificatesTotalCpuSeconds.toFixed(3)),
-      tokenReviewsSerialSeconds: Number(auth.tokenReviewsTotalSeconds.toFixed(3)),
+    const repeat = async (label: string, scoping: string, params: SideRunParams, extra: (side: Side) => Record<string, number | string> = () => ({})) => {
+      for (let run = 1; run <= runs; run += 1) {
+        for (const side of sides) {
+          log(`run ${run}/${runs}: ${side}${label}`);
+          emit(side, scoping, params, await runSide(cluster, () => startSide(side, cluster), params, weights), extra(side));
+        }
+      }
     };
 
-    const realEnvoy: Record<string, string> = {};
-    for (const side of sides) {
-      const plane = await startSide(side, cluster);
-      try {
-        log(`${side}: one real Envoy`);
-        const simulated = side === 'reconciler' ? undefined : () => simulatedListenerCount(plane, pods[0], tokens.get(pods[0].name)!, timeoutMs);
-        const real = await checkRealEnvoy(plane, pods[0], tokens.get(pods[0].name)!, cluster.runDir, simulated);
-        realEnvoy[side] = `${real.clusters} clusters, ${real.listeners} listeners (${real.listenersFrom}), ${real.rejected} rejected`;
-        log(`${side}: real Envoy: ${realEnvoy[side]}`);
-      } finally {
-        await plane.stop();
-      }
-    }
-
-    for (let run = 1; run <= runs; run += 1) {
+    if (variants.includes('unscoped')) {
+      const auth = await measureAuthCost(cluster, pods, tokens);
+      log(`TokenReview p50 ${auth.tokenReviewP50Ms.toFixed(1)} ms, certificate ${auth.certificateCpuMs.toFixed(1)} CPU ms each`);
+      const authNotes = {
+        tokenReviewP50Ms: Number(auth.tokenReviewP50Ms.toFixed(2)), tokenReviewP99Ms: Number(auth.tokenReviewP99Ms.toFixed(2)),
+        certificateCpuMs: Number(auth.certificateCpuMs.toFixed(2)), certificatesCpuSeconds: Number(auth.certificatesTotalCpuSeconds.toFixed(3)),
+        tokenReviewsSerialSeconds: Number(auth.tokenReviewsTotalSeconds.toFixed(3)),
+      };
+      const realEnvoy: Record<string, string> = {};
       for (const side of sides) {
-        log(`run ${run}/${runs}: ${side}`);
-        const result = await runSide(cluster, () => startSide(side, cluster), { scale, pods, tokens, idleSeconds, edits, churn, storm: true, timeoutMs }, weights);
-        emit(side, 'none', result, { ...(side === 'reconciler' ? authNotes : {}), realEnvoy: realEnvoy[side] ?? 'not checked' });
+        const plane = await startSide(side, cluster);
+        try {
+          log(`${side}: one real Envoy`);
+          const simulated = side === 'reconciler' ? undefined : () => simulatedListenerCount(plane, pods[0], tokens.get(pods[0].name)!, timeoutMs);
+          const real = await checkRealEnvoy(plane, pods[0], tokens.get(pods[0].name)!, cluster.runDir, simulated);
+          realEnvoy[side] = `${real.clusters} clusters, ${real.listeners} listeners (${real.listenersFrom}), ${real.rejected} rejected`;
+          log(`${side}: real Envoy: ${realEnvoy[side]}`);
+        } finally {
+          await plane.stop();
+        }
       }
+      await repeat('', 'none', { scale, pods, tokens, idleSeconds, edits, churn, storm: true, timeoutMs },
+        (side) => ({ ...(side === 'reconciler' ? authNotes : {}), realEnvoy: realEnvoy[side] ?? 'not checked' }));
     }
 
-    let deleteSidecars = async (): Promise<void> => {};
-    if (dependencies > 0) {
+    if (variants.includes('sidecar')) {
       const scoped: BenchMeshScale = { ...scale, sidecarDependencies: dependencies };
       const sidecars = Array.from({ length: services }, (_, index) => serviceObjects(index, scoped)).flat().filter((object) => object.kind === 'Sidecar');
       await forEachLimited(sidecars, 16, async (object) => { await cluster.api.create(collectionPath(object), object); });
-      deleteSidecars = () => forEachLimited(sidecars, 16, async (object) => { await cluster.api.delete(`${collectionPath(object)}/${object.metadata.name}`); });
-      for (let run = 1; run <= runs; run += 1) {
-        for (const side of sides) {
-          log(`run ${run}/${runs}: ${side}, Sidecar scoping to ${dependencies} services`);
-          const result = await runSide(cluster, () => startSide(side, cluster), { scale: scoped, pods, tokens, idleSeconds, edits: 0, storm: false, timeoutMs }, weights);
-          emit(side, `sidecar-${dependencies}`, result, {});
-        }
-      }
+      await repeat(`, Sidecar scoping to ${dependencies} services`, `sidecar-${dependencies}`, { scale: scoped, pods, tokens, idleSeconds: 0, edits: 0, storm: false, timeoutMs });
+      // The scoped variant's objects would narrow every proxy's config in the variants after it.
+      await forEachLimited(sidecars, 16, async (object) => { await cluster.api.delete(`${collectionPath(object)}/${object.metadata.name}`); });
     }
 
-    // Last, and without the Sidecars: the scoped variant's objects would narrow every proxy's config.
-    if (coldProxies > 0) {
-      await deleteSidecars();
-      const coldPods = proxyPods(coldProxies, scale);
-      const coldTokens = await serviceAccountTokens(cluster, coldPods);
-      for (let run = 1; run <= runs; run += 1) {
-        for (const side of sides) {
-          log(`run ${run}/${runs}: ${side}, cold connect of ${coldProxies} proxies`);
-          const result = await runSide(cluster, () => startSide(side, cluster), { scale, pods: coldPods, tokens: coldTokens, idleSeconds, edits: 0, storm: false, timeoutMs }, weights);
-          emit(side, 'none', result, {}, coldProxies);
-        }
-      }
+    if (variants.includes('many-proxies')) {
+      const manyPods = proxyPods(manyProxies, scale);
+      const manyTokens = await serviceAccountTokens(cluster, manyPods);
+      await repeat(`, ${manyProxies} proxies`, 'none', { scale, pods: manyPods, tokens: manyTokens, idleSeconds, edits: 0, storm: true, timeoutMs });
     }
   } finally {
     await cluster.stop();

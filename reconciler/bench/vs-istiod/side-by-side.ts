@@ -40,11 +40,30 @@ export interface Comparison {
 /** What sets a variant apart; a later run replaces only the variants it includes. */
 export const variantOf = (summary: Pick<SideSummary, 'params'>) => `${summary.params.scoping}\u0000${summary.params.proxies}`;
 
+/**
+ * The main variant, whose scale heads the section: unscoped, at the fewest proxies (the one every
+ * figure runs in); the others follow by proxy count, unscoped first, whatever order they ran in.
+ */
+function inReadingOrder(summaries: readonly SideSummary[]): SideSummary[] {
+  const rank = (summary: SideSummary) => [Number(summary.params.proxies), summary.params.scoping === 'none' ? 0 : 1, String(summary.params.scoping)] as const;
+  return [...summaries].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
+  });
+}
+
+function mainVariantOf(summaries: readonly SideSummary[]): SideSummary[] {
+  const ordered = inReadingOrder(summaries);
+  const main = ordered.find((summary) => summary.params.scoping === 'none') ?? ordered[0];
+  return main ? ordered.filter((summary) => variantOf(summary) === variantOf(main)) : [];
+}
+
 export function compare(summaries: readonly SideSummary[]): Comparison[] {
-  const variants = [...new Set(summaries.map(variantOf))];
-  const mainProxies = summaries[0] ? Number(summaries[0].params.proxies) : 0;
+  const ordered = inReadingOrder(summaries);
+  const variants = [...new Set(ordered.map(variantOf))];
+  const mainProxies = Number(mainVariantOf(summaries)[0]?.params.proxies ?? 0);
   return variants.map((variant) => {
-    const ofVariant = summaries.filter((summary) => variantOf(summary) === variant);
+    const ofVariant = ordered.filter((summary) => variantOf(summary) === variant);
     const scoping = String(ofVariant[0].params.scoping);
     const proxies = Number(ofVariant[0].params.proxies);
     const label = [scoping === 'none' ? '' : scoping, proxies === mainProxies ? '' : `${proxies} proxies`].filter(Boolean).join(', ');
@@ -86,8 +105,9 @@ function ratioCell(value: number | undefined): string {
 /** `reportDate`: the date of the report; a variant that ran earlier says so under its heading. */
 export function sideBySideMarkdown(summaries: readonly SideSummary[], reportDate?: string): string[] {
   if (summaries.length === 0) return [];
-  const { params } = summaries[0];
-  const runs = summaries.find((summary) => summary.params.side === 'reconciler')?.runs ?? summaries[0].runs;
+  const main = mainVariantOf(summaries);
+  const { params } = main[0];
+  const runs = main.find((summary) => summary.params.side === 'reconciler')?.runs ?? main[0].runs;
   const lines = [
     `Scale: services=${params.services}, proxies=${params.proxies}, ${params.edits} edits per run, idle window ${params.idleSeconds} s`
       + (params.churnSeconds ? `, endpoint churn ${params.churnRate}/s for ${params.churnSeconds} s` : '') + '; '

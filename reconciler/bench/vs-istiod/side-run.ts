@@ -1,9 +1,9 @@
 /**
  * One repetition on one side: start the control plane against the shared API server, connect the
  * simulated sidecars at once (cold connect → all ACKed: wall, CPU, peak RSS, bytes per proxy),
- * stay idle with them connected (RSS, CPU per minute), edit VirtualServices with `kubectl apply`
- * one at a time and time each until the last proxy ACKs the new routes, churn endpoints, and
- * finally restart the control plane under its connected proxies (the reconnect storm).
+ * then, each if asked: stay idle with them connected (RSS, CPU per minute), edit VirtualServices
+ * with `kubectl apply` one at a time and time each until the last proxy ACKs the new routes, churn
+ * endpoints, and finally restart the control plane under its connected proxies (the reconnect storm).
  */
 import type { Cluster } from '../../../test/kubernetes/cluster/cluster';
 import { TYPE_URLS } from '../../src/push/contract';
@@ -23,8 +23,9 @@ export interface SideRunParams {
   readonly scale: BenchMeshScale;
   readonly pods: readonly BenchPod[];
   readonly tokens: ReadonlyMap<string, string>;
+  /** 0: no idle phase (and no settling after the cold connect). */
   readonly idleSeconds: number;
-  /** 0: cold connect and bytes only (the Sidecar-scoped variant, which skips churn and storm too). */
+  /** 0: no edits. */
   readonly edits: number;
   /** Without: no churn phase. */
   readonly churn?: Omit<ChurnParams, 'scale' | 'timeoutMs'>;
@@ -78,33 +79,8 @@ export async function runSide(cluster: Cluster, start: () => Promise<ControlPlan
     const coldConnectCpuSeconds = planeCpuSeconds(plane) - cpuBefore;
     const bytesPerProxy = fleet.totalBytes() / fleet.proxies.length;
     const cold = { coldConnectSeconds, coldConnectCpuSeconds, peakRssMiB: planePeakRssMiB(plane), startupRssMiB, bytesPerProxy };
-    if (params.edits === 0) return cold;
-
-    // Idle: let trailing pushes and the collections after the connect burst settle (V8 runs a
-    // full one about half a minute later), then watch the connected plane do nothing.
-    const settleCpuBefore = planeCpuSeconds(plane);
-    await sleep(IDLE_SETTLE_MS);
-    const settleCpuSeconds = planeCpuSeconds(plane) - settleCpuBefore;
-    const idleCpuBefore = planeCpuSeconds(plane);
-    await sleep(params.idleSeconds * 1000);
-    const idleCpuSecondsPerMinute = ((planeCpuSeconds(plane) - idleCpuBefore) / params.idleSeconds) * 60;
-    const idleRssMiB = planeRssMiB(plane);
-
-    const routeAcks = () => fleet.proxies.map((proxy) => proxy.counters.get(TYPE_URLS.route)!.acks);
-    const latencies: number[] = [];
-    const kubectlMs: number[] = [];
-    for (let edit = 0; edit < params.edits; edit += 1) {
-      const service = edit % params.scale.services;
-      const before = routeAcks();
-      const written = performance.now();
-      await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=vs-istiod-bench', '-f', '-'],
-        JSON.stringify(virtualService(service, params.scale, weights.next(service))));
-      kubectlMs.push(performance.now() - written);
-      await fleet.waitFor(`${plane.side}: edit ${edit} ACKed by every proxy`, () => routeAcks().every((acks, index) => acks > before[index]), params.timeoutMs, 1);
-      latencies.push(Math.max(...fleet.proxies.map((proxy) => proxy.counters.get(TYPE_URLS.route)!.lastAckAt!)) - written);
-      // Past the debounce window, so the next edit is never folded into this push.
-      await sleep(plane.debounceMs + 200);
-    }
+    const idle = params.idleSeconds > 0 ? await idleWindow(plane, params.idleSeconds) : {};
+    const edits = params.edits > 0 ? await editLatencies(cluster, plane, fleet, params, weights) : {};
     const churn = params.churn ? await churnEndpoints(cluster, plane, fleet, { ...params.churn, scale: params.scale, timeoutMs: params.timeoutMs }) : undefined;
     let storm: SideRunResult['storm'];
     if (params.storm) {
@@ -112,15 +88,45 @@ export async function runSide(cluster: Cluster, start: () => Promise<ControlPlan
       plane = restarted;
       storm = figures;
     }
-    return {
-      ...cold, settleCpuSeconds, idleRssMiB, idleCpuSecondsPerMinute,
-      editP50Ms: percentileOf(latencies, 50), editP99Ms: percentileOf(latencies, 99), kubectlApplyMs: percentileOf(kubectlMs, 50),
-      churn, storm,
-    };
+    return { ...cold, ...idle, ...edits, churn, storm };
   } finally {
     fleet.closeAll();
     await plane.stop();
   }
+}
+
+/**
+ * Lets trailing pushes and the collections after the connect burst settle (V8 runs a full one
+ * about half a minute later), then watches the connected plane do nothing.
+ */
+async function idleWindow(plane: ControlPlane, idleSeconds: number): Promise<Pick<SideRunResult, 'settleCpuSeconds' | 'idleRssMiB' | 'idleCpuSecondsPerMinute'>> {
+  const settleCpuBefore = planeCpuSeconds(plane);
+  await sleep(IDLE_SETTLE_MS);
+  const settleCpuSeconds = planeCpuSeconds(plane) - settleCpuBefore;
+  const idleCpuBefore = planeCpuSeconds(plane);
+  await sleep(idleSeconds * 1000);
+  const idleCpuSecondsPerMinute = ((planeCpuSeconds(plane) - idleCpuBefore) / idleSeconds) * 60;
+  return { settleCpuSeconds, idleRssMiB: planeRssMiB(plane), idleCpuSecondsPerMinute };
+}
+
+async function editLatencies(cluster: Cluster, plane: ControlPlane, fleet: ProxyFleet, params: SideRunParams, weights: CanaryWeights)
+  : Promise<Pick<SideRunResult, 'editP50Ms' | 'editP99Ms' | 'kubectlApplyMs'>> {
+  const routeAcks = () => fleet.proxies.map((proxy) => proxy.counters.get(TYPE_URLS.route)!.acks);
+  const latencies: number[] = [];
+  const kubectlMs: number[] = [];
+  for (let edit = 0; edit < params.edits; edit += 1) {
+    const service = edit % params.scale.services;
+    const before = routeAcks();
+    const written = performance.now();
+    await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=vs-istiod-bench', '-f', '-'],
+      JSON.stringify(virtualService(service, params.scale, weights.next(service))));
+    kubectlMs.push(performance.now() - written);
+    await fleet.waitFor(`${plane.side}: edit ${edit} ACKed by every proxy`, () => routeAcks().every((acks, index) => acks > before[index]), params.timeoutMs, 1);
+    latencies.push(Math.max(...fleet.proxies.map((proxy) => proxy.counters.get(TYPE_URLS.route)!.lastAckAt!)) - written);
+    // Past the debounce window, so the next edit is never folded into this push.
+    await sleep(plane.debounceMs + 200);
+  }
+  return { editP50Ms: percentileOf(latencies, 50), editP99Ms: percentileOf(latencies, 99), kubectlApplyMs: percentileOf(kubectlMs, 50) };
 }
 
 /** The listeners one simulated proxy of `pod` holds once synced. */
