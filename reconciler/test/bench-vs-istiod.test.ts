@@ -153,15 +153,17 @@ describe('vs-istiod comparison', () => {
     ]);
   });
 
-  test('GIVEN a run of the many-proxies variant only, before the kept ones WHEN compared and written THEN the unscoped variant at the fewest proxies still heads the section and sets its scale', () => {
+  test('GIVEN a run of the many-proxies variant only, before the kept ones WHEN compared and written THEN the unscoped variant at the fewest proxies still heads the section and sets its scale, and a variant run fewer times says so', () => {
     const many = (side: string, median: number): SideSummary => ({ ...summary(side, 'none', median, 1000), params: { ...summary(side, 'none', median, 1000).params, edits: 0 } });
     const summaries = [many('reconciler', 50), many('istiod-tuned', 100),
       summary('reconciler', 'sidecar-5', 90), summary('istiod-tuned', 'sidecar-5', 60),
       summary('reconciler', 'none', 120), summary('istiod-tuned', 'none', 150)];
     expect(compare(summaries).map((comparison) => [comparison.scoping, comparison.proxies, comparison.label]))
       .toEqual([['none', 1, ''], ['sidecar-5', 1, 'sidecar-5'], ['none', 1000, '1000 proxies']]);
-    const markdown = sideBySideMarkdown(summaries);
-    expect(markdown[0]).toMatch(/^Scale: services=2, proxies=1, 1 edits per run/);
+    const markdown = sideBySideMarkdown(summaries.map((entry) => (entry.params.proxies === 1000 ? { ...entry, runs: 2 } : entry)));
+    expect(markdown[0]).toMatch(/^Scale: services=2, proxies=1, 1 edits per run.*; 3 alternating runs per side\./);
+    expect(markdown.filter((line) => line.includes('alternating run') && !line.startsWith('Scale:'))).toEqual(['2 alternating runs per side.']);
+    expect(markdown.indexOf('2 alternating runs per side.')).toBeGreaterThan(markdown.indexOf('### No Sidecar scoping, 1000 proxies'));
     expect(markdown.filter((line) => line.startsWith('### '))).toEqual([
       '### No Sidecar scoping, 1 proxies', '### Sidecar scoping (5 dependencies), 1 proxies', '### No Sidecar scoping, 1000 proxies']);
   });

@@ -34,6 +34,8 @@ export interface Comparison {
   readonly label: string;
   /** When the variant's runs were made. */
   readonly date?: string;
+  /** Repetitions per side (the reconciler's; the sides alternate, so they ran as often). */
+  readonly runs: number;
   readonly measurements: ComparedMeasurement[];
 }
 
@@ -82,6 +84,7 @@ export function compare(summaries: readonly SideSummary[]): Comparison[] {
         return { name, unit: ofVariant.find((summary) => summary.measurements[name])!.measurements[name].unit, sides, ratios };
       }),
       scoping, proxies, label, date: ofVariant[0].date,
+      runs: (ofVariant.find((summary) => summary.params.side === 'reconciler') ?? ofVariant[0]).runs,
     };
   });
 }
@@ -118,6 +121,7 @@ export function sideBySideMarkdown(summaries: readonly SideSummary[], reportDate
     const scoping = comparison.scoping === 'none' ? 'No Sidecar scoping' : `Sidecar scoping (${comparison.scoping.replace('sidecar-', '')} dependencies)`;
     lines.push(`### ${scoping}, ${comparison.proxies} proxies`, '');
     if (comparison.date && reportDate && comparison.date !== reportDate) lines.push(`Run on ${comparison.date}, not re-run since.`, '');
+    if (comparison.runs !== runs) lines.push(`${comparison.runs} alternating ${comparison.runs === 1 ? 'run' : 'runs'} per side.`, '');
     lines.push('| measurement | unit | reconciler | istiod default | ratio | istiod tuned | ratio |', '|---|---|---|---|---|---|---|');
     for (const entry of comparison.measurements) {
       lines.push(`| ${entry.name} | ${entry.unit} | ${cell(entry.sides.reconciler)} | ${cell(entry.sides['istiod-default'])} | ${ratioCell(entry.ratios['istiod-default'])} | ${cell(entry.sides['istiod-tuned'])} | ${ratioCell(entry.ratios['istiod-tuned'])} |`);
