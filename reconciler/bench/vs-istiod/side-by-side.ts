@@ -42,20 +42,15 @@ export interface Comparison {
 /** What sets a variant apart; a later run replaces only the variants it includes. */
 export const variantOf = (summary: Pick<SideSummary, 'params'>) => `${summary.params.scoping}\u0000${summary.params.proxies}`;
 
-/**
- * The main variant, whose scale heads the section: unscoped, at the fewest proxies (the one every
- * figure runs in); the others follow by proxy count, unscoped first, whatever order they ran in.
- */
+/** Variants by proxy count, unscoped before scoped, whatever order they ran in. */
 function inReadingOrder(summaries: readonly SideSummary[]): SideSummary[] {
-  const rank = (summary: SideSummary) => [Number(summary.params.proxies), summary.params.scoping === 'none' ? 0 : 1, String(summary.params.scoping)] as const;
-  return [...summaries].sort((a, b) => {
-    const [x, y] = [rank(a), rank(b)];
-    return x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
-  });
+  const scoped = (summary: SideSummary) => Number(summary.params.scoping !== 'none');
+  return [...summaries].sort((a, b) => Number(a.params.proxies) - Number(b.params.proxies) || scoped(a) - scoped(b)
+    || String(a.params.scoping).localeCompare(String(b.params.scoping)));
 }
 
-function mainVariantOf(summaries: readonly SideSummary[]): SideSummary[] {
-  const ordered = inReadingOrder(summaries);
+/** The main variant, whose scale heads the section: the first unscoped one in reading order (the one every figure runs in). */
+function mainVariantOf(ordered: readonly SideSummary[]): SideSummary[] {
   const main = ordered.find((summary) => summary.params.scoping === 'none') ?? ordered[0];
   return main ? ordered.filter((summary) => variantOf(summary) === variantOf(main)) : [];
 }
@@ -63,7 +58,7 @@ function mainVariantOf(summaries: readonly SideSummary[]): SideSummary[] {
 export function compare(summaries: readonly SideSummary[]): Comparison[] {
   const ordered = inReadingOrder(summaries);
   const variants = [...new Set(ordered.map(variantOf))];
-  const mainProxies = Number(mainVariantOf(summaries)[0]?.params.proxies ?? 0);
+  const mainProxies = Number(mainVariantOf(ordered)[0]?.params.proxies ?? 0);
   return variants.map((variant) => {
     const ofVariant = ordered.filter((summary) => variantOf(summary) === variant);
     const scoping = String(ofVariant[0].params.scoping);
@@ -108,7 +103,7 @@ function ratioCell(value: number | undefined): string {
 /** `reportDate`: the date of the report; a variant that ran earlier says so under its heading. */
 export function sideBySideMarkdown(summaries: readonly SideSummary[], reportDate?: string): string[] {
   if (summaries.length === 0) return [];
-  const main = mainVariantOf(summaries);
+  const main = mainVariantOf(inReadingOrder(summaries));
   const { params } = main[0];
   const runs = main.find((summary) => summary.params.side === 'reconciler')?.runs ?? main[0].runs;
   const lines = [
