@@ -12,6 +12,7 @@ import { gatewayCredentialRefs, GatewayCredentialRef } from './gateway-credentia
 import type { InvolvedObject } from './rejection-events';
 import { ResourceWatch, ResourceWatchStatus, WatchClient } from './resource-watch';
 import type { ConfigDocument, ConfigSource, ConfigUpdateHandler, SourceStatus } from './source';
+import { LAST_APPLIED_ANNOTATION, watchedObjectTrim } from './watched-object-trim';
 import { WATCHED_RESOURCES, WatchedResource } from '../model';
 
 export type { WatchedResource } from '../model';
@@ -98,6 +99,7 @@ export class KubernetesSource implements ConfigSource {
       fieldSelector,
       name,
       initialBackoffMs: this.options.initialBackoffMs,
+      trim: watchedObjectTrim(resource),
       onChange: (verb) => this.emit(`kubernetes:${resource.kind}-${verb}`, resource.plural),
       onFailure: (status, error) => this.options.onWatchError?.(status, error),
     });
@@ -249,6 +251,6 @@ function servedFields(object: k8s.KubernetesObject, resource: WatchedResource): 
 
 /** kubectl's client-side apply copy of the whole object is not config; it only doubles the size. */
 function withoutLastApplied(annotations: Record<string, string>): Record<string, string> {
-  const { ['kubectl.kubernetes.io/last-applied-configuration']: _lastApplied, ...rest } = annotations;
+  const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...rest } = annotations;
   return rest;
 }

@@ -31,11 +31,16 @@ export interface ResourceWatchOptions {
   readonly onChange: (verb: string) => void;
   /** Called with every failure; the watch restarts by itself after the backoff. */
   readonly onFailure: (status: ResourceWatchStatus, error: unknown) => void;
+  /** What the cache keeps of each listed or watched object (see watched-object-trim.ts). @default the whole object */
+  readonly trim?: (object: k8s.KubernetesObject) => k8s.KubernetesObject;
   /** @default 500 */
   readonly initialBackoffMs?: number;
   /** @default 30000 */
   readonly maxBackoffMs?: number;
 }
+
+/** Watch events that carry an object of the collection (not ERROR's Status, not BOOKMARK's bare metadata). */
+const OBJECT_PHASES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 
 export class ResourceWatch {
   readonly name: string;
@@ -51,8 +56,10 @@ export class ResourceWatch {
   constructor(private readonly options: ResourceWatchOptions) {
     const { resource } = options;
     this.name = options.name ?? (resource.group ? `${resource.plural}.${resource.group}` : resource.plural);
+    const trim = options.trim;
     const list = async () => {
-      const result = await options.client.list();
+      const listed = await options.client.list();
+      const result = trim ? { ...listed, items: listed.items.map(trim) } : listed;
       this.markHealthy();
       if (!this.synced) {
         this.synced = true;
@@ -60,7 +67,11 @@ export class ResourceWatch {
       }
       return result;
     };
-    this.listWatch = new k8s.ListWatch(options.path, options.client.watch as k8s.Watch, list, false, undefined, options.fieldSelector);
+    const watch: Pick<k8s.Watch, 'watch'> = trim ? {
+      watch: (path, query, callback, done) => options.client.watch.watch(path, query,
+        (phase, object, event) => callback(phase, OBJECT_PHASES.has(phase) ? trim(object as k8s.KubernetesObject) : object, event), done),
+    } : options.client.watch;
+    this.listWatch = new k8s.ListWatch(options.path, watch as k8s.Watch, list, false, undefined, options.fieldSelector);
     for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) {
       this.listWatch.on(verb, () => {
         this.markHealthy();

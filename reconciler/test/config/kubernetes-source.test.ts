@@ -135,6 +135,35 @@ describe('KubernetesSource', () => {
     await source.next((u) => sources(u).includes('kubernetes:Pod/bookinfo/reviews-v1-abc'));
     await waitFor(() => source.podLists.some((pods) => pods.includes('bookinfo/reviews-v1-abc')));
   });
+
+  test('GIVEN pods listed and pods watched WHEN the source reads them THEN both keep only what the mesh reads of a pod', async () => {
+    const pod = (name: string) => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'bookinfo', labels: { app: 'reviews' }, managedFields: [{ manager: 'kubelet', fieldsV1: { 'f:status': {} } }] },
+      spec: {
+        serviceAccountName: 'reviews',
+        tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }],
+        containers: [{ name: 'reviews', image: 'reviews:1', env: [{ name: 'SECRET_LOOKING', value: 'x' }], ports: [{ name: 'http', containerPort: 9080 }] }],
+      },
+      status: { phase: 'Running', podIP: '10.0.0.7', hostIP: '192.168.1.1', conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null }] },
+    });
+    const expected = (name: string) => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'bookinfo', labels: { app: 'reviews' } },
+      spec: { serviceAccountName: 'reviews', containers: [{ name: 'reviews', ports: [{ name: 'http', containerPort: 9080 }] }] },
+      status: { phase: 'Running', podIP: '10.0.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    api.apply(PODS, pod('reviews-listed'));
+    await startSource();
+    const first = await source.next(() => true);
+    const listed = first.documents.find((document) => document.source === 'kubernetes:Pod/bookinfo/reviews-listed')!;
+    expect(JSON.parse(listed.text)).toEqual(expected('reviews-listed'));
+
+    api.apply(PODS, pod('reviews-watched'));
+    const update = await source.next((u) => sources(u).includes('kubernetes:Pod/bookinfo/reviews-watched'));
+    const watched = update.documents.find((document) => document.source === 'kubernetes:Pod/bookinfo/reviews-watched')!;
+    expect(JSON.parse(watched.text)).toEqual(expected('reviews-watched'));
+  });
 });
 
 describe('KubernetesSource failures', () => {
