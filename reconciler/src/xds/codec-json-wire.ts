@@ -113,7 +113,7 @@ function writeField(field: protobuf.Field, raw: unknown, path: string, writer: p
     const writeKey = scalarWriter(keyType);
     const keyTag = tag(1, (protobuf.types.mapKey as Record<string, number>)[keyType]);
     const entries = objectOf(raw, path);
-    for (const key of Object.keys(entries)) {
+    for (const key of canonicalKeys(entries)) {
       const entryPath = `${path}.${key}`;
       const value = entries[key];
       writer.uint32(tag(field.id, LENGTH_DELIMITED)).fork().uint32(keyTag);
@@ -180,9 +180,29 @@ function writeSecondsAndNanos(value: { seconds: string; nanos: number }, writer:
   writeScalarField(writer, WELL_KNOWN.secondsAndNanos.nanos, 'int32', value.nanos);
 }
 
+/**
+ * Map and Struct keys in one order whatever order the JSON was built in, so equal content gives
+ * equal bytes (the bytes' hash is the resource's version): the order JavaScript itself gives an
+ * object whose keys were added sorted, array indices first by value, then the rest sorted.
+ */
+function canonicalKeys(object: Record<string, unknown>): string[] {
+  return Object.keys(object).sort(compareKeys);
+}
+
+function compareKeys(a: string, b: string): number {
+  const aIndex = isArrayIndex(a), bIndex = isArrayIndex(b);
+  if (aIndex && bIndex) return Number(a) - Number(b);
+  if (aIndex !== bIndex) return aIndex ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
 function writeStruct(json: unknown, path: string, writer: protobuf.Writer): void {
   const fields = objectOf(json, path);
-  for (const key of Object.keys(fields)) {
+  for (const key of canonicalKeys(fields)) {
     writer.uint32(tag(WELL_KNOWN.structFields, LENGTH_DELIMITED)).fork().uint32(tag(1, LENGTH_DELIMITED)).string(key);
     writeNested(writer, 2, () => writeValue(fields[key], `${path}.${key}`, writer));
     writer.ldelim();

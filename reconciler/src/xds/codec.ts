@@ -3,7 +3,8 @@
  * Two caches keep the work per push proportional to distinct resources, not to proxies:
  * - by object identity: generation hands the same resource object to every proxy of one scope, and
  *   that object is serialized and hashed once (generated resources are never mutated afterwards);
- * - by content hash: a resource regenerated with unchanged content (a new push) reuses its bytes.
+ * - by content hash: a resource regenerated with unchanged content (a new push) shares the bytes
+ *   already held, so equal content is held once.
  */
 import { createHash } from 'crypto';
 import type { XdsResource } from '../push/contract';
@@ -20,7 +21,10 @@ export { xdsProtoRoot } from './codec-protos';
 export interface EncodedResource {
   readonly name: string;
   readonly typeUrl: string;
-  /** Hex sha256 of the type URL and the canonical JSON; equal content ⇒ equal hash. */
+  /**
+   * Hex sha256 of the type URL and the bytes. The bytes are canonical (fields in number order, map
+   * keys sorted), so equal content ⇒ equal hash, whatever the key order of the JSON.
+   */
   readonly hash: string;
   /** The serialized message (the `value` of the `Any`). */
   readonly bytes: Uint8Array;
@@ -46,10 +50,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-export function contentHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Encodes resources, reusing the bytes of any resource already encoded with the same content. */
@@ -88,12 +88,15 @@ export class ResourceEncoder {
   }
 
   private encodeContent(typeUrl: string, resource: XdsResource): EncodedResource {
-    const hash = contentHash(`${typeUrl}\n${canonicalJson(resource.resource)}`);
+    // Hashing the bytes costs a fraction of writing canonical JSON, so the resource is encoded first;
+    // equal content then shares one copy of the bytes.
+    const encoded = encodeResourceBytes(typeUrl, resource);
+    const hash = createHash('sha256').update(typeUrl).update('\n').update(encoded).digest('hex');
     let bytes = this.byHash.get(hash);
     if (bytes) {
       this.byHash.delete(hash); // re-insert: Map order is the recency order
     } else {
-      bytes = encodeResourceBytes(typeUrl, resource);
+      bytes = encoded;
     }
     this.byHash.set(hash, bytes);
     this.evictOverflow();

@@ -74,7 +74,7 @@ describe('codec', () => {
     expect(decodeResourceBytes(TYPE_URLS.secret, bytes)).toEqual(resource);
   });
 
-  test('GIVEN the same content twice WHEN encoded by one encoder THEN the bytes are encoded once and shared', () => {
+  test('GIVEN the same content twice WHEN encoded by one encoder THEN the bytes are held once and shared', () => {
     const encoder = new ResourceEncoder();
     const first = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: { name: 'c', type: 'EDS', connect_timeout: '1s' } });
     const reordered = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: { connect_timeout: '1s', type: 'EDS', name: 'c' } });
@@ -83,6 +83,17 @@ describe('codec', () => {
     expect(reordered.hash).toBe(first.hash);
     expect(changed.hash).not.toBe(first.hash);
     expect(encoder.size).toBe(2);
+  });
+
+  test('GIVEN map entries in another order WHEN encoded THEN the bytes and the hash are the same', () => {
+    const encoder = new ResourceEncoder();
+    const metadata = (keys: string[]) => ({ filter_metadata: Object.fromEntries(keys.map((key) => [key, { fields: { [key]: { string_value: key } } }])) });
+    const first = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: { name: 'c', metadata: metadata(['istio', 'mesh', 'a']) } });
+    const reordered = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: { name: 'c', metadata: metadata(['a', 'mesh', 'istio']) } });
+    const fewer = encoder.encode(TYPE_URLS.cluster, { name: 'c', resource: { name: 'c', metadata: metadata(['mesh', 'istio']) } });
+    expect(Buffer.from(reordered.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    expect(reordered.hash).toBe(first.hash);
+    expect(fewer.hash).not.toBe(first.hash);
   });
 
   test('GIVEN one resource object WHEN encoded again THEN the first encoding is returned as is, not re-serialized', () => {

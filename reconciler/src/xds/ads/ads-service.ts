@@ -59,7 +59,9 @@ function codecFor<T>(fullName: string, form: 'json' | 'encoded'): { serialize: (
     serialize: (value: T) => {
       const type = xdsProtoRoot().lookupType(fullName);
       const object = form === 'json' ? messageFromJson(type, value, '$') : value as Record<string, unknown>;
-      return Buffer.from(type.encode(type.fromObject(object)).finish());
+      const bytes = type.encode(type.fromObject(object)).finish();
+      // A view, not a copy: a push writes megabytes of responses, and copying each doubled the work.
+      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
     deserialize: (bytes: Buffer) => {
       const type = xdsProtoRoot().lookupType(fullName);
