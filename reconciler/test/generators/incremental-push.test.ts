@@ -232,7 +232,7 @@ describe('a push after a workload change reuses what did not read it', () => {
     expect(resource(after, TYPE_URLS.cluster, b)).toBe(resource(before, TYPE_URLS.cluster, b));
   });
 
-  test('GIVEN a\'s VirtualService edited WHEN pushed THEN a\'s routes are built again and b\'s are the very objects of the previous push, as are the clusters', () => {
+  test('GIVEN a\'s VirtualService edited WHEN pushed THEN a\'s routes are built again and b\'s are the very objects of the previous push, as are the clusters and outbound listeners', () => {
     const pusher = new Pusher(extensions);
     const state = { ...INITIAL, routes: { a: { v1Weight: 90, retries: 1 }, b: { v1Weight: 0, retries: 1 } } };
     const before = pusher.push(state).resources[0];
@@ -243,6 +243,10 @@ describe('a push after a workload change reuses what did not read it', () => {
     expect(hostRoutes(after, 'b')).toBe(hostRoutes(before, 'b'));
     expect(after.get(TYPE_URLS.cluster)).toBe(before.get(TYPE_URLS.cluster));
     expect(after.get(TYPE_URLS.endpoint)).toBe(before.get(TYPE_URLS.endpoint));
+    const outbound = (resources: ProxyResources) => (resources.get(TYPE_URLS.listener) ?? []).filter((listener) => listener.resource.traffic_direction === 'OUTBOUND');
+    expect(outbound(before).length).toBeGreaterThan(0);
+    expect(outbound(after).map((listener) => listener.resource)).toEqual(outbound(before).map((listener) => listener.resource));
+    outbound(after).forEach((listener, index) => expect(listener.resource).toBe(outbound(before)[index].resource));
   });
 
   test('GIVEN a DestinationRule edit WHEN pushed THEN nothing of the previous push is inherited', () => {

@@ -56,6 +56,17 @@ describe('generation shared between proxies of one push', () => {
     expect(findResource(resources, typeUrl, resourceName)).not.toEqual(findResource(productpage, typeUrl, resourceName));
   });
 
+  test('GIVEN two captured proxies with the same outbound ports and services WHEN generated THEN they share the outbound listener objects, while inbound ones are built per workload', () => {
+    const push = loadPushContext(BOOKINFO, REVIEWS_ONLY_RULE);
+    const listeners = (resources: ProxyResources, direction: string) => (resources.get(TYPE_URLS.listener) ?? [])
+      .filter((listener) => listener.resource.traffic_direction === direction).map((listener) => listener.resource);
+    const first = generateProxyResources(push, PROXIES.productpage);
+    const second = generateProxyResources(push, PROXIES['reviews-v1']);
+    expect(listeners(first, 'OUTBOUND').length).toBeGreaterThan(1);
+    listeners(second, 'OUTBOUND').forEach((listener, index) => expect(listener).toBe(listeners(first, 'OUTBOUND')[index]));
+    expect(listeners(second, 'INBOUND')[0]).not.toBe(listeners(first, 'INBOUND')[0]);
+  });
+
   test('GIVEN proxies in different scopes WHEN generated THEN a cluster that does not depend on the scope is one shared object', () => {
     const push = loadPushContext(BOOKINFO, REVIEWS_ONLY_RULE);
     const mysql = 'outbound|3306||mysql.storage.svc.cluster.local';
