@@ -11,6 +11,9 @@ import { PushContext } from '../../src/push/push-context';
 import { createRootCa, loadCertificateAuthority } from '../../src/security/ca';
 import { WorkloadCertificateCache } from '../../src/security/workload-cert-cache';
 import { generateProxyResources } from '../../src/xds/generators';
+import { sharedGenerationFor } from '../../src/xds/generators/shared-generation';
+import { identitySecret } from '../../src/xds/translate/security/sds';
+import type { WorkloadCertificate } from '../../src/security/workload-certs';
 import type { SecurityExtensions } from '../../src/xds/translate/extension-points';
 import { createSecurityExtensions } from '../../src/xds/translate/security/extensions';
 import { proxy } from './fixture-loader';
@@ -171,9 +174,9 @@ class Pusher {
     return objects;
   }
 
-  push(state: MeshState): { push: PushContext; resources: ProxyResources[] } {
+  push(state: MeshState, proxies: readonly ProxyIdentity[] = PROXIES): { push: PushContext; resources: ProxyResources[] } {
     const push = PushContext.build(this.objectsOf(state), DEFAULT_MESH_SETTINGS, 0, [], this.previous);
-    const resources = PROXIES.map((identity) => generateProxyResources(push, identity, this.extensions));
+    const resources = proxies.map((identity) => generateProxyResources(push, identity, this.extensions));
     push.releasePrevious();
     this.previous = push;
     return { push, resources };
@@ -247,6 +250,47 @@ describe('a push after a workload change reuses what did not read it', () => {
     expect(outbound(before).length).toBeGreaterThan(0);
     expect(outbound(after).map((listener) => listener.resource)).toEqual(outbound(before).map((listener) => listener.resource));
     outbound(after).forEach((listener, index) => expect(listener.resource).toBe(outbound(before)[index].resource));
+  });
+
+  test('GIVEN a\'s endpoints changed, then a\'s VirtualService edited WHEN pushed THEN b\'s routes are still the objects of the first push', () => {
+    const pusher = new Pusher(extensions);
+    const state = { ...INITIAL, routes: { a: { v1Weight: 90, retries: 1 }, b: { v1Weight: 0, retries: 1 } } };
+    const first = pusher.push(state).resources[0];
+    // The route configuration is reused whole here; the values it is made of must stay with it.
+    const second = pusher.push({ ...state, sliced: ['a-1'] }).resources[0];
+    expect(second.get(TYPE_URLS.route)).toBe(first.get(TYPE_URLS.route));
+    const third = pusher.push({ ...state, sliced: ['a-1'], routes: { ...state.routes, a: { v1Weight: 50, retries: 1 } } }).resources[0];
+    const hostRoutes = (resources: ProxyResources, host: string) => (resource(resources, TYPE_URLS.route, '8080') as { virtual_hosts: { name: string; routes: unknown }[] })
+      .virtual_hosts.find((virtualHost) => virtualHost.name === `${host}.shop.svc.cluster.local:8080`)!.routes;
+    expect(hostRoutes(third, 'a')).not.toEqual(hostRoutes(first, 'a'));
+    expect(hostRoutes(third, 'b')).toBe(hostRoutes(first, 'b'));
+  });
+
+  test('GIVEN a NONE-mode proxy that disconnected WHEN two endpoint changes are pushed THEN its own values are gone from the second, and the rest equals a generation from scratch', () => {
+    const pusher = new Pusher(extensions);
+    const own = proxy({ name: 'a-3', namespace: 'shop', labels: { app: 'a', version: 'v1' }, instanceIp: POD_IP['a-3'], serviceAccount: 'a', interceptionMode: 'NONE' });
+    const first = pusher.push(INITIAL, [...PROXIES, own]).push;
+    const second = pusher.push({ ...INITIAL, sliced: ['a-1'] }).push;
+    const third = pusher.push({ ...INITIAL, sliced: ['a-2'] }).push;
+    const sizeOf = (push: PushContext) => sharedGenerationFor(push, extensions).size;
+    const scratch = PushContext.build(pusher.objectsOf({ ...INITIAL, sliced: ['a-2'] }), DEFAULT_MESH_SETTINGS, 0, []);
+    for (const identity of PROXIES) generateProxyResources(scratch, identity, extensions);
+    expect(sizeOf(first)).toBeGreaterThan(sizeOf(scratch));
+    expect(sizeOf(second)).toBeGreaterThan(sizeOf(scratch));
+    expect(sizeOf(third)).toBe(sizeOf(scratch));
+  });
+
+  test('GIVEN a proxy generated in two pushes WHEN its certificate did not rotate THEN it gets the same secret objects (encoded once); another certificate gets a secret of its own', () => {
+    const pusher = new Pusher(extensions);
+    const secrets = (resources: ProxyResources) => (resources.get(TYPE_URLS.secret) ?? []).map((secret) => secret.resource);
+    const before = secrets(pusher.push(INITIAL).resources[1]);
+    const after = secrets(pusher.push({ ...INITIAL, sliced: ['a-1'] }).resources[1]);
+    expect(before.length).toBe(2);
+    after.forEach((secret, index) => expect(secret).toBe(before[index]));
+    const certificate = { certificateChainPem: 'chain', privateKeyPem: 'key' } as unknown as WorkloadCertificate;
+    expect(identitySecret(certificate)).toBe(identitySecret(certificate));
+    expect(identitySecret({ ...certificate })).not.toBe(identitySecret(certificate));
+    expect(identitySecret({ ...certificate })).toEqual(identitySecret(certificate));
   });
 
   test('GIVEN a DestinationRule edit WHEN pushed THEN nothing of the previous push is inherited', () => {

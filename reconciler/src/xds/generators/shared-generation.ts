@@ -10,8 +10,9 @@
  *
  * Each value remembers which endpoints and workloads its build read (the push's read tracker). A
  * push that differs from the previous one only in workloads starts with the previous values that
- * read none of the changed ones: after an endpoint change, the clusters and routes of the other
- * services are the same objects as before, so the encoder does not serialize them again either.
+ * push used and that read none of the changed ones: after an endpoint change, the clusters and
+ * routes of the other services are the same objects as before, so the encoder does not serialize
+ * them again either.
  */
 import { createHash } from 'crypto';
 import type { ProxyIdentity } from '../../push/contract';
@@ -23,10 +24,21 @@ import { PairCache } from '../pair-cache';
 interface MemoEntry {
   readonly value: unknown;
   readonly reads: ReadonlySet<string>;
+  /** The keys of the values its build used: they are in use whenever it is. */
+  readonly parts: readonly string[];
 }
 
 export class SharedGeneration {
   private readonly values = new Map<string, MemoEntry>();
+  /**
+   * The keys this push's generation used. Only those pass to the next push: the values of proxies
+   * gone (keyed by their own address, say) end with the push after they left, instead of piling up
+   * while only endpoints change. Every connected proxy is generated in each push, so no value in
+   * use is dropped.
+   */
+  private readonly used = new Set<string>();
+  /** The part lists of the values being built, innermost last. */
+  private readonly building: string[][] = [];
   private readonly serviceDigests = new WeakMap<readonly MeshService[], string>();
   /** Values taken over from the previous push (for tests and metrics). */
   readonly reused: number;
@@ -35,7 +47,7 @@ export class SharedGeneration {
     let reused = 0;
     if (previous && changed) {
       for (const [key, entry] of previous.values) {
-        if (readsNoneOf(entry.reads, changed)) {
+        if (previous.used.has(key) && readsNoneOf(entry.reads, changed)) {
           this.values.set(key, entry);
           reused += 1;
         }
@@ -46,15 +58,35 @@ export class SharedGeneration {
 
   /** The value built for `key` during this push (or reused from the previous one), built by `build` on first use. */
   memo<T>(key: string, build: () => T): T {
+    this.building[this.building.length - 1]?.push(key);
     const known = this.values.get(key);
     if (known) {
       // An enclosing value depends on what this one read.
       this.push.reads.record(known.reads);
+      this.markUsed(key, known);
       return known.value as T;
     }
-    const { value, reads } = this.push.reads.collect(build);
-    this.values.set(key, { value, reads });
-    return value;
+    const parts: string[] = [];
+    this.building.push(parts);
+    let built: { value: T; reads: ReadonlySet<string> };
+    try {
+      built = this.push.reads.collect(build);
+    } finally {
+      this.building.pop();
+    }
+    this.values.set(key, { value: built.value, reads: built.reads, parts });
+    this.used.add(key);
+    return built.value;
+  }
+
+  /** A value reused whole still uses its parts: a later push that rebuilds it wants them. */
+  private markUsed(key: string, entry: MemoEntry): void {
+    if (this.used.has(key)) return;
+    this.used.add(key);
+    for (const part of entry.parts) {
+      const partEntry = this.values.get(part);
+      if (partEntry) this.markUsed(part, partEntry);
+    }
   }
 
   /** Which services a list holds, as a digest: visible service lists run to thousands of hosts. */

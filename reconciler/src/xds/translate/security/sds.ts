@@ -18,7 +18,28 @@ export function sdsSecretConfig(name: string): Record<string, unknown> {
   return { name, sds_config: { ads: {}, resource_api_version: 'V3' } };
 }
 
+/**
+ * By certificate and by root PEM: every push asks for each proxy's secrets, and the same object
+ * is encoded once; a rotated certificate is a new object, so a new secret.
+ */
+const identitySecrets = new WeakMap<WorkloadCertificate, XdsResource>();
+let lastRootCaSecret: { readonly pem: string; readonly secret: XdsResource } | undefined;
+
 export function identitySecret(certificate: WorkloadCertificate): XdsResource {
+  let secret = identitySecrets.get(certificate);
+  if (!secret) {
+    secret = buildIdentitySecret(certificate);
+    identitySecrets.set(certificate, secret);
+  }
+  return secret;
+}
+
+export function rootCaSecret(rootCertificatePem: string): XdsResource {
+  if (lastRootCaSecret?.pem !== rootCertificatePem) lastRootCaSecret = { pem: rootCertificatePem, secret: buildRootCaSecret(rootCertificatePem) };
+  return lastRootCaSecret.secret;
+}
+
+function buildIdentitySecret(certificate: WorkloadCertificate): XdsResource {
   return {
     name: SDS_SECRET_NAMES.identity,
     resource: {
@@ -32,7 +53,7 @@ export function identitySecret(certificate: WorkloadCertificate): XdsResource {
   };
 }
 
-export function rootCaSecret(rootCertificatePem: string): XdsResource {
+function buildRootCaSecret(rootCertificatePem: string): XdsResource {
   return {
     name: SDS_SECRET_NAMES.rootCa,
     resource: {
