@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { AdmissionVerdict } from './admission/admission-review';
 import { IngestCache, ingestDocuments, MeshObjectValidator, objectKey } from './config/ingest';
 import { HeldBackChange, servedSet, ServedVersion } from './config/last-good';
+import { servedVersionsText, servedVersionsTextLength } from './config/served-versions-text';
 import { heldObjectKey, LastAcceptedStore } from './config/last-accepted-store';
 import { cutForMessage, SERVED_ISTIO_RESOURCES } from './model';
 import type { ConfigDocument, ConfigSource, ConfigUpdate } from './config/source';
@@ -458,7 +459,7 @@ export class Reconciler {
     try {
       const held = await store.load();
       for (const version of held) this.lastAccepted.set(objectKey(version.object), version);
-      this.savedHeldKey = heldSetKey(held);
+      this.savedHeldKey = servedVersionsText(held);
       if (held.length > 0) this.log.info({ store: store.description, objects: held.map((version) => heldObjectKey(version.object)) }, 'last accepted versions loaded; served while their current versions are rejected');
     } catch (error) {
       this.log.error({ store: store.description, err: (error as Error).message }, 'last accepted versions could not be loaded; a rejected object is served only once a valid version of it has been read');
@@ -480,15 +481,15 @@ export class Reconciler {
     // Most pushes (endpoint changes) leave the mesh config as it was: compare by reference before serializing it.
     if (sameVersions(versions, this.checkedVersions)) return;
     this.checkedVersions = versions;
-    let key = heldSetKey(versions);
-    if (key.length > MAX_SAVED_ACCEPTED_BYTES) {
+    const wholeLength = servedVersionsTextLength(versions);
+    if (wholeLength > MAX_SAVED_ACCEPTED_BYTES) {
       if (!this.warnedSavedSize) {
-        this.log.warn({ store: store.description, bytes: key.length, limit: MAX_SAVED_ACCEPTED_BYTES }, 'the accepted config is too large to save whole; only held-back versions are saved, so a replica started while all others are down serves an invalid stored object only once it is fixed');
+        this.log.warn({ store: store.description, bytes: wholeLength, limit: MAX_SAVED_ACCEPTED_BYTES }, 'the accepted config is too large to save whole; only held-back versions are saved, so a replica started while all others are down serves an invalid stored object only once it is fixed');
         this.warnedSavedSize = true;
       }
       versions = held;
-      key = heldSetKey(versions);
     }
+    const key = servedVersionsText(versions);
     if (key === this.savedHeldKey) return;
     this.savedHeldKey = key;
     store.save(versions).catch((error: Error) => {
@@ -574,6 +575,3 @@ function sameVersions(a: readonly ServedVersion[], b: readonly ServedVersion[] |
   return b !== undefined && a.length === b.length && a.every((version, index) => version.object === b[index].object && version.origin === b[index].origin);
 }
 
-function heldSetKey(versions: readonly ServedVersion[]): string {
-  return JSON.stringify(versions);
-}
