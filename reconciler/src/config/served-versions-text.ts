@@ -24,8 +24,7 @@ export function servedVersionsTextLength(versions: readonly ServedVersion[]): nu
       objectLength = JSON.stringify(version.object).length;
       objectTextLength.set(version.object, objectLength);
     }
-    const origin = version.origin === undefined ? undefined : JSON.stringify(version.origin);
-    length += OBJECT_FIELD + objectLength + (origin === undefined ? 0 : ORIGIN_FIELD + origin.length) + 1;
+    length += OBJECT_FIELD + objectLength + ORIGIN_FIELD + JSON.stringify(version.origin).length + 1;
   }
   return length;
 }
